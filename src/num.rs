@@ -1,0 +1,428 @@
+//! Exact numbers.
+//!
+//! Every number on the path from an input record to a grade is a [`Number`]: an exact
+//! rational with 128-bit numerator and denominator. Input numbers are parsed from their
+//! JSON text (never through `f64`), rates stay exact (`1038/1314` is kept as `173/219`),
+//! and rounding happens only where a pack asks for it, with the mode it names.
+//! Arithmetic is checked: an overflow is an error, never a wrong answer.
+
+use num_integer::Integer;
+use num_rational::Ratio;
+use num_traits::{CheckedAdd, CheckedDiv, CheckedMul, CheckedSub, Signed, Zero};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// An exact rational number.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Number(Ratio<i128>);
+
+/// An arithmetic failure: overflow or division by zero.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ArithError {
+    /// The exact result does not fit in 128-bit numerator and denominator.
+    #[error("arithmetic overflow")]
+    Overflow,
+    /// Division by zero.
+    #[error("division by zero")]
+    DivisionByZero,
+}
+
+/// How to round to a number of decimal digits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum RoundingMode {
+    /// Round half away from zero (四舍五入): 8.95 → 9.0.
+    #[default]
+    HalfUp,
+    /// Round half towards zero: 8.95 → 8.9.
+    HalfDown,
+    /// Round half to even (banker's rounding): 8.85 → 8.8, 8.95 → 9.0.
+    HalfEven,
+    /// Away from zero: 8.91 → 9.0.
+    Up,
+    /// Towards zero (truncate): 8.99 → 8.9.
+    Down,
+    /// Towards positive infinity.
+    Ceiling,
+    /// Towards negative infinity.
+    Floor,
+}
+
+impl RoundingMode {
+    /// All modes with their pack names.
+    pub const ALL: [(&'static str, RoundingMode); 7] = [
+        ("half_up", RoundingMode::HalfUp),
+        ("half_down", RoundingMode::HalfDown),
+        ("half_even", RoundingMode::HalfEven),
+        ("up", RoundingMode::Up),
+        ("down", RoundingMode::Down),
+        ("ceiling", RoundingMode::Ceiling),
+        ("floor", RoundingMode::Floor),
+    ];
+
+    /// Looks a mode up by its pack name (`"half_up"`, …).
+    pub fn from_name(name: &str) -> Option<RoundingMode> {
+        Self::ALL.iter().find(|(n, _)| *n == name).map(|(_, m)| *m)
+    }
+}
+
+/// The largest number of decimal digits a pack may round to.
+pub const MAX_DIGITS: u32 = 18;
+
+impl Number {
+    /// Zero.
+    pub const ZERO: Number = Number(Ratio::new_raw(0, 1));
+    /// One.
+    pub const ONE: Number = Number(Ratio::new_raw(1, 1));
+
+    /// A whole number.
+    pub fn from_int(n: i128) -> Number {
+        Number(Ratio::from_integer(n))
+    }
+
+    /// `numer / denom`, reduced; an error when `denom` is zero.
+    pub fn ratio(numer: i128, denom: i128) -> Result<Number, ArithError> {
+        if denom == 0 {
+            return Err(ArithError::DivisionByZero);
+        }
+        if numer == i128::MIN || denom == i128::MIN {
+            return Err(ArithError::Overflow);
+        }
+        Ok(Number(Ratio::new(numer, denom)))
+    }
+
+    /// Numerator of the reduced fraction (the sign is carried here).
+    pub fn numer(&self) -> i128 {
+        *self.0.numer()
+    }
+
+    /// Denominator of the reduced fraction (always positive).
+    pub fn denom(&self) -> i128 {
+        *self.0.denom()
+    }
+
+    /// True when the number is whole.
+    pub fn is_integer(&self) -> bool {
+        self.0.is_integer()
+    }
+
+    /// True when the number is zero.
+    pub fn is_zero(&self) -> bool {
+        self.0.is_zero()
+    }
+
+    /// True when the number is below zero.
+    pub fn is_negative(&self) -> bool {
+        self.0.is_negative()
+    }
+
+    /// Checked addition.
+    pub fn add(self, o: Number) -> Result<Number, ArithError> {
+        self.0.checked_add(&o.0).map(Number).ok_or(ArithError::Overflow)
+    }
+
+    /// Checked subtraction.
+    pub fn sub(self, o: Number) -> Result<Number, ArithError> {
+        self.0.checked_sub(&o.0).map(Number).ok_or(ArithError::Overflow)
+    }
+
+    /// Checked multiplication.
+    pub fn mul(self, o: Number) -> Result<Number, ArithError> {
+        self.0.checked_mul(&o.0).map(Number).ok_or(ArithError::Overflow)
+    }
+
+    /// Checked division.
+    pub fn div(self, o: Number) -> Result<Number, ArithError> {
+        if o.is_zero() {
+            return Err(ArithError::DivisionByZero);
+        }
+        self.0.checked_div(&o.0).map(Number).ok_or(ArithError::Overflow)
+    }
+
+    /// Remainder of truncating division (`7 % 3 == 1`, `-7 % 3 == -1`), as in rhai.
+    pub fn rem(self, o: Number) -> Result<Number, ArithError> {
+        if o.is_zero() {
+            return Err(ArithError::DivisionByZero);
+        }
+        let q = self.div(o)?.0.trunc();
+        self.sub(Number(q).mul(o)?)
+    }
+
+    /// Negation.
+    pub fn neg(self) -> Result<Number, ArithError> {
+        Number::ZERO.sub(self)
+    }
+
+    /// Absolute value.
+    pub fn abs(self) -> Result<Number, ArithError> {
+        if self.is_negative() {
+            self.neg()
+        } else {
+            Ok(self)
+        }
+    }
+
+    /// Rounds to `digits` decimal places with `mode`.
+    pub fn round(self, digits: u32, mode: RoundingMode) -> Result<Number, ArithError> {
+        if digits > MAX_DIGITS {
+            return Err(ArithError::Overflow);
+        }
+        let scale = 10i128.pow(digits);
+        let scaled = self.mul(Number::from_int(scale))?;
+        let (n, d) = (scaled.numer(), scaled.denom());
+        let floor = n.div_floor(&d);
+        let rem = n - floor * d; // 0 <= rem < d
+        let negative = n < 0;
+        let up = if rem == 0 {
+            false
+        } else {
+            // compare rem/d with 1/2 without overflow: rem vs d - rem
+            let half = rem.cmp(&(d - rem));
+            match mode {
+                RoundingMode::Floor => false,
+                RoundingMode::Ceiling => true,
+                RoundingMode::Down => negative,
+                RoundingMode::Up => !negative,
+                RoundingMode::HalfUp => match half {
+                    std::cmp::Ordering::Greater => true,
+                    std::cmp::Ordering::Less => false,
+                    std::cmp::Ordering::Equal => !negative,
+                },
+                RoundingMode::HalfDown => match half {
+                    std::cmp::Ordering::Greater => true,
+                    std::cmp::Ordering::Less => false,
+                    std::cmp::Ordering::Equal => negative,
+                },
+                RoundingMode::HalfEven => match half {
+                    std::cmp::Ordering::Greater => true,
+                    std::cmp::Ordering::Less => false,
+                    std::cmp::Ordering::Equal => floor.is_odd(),
+                },
+            }
+        };
+        let int = if up { floor + 1 } else { floor };
+        Number::ratio(int, scale)
+    }
+
+    /// Smallest whole number not below this one.
+    pub fn ceil_int(self) -> i128 {
+        self.0.ceil().to_integer()
+    }
+
+    /// Parses decimal text such as `8.95`, `-3`, `1e3`, `1.5E-2`, or a fraction `1/3`.
+    pub fn parse(text: &str) -> Result<Number, String> {
+        let t = text.trim();
+        let bad = || format!("'{text}' is not a number");
+        if let Some((a, b)) = t.split_once('/') {
+            let n: i128 = a.trim().parse().map_err(|_| bad())?;
+            let d: i128 = b.trim().parse().map_err(|_| bad())?;
+            return Number::ratio(n, d).map_err(|e| format!("'{text}': {e}"));
+        }
+        let (mantissa, exp) = match t.find(['e', 'E']) {
+            Some(i) => {
+                let e: i32 = t[i + 1..].parse().map_err(|_| bad())?;
+                (&t[..i], e)
+            }
+            None => (t, 0),
+        };
+        let (neg, digits) = match mantissa.strip_prefix('-') {
+            Some(r) => (true, r),
+            None => (false, mantissa.strip_prefix('+').unwrap_or(mantissa)),
+        };
+        let (int_part, frac_part) = digits.split_once('.').unwrap_or((digits, ""));
+        if (int_part.is_empty() && frac_part.is_empty())
+            || !int_part.bytes().all(|c| c.is_ascii_digit())
+            || !frac_part.bytes().all(|c| c.is_ascii_digit())
+        {
+            return Err(bad());
+        }
+        let all: String = format!("{int_part}{frac_part}");
+        let all = all.trim_start_matches('0');
+        let too_big = || format!("'{text}' has too many digits to be exact here");
+        let mut n: i128 = if all.is_empty() {
+            0
+        } else {
+            all.parse().map_err(|_| too_big())?
+        };
+        if neg {
+            n = -n;
+        }
+        let scale = exp - frac_part.len() as i32;
+        let pow = |k: i32| -> Result<i128, String> {
+            10i128.checked_pow(k as u32).ok_or_else(too_big)
+        };
+        if scale >= 0 {
+            let m = pow(scale)?;
+            n.checked_mul(m)
+                .map(Number::from_int)
+                .ok_or_else(too_big)
+        } else {
+            Number::ratio(n, pow(-scale)?).map_err(|_| too_big())
+        }
+    }
+
+    /// The exact value as text: a terminating decimal (`8.95`) when there is one,
+    /// otherwise the reduced fraction (`173/219`).
+    pub fn to_exact_string(&self) -> String {
+        let d = self.denom();
+        let mut rest = d;
+        let (mut twos, mut fives) = (0u32, 0u32);
+        while rest % 2 == 0 {
+            rest /= 2;
+            twos += 1;
+        }
+        while rest % 5 == 0 {
+            rest /= 5;
+            fives += 1;
+        }
+        if rest != 1 {
+            return format!("{}/{}", self.numer(), d);
+        }
+        let digits = twos.max(fives);
+        match self.round(digits, RoundingMode::Down) {
+            Ok(_) if digits <= 30 => self.fixed_unchecked(digits),
+            _ => format!("{}/{}", self.numer(), d),
+        }
+    }
+
+    /// Rounds with `mode` and prints exactly `digits` decimals (`79.0`).
+    pub fn to_fixed(&self, digits: u32, mode: RoundingMode) -> Result<String, ArithError> {
+        let r = self.round(digits, mode)?;
+        Ok(r.fixed_unchecked(digits))
+    }
+
+    /// Prints a number whose denominator divides 10^digits with `digits` decimals.
+    fn fixed_unchecked(&self, digits: u32) -> String {
+        let (n, d) = (self.numer(), self.denom());
+        let neg = n < 0;
+        let n = n.unsigned_abs();
+        let d = d.unsigned_abs();
+        let int = n / d;
+        let mut rem = n % d;
+        let mut s = String::new();
+        if neg {
+            s.push('-');
+        }
+        s.push_str(&int.to_string());
+        if digits > 0 {
+            s.push('.');
+            for _ in 0..digits {
+                rem *= 10;
+                s.push(char::from(b'0' + (rem / d) as u8));
+                rem %= d;
+            }
+        }
+        s
+    }
+}
+
+impl fmt::Display for Number {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_exact_string())
+    }
+}
+
+impl fmt::Debug for Number {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Number({})", self.to_exact_string())
+    }
+}
+
+impl FromStr for Number {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Number::parse(s)
+    }
+}
+
+impl Serialize for Number {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_exact_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for Number {
+    /// Accepts a JSON number (read from its text, exactly) or a string (`"8.95"`, `"1/3"`).
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = serde_json::Value::deserialize(d)?;
+        match &v {
+            serde_json::Value::Number(n) => {
+                Number::parse(n.as_str()).map_err(serde::de::Error::custom)
+            }
+            serde_json::Value::String(s) => Number::parse(s).map_err(serde::de::Error::custom),
+            other => Err(serde::de::Error::custom(format!(
+                "expected a number, found {}",
+                crate::json_locate::describe(other)
+            ))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(s: &str) -> Number {
+        Number::parse(s).unwrap()
+    }
+
+    #[test]
+    fn parses_exactly() {
+        assert_eq!(n("8.95"), Number::ratio(895, 100).unwrap());
+        assert_eq!(n("-0.5"), Number::ratio(-1, 2).unwrap());
+        assert_eq!(n("1e3"), Number::from_int(1000));
+        assert_eq!(n("1.5E-2"), Number::ratio(15, 1000).unwrap());
+        assert_eq!(n("1/3").to_exact_string(), "1/3");
+        assert_eq!(n("007.50").to_exact_string(), "7.5");
+        for bad in ["", "-", ".", "1..2", "abc", "1e", "1/0", "--1", "1e99999"] {
+            assert!(Number::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn half_up_at_the_catering_boundary() {
+        // (9.0 + 8.9) / 2 = 8.95 -> 9.0 half-up (A), 8.9 if truncated or float-rounded.
+        let mean = n("9.0").add(n("8.9")).unwrap().div(Number::from_int(2)).unwrap();
+        assert_eq!(mean.to_exact_string(), "8.95");
+        assert_eq!(mean.round(1, RoundingMode::HalfUp).unwrap(), n("9.0"));
+        assert_eq!(mean.round(1, RoundingMode::HalfDown).unwrap(), n("8.9"));
+        assert_eq!(mean.round(1, RoundingMode::HalfEven).unwrap(), n("9.0"));
+        assert_eq!(n("8.85").round(1, RoundingMode::HalfEven).unwrap(), n("8.8"));
+    }
+
+    #[test]
+    fn every_mode_on_negative_and_positive() {
+        let cases = [
+            ("2.5", [("half_up", "3"), ("half_down", "2"), ("half_even", "2"), ("up", "3"), ("down", "2"), ("ceiling", "3"), ("floor", "2")]),
+            ("-2.5", [("half_up", "-3"), ("half_down", "-2"), ("half_even", "-2"), ("up", "-3"), ("down", "-2"), ("ceiling", "-2"), ("floor", "-3")]),
+            ("2.4", [("half_up", "2"), ("half_down", "2"), ("half_even", "2"), ("up", "3"), ("down", "2"), ("ceiling", "3"), ("floor", "2")]),
+        ];
+        for (x, expected) in cases {
+            for (mode, want) in expected {
+                let m = RoundingMode::from_name(mode).unwrap();
+                assert_eq!(n(x).round(0, m).unwrap(), n(want), "{x} {mode}");
+            }
+        }
+    }
+
+    #[test]
+    fn displays_rates() {
+        let rate = Number::ratio(1038, 1314).unwrap().mul(Number::from_int(100)).unwrap();
+        assert_eq!(rate.to_exact_string(), "17300/219");
+        assert_eq!(rate.to_fixed(0, RoundingMode::HalfUp).unwrap(), "79");
+        assert_eq!(rate.to_fixed(1, RoundingMode::HalfUp).unwrap(), "79.0");
+        assert_eq!(rate.to_fixed(2, RoundingMode::HalfUp).unwrap(), "79.00");
+        assert_eq!(n("-0.05").to_fixed(1, RoundingMode::HalfUp).unwrap(), "-0.1");
+        assert_eq!(n("0.125").to_exact_string(), "0.125");
+    }
+
+    #[test]
+    fn overflow_is_an_error() {
+        let big = Number::from_int(i128::MAX / 2);
+        assert_eq!(big.mul(Number::from_int(4)), Err(ArithError::Overflow));
+        assert_eq!(Number::ONE.div(Number::ZERO), Err(ArithError::DivisionByZero));
+        assert_eq!(n("7").rem(n("3")).unwrap(), n("1"));
+        assert_eq!(n("-7").rem(n("3")).unwrap(), n("-1"));
+    }
+}
