@@ -225,8 +225,74 @@ fn find_element(b: &[u8], arr: usize, n: usize) -> Option<usize> {
     None
 }
 
+/// Paths of object members whose key appeared earlier in the same object.
+/// serde_json keeps only the last of two equal keys, which would silently lose a rule.
+pub fn duplicate_keys(src: &str) -> Vec<JsonPath> {
+    let mut out = Vec::new();
+    let b = src.as_bytes();
+    walk(src, b, skip_ws(b, 0), &mut JsonPath::root(), &mut out, 0);
+    out
+}
+
+fn walk(src: &str, b: &[u8], i: usize, path: &mut JsonPath, out: &mut Vec<JsonPath>, depth: usize) {
+    if depth > 256 {
+        return;
+    }
+    match b.get(i) {
+        Some(b'{') => {
+            let mut seen = std::collections::HashSet::new();
+            let mut j = skip_ws(b, i + 1);
+            while j < b.len() && b[j] == b'"' {
+                let end = skip_string(b, j);
+                let name: String = serde_json::from_str(&src[j..end]).unwrap_or_default();
+                j = skip_ws(b, end);
+                if b.get(j) != Some(&b':') {
+                    return;
+                }
+                j = skip_ws(b, j + 1);
+                path.0.push(Seg::Key(name.clone()));
+                if !seen.insert(name) {
+                    out.push(path.clone());
+                }
+                walk(src, b, j, path, out, depth + 1);
+                path.0.pop();
+                j = skip_ws(b, skip_value(b, j));
+                if b.get(j) == Some(&b',') {
+                    j = skip_ws(b, j + 1);
+                } else {
+                    return;
+                }
+            }
+        }
+        Some(b'[') => {
+            let mut j = skip_ws(b, i + 1);
+            let mut k = 0;
+            while j < b.len() && b[j] != b']' {
+                path.0.push(Seg::Index(k));
+                walk(src, b, j, path, out, depth + 1);
+                path.0.pop();
+                j = skip_ws(b, skip_value(b, j));
+                if b.get(j) == Some(&b',') {
+                    j = skip_ws(b, j + 1);
+                } else {
+                    return;
+                }
+                k += 1;
+            }
+        }
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn finds_duplicate_keys() {
+        let src = r#"{"a": 1, "b": {"x": [ {"k": 1, "k": 2} ]}, "a": 3}"#;
+        let d: Vec<String> = duplicate_keys(src).iter().map(|p| p.to_string()).collect();
+        assert_eq!(d, vec!["b.x[0].k", "a"]);
+    }
+
     use super::*;
 
     #[test]

@@ -171,7 +171,7 @@ impl Number {
         let scale = 10i128.pow(digits);
         let scaled = self.mul(Number::from_int(scale))?;
         let (n, d) = (scaled.numer(), scaled.denom());
-        let floor = n.div_floor(&d);
+        let floor = Integer::div_floor(&n, &d);
         let rem = n - floor * d; // 0 <= rem < d
         let negative = n < 0;
         let up = if rem == 0 {
@@ -314,6 +314,12 @@ impl Number {
             }
         }
         s
+    }
+}
+
+impl Default for Number {
+    fn default() -> Self {
+        Number::ZERO
     }
 }
 

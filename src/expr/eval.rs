@@ -341,7 +341,7 @@ fn method(
     locals: &mut Vec<Value>,
 ) -> Result<Value, EvalError> {
     let items = list(n, eval(recv, f, locals)?, "a list method")?;
-    let mut with_each = |locals: &mut Vec<Value>, x: &Value| -> Result<Value, EvalError> {
+    let with_each = |locals: &mut Vec<Value>, x: &Value| -> Result<Value, EvalError> {
         let body = arg.ok_or_else(|| err(n, "missing closure"))?;
         locals.push(x.clone());
         let r = eval(body, f, locals);

@@ -1,0 +1,431 @@
+//! Indicators: one pass over each population, each member counted in its jurisdiction,
+//! every jurisdiction above it, and the overall group.
+
+use super::measure::View;
+use super::ScoreError;
+use crate::data::Dataset;
+use crate::expr::eval::Frame;
+use crate::num::{ArithError, Number};
+use crate::outcome::{Evidence, Exact, IndicatorResult};
+use crate::plan::{Indicator, IndicatorKind, NotApplicable, Plan, Scoring, Target};
+use crate::value::{CollId, Value};
+use std::collections::BTreeMap;
+
+/// The jurisdictions of a dataset: each one's chain of ancestors.
+pub struct Groups {
+    coll: Option<CollId>,
+    parent: Option<u16>,
+    name: Option<u16>,
+    chains: Vec<Vec<u32>>,
+}
+
+impl Groups {
+    /// Builds the chains (the dataset reader has ruled out cycles).
+    pub fn new(plan: &Plan, ds: &Dataset) -> Groups {
+        let Some(g) = &plan.groups else {
+            return Groups {
+                coll: None,
+                parent: None,
+                name: None,
+                chains: Vec::new(),
+            };
+        };
+        let rows = &ds.colls[g.coll as usize].rows;
+        let chains = (0..rows.len())
+            .map(|j| {
+                let mut chain = vec![j as u32];
+                let mut cur = j;
+                while let Some(Value::Rec(_, p)) = g.parent.map(|s| &rows[cur][s as usize]) {
+                    if chain.len() > rows.len() {
+                        break;
+                    }
+                    cur = *p as usize;
+                    chain.push(*p);
+                }
+                chain
+            })
+            .collect();
+        Groups {
+            coll: Some(g.coll),
+            parent: g.parent,
+            name: g.name,
+            chains,
+        }
+    }
+
+    /// Number of jurisdictions; the overall group has this index.
+    pub fn count(&self) -> usize {
+        self.chains.len()
+    }
+
+    /// Key of a jurisdiction.
+    pub fn key(&self, ds: &Dataset, g: usize) -> String {
+        match self.coll {
+            Some(c) if g < self.count() => ds.colls[c as usize].keys[g].to_string(),
+            _ => "(all)".into(),
+        }
+    }
+
+    fn field(&self, ds: &Dataset, g: usize, slot: Option<u16>) -> Option<String> {
+        let c = self.coll?;
+        match &ds.colls[c as usize].rows.get(g)?[slot? as usize] {
+            Value::Str(s) => Some(s.to_string()),
+            Value::Rec(c, i) => Some(ds.colls[*c as usize].keys[*i as usize].to_string()),
+            _ => None,
+        }
+    }
+
+    /// Display name of a jurisdiction.
+    pub fn name(&self, ds: &Dataset, g: usize) -> Option<String> {
+        self.field(ds, g, self.name)
+    }
+
+    /// Parent key of a jurisdiction.
+    pub fn parent(&self, ds: &Dataset, g: usize) -> Option<String> {
+        self.field(ds, g, self.parent)
+    }
+
+    /// The jurisdiction of a member, if it has one.
+    fn of_member(&self, plan: &Plan, ds: &Dataset, coll: CollId, idx: u32) -> Option<u32> {
+        let c = &plan.collections[coll as usize];
+        match &c.jurisdiction {
+            None if Some(coll) == self.coll => Some(idx),
+            None => None,
+            Some(hops) => {
+                let mut cur = idx;
+                for &(hc, slot) in hops {
+                    match ds.colls[hc as usize].rows[cur as usize][slot as usize] {
+                        Value::Rec(_, t) => cur = t,
+                        _ => return None,
+                    }
+                }
+                Some(cur)
+            }
+        }
+    }
+}
+
+/// Points of one indicator in one group, for the scorecard.
+#[derive(Clone, Debug, Default)]
+pub struct Points {
+    /// Points earned (none without scoring, or when excluded).
+    pub points: Option<Number>,
+    /// Full points (none without scoring).
+    pub full: Option<Number>,
+    /// Not applicable and excluded from the maximum.
+    pub excluded: bool,
+}
+
+#[derive(Clone, Default)]
+struct Acc {
+    members: u64,
+    meets: u64,
+    num: Number,
+    den: Number,
+    sum: Number,
+    evidence_count: u64,
+    evidence: Vec<u32>,
+    breakdown: BTreeMap<String, u64>,
+}
+
+fn arith(id: &str, r: Result<Number, ArithError>) -> Result<Number, ScoreError> {
+    r.map_err(|e| ScoreError::Eval {
+        context: format!("indicator {id}"),
+        message: e.to_string(),
+    })
+}
+
+fn exact(n: Number, r: crate::pack::spec::RoundingSpec) -> Exact {
+    Exact {
+        exact: n.to_exact_string(),
+        display: n.to_fixed(r.digits, r.mode).unwrap_or_else(|e| e.to_string()),
+    }
+}
+
+fn category(ds: &Dataset, v: &Value) -> String {
+    match super::value_json(ds, v) {
+        serde_json::Value::String(s) => s,
+        other => other.to_string(),
+    }
+}
+
+/// Evaluates every indicator for every group (the overall group last).
+#[allow(clippy::type_complexity)]
+pub fn evaluate(
+    plan: &Plan,
+    ds: &Dataset,
+    cols: &[Vec<Value>],
+    groups: &Groups,
+) -> Result<Vec<Vec<(IndicatorResult, Points)>>, ScoreError> {
+    let view = View { ds, cols };
+    let vars = ds.record_vars();
+    let mut out = Vec::new();
+    for ind in &plan.indicators {
+        let coll = ind.coll;
+        let cname = &plan.collections[coll as usize].name;
+        let rule = format!("indicator {}", ind.id);
+        let mut accs = vec![Acc::default(); groups.count() + 1];
+        let cap = plan.evidence_cap;
+        for i in 0..ds.colls[coll as usize].rows.len() {
+            let frame = Frame {
+                data: &view,
+                base: Some((coll, i as u32)),
+                vars: &vars,
+            };
+            let rec = || Some(format!("{cname} '{}'", ds.colls[coll as usize].keys[i]));
+            if let Some(f) = &ind.filter {
+                if !f.eval_bool(&frame).map_err(|e| ScoreError::eval(&rule, rec(), &f.src, e))? {
+                    continue;
+                }
+            }
+            let number = |e: &crate::expr::compile::Expr| -> Result<Number, ScoreError> {
+                match e.eval(&frame).map_err(|err| ScoreError::eval(&rule, rec(), &e.src, err))? {
+                    Value::Num(x) => Ok(x),
+                    _ => Err(ScoreError::Eval {
+                        context: format!("{rule}, {}, in `{}`", rec().unwrap_or_default(), e.src),
+                        message: "has no value; every member needs one (filter such members out in the population)".into(),
+                    }),
+                }
+            };
+            let cond = |e: &crate::expr::compile::Expr| e.eval_bool(&frame).map_err(|err| ScoreError::eval(&rule, rec(), &e.src, err));
+            let (meets, num, den, val, cat) = match &ind.kind {
+                IndicatorKind::Rate { numerator } => (cond(numerator)?, None, None, None, None),
+                IndicatorKind::Each { require } => (cond(require)?, None, None, None, None),
+                IndicatorKind::Ratio { numerator, denominator } => {
+                    let (n, d) = (number(numerator)?, number(denominator)?);
+                    if n.is_negative() || d.is_negative() {
+                        return Err(ScoreError::BadInput(format!(
+                            "{rule}, {}: a negative count ({n} ÷ {d}) is bad input",
+                            rec().unwrap_or_default()
+                        )));
+                    }
+                    (n >= d, Some(n), Some(d), None, None)
+                }
+                IndicatorKind::Count => (true, None, None, None, None),
+                IndicatorKind::Sum { value } | IndicatorKind::Mean { value } => (true, None, None, Some(number(value)?), None),
+                IndicatorKind::Share { of, among } => {
+                    let v = of.eval(&frame).map_err(|e| ScoreError::eval(&rule, rec(), &of.src, e))?;
+                    (among.contains(&v), None, None, None, Some(category(ds, &v)))
+                }
+            };
+            let counts_as_evidence = match ind.kind {
+                IndicatorKind::Count | IndicatorKind::Sum { .. } | IndicatorKind::Mean { .. } => true,
+                _ => !meets,
+            };
+            let home = groups.of_member(plan, ds, coll, i as u32);
+            let chain = home.map(|h| groups.chains[h as usize].as_slice()).unwrap_or(&[]);
+            let overall = groups.count() as u32;
+            for &g in chain.iter().chain(std::iter::once(&overall)) {
+                let a = &mut accs[g as usize];
+                a.members += 1;
+                if meets {
+                    a.meets += 1;
+                }
+                if let (Some(n), Some(d)) = (num, den) {
+                    a.num = arith(&ind.id, a.num.add(n))?;
+                    a.den = arith(&ind.id, a.den.add(d))?;
+                }
+                if let Some(v) = val {
+                    a.sum = arith(&ind.id, a.sum.add(v))?;
+                }
+                if let Some(c) = &cat {
+                    *a.breakdown.entry(c.clone()).or_default() += 1;
+                }
+                if counts_as_evidence {
+                    a.evidence_count += 1;
+                    if a.evidence.len() < cap {
+                        a.evidence.push(i as u32);
+                    }
+                }
+            }
+        }
+        let mut res = Vec::with_capacity(accs.len());
+        for (g, a) in accs.into_iter().enumerate() {
+            res.push(finish(plan, ds, ind, a, &groups.key(ds, g))?);
+        }
+        out.push(res);
+    }
+    Ok(out)
+}
+
+fn pct(a: u64, b: u64, id: &str) -> Result<Number, ScoreError> {
+    arith(id, Number::from_int(a as i128).mul(Number::from_int(100)).and_then(|x| x.div(Number::from_int(b as i128))))
+}
+
+fn finish(plan: &Plan, ds: &Dataset, ind: &Indicator, a: Acc, group: &str) -> Result<(IndicatorResult, Points), ScoreError> {
+    let id = &ind.id;
+    let int = |n: u64| Some(n.to_string());
+    let (value, numerator, denominator) = match &ind.kind {
+        IndicatorKind::Rate { .. } | IndicatorKind::Each { .. } | IndicatorKind::Share { .. } => {
+            let v = if a.members == 0 { None } else { Some(pct(a.meets, a.members, id)?) };
+            (v, int(a.meets), int(a.members))
+        }
+        IndicatorKind::Ratio { .. } => {
+            if a.num > a.den {
+                return Err(ScoreError::BadInput(format!(
+                    "indicator {id}, group {group}: the numerator {} exceeds the denominator {}; a rate above 100% is bad input",
+                    a.num, a.den
+                )));
+            }
+            let v = if a.den.is_zero() {
+                None
+            } else {
+                Some(arith(id, a.num.mul(Number::from_int(100)).and_then(|x| x.div(a.den)))?)
+            };
+            (v, Some(a.num.to_exact_string()), Some(a.den.to_exact_string()))
+        }
+        IndicatorKind::Count => (Some(Number::from_int(a.members as i128)), None, None),
+        IndicatorKind::Sum { .. } => (Some(a.sum), None, int(a.members)),
+        IndicatorKind::Mean { .. } => {
+            let v = if a.members == 0 { None } else { Some(arith(id, a.sum.div(Number::from_int(a.members as i128)))?) };
+            (v, None, int(a.members))
+        }
+    };
+    let applicable = value.is_some();
+    let r = ind.rounding;
+    let compared = match value {
+        Some(v) if ind.compare_rounded => Some(arith(id, v.round(r.digits, r.mode))?),
+        v => v,
+    };
+    let is_each = matches!(ind.kind, IndicatorKind::Each { .. });
+    let met = match compared {
+        None => match ind.not_applicable {
+            NotApplicable::Met => Some(true),
+            NotApplicable::NotMet => Some(false),
+            NotApplicable::Excluded => None,
+        },
+        Some(_) if is_each => Some(a.meets == a.members),
+        Some(v) => ind.target.map(|t| match t {
+            Target::Min(x) => v >= x,
+            Target::Max(x) => v <= x,
+            Target::Exactly(x) => v == x,
+        }),
+    };
+    let mut pts = Points {
+        points: None,
+        full: ind.scoring.map(|s| s.full()),
+        excluded: false,
+    };
+    if let Some(s) = ind.scoring {
+        pts.points = match (compared, ind.not_applicable) {
+            (None, NotApplicable::Excluded) => {
+                pts.excluded = true;
+                None
+            }
+            (None, NotApplicable::Met) => Some(s.full()),
+            (None, NotApplicable::NotMet) => Some(match s {
+                Scoring::Deduction { floor, .. } => floor,
+                _ => Number::ZERO,
+            }),
+            (Some(v), _) => Some(points(s, v, ind.target, met, is_each.then_some(a.members - a.meets), id)?),
+        };
+    }
+    let evidence_of = match ind.kind {
+        IndicatorKind::Rate { .. } => "not meeting the numerator",
+        IndicatorKind::Ratio { .. } => "numerator below denominator",
+        IndicatorKind::Each { .. } => "not meeting the requirement",
+        IndicatorKind::Share { .. } => "not among the categories counted",
+        _ => "members",
+    };
+    let keys = &ds.colls[ind.coll as usize].keys;
+    let target = ind.target.map(|t| {
+        let (k, v) = match t {
+            Target::Min(x) => ("min", x),
+            Target::Max(x) => ("max", x),
+            Target::Exactly(x) => ("exactly", x),
+        };
+        BTreeMap::from([(k.to_string(), v.to_exact_string())])
+    });
+    let _ = plan;
+    Ok((
+        IndicatorResult {
+            title: ind.title.clone(),
+            criterion: ind.criterion.clone(),
+            kind: ind.kind.name().into(),
+            applicable,
+            not_applicable: (!applicable).then_some(ind.not_applicable),
+            value: value.map(|v| exact(v, r)),
+            numerator,
+            denominator,
+            target,
+            met,
+            points: pts.points.map(|p| exact(p, r)),
+            max_points: pts.full.map(|f| f.to_exact_string()),
+            breakdown: matches!(ind.kind, IndicatorKind::Share { .. }).then_some(a.breakdown),
+            evidence: Evidence {
+                of: evidence_of.into(),
+                count: a.evidence_count,
+                ids: a.evidence.iter().map(|i| keys[*i as usize].to_string()).collect(),
+            },
+        },
+        pts,
+    ))
+}
+
+/// Points of an applicable indicator.
+fn points(s: Scoring, v: Number, target: Option<Target>, met: Option<bool>, failing: Option<u64>, id: &str) -> Result<Number, ScoreError> {
+    let zero = Number::ZERO;
+    Ok(match s {
+        Scoring::AllOrNothing(p) => {
+            if met == Some(true) {
+                p
+            } else {
+                zero
+            }
+        }
+        Scoring::Proportional(p) => {
+            let share = match target {
+                Some(Target::Min(t)) if t.is_zero() || v >= t => Number::ONE,
+                Some(Target::Min(t)) => arith(id, v.max(zero).div(t))?,
+                Some(Target::Max(t)) if v <= t || v.is_zero() => Number::ONE,
+                Some(Target::Max(t)) => arith(id, t.max(zero).div(v))?,
+                _ => {
+                    if met == Some(true) {
+                        Number::ONE
+                    } else {
+                        zero
+                    }
+                }
+            };
+            arith(id, p.mul(share))?
+        }
+        Scoring::Deduction { points, per, unit, floor } => {
+            let short = match (failing, target) {
+                (Some(f), _) => Number::from_int(f as i128),
+                (None, Some(Target::Min(t))) => arith(id, t.sub(v))?.max(zero),
+                (None, Some(Target::Max(t))) => arith(id, v.sub(t))?.max(zero),
+                (None, Some(Target::Exactly(t))) => arith(id, v.sub(t).and_then(|d| d.abs()))?,
+                (None, None) => zero,
+            };
+            let units = Number::from_int(arith(id, short.div(unit))?.ceil_int());
+            let left = arith(id, points.sub(arith(id, per.mul(units))?))?;
+            left.max(floor)
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(s: &str) -> Number {
+        Number::parse(s).unwrap()
+    }
+
+    #[test]
+    fn scoring_rules() {
+        let min90 = Some(Target::Min(n("90")));
+        assert_eq!(points(Scoring::AllOrNothing(n("10")), n("90"), min90, Some(true), None, "x").unwrap(), n("10"));
+        assert_eq!(points(Scoring::AllOrNothing(n("10")), n("89.9"), min90, Some(false), None, "x").unwrap(), n("0"));
+        assert_eq!(points(Scoring::Proportional(n("10")), n("45"), min90, Some(false), None, "x").unwrap(), n("5"));
+        assert_eq!(points(Scoring::Proportional(n("10")), n("95"), min90, Some(true), None, "x").unwrap(), n("10"));
+        let ded = Scoring::Deduction { points: n("10"), per: n("2"), unit: n("1"), floor: n("1") };
+        // 2.5 points short of 90 = 3 shortfalls of 1 -> 10 - 6 = 4
+        assert_eq!(points(ded, n("87.5"), min90, Some(false), None, "x").unwrap(), n("4"));
+        // 7 failing members -> 10 - 14 -> floor 1
+        assert_eq!(points(ded, n("50"), None, Some(false), Some(7), "x").unwrap(), n("1"));
+        assert_eq!(points(ded, n("100"), None, Some(true), Some(0), "x").unwrap(), n("10"));
+        let max = Some(Target::Max(n("5")));
+        assert_eq!(points(Scoring::Proportional(n("10")), n("10"), max, Some(false), None, "x").unwrap(), n("5"));
+    }
+}

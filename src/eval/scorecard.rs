@@ -1,0 +1,121 @@
+//! The scorecard: sections of weighted indicator points, a total, a grade, actions.
+//!
+//! Points of indicators that are not applicable and `excluded` leave the maximum, and
+//! the rest is scaled up to full (as 合理缺项 is in a standardised score): a section
+//! scores `earned × max ÷ applicable max`, and the total likewise over sections.
+
+use super::indicator::Points;
+use super::table::eval_table;
+use super::ScoreError;
+use crate::data::{Dataset, Fields};
+use crate::expr::eval::Frame;
+use crate::num::{ArithError, Number};
+use crate::outcome::{ActionResult, Exact, ScorecardResult, SectionResult};
+use crate::plan::{Plan, Scorecard};
+use crate::value::Value;
+
+fn arith(r: Result<Number, ArithError>) -> Result<Number, ScoreError> {
+    r.map_err(|e| ScoreError::Eval {
+        context: "scorecard".into(),
+        message: e.to_string(),
+    })
+}
+
+/// Scores one group from the points of its indicators (in plan order).
+pub fn evaluate(
+    plan: &Plan,
+    sc: &Scorecard,
+    pts: &[Points],
+    record_vars: &[Value; 3],
+    ds: &Dataset,
+) -> Result<ScorecardResult, ScoreError> {
+    let r = sc.rounding;
+    let exact = |n: Number| Exact {
+        exact: n.to_exact_string(),
+        display: n.to_fixed(r.digits, r.mode).unwrap_or_else(|e| e.to_string()),
+    };
+    let mut sections = Vec::new();
+    let (mut sum, mut app_max, mut all_max) = (Number::ZERO, Number::ZERO, Number::ZERO);
+    for s in &sc.sections {
+        let (mut earned, mut smax, mut full) = (Number::ZERO, Number::ZERO, Number::ZERO);
+        for &i in &s.indicators {
+            let p = &pts[i];
+            let f = p.full.unwrap_or(Number::ZERO);
+            full = arith(full.add(f))?;
+            if !p.excluded {
+                smax = arith(smax.add(f))?;
+                earned = arith(earned.add(p.points.unwrap_or(Number::ZERO)))?;
+            }
+        }
+        let max = s.weight.unwrap_or(full);
+        let score = if smax.is_zero() {
+            None
+        } else {
+            Some(arith(earned.mul(max).and_then(|x| x.div(smax)))?)
+        };
+        all_max = arith(all_max.add(max))?;
+        if let Some(sc) = score {
+            sum = arith(sum.add(sc))?;
+            app_max = arith(app_max.add(max))?;
+        }
+        sections.push(SectionResult {
+            name: s.name.clone(),
+            earned: exact(earned),
+            applicable_max: smax.to_exact_string(),
+            score: score.map(exact),
+            max: max.to_exact_string(),
+        });
+    }
+    let total = if app_max.is_zero() {
+        None
+    } else {
+        Some(arith(sum.mul(all_max).and_then(|x| x.div(app_max)))?)
+    };
+    let data = Fields(&ds.colls);
+    let mut vars = vec![
+        record_vars[0].clone(),
+        record_vars[1].clone(),
+        record_vars[2].clone(),
+        total.map(Value::Num).unwrap_or(Value::None),
+        Value::None,
+    ];
+    let mut grade = None;
+    if let (Some((t, out)), Some(_)) = (sc.grade, total) {
+        let table = &plan.tables[t];
+        let frame = Frame {
+            data: &data,
+            base: None,
+            vars: &vars,
+        };
+        let hit = eval_table(table, &frame)
+            .map_err(|(src, e)| ScoreError::eval(&format!("scorecard grade (table {})", table.name), None, &src, e))?;
+        if let Value::Str(s) = &hit.outputs[out] {
+            grade = Some(s.to_string());
+            vars[4] = Value::Str(s.clone());
+        }
+    }
+    let mut actions = Vec::new();
+    if total.is_some() {
+        let frame = Frame {
+            data: &data,
+            base: None,
+            vars: &vars,
+        };
+        for a in &sc.actions {
+            if a.when.eval_bool(&frame).map_err(|e| ScoreError::eval("scorecard action", None, &a.when.src, e))? {
+                actions.push(ActionResult {
+                    action: a.action.clone(),
+                    because: a.when.src.to_string(),
+                    note: a.note.clone(),
+                });
+            }
+        }
+    }
+    Ok(ScorecardResult {
+        total: total.map(exact),
+        max: all_max.to_exact_string(),
+        grade,
+        actions,
+        sections,
+    })
+}

@@ -1,0 +1,161 @@
+//! The outcome of scoring: one JSON document, deterministic (maps are sorted, records
+//! are in key order, numbers are exact text), plus readable renderings ([`render`]).
+//!
+//! Numbers appear as strings: `exact` is the exact value (`8.95`, or a fraction such as
+//! `17300/219` when no finite decimal is exact) and `display` is the value rounded as the
+//! pack says (`79.0`). Counts are JSON integers.
+
+pub mod render;
+
+use crate::data::Accounting;
+use crate::plan::{NotApplicable, PackMeta, Period};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// An exact number and its rounded display.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Exact {
+    /// The exact value.
+    pub exact: String,
+    /// Rounded as the pack says.
+    pub display: String,
+}
+
+/// Records that made an indicator what it is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Evidence {
+    /// What the ids are, e.g. `not meeting the numerator`.
+    pub of: String,
+    /// How many records there are in all.
+    pub count: u64,
+    /// Their keys, in key order, at most the pack's evidence cap.
+    pub ids: Vec<String>,
+}
+
+/// The result of one indicator for one group.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct IndicatorResult {
+    /// Human title.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Criterion expressed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub criterion: Option<String>,
+    /// Kind of indicator.
+    pub kind: String,
+    /// False when 0 ÷ 0 (or no members, for mean, each and share).
+    pub applicable: bool,
+    /// The treatment applied when not applicable.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_applicable: Option<NotApplicable>,
+    /// The value (percent for rate, ratio, each and share); absent when not applicable.
+    pub value: Option<Exact>,
+    /// Numerator (members meeting, or Σ numerator).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub numerator: Option<String>,
+    /// Denominator (members, or Σ denominator).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub denominator: Option<String>,
+    /// The target, e.g. `{"min": "100"}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target: Option<BTreeMap<String, String>>,
+    /// Whether the target is met; absent when there is none or the indicator is excluded.
+    pub met: Option<bool>,
+    /// Points earned; absent without scoring or when excluded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub points: Option<Exact>,
+    /// Full points.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_points: Option<String>,
+    /// Members per category (share).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub breakdown: Option<BTreeMap<String, u64>>,
+    /// Evidence records.
+    pub evidence: Evidence,
+}
+
+/// One scorecard section.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SectionResult {
+    /// Name.
+    pub name: String,
+    /// Points earned by its applicable indicators.
+    pub earned: Exact,
+    /// Full points of its applicable indicators.
+    pub applicable_max: String,
+    /// The section's score, scaled to its weight (or full points).
+    pub score: Option<Exact>,
+    /// Its weight (or full points).
+    pub max: String,
+}
+
+/// An action triggered.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ActionResult {
+    /// The action, e.g. 限期整改.
+    pub action: String,
+    /// The condition that triggered it.
+    pub because: String,
+    /// Detail.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// The scorecard of one group.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ScorecardResult {
+    /// Total score; absent when no indicator is applicable.
+    pub total: Option<Exact>,
+    /// Full score.
+    pub max: String,
+    /// Grade of the total.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grade: Option<String>,
+    /// Actions triggered.
+    pub actions: Vec<ActionResult>,
+    /// Sections.
+    pub sections: Vec<SectionResult>,
+}
+
+/// Results of one jurisdiction (its own members and those of the jurisdictions below it).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct GroupResult {
+    /// Display name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Parent jurisdiction key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+    /// Indicators by id.
+    pub indicators: BTreeMap<String, IndicatorResult>,
+    /// Scorecard.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scorecard: Option<ScorecardResult>,
+}
+
+/// The outcome of scoring a dataset with a plan.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Outcome {
+    /// The pack.
+    pub pack: PackMeta,
+    /// The period assessed.
+    pub period: Period,
+    /// Records read, used, excluded and rejected, by collection.
+    pub accounting: BTreeMap<String, Accounting>,
+    /// Measures of each record, by collection, then key, then measure.
+    pub records: BTreeMap<String, BTreeMap<String, BTreeMap<String, serde_json::Value>>>,
+    /// Indicators over all members.
+    pub indicators: BTreeMap<String, IndicatorResult>,
+    /// Scorecard over all members.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scorecard: Option<ScorecardResult>,
+    /// Results per jurisdiction, by key.
+    pub groups: BTreeMap<String, GroupResult>,
+}
+
+impl Outcome {
+    /// The outcome as pretty JSON (deterministic).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    }
+}

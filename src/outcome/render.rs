@@ -1,0 +1,1 @@
+//! Readable renderings of an outcome.

@@ -1,0 +1,43 @@
+//! Loading a pack from a folder (`pack.json`, later also scripts) or from a JSON string.
+
+use crate::pack::Diagnostic;
+use crate::plan::{compile, Plan};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// Why a pack could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum PackError {
+    /// A file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The pack has problems; each says where and what.
+    #[error("{} problem(s) in the pack:\n{}", .0.len(), .0.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n"))]
+    Invalid(Vec<Diagnostic>),
+}
+
+fn digest(bytes: &[u8]) -> String {
+    let h = Sha256::digest(bytes);
+    let hex: String = h.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
+}
+
+/// Loads and compiles `dir/pack.json`.
+pub fn load_dir(dir: &Path) -> Result<Plan, PackError> {
+    let path = dir.join("pack.json");
+    let text = std::fs::read_to_string(&path).map_err(|source| PackError::Io {
+        path: path.clone(),
+        source,
+    })?;
+    compile(&text, &path.display().to_string(), digest(text.as_bytes())).map_err(PackError::Invalid)
+}
+
+/// Compiles a pack from the text of a `pack.json` (named `pack.json` in diagnostics).
+pub fn from_json(text: &str) -> Result<Plan, PackError> {
+    compile(text, "pack.json", digest(text.as_bytes())).map_err(PackError::Invalid)
+}

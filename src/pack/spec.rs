@@ -1,0 +1,447 @@
+//! The rule pack format: serde types that are exactly the JSON of `pack.json`.
+//!
+//! Unknown fields are rejected everywhere. Sections that hold many named entries
+//! (collections, measures, tables, indicators) are read entry by entry, so that a broken
+//! entry is reported with its location and the others are still checked.
+
+use crate::num::{Number, RoundingMode};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// The top level of `pack.json`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PackSpec {
+    /// Short machine name, e.g. `supervision-coverage`.
+    pub name: String,
+    /// Version of the pack, e.g. `1.0.0`.
+    pub version: String,
+    /// Human title.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// Longer description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Default assessment period (data may give its own).
+    #[serde(default)]
+    pub period: Option<PeriodSpec>,
+    /// Default display rounding of indicator values, points and totals.
+    #[serde(default)]
+    pub rounding: Option<RoundingSpec>,
+    /// How many evidence ids an indicator lists at most (the count is always complete).
+    #[serde(default)]
+    pub evidence_cap: Option<usize>,
+    /// The jurisdiction hierarchy indicators are grouped by.
+    #[serde(default)]
+    pub groups: Option<GroupsSpec>,
+    /// The input collections, by name.
+    pub collections: BTreeMap<String, Value>,
+    /// Measures, by collection then by name.
+    #[serde(default)]
+    pub measures: BTreeMap<String, BTreeMap<String, Value>>,
+    /// Decision and band tables, by name.
+    #[serde(default)]
+    pub tables: BTreeMap<String, Value>,
+    /// Indicators, by id.
+    #[serde(default)]
+    pub indicators: BTreeMap<String, Value>,
+    /// The points scorecard.
+    #[serde(default)]
+    pub scorecard: Option<Value>,
+}
+
+/// An assessment period: inclusive dates.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PeriodSpec {
+    /// First day, `YYYY-MM-DD`.
+    pub from: String,
+    /// Last day, `YYYY-MM-DD`.
+    pub to: String,
+    /// Assessment date for windows such as "the 12 months before"; defaults to `to`.
+    #[serde(default)]
+    pub as_of: Option<String>,
+}
+
+/// Rounding for display (or for comparison where an indicator says so).
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct RoundingSpec {
+    /// Decimal digits kept.
+    pub digits: u32,
+    /// Rounding mode; `half_up` (四舍五入) when not given.
+    #[serde(default)]
+    pub mode: RoundingMode,
+}
+
+/// The jurisdiction hierarchy.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupsSpec {
+    /// The collection of jurisdictions.
+    pub collection: String,
+    /// Its field that references the parent jurisdiction (optional field).
+    #[serde(default)]
+    pub parent: Option<String>,
+    /// Its field with the display name.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// A collection of input records.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CollectionSpec {
+    /// Human title.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// The key field (unique per record); `id` when not given.
+    #[serde(default)]
+    pub key: Option<String>,
+    /// The fields and their types.
+    pub fields: BTreeMap<String, FieldSpec>,
+    /// The date field that windows and periods apply to.
+    #[serde(default)]
+    pub date: Option<String>,
+    /// Where a record's jurisdiction is: a reference field to the groups collection,
+    /// or a path through references such as `unit.township`.
+    #[serde(default)]
+    pub jurisdiction: Option<String>,
+    /// A condition; records for which it is false are excluded (and counted as such).
+    #[serde(default)]
+    pub include: Option<String>,
+    /// What to do with fields the pack does not declare: `reject` (default) or `ignore`.
+    #[serde(default)]
+    pub extra_fields: Option<ExtraFields>,
+}
+
+/// Treatment of undeclared fields in input records.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ExtraFields {
+    /// The record is rejected, naming the field.
+    #[default]
+    Reject,
+    /// The field is ignored.
+    Ignore,
+}
+
+/// A field: a type name (`"string"`) or an object with details.
+#[derive(Debug, Clone)]
+pub struct FieldSpec(pub FieldDetail);
+
+/// The details of a field.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldDetail {
+    /// `string`, `number`, `integer`, `bool`, `date`, `enum` (with `values`),
+    /// `list` (with `items`); may be left out when `ref` is given.
+    #[serde(rename = "type", default)]
+    pub ty: Option<String>,
+    /// The collection whose key this field holds.
+    #[serde(rename = "ref", default)]
+    pub reference: Option<String>,
+    /// The field may be missing or null.
+    #[serde(default)]
+    pub optional: bool,
+    /// Allowed values of an enum.
+    #[serde(default)]
+    pub values: Option<Vec<String>>,
+    /// Fields of the elements of a list.
+    #[serde(default)]
+    pub items: Option<BTreeMap<String, FieldSpec>>,
+    /// Human title.
+    #[serde(default)]
+    pub title: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for FieldSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = FieldSpec;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a type name such as \"string\" or an object with \"type\"")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<FieldSpec, E> {
+                Ok(FieldSpec(FieldDetail {
+                    ty: Some(s.to_string()),
+                    reference: None,
+                    optional: false,
+                    values: None,
+                    items: None,
+                    title: None,
+                }))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, m: A) -> Result<FieldSpec, A::Error> {
+                FieldDetail::deserialize(serde::de::value::MapAccessDeserializer::new(m)).map(FieldSpec)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A measure: a value computed per record of a collection.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MeasureSpec {
+    /// Human title.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// A formula over the record's fields and measures.
+    #[serde(default)]
+    pub expr: Option<String>,
+    /// An aggregation over related records: `count`, `sum`, `mean`, `min`, `max`, `latest`.
+    #[serde(default)]
+    pub aggregate: Option<String>,
+    /// The related collection aggregated over.
+    #[serde(default)]
+    pub over: Option<String>,
+    /// Its reference field that points at this collection.
+    #[serde(default)]
+    pub via: Option<String>,
+    /// Condition on the related records.
+    #[serde(rename = "where", default)]
+    pub filter: Option<String>,
+    /// Value of each related record (sum, mean, min, max, latest).
+    #[serde(default)]
+    pub value: Option<String>,
+    /// Which related records by date: `"period"`, `"all"`, or `{"months": 12}` /
+    /// `{"days": 90}` up to the assessment date.
+    #[serde(default)]
+    pub window: Option<Value>,
+    /// A table whose output this measure is.
+    #[serde(default)]
+    pub table: Option<String>,
+    /// The table output (needed when the table has several).
+    #[serde(default)]
+    pub output: Option<String>,
+    /// Show the measure in the outcome's records (default true).
+    #[serde(default)]
+    pub report: Option<bool>,
+}
+
+/// A decision table or a band table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableSpec {
+    /// Human title.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// The collection whose records the table is evaluated for, or `scorecard`.
+    pub on: String,
+    /// Hit policy of a decision table: `first` (default), `unique`, `priority`, `collect`.
+    #[serde(default)]
+    pub hit: Option<String>,
+    /// With `collect`: `sum`, `min`, `max` or `count`.
+    #[serde(default)]
+    pub aggregate: Option<String>,
+    /// Rows of a decision table.
+    #[serde(default)]
+    pub rows: Option<Vec<RowSpec>>,
+    /// The number a band table is over.
+    #[serde(default)]
+    pub input: Option<String>,
+    /// Bands of a band table.
+    #[serde(default)]
+    pub bands: Option<Vec<BandSpec>>,
+    /// Outputs when no row or band matches.
+    #[serde(default)]
+    pub default: Option<BTreeMap<String, Value>>,
+}
+
+/// A row of a decision table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RowSpec {
+    /// The condition.
+    pub when: String,
+    /// The outputs.
+    pub then: BTreeMap<String, Value>,
+    /// With the `priority` hit policy: the highest matching priority wins.
+    #[serde(default)]
+    pub priority: Option<i64>,
+    /// Why the row is there (shown in traces).
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A band: `min` inclusive, `below` exclusive; an end band may leave one out.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BandSpec {
+    /// Lower bound, inclusive.
+    #[serde(default)]
+    pub min: Option<Number>,
+    /// Upper bound, exclusive.
+    #[serde(default)]
+    pub below: Option<Number>,
+    /// The outputs.
+    pub then: BTreeMap<String, Value>,
+}
+
+/// An indicator over a population, per jurisdiction.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorSpec {
+    /// Human title, e.g. 监督覆盖率.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// The criterion it expresses, e.g. `C1`.
+    #[serde(default)]
+    pub criterion: Option<String>,
+    /// `rate`, `ratio`, `count`, `sum`, `mean`, `each` or `share`.
+    pub kind: String,
+    /// The members: a collection and a condition.
+    pub population: PopulationSpec,
+    /// rate: the condition a member must meet to count in the numerator;
+    /// ratio: the number summed as numerator.
+    #[serde(default)]
+    pub numerator: Option<String>,
+    /// ratio: the number summed as denominator.
+    #[serde(default)]
+    pub denominator: Option<String>,
+    /// sum, mean: the number per member.
+    #[serde(default)]
+    pub value: Option<String>,
+    /// each: the requirement every member must meet.
+    #[serde(default)]
+    pub require: Option<String>,
+    /// share: the member's category (e.g. `grade`).
+    #[serde(default)]
+    pub of: Option<String>,
+    /// share: the categories counted (e.g. `["A", "B"]`).
+    #[serde(rename = "in", default)]
+    pub among: Option<Vec<Value>>,
+    /// The target.
+    #[serde(default)]
+    pub target: Option<TargetSpec>,
+    /// Treatment when not applicable (0 ÷ 0): `excluded` (default), `met`, `not_met`.
+    #[serde(default)]
+    pub not_applicable: Option<String>,
+    /// Compare the target with the `exact` value (default) or the `rounded` one.
+    #[serde(default)]
+    pub compare: Option<String>,
+    /// Display rounding (the pack's when not given).
+    #[serde(default)]
+    pub rounding: Option<RoundingSpec>,
+    /// How the indicator earns points.
+    #[serde(default)]
+    pub scoring: Option<ScoringSpec>,
+}
+
+/// The members of an indicator.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PopulationSpec {
+    /// The collection.
+    pub collection: String,
+    /// Only members meeting this condition.
+    #[serde(rename = "where", default)]
+    pub filter: Option<String>,
+}
+
+/// A target: at least, at most, or exactly.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetSpec {
+    /// At least.
+    #[serde(default)]
+    pub min: Option<Number>,
+    /// At most.
+    #[serde(default)]
+    pub max: Option<Number>,
+    /// Exactly.
+    #[serde(default)]
+    pub exactly: Option<Number>,
+}
+
+/// Scoring of an indicator: exactly one rule.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScoringSpec {
+    /// Full points when met, otherwise none.
+    #[serde(default)]
+    pub all_or_nothing: Option<Number>,
+    /// Points in proportion to the value against the target, capped at full.
+    #[serde(default)]
+    pub proportional: Option<Number>,
+    /// Full points less a deduction per shortfall, not below a floor.
+    #[serde(default)]
+    pub deduction: Option<DeductionSpec>,
+}
+
+/// Deduction per shortfall.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeductionSpec {
+    /// Full points.
+    pub points: Number,
+    /// Points deducted per shortfall.
+    pub per: Number,
+    /// Size of one shortfall for numeric indicators (e.g. 1 percentage point); for
+    /// `each` a shortfall is one failing member. Default 1.
+    #[serde(default)]
+    pub unit: Option<Number>,
+    /// The least the indicator can score (default 0).
+    #[serde(default)]
+    pub floor: Option<Number>,
+}
+
+/// The points scorecard.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScorecardSpec {
+    /// Human title.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// Sections in order.
+    pub sections: Vec<SectionSpec>,
+    /// A table on `scorecard` that grades the total.
+    #[serde(default)]
+    pub grade: Option<GradeSpec>,
+    /// Actions triggered by conditions on `total` and `grade`.
+    #[serde(default)]
+    pub actions: Vec<ActionSpec>,
+    /// Display rounding of the total (the pack's when not given).
+    #[serde(default)]
+    pub rounding: Option<RoundingSpec>,
+}
+
+/// A section of weighted indicators.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SectionSpec {
+    /// Name of the section.
+    pub name: String,
+    /// When given, the section's points are scaled so that its full points equal the weight.
+    #[serde(default)]
+    pub weight: Option<Number>,
+    /// Indicator ids.
+    pub indicators: Vec<String>,
+}
+
+/// Grading of the total by a table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GradeSpec {
+    /// The table (with `on: "scorecard"`).
+    pub table: String,
+    /// Its output (needed when it has several).
+    #[serde(default)]
+    pub output: Option<String>,
+}
+
+/// An action triggered by a condition.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionSpec {
+    /// Condition on `total` and `grade`.
+    pub when: String,
+    /// The action, e.g. 限期整改.
+    pub action: String,
+    /// More detail for the reader.
+    #[serde(default)]
+    pub note: Option<String>,
+}

@@ -1,0 +1,1327 @@
+//! Checking a pack as a whole and compiling it into a [`Plan`].
+//!
+//! Every problem is collected as a [`Diagnostic`] with file, JSON path and line:col; the
+//! plan is returned only when there are none. Measures and tables are compiled on demand
+//! (a measure that uses another compiles it first), which both orders them for evaluation
+//! and finds cycles.
+
+use super::*;
+use crate::expr::compile::{compile as compile_expr, Env, Names};
+use crate::expr::parse::ExprError;
+use crate::json_locate::{describe, line_col, locate, JsonPath};
+use crate::num::RoundingMode;
+use crate::pack::spec::*;
+use crate::pack::Diagnostic;
+use serde::de::DeserializeOwned;
+use serde_json::Value as Json;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Clone, Debug)]
+enum State {
+    Pending,
+    InProgress,
+    Done(Ty),
+    Failed,
+}
+
+struct MeasureSlot {
+    coll: CollId,
+    name: String,
+    path: JsonPath,
+    spec: Option<MeasureSpec>,
+}
+
+struct TableSlot {
+    name: String,
+    path: JsonPath,
+    spec: Option<TableSpec>,
+}
+
+struct Compiler<'a> {
+    src: &'a str,
+    file: &'a str,
+    diags: RefCell<Vec<Diagnostic>>,
+    colls: Vec<Collection>,
+    items: Vec<ItemShape>,
+    measure_slots: Vec<MeasureSlot>,
+    measure_state: RefCell<Vec<State>>,
+    measure_kinds: RefCell<Vec<Option<MeasureKind>>>,
+    measure_order: RefCell<Vec<MeasureId>>,
+    table_slots: Vec<TableSlot>,
+    table_state: RefCell<Vec<State>>,
+    tables: RefCell<Vec<Option<Table>>>,
+    /// While false, expressions may not use measures (collection filters run before them).
+    measures_visible: std::cell::Cell<bool>,
+}
+
+fn record_vars() -> Vec<(&'static str, Ty)> {
+    RECORD_VARS.iter().map(|n| (*n, Ty::Date)).collect()
+}
+
+fn scorecard_vars() -> Vec<(&'static str, Ty)> {
+    vec![
+        ("period_start", Ty::Date),
+        ("period_end", Ty::Date),
+        ("as_of", Ty::Date),
+        ("total", Ty::Num),
+        ("grade", Ty::Str),
+    ]
+}
+
+/// Parses `YYYY-MM-DD`.
+pub(crate) fn parse_date(s: &str) -> Option<NaiveDate> {
+    if s.len() != 10 {
+        return None;
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+/// Checks and compiles the text of a `pack.json` (named `file` in diagnostics).
+pub fn compile(src: &str, file: &str, digest: String) -> Result<Plan, Vec<Diagnostic>> {
+    let mut c = Compiler {
+        src,
+        file,
+        diags: RefCell::new(Vec::new()),
+        colls: Vec::new(),
+        items: Vec::new(),
+        measure_slots: Vec::new(),
+        measure_state: RefCell::new(Vec::new()),
+        measure_kinds: RefCell::new(Vec::new()),
+        measure_order: RefCell::new(Vec::new()),
+        table_slots: Vec::new(),
+        table_state: RefCell::new(Vec::new()),
+        tables: RefCell::new(Vec::new()),
+        measures_visible: std::cell::Cell::new(true),
+    };
+    let json: Json = match serde_json::from_str(src) {
+        Ok(j) => j,
+        Err(e) => {
+            return Err(vec![Diagnostic {
+                file: file.to_string(),
+                line: e.line(),
+                col: e.column(),
+                path: "(root)".into(),
+                message: format!("not valid JSON: {e}"),
+            }])
+        }
+    };
+    for dup in crate::json_locate::duplicate_keys(src) {
+        c.diag(&dup, "this key appears twice in its object; the first would be lost".to_string());
+    }
+    let root = JsonPath::root();
+    let Some(spec) = c.entry::<PackSpec>(&json, &root) else {
+        return Err(c.diags.into_inner());
+    };
+    let plan = c.build(spec);
+    let mut diags = c.diags.into_inner();
+    if diags.is_empty() {
+        plan.ok_or_else(|| {
+            vec![Diagnostic {
+                file: file.to_string(),
+                line: 1,
+                col: 1,
+                path: "(root)".into(),
+                message: "the pack could not be compiled".into(),
+            }]
+        })
+        .map(|mut p| {
+            p.meta.digest = digest;
+            p
+        })
+    } else {
+        diags.sort();
+        diags.dedup();
+        Err(diags)
+    }
+}
+
+impl Names for Compiler<'_> {
+    fn coll_name(&self, coll: CollId) -> String {
+        self.colls
+            .get(coll as usize)
+            .map(|c| c.name.clone())
+            .unwrap_or_default()
+    }
+
+    fn field(&self, coll: CollId, name: &str) -> Option<(u16, Ty)> {
+        let c = self.colls.get(coll as usize)?;
+        let slot = *c.field_index.get(name)?;
+        Some((slot, c.fields[slot as usize].ty()))
+    }
+
+    fn measure(&self, coll: CollId, name: &str) -> Option<Result<(MeasureId, Ty), String>> {
+        let id = self
+            .measure_slots
+            .iter()
+            .position(|m| m.coll == coll && m.name == name)?;
+        if !self.measures_visible.get() {
+            return Some(Err(format!(
+                "'{name}' is a measure; a collection's include filter runs before measures and can use fields only"
+            )));
+        }
+        let state = self.measure_state.borrow()[id].clone();
+        Some(match state {
+            State::Done(ty) => Ok((id as MeasureId, ty)),
+            State::Failed => Ok((id as MeasureId, Ty::Any)),
+            State::InProgress => Err(format!(
+                "measure '{name}' depends on itself (a cycle of measures or tables)"
+            )),
+            State::Pending => {
+                self.compile_measure(id);
+                match self.measure_state.borrow()[id].clone() {
+                    State::Done(ty) => Ok((id as MeasureId, ty)),
+                    _ => Ok((id as MeasureId, Ty::Any)),
+                }
+            }
+        })
+    }
+
+    fn item_field(&self, item: ItemId, name: &str) -> Option<(u16, Ty)> {
+        let shape = self.items.get(item as usize)?;
+        let slot = shape.fields.iter().position(|f| f.name == name)?;
+        Some((slot as u16, shape.fields[slot].ty()))
+    }
+}
+
+impl<'a> Compiler<'a> {
+    fn diag(&self, path: &JsonPath, message: String) {
+        let (line, col) = line_col(self.src, locate(self.src, path));
+        self.diags.borrow_mut().push(Diagnostic {
+            file: self.file.to_string(),
+            line,
+            col,
+            path: path.to_string(),
+            message,
+        });
+    }
+
+    fn expr_diag(&self, path: &JsonPath, e: &ExprError) {
+        let off = locate(self.src, path);
+        let (line, mut col) = line_col(self.src, off);
+        if self.src.as_bytes().get(off) == Some(&b'"') {
+            col += 1 + e.pos;
+        }
+        self.diags.borrow_mut().push(Diagnostic {
+            file: self.file.to_string(),
+            line,
+            col,
+            path: path.to_string(),
+            message: e.message.clone(),
+        });
+    }
+
+    fn entry<T: DeserializeOwned>(&self, v: &Json, path: &JsonPath) -> Option<T> {
+        match serde_path_to_error::deserialize::<_, T>(v.clone()) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                let p = path.join_serde(e.path());
+                self.diag(&p, e.inner().to_string());
+                None
+            }
+        }
+    }
+
+    fn expr(
+        &self,
+        src: &str,
+        path: &JsonPath,
+        base: Option<CollId>,
+        vars: &[(&str, Ty)],
+        want: Option<&Ty>,
+    ) -> Option<Expr> {
+        let env = Env {
+            names: self,
+            base,
+            vars,
+        };
+        match compile_expr(src, &env, want) {
+            Ok(e) => Some(e),
+            Err(e) => {
+                self.expr_diag(path, &e);
+                None
+            }
+        }
+    }
+
+    fn coll_id(&self, name: &str) -> Option<CollId> {
+        self.colls
+            .iter()
+            .position(|c| c.name == name)
+            .map(|i| i as CollId)
+    }
+
+    fn coll_names(&self) -> String {
+        let v: Vec<&str> = self.colls.iter().map(|c| c.name.as_str()).collect();
+        v.join(", ")
+    }
+
+    fn build(&mut self, spec: PackSpec) -> Option<Plan> {
+        let root = JsonPath::root();
+        let period = spec.period.as_ref().and_then(|p| self.period(p, &root.key("period")));
+        let rounding = spec.rounding.unwrap_or(RoundingSpec {
+            digits: 1,
+            mode: RoundingMode::HalfUp,
+        });
+        self.check_rounding(&rounding, &root.key("rounding"));
+
+        // Collections: names first (fields may reference any collection), then fields.
+        let cpath = root.key("collections");
+        if spec.collections.is_empty() {
+            self.diag(&cpath, "a pack needs at least one collection".into());
+        }
+        for name in spec.collections.keys() {
+            self.colls.push(Collection {
+                name: name.clone(),
+                fields: Vec::new(),
+                field_index: HashMap::new(),
+                key_slot: 0,
+                date_slot: None,
+                jurisdiction: None,
+                include: None,
+                extra_fields: ExtraFields::Reject,
+                measures: Vec::new(),
+            });
+        }
+        let mut coll_specs = Vec::new();
+        for (i, (name, v)) in spec.collections.iter().enumerate() {
+            let p = cpath.key(name);
+            let cs = self.entry::<CollectionSpec>(v, &p);
+            if let Some(cs) = &cs {
+                self.collection_fields(i, cs, &p);
+            }
+            coll_specs.push(cs);
+        }
+
+        let groups = spec.groups.as_ref().and_then(|g| self.groups(g, &root.key("groups")));
+
+        // Jurisdiction paths and date fields; include filters (fields only).
+        for (i, cs) in coll_specs.iter().enumerate() {
+            let Some(cs) = cs else { continue };
+            let p = cpath.key(&self.colls[i].name.clone());
+            if let Some(d) = &cs.date {
+                match self.colls[i].field_index.get(d) {
+                    Some(&s) if self.colls[i].fields[s as usize].kind == FieldKind::Date => {
+                        self.colls[i].date_slot = Some(s)
+                    }
+                    Some(_) => self.diag(&p.key("date"), format!("field '{d}' is not a date")),
+                    None => self.diag(&p.key("date"), format!("no field '{d}' in this collection")),
+                }
+            }
+            if let Some(j) = &cs.jurisdiction {
+                self.colls[i].jurisdiction = self.jurisdiction_path(i as CollId, j, &groups, &p.key("jurisdiction"));
+            }
+            self.colls[i].extra_fields = cs.extra_fields.unwrap_or_default();
+        }
+        self.measures_visible.set(false);
+        for (i, cs) in coll_specs.iter().enumerate() {
+            let Some(Some(inc)) = cs.as_ref().map(|c| c.include.as_ref()) else { continue };
+            let p = cpath.key(&self.colls[i].name.clone()).key("include");
+            self.colls[i].include = self.expr(inc, &p, Some(i as CollId), &record_vars(), Some(&Ty::Bool));
+        }
+        self.measures_visible.set(true);
+
+        // Measures: register every name, then compile (on demand, so in dependency order).
+        let mpath = root.key("measures");
+        for (cname, ms) in &spec.measures {
+            let Some(cid) = self.coll_id(cname) else {
+                self.diag(&mpath.key(cname), format!("no collection '{cname}' (collections: {})", self.coll_names()));
+                continue;
+            };
+            for (mname, v) in ms {
+                let p = mpath.key(cname).key(mname);
+                if self.colls[cid as usize].field_index.contains_key(mname) {
+                    self.diag(&p, format!("measure '{mname}' has the name of a field of {cname}"));
+                }
+                if RECORD_VARS.contains(&mname.as_str()) {
+                    self.diag(&p, format!("'{mname}' is a reserved variable name"));
+                }
+                let spec = self.entry::<MeasureSpec>(v, &p);
+                self.colls[cid as usize].measures.push(self.measure_slots.len() as MeasureId);
+                self.measure_slots.push(MeasureSlot {
+                    coll: cid,
+                    name: mname.clone(),
+                    path: p,
+                    spec,
+                });
+            }
+        }
+        *self.measure_state.borrow_mut() = vec![State::Pending; self.measure_slots.len()];
+        *self.measure_kinds.borrow_mut() = (0..self.measure_slots.len()).map(|_| None).collect();
+
+        let tpath = root.key("tables");
+        for (name, v) in &spec.tables {
+            let p = tpath.key(name);
+            let spec = self.entry::<TableSpec>(v, &p);
+            self.table_slots.push(TableSlot {
+                name: name.clone(),
+                path: p,
+                spec,
+            });
+        }
+        *self.table_state.borrow_mut() = vec![State::Pending; self.table_slots.len()];
+        *self.tables.borrow_mut() = (0..self.table_slots.len()).map(|_| None).collect();
+
+        for id in 0..self.measure_slots.len() {
+            if matches!(self.measure_state.borrow()[id], State::Pending) {
+                self.compile_measure(id);
+            }
+        }
+        for t in 0..self.table_slots.len() {
+            self.ensure_table(t);
+        }
+
+        let ipath = root.key("indicators");
+        let mut indicators = Vec::new();
+        for (id, v) in &spec.indicators {
+            let p = ipath.key(id);
+            if let Some(is) = self.entry::<IndicatorSpec>(v, &p) {
+                if let Some(ind) = self.indicator(id, is, &p, rounding) {
+                    indicators.push(ind);
+                }
+            }
+        }
+
+        let scorecard = spec.scorecard.as_ref().and_then(|v| {
+            let p = root.key("scorecard");
+            let s = self.entry::<ScorecardSpec>(v, &p)?;
+            self.scorecard(s, &p, &spec.indicators, &indicators, rounding)
+        });
+
+        if !self.diags.borrow().is_empty() {
+            return None;
+        }
+        let kinds = std::mem::take(&mut *self.measure_kinds.borrow_mut());
+        let states = std::mem::take(&mut *self.measure_state.borrow_mut());
+        let mut measures = Vec::new();
+        for ((slot, kind), state) in self.measure_slots.iter().zip(kinds).zip(states) {
+            let (Some(kind), State::Done(ty)) = (kind, state) else { return None };
+            measures.push(Measure {
+                coll: slot.coll,
+                name: slot.name.clone(),
+                ty,
+                kind,
+                report: slot.spec.as_ref().and_then(|s| s.report).unwrap_or(true),
+            });
+        }
+        let tables: Option<Vec<Table>> = std::mem::take(&mut *self.tables.borrow_mut()).into_iter().collect();
+        Some(Plan {
+            meta: PackMeta {
+                name: spec.name,
+                version: spec.version,
+                title: spec.title,
+                digest: String::new(),
+            },
+            period,
+            collections: std::mem::take(&mut self.colls),
+            items: std::mem::take(&mut self.items),
+            measures,
+            measure_order: std::mem::take(&mut *self.measure_order.borrow_mut()),
+            tables: tables?,
+            indicators,
+            scorecard,
+            groups,
+            evidence_cap: spec.evidence_cap.unwrap_or(20),
+            rounding,
+        })
+    }
+
+    fn check_rounding(&self, r: &RoundingSpec, path: &JsonPath) {
+        if r.digits > crate::num::MAX_DIGITS {
+            self.diag(&path.key("digits"), format!("digits must be 0 to {}", crate::num::MAX_DIGITS));
+        }
+    }
+
+    fn period(&self, p: &PeriodSpec, path: &JsonPath) -> Option<Period> {
+        let d = |s: &str, k: &str| {
+            let r = parse_date(s);
+            if r.is_none() {
+                self.diag(&path.key(k), format!("'{s}' is not a date YYYY-MM-DD"));
+            }
+            r
+        };
+        let from = d(&p.from, "from");
+        let to = d(&p.to, "to");
+        let as_of = match &p.as_of {
+            Some(s) => d(s, "as_of"),
+            None => to,
+        };
+        let (from, to, as_of) = (from?, to?, as_of?);
+        if from > to {
+            self.diag(path, format!("the period ends ({to}) before it starts ({from})"));
+            return None;
+        }
+        Some(Period { from, to, as_of })
+    }
+
+    fn field_kind(&mut self, f: &FieldDetail, path: &JsonPath, in_item: bool) -> Option<FieldKind> {
+        if let Some(r) = &f.reference {
+            if in_item {
+                self.diag(path, "list items cannot hold references".into());
+                return None;
+            }
+            if f.ty.as_deref().is_some_and(|t| t != "string") {
+                self.diag(&path.key("type"), "a reference holds a key: its type is string (or leave type out)".into());
+            }
+            return match self.coll_id(r) {
+                Some(c) => Some(FieldKind::Ref(c)),
+                None => {
+                    self.diag(&path.key("ref"), format!("no collection '{r}' (collections: {})", self.coll_names()));
+                    None
+                }
+            };
+        }
+        let Some(ty) = &f.ty else {
+            self.diag(path, "a field needs a type (or a ref)".into());
+            return None;
+        };
+        if ty != "enum" && f.values.is_some() {
+            self.diag(&path.key("values"), "values are for type enum".into());
+        }
+        if ty != "list" && f.items.is_some() {
+            self.diag(&path.key("items"), "items are for type list".into());
+        }
+        Some(match ty.as_str() {
+            "string" => FieldKind::Str,
+            "number" => FieldKind::Num,
+            "integer" => FieldKind::Int,
+            "bool" => FieldKind::Bool,
+            "date" => FieldKind::Date,
+            "enum" => match &f.values {
+                Some(v) if !v.is_empty() => FieldKind::Enum(v.iter().map(|s| Arc::from(s.as_str())).collect()),
+                _ => {
+                    self.diag(path, "an enum needs a non-empty list of values".into());
+                    return None;
+                }
+            },
+            "list" => {
+                if in_item {
+                    self.diag(path, "list items cannot hold lists".into());
+                    return None;
+                }
+                let Some(items) = &f.items else {
+                    self.diag(path, "a list needs items: the fields of its elements".into());
+                    return None;
+                };
+                let mut fields = Vec::new();
+                for (n, fs) in items {
+                    let p = path.key("items").key(n);
+                    if let Some(kind) = self.field_kind(&fs.0, &p, true) {
+                        fields.push(Field {
+                            name: n.clone(),
+                            kind,
+                            optional: fs.0.optional,
+                        });
+                    }
+                }
+                self.items.push(ItemShape { fields });
+                FieldKind::List((self.items.len() - 1) as ItemId)
+            }
+            other => {
+                self.diag(
+                    &path.key("type"),
+                    format!("unknown type '{other}' (string, number, integer, bool, date, enum, list)"),
+                );
+                return None;
+            }
+        })
+    }
+
+    fn collection_fields(&mut self, i: usize, cs: &CollectionSpec, p: &JsonPath) {
+        let mut fields = Vec::new();
+        for (n, fs) in &cs.fields {
+            let fp = p.key("fields").key(n);
+            if let Some(kind) = self.field_kind(&fs.0, &fp, false) {
+                fields.push(Field {
+                    name: n.clone(),
+                    kind,
+                    optional: fs.0.optional,
+                });
+            }
+        }
+        let key = cs.key.clone().unwrap_or_else(|| "id".into());
+        match fields.iter().position(|f| f.name == key) {
+            Some(k) => {
+                if fields[k].kind != FieldKind::Str || fields[k].optional {
+                    self.diag(&p.key("fields").key(&key), "the key field must be a required string".into());
+                }
+            }
+            None => fields.push(Field {
+                name: key.clone(),
+                kind: FieldKind::Str,
+                optional: false,
+            }),
+        }
+        let c = &mut self.colls[i];
+        c.key_slot = fields.iter().position(|f| f.name == key).unwrap_or(0) as u16;
+        c.field_index = fields.iter().enumerate().map(|(i, f)| (f.name.clone(), i as u16)).collect();
+        c.fields = fields;
+    }
+
+    fn groups(&self, g: &GroupsSpec, p: &JsonPath) -> Option<Groups> {
+        let Some(coll) = self.coll_id(&g.collection) else {
+            self.diag(&p.key("collection"), format!("no collection '{}' (collections: {})", g.collection, self.coll_names()));
+            return None;
+        };
+        let c = &self.colls[coll as usize];
+        let parent = g.parent.as_ref().and_then(|f| match c.field_index.get(f) {
+            Some(&s) if c.fields[s as usize].kind == FieldKind::Ref(coll) && c.fields[s as usize].optional => Some(s),
+            Some(_) => {
+                self.diag(&p.key("parent"), format!("field '{f}' must be an optional reference to {}", c.name));
+                None
+            }
+            None => {
+                self.diag(&p.key("parent"), format!("no field '{f}' in {}", c.name));
+                None
+            }
+        });
+        let name = g.name.as_ref().and_then(|f| match c.field_index.get(f) {
+            Some(&s) if matches!(c.fields[s as usize].kind, FieldKind::Str | FieldKind::Enum(_)) => Some(s),
+            Some(_) => {
+                self.diag(&p.key("name"), format!("field '{f}' must be a string"));
+                None
+            }
+            None => {
+                self.diag(&p.key("name"), format!("no field '{f}' in {}", c.name));
+                None
+            }
+        });
+        Some(Groups { coll, parent, name })
+    }
+
+    fn jurisdiction_path(
+        &self,
+        coll: CollId,
+        path: &str,
+        groups: &Option<Groups>,
+        p: &JsonPath,
+    ) -> Option<Vec<(CollId, u16)>> {
+        let Some(g) = groups else {
+            self.diag(p, "a jurisdiction needs the pack's groups (the jurisdiction collection)".into());
+            return None;
+        };
+        let mut hops = Vec::new();
+        let mut cur = coll;
+        for seg in path.split('.') {
+            let c = &self.colls[cur as usize];
+            match c.field_index.get(seg).map(|s| (*s, &c.fields[*s as usize].kind)) {
+                Some((s, FieldKind::Ref(t))) => {
+                    hops.push((cur, s));
+                    cur = *t;
+                }
+                Some(_) => {
+                    self.diag(p, format!("'{seg}' in {} is not a reference", c.name));
+                    return None;
+                }
+                None => {
+                    self.diag(p, format!("no field '{seg}' in {}", c.name));
+                    return None;
+                }
+            }
+        }
+        if cur != g.coll {
+            self.diag(p, format!("'{path}' leads to {}, not to the groups collection {}", self.colls[cur as usize].name, self.colls[g.coll as usize].name));
+            return None;
+        }
+        Some(hops)
+    }
+
+    fn window(&self, v: &Json, p: &JsonPath) -> Option<Window> {
+        let bad = || {
+            self.diag(p, format!("a window is \"all\", \"period\", {{\"months\": N}} or {{\"days\": N}}, found {}", describe(v)));
+            None
+        };
+        match v {
+            Json::String(s) if s == "all" => Some(Window::All),
+            Json::String(s) if s == "period" => Some(Window::Period),
+            Json::Object(m) if m.len() == 1 => {
+                let (k, n) = m.iter().next()?;
+                let n = n.as_number().and_then(|n| n.as_str().parse::<u32>().ok()).filter(|n| *n > 0 && *n <= 1200);
+                match (k.as_str(), n) {
+                    ("months", Some(n)) => Some(Window::Months(n)),
+                    ("days", Some(n)) if n <= 36600 => Some(Window::Days(n)),
+                    _ => bad(),
+                }
+            }
+            _ => bad(),
+        }
+    }
+
+    fn compile_measure(&self, id: usize) {
+        self.measure_state.borrow_mut()[id] = State::InProgress;
+        let result = self.measure_body(id);
+        let mut st = self.measure_state.borrow_mut();
+        match result {
+            Some((kind, ty)) => {
+                st[id] = State::Done(ty);
+                self.measure_kinds.borrow_mut()[id] = Some(kind);
+                self.measure_order.borrow_mut().push(id as MeasureId);
+            }
+            None => st[id] = State::Failed,
+        }
+    }
+
+    fn measure_body(&self, id: usize) -> Option<(MeasureKind, Ty)> {
+        let slot = &self.measure_slots[id];
+        let spec = slot.spec.as_ref()?;
+        let p = &slot.path;
+        let coll = slot.coll;
+        let given = [spec.expr.is_some(), spec.aggregate.is_some(), spec.table.is_some()];
+        if given.iter().filter(|g| **g).count() != 1 {
+            self.diag(p, "a measure needs exactly one of expr, aggregate or table".into());
+            return None;
+        }
+        let unused = |ok: bool, name: &str| {
+            if !ok {
+                self.diag(&p.key(name), format!("'{name}' does not apply to this kind of measure"));
+            }
+        };
+        if let Some(src) = &spec.expr {
+            for (present, name) in [
+                (spec.over.is_some(), "over"),
+                (spec.via.is_some(), "via"),
+                (spec.filter.is_some(), "where"),
+                (spec.value.is_some(), "value"),
+                (spec.window.is_some(), "window"),
+                (spec.output.is_some(), "output"),
+            ] {
+                unused(!present, name);
+            }
+            let e = self.expr(src, &p.key("expr"), Some(coll), &record_vars(), None)?;
+            let ty = e.ty.clone();
+            return Some((MeasureKind::Expr(e), ty));
+        }
+        if let Some(tname) = &spec.table {
+            for (present, name) in [
+                (spec.over.is_some(), "over"),
+                (spec.via.is_some(), "via"),
+                (spec.filter.is_some(), "where"),
+                (spec.value.is_some(), "value"),
+                (spec.window.is_some(), "window"),
+            ] {
+                unused(!present, name);
+            }
+            let Some(t) = self.table_slots.iter().position(|t| &t.name == tname) else {
+                self.diag(&p.key("table"), format!("no table '{tname}'"));
+                return None;
+            };
+            if matches!(self.table_state.borrow()[t], State::InProgress) {
+                self.diag(&p.key("table"), format!("table '{tname}' depends on this measure (a cycle)"));
+                return None;
+            }
+            self.ensure_table(t);
+            let tables = self.tables.borrow();
+            let table = tables[t].as_ref()?;
+            if table.on != Some(coll) {
+                self.diag(&p.key("table"), format!("table '{tname}' is on {}, not on {}", table.on.map(|c| self.coll_name(c)).unwrap_or("scorecard".into()), self.coll_name(coll)));
+                return None;
+            }
+            let out = match &spec.output {
+                Some(o) => table.outputs.iter().position(|(n, _)| n == o).or_else(|| {
+                    self.diag(&p.key("output"), format!("table '{tname}' has no output '{o}'"));
+                    None
+                })?,
+                None if table.outputs.len() == 1 => 0,
+                None => {
+                    self.diag(p, format!("table '{tname}' has several outputs: name one with \"output\""));
+                    return None;
+                }
+            };
+            let ty = table.outputs[out].1.clone();
+            return Some((MeasureKind::Table { table: t, output: out }, ty));
+        }
+        // aggregate
+        let agg_name = spec.aggregate.as_deref().unwrap_or_default();
+        unused(spec.output.is_none(), "output");
+        let agg = match agg_name {
+            "count" => Agg::Count,
+            "sum" => Agg::Sum,
+            "mean" => Agg::Mean,
+            "min" => Agg::Min,
+            "max" => Agg::Max,
+            "latest" => Agg::Latest,
+            other => {
+                self.diag(&p.key("aggregate"), format!("unknown aggregate '{other}' (count, sum, mean, min, max, latest)"));
+                return None;
+            }
+        };
+        let Some(over_name) = &spec.over else {
+            self.diag(p, "an aggregate needs \"over\": the related collection".into());
+            return None;
+        };
+        let Some(over) = self.coll_id(over_name) else {
+            self.diag(&p.key("over"), format!("no collection '{over_name}' (collections: {})", self.coll_names()));
+            return None;
+        };
+        let oc = &self.colls[over as usize];
+        let refs: Vec<&str> = oc
+            .fields
+            .iter()
+            .filter(|f| f.kind == FieldKind::Ref(coll))
+            .map(|f| f.name.as_str())
+            .collect();
+        let via = match &spec.via {
+            Some(v) => match oc.field_index.get(v) {
+                Some(&s) if oc.fields[s as usize].kind == FieldKind::Ref(coll) => s,
+                _ => {
+                    self.diag(&p.key("via"), format!("'{v}' is not a field of {over_name} that references {} (such fields: {})", self.coll_name(coll), refs.join(", ")));
+                    return None;
+                }
+            },
+            None if refs.len() == 1 => oc.field_index[refs[0]],
+            None => {
+                self.diag(p, format!("name the field of {over_name} that references {} with \"via\" (candidates: {})", self.coll_name(coll), refs.join(", ")));
+                return None;
+            }
+        };
+        let window = match &spec.window {
+            Some(w) => self.window(w, &p.key("window"))?,
+            None => Window::All,
+        };
+        if (window != Window::All || agg == Agg::Latest) && oc.date_slot.is_none() {
+            self.diag(p, format!("{over_name} has no date field (\"date\" in its collection), which this window or latest needs"));
+            return None;
+        }
+        let filter = match &spec.filter {
+            Some(w) => Some(self.expr(w, &p.key("where"), Some(over), &record_vars(), Some(&Ty::Bool))?),
+            None => None,
+        };
+        let value = match (&spec.value, agg) {
+            (Some(_), Agg::Count) => {
+                self.diag(&p.key("value"), "count takes no value".into());
+                return None;
+            }
+            (None, Agg::Count) => None,
+            (None, _) => {
+                self.diag(p, format!("{agg_name} needs a \"value\" for each related record"));
+                return None;
+            }
+            (Some(v), _) => Some(self.expr(v, &p.key("value"), Some(over), &record_vars(), None)?),
+        };
+        let ty = match (agg, &value) {
+            (Agg::Count, _) => Ty::Num,
+            (_, Some(v)) => {
+                let ok = match agg {
+                    Agg::Sum | Agg::Mean => v.ty == Ty::Num || v.ty == Ty::Any,
+                    Agg::Min | Agg::Max => matches!(v.ty, Ty::Num | Ty::Date | Ty::Str | Ty::Any),
+                    _ => true,
+                };
+                if !ok {
+                    self.diag(&p.key("value"), format!("{agg_name} needs a number (min and max: also dates), found {}", self.ty_name(&v.ty)));
+                    return None;
+                }
+                v.ty.clone()
+            }
+            _ => return None,
+        };
+        Some((
+            MeasureKind::Aggregate {
+                agg,
+                over,
+                via,
+                filter,
+                value,
+                window,
+            },
+            ty,
+        ))
+    }
+
+    fn ensure_table(&self, t: usize) {
+        if !matches!(self.table_state.borrow()[t], State::Pending) {
+            return;
+        }
+        self.table_state.borrow_mut()[t] = State::InProgress;
+        let table = self.table_body(t);
+        let ok = table.is_some();
+        self.tables.borrow_mut()[t] = table;
+        self.table_state.borrow_mut()[t] = if ok { State::Done(Ty::Any) } else { State::Failed };
+    }
+
+    fn literal(&self, v: &Json, p: &JsonPath) -> Option<(Value, Ty)> {
+        Some(match v {
+            Json::String(s) => (Value::str(s), Ty::Str),
+            Json::Bool(b) => (Value::Bool(*b), Ty::Bool),
+            Json::Number(n) => match crate::num::Number::parse(n.as_str()) {
+                Ok(x) => (Value::Num(x), Ty::Num),
+                Err(e) => {
+                    self.diag(p, e);
+                    return None;
+                }
+            },
+            Json::Null => (Value::None, Ty::Any),
+            other => {
+                self.diag(p, format!("an output is a string, number, bool or null, found {}", describe(other)));
+                return None;
+            }
+        })
+    }
+
+    /// Output values in the order of `outputs`, checking names and types.
+    fn outputs(
+        &self,
+        then: &BTreeMap<String, Json>,
+        p: &JsonPath,
+        outputs: &mut Vec<(String, Ty)>,
+    ) -> Option<Vec<Value>> {
+        if outputs.is_empty() {
+            if then.is_empty() {
+                self.diag(p, "a table needs at least one output".into());
+                return None;
+            }
+            for k in then.keys() {
+                outputs.push((k.clone(), Ty::Any));
+            }
+        }
+        let names: BTreeSet<&String> = outputs.iter().map(|(n, _)| n).collect();
+        let have: BTreeSet<&String> = then.keys().collect();
+        if names != have {
+            let want: Vec<&str> = names.iter().map(|s| s.as_str()).collect();
+            self.diag(p, format!("every row gives the same outputs: {}", want.join(", ")));
+            return None;
+        }
+        let mut vals = Vec::new();
+        for (name, ty) in outputs.iter_mut() {
+            let (v, t) = self.literal(&then[name.as_str()], &p.key(name))?;
+            if !matches!(t, Ty::Any) {
+                if *ty == Ty::Any {
+                    *ty = t;
+                } else if *ty != t {
+                    self.diag(&p.key(name), format!("output '{name}' is {} elsewhere, here {}", self.ty_name(ty), self.ty_name(&t)));
+                    return None;
+                }
+            }
+            vals.push(v);
+        }
+        Some(vals)
+    }
+
+    fn table_body(&self, t: usize) -> Option<Table> {
+        let slot = &self.table_slots[t];
+        let spec = slot.spec.as_ref()?;
+        let p = &slot.path;
+        let on = if spec.on == "scorecard" {
+            None
+        } else {
+            match self.coll_id(&spec.on) {
+                Some(c) => Some(c),
+                None => {
+                    self.diag(&p.key("on"), format!("no collection '{}' (collections: {}, or scorecard)", spec.on, self.coll_names()));
+                    return None;
+                }
+            }
+        };
+        let vars = if on.is_some() { record_vars() } else { scorecard_vars() };
+        let mut outputs: Vec<(String, Ty)> = Vec::new();
+        let mut ok = true;
+        let body = match (&spec.rows, &spec.bands) {
+            (Some(rows), None) => {
+                if spec.input.is_some() {
+                    self.diag(&p.key("input"), "input is for band tables".into());
+                }
+                let mut out = Vec::new();
+                for (i, r) in rows.iter().enumerate() {
+                    let rp = p.key("rows").index(i);
+                    let when = self.expr(&r.when, &rp.key("when"), on, &vars, Some(&Ty::Bool));
+                    let then = self.outputs(&r.then, &rp.key("then"), &mut outputs);
+                    match (when, then) {
+                        (Some(when), Some(then)) => out.push(Row {
+                            when,
+                            then,
+                            priority: r.priority.unwrap_or(0),
+                        }),
+                        _ => ok = false,
+                    }
+                }
+                if rows.is_empty() {
+                    self.diag(&p.key("rows"), "a decision table needs at least one row".into());
+                    ok = false;
+                }
+                TableBody::Rows(out)
+            }
+            (None, Some(bands)) => {
+                let Some(input_src) = &spec.input else {
+                    self.diag(p, "a band table needs an \"input\": the number it bands".into());
+                    return None;
+                };
+                let input = self.expr(input_src, &p.key("input"), on, &vars, Some(&Ty::Num));
+                let mut out: Vec<(usize, Band)> = Vec::new();
+                for (i, b) in bands.iter().enumerate() {
+                    let bp = p.key("bands").index(i);
+                    let then = self.outputs(&b.then, &bp.key("then"), &mut outputs);
+                    if let (Some(lo), Some(hi)) = (b.min, b.below) {
+                        if lo >= hi {
+                            self.diag(&bp, format!("the band is empty: min {lo} is not below {hi}"));
+                            ok = false;
+                        }
+                    }
+                    match then {
+                        Some(then) => out.push((i, Band { min: b.min, below: b.below, then })),
+                        None => ok = false,
+                    }
+                }
+                if bands.is_empty() {
+                    self.diag(&p.key("bands"), "a band table needs at least one band".into());
+                    ok = false;
+                }
+                out.sort_by(|a, b| match (a.1.min, b.1.min) {
+                    (None, None) => std::cmp::Ordering::Equal,
+                    (None, _) => std::cmp::Ordering::Less,
+                    (_, None) => std::cmp::Ordering::Greater,
+                    (Some(x), Some(y)) => x.cmp(&y),
+                });
+                for w in out.windows(2) {
+                    let ((_, a), (j, b)) = (&w[0], &w[1]);
+                    let bp = p.key("bands").index(*j);
+                    match (a.below, b.min) {
+                        (None, _) => {
+                            self.diag(&bp, format!("bands overlap: this band starts at {} inside a band with no upper bound", b.min.map(|x| x.to_string()).unwrap_or("-∞".into())));
+                            ok = false;
+                        }
+                        (_, None) => {
+                            self.diag(&bp, "bands overlap: two bands have no lower bound".into());
+                            ok = false;
+                        }
+                        (Some(hi), Some(lo)) if hi < lo => {
+                            self.diag(&bp, format!("gap between bands: nothing covers {hi} up to {lo}"));
+                            ok = false;
+                        }
+                        (Some(hi), Some(lo)) if hi > lo => {
+                            self.diag(&bp, format!("bands overlap: {lo} up to {hi} is in two bands"));
+                            ok = false;
+                        }
+                        _ => {}
+                    }
+                }
+                if let Some(h) = &spec.hit {
+                    if h != "unique" {
+                        self.diag(&p.key("hit"), "a band table has exactly one band for every number: its hit policy is unique".into());
+                        ok = false;
+                    }
+                }
+                match input {
+                    Some(input) => TableBody::Bands {
+                        input,
+                        bands: out.into_iter().map(|(_, b)| b).collect(),
+                    },
+                    None => return None,
+                }
+            }
+            _ => {
+                self.diag(p, "a table needs either rows (a decision table) or bands (a band table)".into());
+                return None;
+            }
+        };
+        let hit = match (spec.hit.as_deref(), &spec.aggregate) {
+            (None | Some("first"), None) => Hit::First,
+            (Some("unique"), None) => Hit::Unique,
+            (Some("priority"), None) => Hit::Priority,
+            (Some("collect"), Some(a)) => match a.as_str() {
+                "sum" | "min" | "max" => {
+                    for (n, ty) in &outputs {
+                        if !matches!(ty, Ty::Num | Ty::Any) {
+                            self.diag(&p.key("aggregate"), format!("collect {a} needs numeric outputs; '{n}' is {}", self.ty_name(ty)));
+                            ok = false;
+                        }
+                    }
+                    Hit::Collect(match a.as_str() {
+                        "sum" => CollectAgg::Sum,
+                        "min" => CollectAgg::Min,
+                        _ => CollectAgg::Max,
+                    })
+                }
+                "count" => Hit::Collect(CollectAgg::Count),
+                other => {
+                    self.diag(&p.key("aggregate"), format!("unknown collect aggregate '{other}' (sum, min, max, count)"));
+                    return None;
+                }
+            },
+            (Some("collect"), None) => {
+                self.diag(p, "hit policy collect needs an \"aggregate\": sum, min, max or count".into());
+                return None;
+            }
+            (Some(_), Some(_)) | (None, Some(_)) => {
+                self.diag(&p.key("aggregate"), "aggregate is for the collect hit policy".into());
+                return None;
+            }
+            (Some(other), None) => {
+                self.diag(&p.key("hit"), format!("unknown hit policy '{other}' (first, unique, priority, collect)"));
+                return None;
+            }
+        };
+        let hit = if matches!(body, TableBody::Bands { .. }) { Hit::Unique } else { hit };
+        let default = match &spec.default {
+            Some(d) => Some(self.outputs(d, &p.key("default"), &mut outputs)?),
+            None => None,
+        };
+        if hit == Hit::Collect(CollectAgg::Count) {
+            for o in outputs.iter_mut() {
+                o.1 = Ty::Num;
+            }
+        }
+        ok.then(|| Table {
+            name: slot.name.clone(),
+            on,
+            outputs,
+            hit,
+            body,
+            default,
+        })
+    }
+
+    fn indicator(&self, id: &str, s: IndicatorSpec, p: &JsonPath, rounding: RoundingSpec) -> Option<Indicator> {
+        let Some(coll) = self.coll_id(&s.population.collection) else {
+            self.diag(&p.key("population").key("collection"), format!("no collection '{}' (collections: {})", s.population.collection, self.coll_names()));
+            return None;
+        };
+        let vars = record_vars();
+        let cond = |src: &str, key: &str| self.expr(src, &p.key(key), Some(coll), &vars, Some(&Ty::Bool));
+        let number = |src: &str, key: &str| self.expr(src, &p.key(key), Some(coll), &vars, Some(&Ty::Num));
+        let filter = match &s.population.filter {
+            Some(f) => Some(self.expr(f, &p.key("population").key("where"), Some(coll), &vars, Some(&Ty::Bool))?),
+            None => None,
+        };
+        let need = |v: &Option<String>, key: &str| -> Option<String> {
+            if v.is_none() {
+                self.diag(p, format!("a {} indicator needs \"{key}\"", s.kind));
+            }
+            v.clone()
+        };
+        let uses: &[&str] = match s.kind.as_str() {
+            "rate" => &["numerator"],
+            "ratio" => &["numerator", "denominator"],
+            "count" => &[],
+            "sum" | "mean" => &["value"],
+            "each" => &["require"],
+            "share" => &["of", "in"],
+            _ => &[],
+        };
+        for (present, key) in [
+            (s.numerator.is_some(), "numerator"),
+            (s.denominator.is_some(), "denominator"),
+            (s.value.is_some(), "value"),
+            (s.require.is_some(), "require"),
+            (s.of.is_some(), "of"),
+            (s.among.is_some(), "in"),
+        ] {
+            if present && !uses.contains(&key) {
+                self.diag(&p.key(key), format!("'{key}' does not apply to a {} indicator", s.kind));
+            }
+        }
+        let kind = match s.kind.as_str() {
+            "rate" => IndicatorKind::Rate { numerator: cond(&need(&s.numerator, "numerator")?, "numerator")? },
+            "ratio" => IndicatorKind::Ratio {
+                numerator: number(&need(&s.numerator, "numerator")?, "numerator")?,
+                denominator: number(&need(&s.denominator, "denominator")?, "denominator")?,
+            },
+            "count" => IndicatorKind::Count,
+            "sum" => IndicatorKind::Sum { value: number(&need(&s.value, "value")?, "value")? },
+            "mean" => IndicatorKind::Mean { value: number(&need(&s.value, "value")?, "value")? },
+            "each" => IndicatorKind::Each { require: cond(&need(&s.require, "require")?, "require")? },
+            "share" => {
+                let of = self.expr(&need(&s.of, "of")?, &p.key("of"), Some(coll), &vars, None)?;
+                let Some(among) = &s.among else {
+                    self.diag(p, "a share indicator needs \"in\": the categories counted".into());
+                    return None;
+                };
+                let mut vals = Vec::new();
+                for (i, v) in among.iter().enumerate() {
+                    let (val, ty) = self.literal(v, &p.key("in").index(i))?;
+                    if !ty.clone().eq(&of.ty) && of.ty != Ty::Any {
+                        self.diag(&p.key("in").index(i), format!("'of' gives {}, this is {}", self.ty_name(&of.ty), self.ty_name(&ty)));
+                        return None;
+                    }
+                    vals.push(val);
+                }
+                IndicatorKind::Share { of, among: vals }
+            }
+            other => {
+                self.diag(&p.key("kind"), format!("unknown indicator kind '{other}' (rate, ratio, count, sum, mean, each, share)"));
+                return None;
+            }
+        };
+        let target = match &s.target {
+            None => None,
+            Some(t) => match (t.min, t.max, t.exactly) {
+                (Some(x), None, None) => Some(Target::Min(x)),
+                (None, Some(x), None) => Some(Target::Max(x)),
+                (None, None, Some(x)) => Some(Target::Exactly(x)),
+                _ => {
+                    self.diag(&p.key("target"), "a target is exactly one of min, max or exactly".into());
+                    return None;
+                }
+            },
+        };
+        if matches!(kind, IndicatorKind::Each { .. }) && target.is_some() {
+            self.diag(&p.key("target"), "an each indicator's target is that every member meets the requirement; it takes no other".into());
+        }
+        if let (true, Some(Target::Min(x) | Target::Max(x) | Target::Exactly(x))) = (kind.is_percent(), target) {
+            if x.is_negative() || x > crate::num::Number::from_int(100) {
+                self.diag(&p.key("target"), format!("a {} is a percentage: a target of {x} can never be met", kind.name()));
+            }
+        }
+        let not_applicable = match s.not_applicable.as_deref() {
+            None | Some("excluded") => NotApplicable::Excluded,
+            Some("met") => NotApplicable::Met,
+            Some("not_met") => NotApplicable::NotMet,
+            Some(o) => {
+                self.diag(&p.key("not_applicable"), format!("unknown treatment '{o}' (excluded, met, not_met)"));
+                return None;
+            }
+        };
+        let compare_rounded = match s.compare.as_deref() {
+            None | Some("exact") => false,
+            Some("rounded") => true,
+            Some(o) => {
+                self.diag(&p.key("compare"), format!("unknown comparison '{o}' (exact, rounded)"));
+                return None;
+            }
+        };
+        let rounding = s.rounding.unwrap_or(rounding);
+        self.check_rounding(&rounding, &p.key("rounding"));
+        let scoring = match &s.scoring {
+            None => None,
+            Some(sc) => {
+                let sp = p.key("scoring");
+                let r = match (sc.all_or_nothing, sc.proportional, &sc.deduction) {
+                    (Some(x), None, None) => Scoring::AllOrNothing(x),
+                    (None, Some(x), None) => {
+                        if !matches!(target, Some(Target::Min(_) | Target::Max(_))) {
+                            self.diag(&sp, "proportional scoring needs a min or max target".into());
+                        }
+                        Scoring::Proportional(x)
+                    }
+                    (None, None, Some(d)) => {
+                        let zero = crate::num::Number::ZERO;
+                        let unit = d.unit.unwrap_or(crate::num::Number::ONE);
+                        let floor = d.floor.unwrap_or(zero);
+                        if d.per <= zero || unit <= zero {
+                            self.diag(&sp.key("deduction"), "per and unit must be above zero".into());
+                        }
+                        if floor > d.points {
+                            self.diag(&sp.key("deduction"), "the floor is above the points".into());
+                        }
+                        Scoring::Deduction { points: d.points, per: d.per, unit, floor }
+                    }
+                    _ => {
+                        self.diag(&sp, "scoring is exactly one of all_or_nothing, proportional or deduction".into());
+                        return None;
+                    }
+                };
+                if r.full().is_negative() {
+                    self.diag(&sp, "points cannot be negative".into());
+                }
+                if target.is_none() && !matches!(kind, IndicatorKind::Each { .. }) {
+                    self.diag(&sp, "scoring needs a target".into());
+                }
+                Some(r)
+            }
+        };
+        Some(Indicator {
+            id: id.to_string(),
+            title: s.title,
+            criterion: s.criterion,
+            kind,
+            coll,
+            filter,
+            target,
+            not_applicable,
+            compare_rounded,
+            rounding,
+            scoring,
+        })
+    }
+
+    fn scorecard(
+        &self,
+        s: ScorecardSpec,
+        p: &JsonPath,
+        declared: &BTreeMap<String, Json>,
+        indicators: &[Indicator],
+        rounding: RoundingSpec,
+    ) -> Option<Scorecard> {
+        let mut sections = Vec::new();
+        let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+        for (i, sec) in s.sections.iter().enumerate() {
+            let sp = p.key("sections").index(i);
+            if let Some(w) = sec.weight {
+                if w <= crate::num::Number::ZERO {
+                    self.diag(&sp.key("weight"), "a weight must be above zero".into());
+                }
+            }
+            let mut ids = Vec::new();
+            for (j, name) in sec.indicators.iter().enumerate() {
+                let ip = sp.key("indicators").index(j);
+                if let Some(prev) = seen.insert(name, i) {
+                    self.diag(&ip, format!("indicator '{name}' is already in section {prev}"));
+                }
+                match indicators.iter().position(|x| &x.id == name) {
+                    Some(k) if indicators[k].scoring.is_none() => {
+                        self.diag(&ip, format!("indicator '{name}' has no scoring, so it cannot earn points"))
+                    }
+                    Some(k) => ids.push(k),
+                    None if declared.contains_key(name) => {} // broken indicator: reported already
+                    None => {
+                        let known: Vec<&str> = declared.keys().map(|s| s.as_str()).collect();
+                        self.diag(&ip, format!("no indicator '{name}' (indicators: {})", known.join(", ")))
+                    }
+                }
+            }
+            if sec.indicators.is_empty() {
+                self.diag(&sp.key("indicators"), "a section needs at least one indicator".into());
+            }
+            sections.push(Section {
+                name: sec.name.clone(),
+                weight: sec.weight,
+                indicators: ids,
+            });
+        }
+        let grade = s.grade.as_ref().and_then(|g| {
+            let gp = p.key("grade");
+            let Some(t) = self.table_slots.iter().position(|t| t.name == g.table) else {
+                self.diag(&gp.key("table"), format!("no table '{}'", g.table));
+                return None;
+            };
+            let tables = self.tables.borrow();
+            let table = tables[t].as_ref()?;
+            if table.on.is_some() {
+                self.diag(&gp.key("table"), format!("table '{}' must be on \"scorecard\" to grade the total", g.table));
+                return None;
+            }
+            let out = match &g.output {
+                Some(o) => table.outputs.iter().position(|(n, _)| n == o).or_else(|| {
+                    self.diag(&gp.key("output"), format!("table '{}' has no output '{o}'", g.table));
+                    None
+                })?,
+                None if table.outputs.len() == 1 => 0,
+                None => {
+                    self.diag(&gp, "the table has several outputs: name one with \"output\"".into());
+                    return None;
+                }
+            };
+            if !matches!(table.outputs[out].1, Ty::Str | Ty::Any) {
+                self.diag(&gp, "a grade is a string".into());
+            }
+            Some((t, out))
+        });
+        let mut actions = Vec::new();
+        for (i, a) in s.actions.iter().enumerate() {
+            let ap = p.key("actions").index(i);
+            if let Some(when) = self.expr(&a.when, &ap.key("when"), None, &scorecard_vars(), Some(&Ty::Bool)) {
+                actions.push(ActionRule {
+                    when,
+                    action: a.action.clone(),
+                    note: a.note.clone(),
+                });
+            }
+        }
+        let rounding = s.rounding.unwrap_or(rounding);
+        self.check_rounding(&rounding, &p.key("rounding"));
+        Some(Scorecard {
+            sections,
+            grade,
+            actions,
+            rounding,
+        })
+    }
+}

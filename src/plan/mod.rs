@@ -1,0 +1,511 @@
+//! The compiled form of a pack: names resolved, expressions type-checked and compiled,
+//! tables checked and indexed. A [`Plan`] is immutable, `Send + Sync`, and cheap to share
+//! between threads (wrap it in an `Arc`).
+
+mod compile;
+
+pub use compile::compile;
+pub(crate) use compile::parse_date as parse_date_pub;
+
+use crate::expr::compile::{Expr, ItemId, MeasureId, Ty};
+use crate::num::Number;
+use crate::pack::spec::{ExtraFields, RoundingSpec};
+use crate::value::{CollId, Value};
+use chrono::NaiveDate;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// An assessment period (inclusive) and its assessment date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Period {
+    /// First day.
+    pub from: NaiveDate,
+    /// Last day.
+    pub to: NaiveDate,
+    /// Assessment date (windows end here).
+    pub as_of: NaiveDate,
+}
+
+/// Identity of a pack in an outcome.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct PackMeta {
+    /// Pack name.
+    pub name: String,
+    /// Pack version.
+    pub version: String,
+    /// Human title.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// `sha256:` of the pack's files.
+    pub digest: String,
+}
+
+/// The type of an input field.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FieldKind {
+    /// Text.
+    Str,
+    /// Exact number.
+    Num,
+    /// Whole number.
+    Int,
+    /// true / false.
+    Bool,
+    /// `YYYY-MM-DD`.
+    Date,
+    /// One of the listed strings.
+    Enum(Vec<Arc<str>>),
+    /// The key of a record of another (or the same) collection.
+    Ref(CollId),
+    /// A list of items with the given shape.
+    List(ItemId),
+}
+
+/// A declared field.
+#[derive(Clone, Debug)]
+pub struct Field {
+    /// Name in the input.
+    pub name: String,
+    /// Type.
+    pub kind: FieldKind,
+    /// May be missing or null.
+    pub optional: bool,
+}
+
+impl Field {
+    pub(crate) fn ty(&self) -> Ty {
+        match &self.kind {
+            FieldKind::Str | FieldKind::Enum(_) => Ty::Str,
+            FieldKind::Num | FieldKind::Int => Ty::Num,
+            FieldKind::Bool => Ty::Bool,
+            FieldKind::Date => Ty::Date,
+            FieldKind::Ref(c) => Ty::Rec(*c),
+            FieldKind::List(i) => Ty::List(Box::new(Ty::Item(*i))),
+        }
+    }
+}
+
+/// The fields of the elements of a list field.
+#[derive(Clone, Debug)]
+pub struct ItemShape {
+    /// Fields by slot.
+    pub fields: Vec<Field>,
+}
+
+/// A collection of input records.
+#[derive(Debug)]
+pub struct Collection {
+    /// Name.
+    pub name: String,
+    /// Fields by slot.
+    pub fields: Vec<Field>,
+    pub(crate) field_index: HashMap<String, u16>,
+    /// Slot of the key field.
+    pub key_slot: u16,
+    /// Slot of the date field, if any.
+    pub date_slot: Option<u16>,
+    /// Path of reference slots to the jurisdiction: `(collection, slot)` hops.
+    pub jurisdiction: Option<Vec<(CollId, u16)>>,
+    /// Records for which this is false are excluded.
+    pub include: Option<Expr>,
+    /// Treatment of undeclared fields.
+    pub extra_fields: ExtraFields,
+    /// Measures of this collection in declaration order.
+    pub measures: Vec<MeasureId>,
+}
+
+/// Which related records an aggregate sees, by their date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Window {
+    /// All of them.
+    All,
+    /// Those dated within the assessment period.
+    Period,
+    /// Those dated in the N months up to the assessment date: `(as_of - N months, as_of]`.
+    Months(u32),
+    /// Those dated in the N days up to the assessment date: `(as_of - N days, as_of]`.
+    Days(u32),
+}
+
+/// Aggregations over related records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Agg {
+    /// Number of records.
+    Count,
+    /// Sum of a number (0 over none).
+    Sum,
+    /// Mean of a number (no value over none).
+    Mean,
+    /// Least value (no value over none).
+    Min,
+    /// Greatest value (no value over none).
+    Max,
+    /// Value of the latest record by date, ties by key (no value over none).
+    Latest,
+}
+
+/// How a measure is computed.
+#[derive(Debug)]
+pub enum MeasureKind {
+    /// A formula.
+    Expr(Expr),
+    /// An aggregation over related records.
+    Aggregate {
+        /// Which aggregation.
+        agg: Agg,
+        /// The related collection.
+        over: CollId,
+        /// Its reference field pointing at this collection.
+        via: u16,
+        /// Condition on the related records.
+        filter: Option<Expr>,
+        /// Value per related record.
+        value: Option<Expr>,
+        /// Date window.
+        window: Window,
+    },
+    /// An output of a table.
+    Table {
+        /// The table.
+        table: usize,
+        /// The output index.
+        output: usize,
+    },
+}
+
+/// A measure of a collection.
+#[derive(Debug)]
+pub struct Measure {
+    /// Collection it is computed for.
+    pub coll: CollId,
+    /// Name.
+    pub name: String,
+    /// Result type.
+    pub ty: Ty,
+    /// How it is computed.
+    pub kind: MeasureKind,
+    /// Shown in the outcome.
+    pub report: bool,
+}
+
+/// Hit policy of a decision table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hit {
+    /// The first matching row.
+    First,
+    /// At most one row may match; more is an error.
+    Unique,
+    /// The matching row with the highest priority (first among equals).
+    Priority,
+    /// All matching rows, aggregated.
+    Collect(CollectAgg),
+}
+
+/// Aggregation of the `collect` hit policy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CollectAgg {
+    /// Sum of each numeric output.
+    Sum,
+    /// Least of each numeric output.
+    Min,
+    /// Greatest of each numeric output.
+    Max,
+    /// Every output is the number of matching rows.
+    Count,
+}
+
+/// A decision table row.
+#[derive(Debug)]
+pub struct Row {
+    /// Condition.
+    pub when: Expr,
+    /// Outputs.
+    pub then: Vec<Value>,
+    /// Priority (priority hit policy).
+    pub priority: i64,
+}
+
+/// A band: `[min, below)`.
+#[derive(Debug)]
+pub struct Band {
+    /// Inclusive lower bound.
+    pub min: Option<Number>,
+    /// Exclusive upper bound.
+    pub below: Option<Number>,
+    /// Outputs.
+    pub then: Vec<Value>,
+}
+
+/// The body of a table.
+#[derive(Debug)]
+pub enum TableBody {
+    /// Rows with conditions.
+    Rows(Vec<Row>),
+    /// Bands over one number, sorted, without gaps or overlaps (binary-searched).
+    Bands {
+        /// The number.
+        input: Expr,
+        /// The bands in ascending order.
+        bands: Vec<Band>,
+    },
+}
+
+/// A decision or band table.
+#[derive(Debug)]
+pub struct Table {
+    /// Name.
+    pub name: String,
+    /// Record scope (`None`: the scorecard).
+    pub on: Option<CollId>,
+    /// Output names and types.
+    pub outputs: Vec<(String, Ty)>,
+    /// Hit policy.
+    pub hit: Hit,
+    /// Rows or bands.
+    pub body: TableBody,
+    /// Outputs when nothing matches (`None`: each output has no value).
+    pub default: Option<Vec<Value>>,
+}
+
+/// A target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// At least.
+    Min(Number),
+    /// At most.
+    Max(Number),
+    /// Exactly.
+    Exactly(Number),
+}
+
+/// Treatment of an indicator that is not applicable (0 ÷ 0, no members).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotApplicable {
+    /// Left out: its points leave the section's maximum.
+    Excluded,
+    /// Counted as met (full points).
+    Met,
+    /// Counted as not met (no points).
+    NotMet,
+}
+
+/// Scoring of an indicator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scoring {
+    /// Full points when met.
+    AllOrNothing(Number),
+    /// Points × value ÷ target, capped at the points.
+    Proportional(Number),
+    /// Points less `per` per shortfall of `unit`, not below `floor`.
+    Deduction {
+        /// Full points.
+        points: Number,
+        /// Deducted per shortfall.
+        per: Number,
+        /// Size of a shortfall.
+        unit: Number,
+        /// Least score.
+        floor: Number,
+    },
+}
+
+impl Scoring {
+    /// The most points the indicator can earn.
+    pub fn full(&self) -> Number {
+        match *self {
+            Scoring::AllOrNothing(p) | Scoring::Proportional(p) => p,
+            Scoring::Deduction { points, .. } => points,
+        }
+    }
+}
+
+/// What an indicator computes.
+#[derive(Debug)]
+pub enum IndicatorKind {
+    /// Members meeting a condition ÷ members × 100.
+    Rate {
+        /// The condition.
+        numerator: Expr,
+    },
+    /// Σ numerator ÷ Σ denominator × 100 over members (numerator ≤ denominator).
+    Ratio {
+        /// Number per member.
+        numerator: Expr,
+        /// Number per member.
+        denominator: Expr,
+    },
+    /// Number of members.
+    Count,
+    /// Σ value.
+    Sum {
+        /// Number per member.
+        value: Expr,
+    },
+    /// Σ value ÷ members.
+    Mean {
+        /// Number per member.
+        value: Expr,
+    },
+    /// Members meeting a requirement; met only when every member does.
+    Each {
+        /// The requirement.
+        require: Expr,
+    },
+    /// Members whose category is among some values ÷ members × 100, with the breakdown.
+    Share {
+        /// The category.
+        of: Expr,
+        /// The categories counted.
+        among: Vec<Value>,
+    },
+}
+
+impl IndicatorKind {
+    /// The kind's name in the pack.
+    pub fn name(&self) -> &'static str {
+        match self {
+            IndicatorKind::Rate { .. } => "rate",
+            IndicatorKind::Ratio { .. } => "ratio",
+            IndicatorKind::Count => "count",
+            IndicatorKind::Sum { .. } => "sum",
+            IndicatorKind::Mean { .. } => "mean",
+            IndicatorKind::Each { .. } => "each",
+            IndicatorKind::Share { .. } => "share",
+        }
+    }
+
+    /// True for kinds whose value is a percentage.
+    pub fn is_percent(&self) -> bool {
+        matches!(
+            self,
+            IndicatorKind::Rate { .. } | IndicatorKind::Ratio { .. } | IndicatorKind::Share { .. }
+        )
+    }
+}
+
+/// An indicator.
+#[derive(Debug)]
+pub struct Indicator {
+    /// Id.
+    pub id: String,
+    /// Human title.
+    pub title: Option<String>,
+    /// Criterion expressed.
+    pub criterion: Option<String>,
+    /// What it computes.
+    pub kind: IndicatorKind,
+    /// Member collection.
+    pub coll: CollId,
+    /// Member condition.
+    pub filter: Option<Expr>,
+    /// Target.
+    pub target: Option<Target>,
+    /// Treatment when not applicable.
+    pub not_applicable: NotApplicable,
+    /// Compare the rounded value with the target.
+    pub compare_rounded: bool,
+    /// Display rounding.
+    pub rounding: RoundingSpec,
+    /// Scoring.
+    pub scoring: Option<Scoring>,
+}
+
+/// A scorecard section.
+#[derive(Debug)]
+pub struct Section {
+    /// Name.
+    pub name: String,
+    /// Weight (full points of the section after scaling).
+    pub weight: Option<Number>,
+    /// Indicator indices.
+    pub indicators: Vec<usize>,
+}
+
+/// An action rule.
+#[derive(Debug)]
+pub struct ActionRule {
+    /// Condition on `total` and `grade`.
+    pub when: Expr,
+    /// The action.
+    pub action: String,
+    /// Detail.
+    pub note: Option<String>,
+}
+
+/// The scorecard.
+#[derive(Debug)]
+pub struct Scorecard {
+    /// Sections.
+    pub sections: Vec<Section>,
+    /// Grading table and output.
+    pub grade: Option<(usize, usize)>,
+    /// Actions.
+    pub actions: Vec<ActionRule>,
+    /// Display rounding of totals.
+    pub rounding: RoundingSpec,
+}
+
+/// The jurisdiction hierarchy.
+#[derive(Debug)]
+pub struct Groups {
+    /// Collection of jurisdictions.
+    pub coll: CollId,
+    /// Parent reference slot.
+    pub parent: Option<u16>,
+    /// Name slot.
+    pub name: Option<u16>,
+}
+
+/// Names of the variables of record-scope expressions, by slot.
+pub const RECORD_VARS: [&str; 3] = ["period_start", "period_end", "as_of"];
+/// Names of the variables of scorecard-scope expressions, by slot.
+pub const SCORECARD_VARS: [&str; 5] = ["period_start", "period_end", "as_of", "total", "grade"];
+
+/// A compiled pack.
+#[derive(Debug)]
+pub struct Plan {
+    /// Identity.
+    pub meta: PackMeta,
+    /// Default period.
+    pub period: Option<Period>,
+    /// Collections by id.
+    pub collections: Vec<Collection>,
+    /// List item shapes by id.
+    pub items: Vec<ItemShape>,
+    /// Measures by id.
+    pub measures: Vec<Measure>,
+    /// Measure ids in an order where every measure follows those it uses.
+    pub measure_order: Vec<MeasureId>,
+    /// Tables.
+    pub tables: Vec<Table>,
+    /// Indicators, sorted by id.
+    pub indicators: Vec<Indicator>,
+    /// Scorecard.
+    pub scorecard: Option<Scorecard>,
+    /// Jurisdictions.
+    pub groups: Option<Groups>,
+    /// Evidence cap.
+    pub evidence_cap: usize,
+    /// Default display rounding.
+    pub rounding: RoundingSpec,
+}
+
+impl Plan {
+    /// Looks a collection up by name.
+    pub fn collection(&self, name: &str) -> Option<CollId> {
+        self.collections
+            .iter()
+            .position(|c| c.name == name)
+            .map(|i| i as CollId)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn plan_is_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<super::Plan>();
+    }
+}
