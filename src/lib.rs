@@ -1,10 +1,87 @@
-//! scorecard: score public-health inspection records against declarative criteria.
+//! # scorecard
+//!
+//! An embeddable rules engine that scores public-health inspection records against
+//! declarative assessment criteria and returns graded, explained results.
+//!
+//! The pipeline, and the modules that implement it:
+//!
+//! ```text
+//!  pack dir ──load──▶ PackSpec (pack::spec)  ──check+compile──▶ Plan (plan)
+//!  dataset  ──read──▶ Dataset (data): typed records, references resolved, every record accounted
+//!  Plan × Dataset ──evaluate (eval)──▶ Outcome (outcome): records, indicators, groups, scorecard
+//!  Outcome ──render──▶ JSON (deterministic) · table
+//! ```
+//!
+//! Numbers are exact rationals ([`num::Number`]) from input to grade. Expressions
+//! ([`expr`]) are type-checked when the pack loads. No panic escapes the public API:
+//! every entry point catches one and returns an error instead.
+//!
+//! ```no_run
+//! let plan = scorecard::Plan::load("rules/supervision-coverage")?;
+//! let outcome = plan.score_json(&std::fs::read_to_string("rules/supervision-coverage/data/sample.json")?)?;
+//! println!("{}", outcome.to_json());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
 pub mod data;
 pub mod eval;
 pub mod expr;
+pub mod fixtures;
 pub mod json_locate;
 pub mod num;
 pub mod outcome;
 pub mod pack;
 pub mod plan;
 pub mod value;
+
+pub use data::{DataError, Dataset};
+pub use eval::ScoreError;
+pub use outcome::Outcome;
+pub use pack::load::PackError;
+pub use pack::Diagnostic;
+pub use plan::Plan;
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::Path;
+
+/// Runs `f`, turning a panic into its message.
+pub(crate) fn guard<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    catch_unwind(AssertUnwindSafe(f)).map_err(|p| {
+        p.downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| p.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into())
+    })
+}
+
+impl Plan {
+    /// Loads, checks and compiles the pack in `dir` (its `pack.json`).
+    pub fn load(dir: impl AsRef<Path>) -> Result<Plan, PackError> {
+        guard(|| pack::load::load_dir(dir.as_ref())).unwrap_or_else(|p| Err(PackError::Internal(p)))
+    }
+
+    /// Checks and compiles a pack from the text of a `pack.json`.
+    pub fn from_json(text: &str) -> Result<Plan, PackError> {
+        guard(|| pack::load::from_json(text)).unwrap_or_else(|p| Err(PackError::Internal(p)))
+    }
+
+    /// Reads a JSON dataset against this plan.
+    pub fn read(&self, json: &str) -> Result<Dataset, DataError> {
+        guard(|| data::read_str(self, json)).unwrap_or_else(|p| {
+            Err(DataError::Shape(format!(
+                "could not be read (internal error, please report): {p}"
+            )))
+        })
+    }
+
+    /// Scores a dataset read with [`Plan::read`].
+    pub fn score(&self, ds: &Dataset) -> Result<Outcome, ScoreError> {
+        guard(|| eval::score(self, ds)).unwrap_or_else(|p| Err(ScoreError::Internal(p)))
+    }
+
+    /// Reads and scores a JSON dataset.
+    pub fn score_json(&self, json: &str) -> Result<Outcome, ScoreError> {
+        let ds = self.read(json)?;
+        self.score(&ds)
+    }
+}

@@ -70,6 +70,9 @@ impl RoundingMode {
 /// The largest number of decimal digits a pack may round to.
 pub const MAX_DIGITS: u32 = 18;
 
+// `add`, `sub`, … are checked and return a `Result`, so they cannot be the operator
+// traits; the names say what they do.
+#[allow(clippy::should_implement_trait)]
 impl Number {
     /// Zero.
     pub const ZERO: Number = Number(Ratio::new_raw(0, 1));
@@ -119,17 +122,26 @@ impl Number {
 
     /// Checked addition.
     pub fn add(self, o: Number) -> Result<Number, ArithError> {
-        self.0.checked_add(&o.0).map(Number).ok_or(ArithError::Overflow)
+        self.0
+            .checked_add(&o.0)
+            .map(Number)
+            .ok_or(ArithError::Overflow)
     }
 
     /// Checked subtraction.
     pub fn sub(self, o: Number) -> Result<Number, ArithError> {
-        self.0.checked_sub(&o.0).map(Number).ok_or(ArithError::Overflow)
+        self.0
+            .checked_sub(&o.0)
+            .map(Number)
+            .ok_or(ArithError::Overflow)
     }
 
     /// Checked multiplication.
     pub fn mul(self, o: Number) -> Result<Number, ArithError> {
-        self.0.checked_mul(&o.0).map(Number).ok_or(ArithError::Overflow)
+        self.0
+            .checked_mul(&o.0)
+            .map(Number)
+            .ok_or(ArithError::Overflow)
     }
 
     /// Checked division.
@@ -137,7 +149,10 @@ impl Number {
         if o.is_zero() {
             return Err(ArithError::DivisionByZero);
         }
-        self.0.checked_div(&o.0).map(Number).ok_or(ArithError::Overflow)
+        self.0
+            .checked_div(&o.0)
+            .map(Number)
+            .ok_or(ArithError::Overflow)
     }
 
     /// Remainder of truncating division (`7 % 3 == 1`, `-7 % 3 == -1`), as in rhai.
@@ -249,14 +264,11 @@ impl Number {
             n = -n;
         }
         let scale = exp - frac_part.len() as i32;
-        let pow = |k: i32| -> Result<i128, String> {
-            10i128.checked_pow(k as u32).ok_or_else(too_big)
-        };
+        let pow =
+            |k: i32| -> Result<i128, String> { 10i128.checked_pow(k as u32).ok_or_else(too_big) };
         if scale >= 0 {
             let m = pow(scale)?;
-            n.checked_mul(m)
-                .map(Number::from_int)
-                .ok_or_else(too_big)
+            n.checked_mul(m).map(Number::from_int).ok_or_else(too_big)
         } else {
             Number::ratio(n, pow(-scale)?).map_err(|_| too_big())
         }
@@ -389,20 +401,60 @@ mod tests {
     #[test]
     fn half_up_at_the_catering_boundary() {
         // (9.0 + 8.9) / 2 = 8.95 -> 9.0 half-up (A), 8.9 if truncated or float-rounded.
-        let mean = n("9.0").add(n("8.9")).unwrap().div(Number::from_int(2)).unwrap();
+        let mean = n("9.0")
+            .add(n("8.9"))
+            .unwrap()
+            .div(Number::from_int(2))
+            .unwrap();
         assert_eq!(mean.to_exact_string(), "8.95");
         assert_eq!(mean.round(1, RoundingMode::HalfUp).unwrap(), n("9.0"));
         assert_eq!(mean.round(1, RoundingMode::HalfDown).unwrap(), n("8.9"));
         assert_eq!(mean.round(1, RoundingMode::HalfEven).unwrap(), n("9.0"));
-        assert_eq!(n("8.85").round(1, RoundingMode::HalfEven).unwrap(), n("8.8"));
+        assert_eq!(
+            n("8.85").round(1, RoundingMode::HalfEven).unwrap(),
+            n("8.8")
+        );
     }
 
     #[test]
     fn every_mode_on_negative_and_positive() {
         let cases = [
-            ("2.5", [("half_up", "3"), ("half_down", "2"), ("half_even", "2"), ("up", "3"), ("down", "2"), ("ceiling", "3"), ("floor", "2")]),
-            ("-2.5", [("half_up", "-3"), ("half_down", "-2"), ("half_even", "-2"), ("up", "-3"), ("down", "-2"), ("ceiling", "-2"), ("floor", "-3")]),
-            ("2.4", [("half_up", "2"), ("half_down", "2"), ("half_even", "2"), ("up", "3"), ("down", "2"), ("ceiling", "3"), ("floor", "2")]),
+            (
+                "2.5",
+                [
+                    ("half_up", "3"),
+                    ("half_down", "2"),
+                    ("half_even", "2"),
+                    ("up", "3"),
+                    ("down", "2"),
+                    ("ceiling", "3"),
+                    ("floor", "2"),
+                ],
+            ),
+            (
+                "-2.5",
+                [
+                    ("half_up", "-3"),
+                    ("half_down", "-2"),
+                    ("half_even", "-2"),
+                    ("up", "-3"),
+                    ("down", "-2"),
+                    ("ceiling", "-2"),
+                    ("floor", "-3"),
+                ],
+            ),
+            (
+                "2.4",
+                [
+                    ("half_up", "2"),
+                    ("half_down", "2"),
+                    ("half_even", "2"),
+                    ("up", "3"),
+                    ("down", "2"),
+                    ("ceiling", "3"),
+                    ("floor", "2"),
+                ],
+            ),
         ];
         for (x, expected) in cases {
             for (mode, want) in expected {
@@ -414,12 +466,18 @@ mod tests {
 
     #[test]
     fn displays_rates() {
-        let rate = Number::ratio(1038, 1314).unwrap().mul(Number::from_int(100)).unwrap();
+        let rate = Number::ratio(1038, 1314)
+            .unwrap()
+            .mul(Number::from_int(100))
+            .unwrap();
         assert_eq!(rate.to_exact_string(), "17300/219");
         assert_eq!(rate.to_fixed(0, RoundingMode::HalfUp).unwrap(), "79");
         assert_eq!(rate.to_fixed(1, RoundingMode::HalfUp).unwrap(), "79.0");
         assert_eq!(rate.to_fixed(2, RoundingMode::HalfUp).unwrap(), "79.00");
-        assert_eq!(n("-0.05").to_fixed(1, RoundingMode::HalfUp).unwrap(), "-0.1");
+        assert_eq!(
+            n("-0.05").to_fixed(1, RoundingMode::HalfUp).unwrap(),
+            "-0.1"
+        );
         assert_eq!(n("0.125").to_exact_string(), "0.125");
     }
 
@@ -427,7 +485,10 @@ mod tests {
     fn overflow_is_an_error() {
         let big = Number::from_int(i128::MAX / 2);
         assert_eq!(big.mul(Number::from_int(4)), Err(ArithError::Overflow));
-        assert_eq!(Number::ONE.div(Number::ZERO), Err(ArithError::DivisionByZero));
+        assert_eq!(
+            Number::ONE.div(Number::ZERO),
+            Err(ArithError::DivisionByZero)
+        );
         assert_eq!(n("7").rem(n("3")).unwrap(), n("1"));
         assert_eq!(n("-7").rem(n("3")).unwrap(), n("-1"));
     }

@@ -138,7 +138,9 @@ fn parse_period(v: &Json) -> Result<Period, DataError> {
         None => to,
     };
     if from > to {
-        return Err(DataError::Shape(format!("period ends ({to}) before it starts ({from})")));
+        return Err(DataError::Shape(format!(
+            "period ends ({to}) before it starts ({from})"
+        )));
     }
     Ok(Period { from, to, as_of })
 }
@@ -160,21 +162,31 @@ fn convert(f: &Field, v: &Json, plan: &Plan, path: &str) -> Result<Value, String
         },
         FieldKind::Ref(c) => match v {
             Json::String(s) => Value::str(s),
-            _ => return Err(bad(&format!("the key (a string) of a {} record", plan.collections[*c as usize].name))),
+            _ => {
+                return Err(bad(&format!(
+                    "the key (a string) of a {} record",
+                    plan.collections[*c as usize].name
+                )))
+            }
         },
         FieldKind::Enum(values) => match v {
             Json::String(s) => match values.iter().find(|x| x.as_ref() == s.as_str()) {
                 Some(x) => Value::Str(x.clone()),
                 None => {
                     let all: Vec<&str> = values.iter().map(|s| s.as_ref()).collect();
-                    return Err(format!("field '{path}': '{s}' is not one of {}", all.join(", ")));
+                    return Err(format!(
+                        "field '{path}': '{s}' is not one of {}",
+                        all.join(", ")
+                    ));
                 }
             },
             _ => return Err(bad("a string")),
         },
         FieldKind::Num | FieldKind::Int => {
             let n = match v {
-                Json::Number(n) => Number::parse(n.as_str()).map_err(|e| format!("field '{path}': {e}"))?,
+                Json::Number(n) => {
+                    Number::parse(n.as_str()).map_err(|e| format!("field '{path}': {e}"))?
+                }
                 _ => return Err(bad("a number")),
             };
             if f.kind == FieldKind::Int && !n.is_integer() {
@@ -200,10 +212,18 @@ fn convert(f: &Field, v: &Json, plan: &Plan, path: &str) -> Result<Value, String
                 for (i, e) in elems.iter().enumerate() {
                     let ipath = format!("{path}[{i}]");
                     let Json::Object(m) = e else {
-                        return Err(format!("field '{ipath}': expected an object, found {}", describe(e)));
+                        return Err(format!(
+                            "field '{ipath}': expected an object, found {}",
+                            describe(e)
+                        ));
                     };
-                    if let Some(k) = m.keys().find(|k| !shape.fields.iter().any(|f| &f.name == *k)) {
-                        return Err(format!("field '{ipath}.{k}' is not declared for these items"));
+                    if let Some(k) = m
+                        .keys()
+                        .find(|k| !shape.fields.iter().any(|f| &f.name == *k))
+                    {
+                        return Err(format!(
+                            "field '{ipath}.{k}' is not declared for these items"
+                        ));
                     }
                     let mut vals = Vec::with_capacity(shape.fields.len());
                     for sf in &shape.fields {
@@ -294,7 +314,10 @@ pub fn read_value(plan: &Plan, json: &Json) -> Result<Dataset, DataError> {
         }
     }
     let period = period.ok_or_else(|| {
-        DataError::Shape("has no period, and the pack gives none: add \"period\": {\"from\": …, \"to\": …}".into())
+        DataError::Shape(
+            "has no period, and the pack gives none: add \"period\": {\"from\": …, \"to\": …}"
+                .into(),
+        )
     })?;
 
     // 1. convert records
@@ -303,9 +326,17 @@ pub fn read_value(plan: &Plan, json: &Json) -> Result<Dataset, DataError> {
     for (ci, c) in plan.collections.iter().enumerate() {
         let recs = match root.get(&c.name) {
             None => Vec::new(),
-            Some(Json::Array(a)) => a.iter().enumerate().map(|(i, v)| read_record(c, v, plan, i)).collect(),
+            Some(Json::Array(a)) => a
+                .iter()
+                .enumerate()
+                .map(|(i, v)| read_record(c, v, plan, i))
+                .collect(),
             Some(other) => {
-                return Err(DataError::Shape(format!("'{}' must be an array of records, found {}", c.name, describe(other))))
+                return Err(DataError::Shape(format!(
+                    "'{}' must be an array of records, found {}",
+                    c.name,
+                    describe(other)
+                )))
             }
         };
         accounting[ci].read = recs.len() as u64;
@@ -324,7 +355,8 @@ pub fn read_value(plan: &Plan, json: &Json) -> Result<Dataset, DataError> {
             if let (Some(k), Status::Ok) = (&r.key, &r.status) {
                 let n = count[k];
                 if n > 1 {
-                    r.status = Status::Rejected(format!("duplicate key '{k}' ({n} records have it)"));
+                    r.status =
+                        Status::Rejected(format!("duplicate key '{k}' ({n} records have it)"));
                 }
             }
         }
@@ -363,12 +395,16 @@ pub fn read_value(plan: &Plan, json: &Json) -> Result<Dataset, DataError> {
                     continue;
                 }
                 for &(slot, target) in &ref_slots[ci] {
-                    let Value::Str(k) = &r.row[slot as usize] else { continue };
+                    let Value::Str(k) = &r.row[slot as usize] else {
+                        continue;
+                    };
                     let tname = &plan.collections[target as usize].name;
                     let fname = &plan.collections[ci].fields[slot as usize].name;
                     let reason = match index[target as usize].get(k) {
                         None => {
-                            let dup = raws[target as usize].iter().any(|x| x.key.as_ref() == Some(k));
+                            let dup = raws[target as usize]
+                                .iter()
+                                .any(|x| x.key.as_ref() == Some(k));
                             if dup {
                                 Some(format!("field '{fname}': {tname} '{k}' was rejected"))
                             } else {
@@ -408,11 +444,12 @@ pub fn read_value(plan: &Plan, json: &Json) -> Result<Dataset, DataError> {
         Value::Date(period.to),
         Value::Date(period.as_of),
     ];
-    let mut excluded: Vec<Vec<Option<String>>> = colls.iter().map(|c| vec![None; c.rows.len()]).collect();
+    let mut excluded: Vec<Vec<Option<String>>> =
+        colls.iter().map(|c| vec![None; c.rows.len()]).collect();
     for (ci, c) in plan.collections.iter().enumerate() {
         let Some(inc) = &c.include else { continue };
         let data = Fields(&colls);
-        for i in 0..colls[ci].rows.len() {
+        for (i, slot) in excluded[ci].iter_mut().enumerate() {
             let frame = Frame {
                 data: &data,
                 base: Some((ci as CollId, i as u32)),
@@ -420,7 +457,7 @@ pub fn read_value(plan: &Plan, json: &Json) -> Result<Dataset, DataError> {
             };
             match inc.eval_bool(&frame) {
                 Ok(true) => {}
-                Ok(false) => excluded[ci][i] = Some(format!("include: {}", inc.src)),
+                Ok(false) => *slot = Some(format!("include: {}", inc.src)),
                 Err(e) => {
                     return Err(DataError::Shape(format!(
                         "{} '{}': the include filter `{}` failed: {e}",
@@ -442,7 +479,11 @@ pub fn read_value(plan: &Plan, json: &Json) -> Result<Dataset, DataError> {
                         if excluded[target as usize][ti as usize].is_some() {
                             let fname = &plan.collections[ci].fields[slot as usize].name;
                             let tname = &plan.collections[target as usize].name;
-                            changes.push((ci, ri, format!("field '{fname}' refers to an excluded {tname} record")));
+                            changes.push((
+                                ci,
+                                ri,
+                                format!("field '{fname}' refers to an excluded {tname} record"),
+                            ));
                             break;
                         }
                     }
@@ -460,10 +501,16 @@ pub fn read_value(plan: &Plan, json: &Json) -> Result<Dataset, DataError> {
         for (ci, ex) in excluded.iter().enumerate() {
             for reason in ex.iter().flatten() {
                 accounting[ci].excluded += 1;
-                *accounting[ci].excluded_by.entry(reason.clone()).or_default() += 1;
+                *accounting[ci]
+                    .excluded_by
+                    .entry(reason.clone())
+                    .or_default() += 1;
             }
         }
-        let keep: Vec<Vec<bool>> = excluded.iter().map(|e| e.iter().map(|x| x.is_none()).collect()).collect();
+        let keep: Vec<Vec<bool>> = excluded
+            .iter()
+            .map(|e| e.iter().map(|x| x.is_none()).collect())
+            .collect();
         colls = recompact(colls, &keep, &ref_slots);
     }
 
@@ -472,7 +519,11 @@ pub fn read_value(plan: &Plan, json: &Json) -> Result<Dataset, DataError> {
         for r in recs {
             if let Status::Rejected(reason) = &r.status {
                 a.rejected.push(Rejection {
-                    key: r.key.as_ref().map(|k| k.to_string()).unwrap_or_else(|| format!("#{}", r.pos)),
+                    key: r
+                        .key
+                        .as_ref()
+                        .map(|k| k.to_string())
+                        .unwrap_or_else(|| format!("#{}", r.pos)),
                     reason: reason.clone(),
                 });
             }
@@ -483,7 +534,11 @@ pub fn read_value(plan: &Plan, json: &Json) -> Result<Dataset, DataError> {
 
     if let Some(g) = &plan.groups {
         if let Some(parent) = g.parent {
-            check_hierarchy(&colls[g.coll as usize], parent, &plan.collections[g.coll as usize].name)?;
+            check_hierarchy(
+                &colls[g.coll as usize],
+                parent,
+                &plan.collections[g.coll as usize].name,
+            )?;
         }
     }
     Ok(Dataset {
@@ -500,8 +555,15 @@ fn check_hierarchy(c: &CollData, parent: u16, name: &str) -> Result<(), DataErro
         while let Value::Rec(_, p) = c.rows[cur][parent as usize] {
             cur = p as usize;
             if seen.contains(&cur) {
-                let chain: Vec<&str> = seen.iter().chain([&cur]).map(|i| c.keys[*i].as_ref()).collect();
-                return Err(DataError::Shape(format!("{name}: the parent chain is a cycle: {}", chain.join(" → "))));
+                let chain: Vec<&str> = seen
+                    .iter()
+                    .chain([&cur])
+                    .map(|i| c.keys[*i].as_ref())
+                    .collect();
+                return Err(DataError::Shape(format!(
+                    "{name}: the parent chain is a cycle: {}",
+                    chain.join(" → ")
+                )));
             }
             seen.push(cur);
         }
@@ -510,7 +572,11 @@ fn check_hierarchy(c: &CollData, parent: u16, name: &str) -> Result<(), DataErro
 }
 
 /// Builds sorted collections from the kept raw records, resolving references to indices.
-fn compact(raws: &[Vec<Raw>], keep: &[Vec<bool>], ref_slots: &[Vec<(u16, CollId)>]) -> Vec<CollData> {
+fn compact(
+    raws: &[Vec<Raw>],
+    keep: &[Vec<bool>],
+    ref_slots: &[Vec<(u16, CollId)>],
+) -> Vec<CollData> {
     let mut order: Vec<Vec<usize>> = Vec::new();
     for (ci, recs) in raws.iter().enumerate() {
         let mut idx: Vec<usize> = (0..recs.len()).filter(|i| keep[ci][*i]).collect();
@@ -556,7 +622,11 @@ fn compact(raws: &[Vec<Raw>], keep: &[Vec<bool>], ref_slots: &[Vec<(u16, CollId)
 }
 
 /// Drops records not kept, renumbering references (order stays sorted by key).
-fn recompact(colls: Vec<CollData>, keep: &[Vec<bool>], ref_slots: &[Vec<(u16, CollId)>]) -> Vec<CollData> {
+fn recompact(
+    colls: Vec<CollData>,
+    keep: &[Vec<bool>],
+    ref_slots: &[Vec<(u16, CollId)>],
+) -> Vec<CollData> {
     let remap: Vec<Vec<Option<u32>>> = keep
         .iter()
         .map(|k| {

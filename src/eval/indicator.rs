@@ -138,7 +138,9 @@ fn arith(id: &str, r: Result<Number, ArithError>) -> Result<Number, ScoreError> 
 fn exact(n: Number, r: crate::pack::spec::RoundingSpec) -> Exact {
     Exact {
         exact: n.to_exact_string(),
-        display: n.to_fixed(r.digits, r.mode).unwrap_or_else(|e| e.to_string()),
+        display: n
+            .to_fixed(r.digits, r.mode)
+            .unwrap_or_else(|e| e.to_string()),
     }
 }
 
@@ -174,7 +176,10 @@ pub fn evaluate(
             };
             let rec = || Some(format!("{cname} '{}'", ds.colls[coll as usize].keys[i]));
             if let Some(f) = &ind.filter {
-                if !f.eval_bool(&frame).map_err(|e| ScoreError::eval(&rule, rec(), &f.src, e))? {
+                if !f
+                    .eval_bool(&frame)
+                    .map_err(|e| ScoreError::eval(&rule, rec(), &f.src, e))?
+                {
                     continue;
                 }
             }
@@ -187,11 +192,17 @@ pub fn evaluate(
                     }),
                 }
             };
-            let cond = |e: &crate::expr::compile::Expr| e.eval_bool(&frame).map_err(|err| ScoreError::eval(&rule, rec(), &e.src, err));
+            let cond = |e: &crate::expr::compile::Expr| {
+                e.eval_bool(&frame)
+                    .map_err(|err| ScoreError::eval(&rule, rec(), &e.src, err))
+            };
             let (meets, num, den, val, cat) = match &ind.kind {
                 IndicatorKind::Rate { numerator } => (cond(numerator)?, None, None, None, None),
                 IndicatorKind::Each { require } => (cond(require)?, None, None, None, None),
-                IndicatorKind::Ratio { numerator, denominator } => {
+                IndicatorKind::Ratio {
+                    numerator,
+                    denominator,
+                } => {
                     let (n, d) = (number(numerator)?, number(denominator)?);
                     if n.is_negative() || d.is_negative() {
                         return Err(ScoreError::BadInput(format!(
@@ -202,18 +213,26 @@ pub fn evaluate(
                     (n >= d, Some(n), Some(d), None, None)
                 }
                 IndicatorKind::Count => (true, None, None, None, None),
-                IndicatorKind::Sum { value } | IndicatorKind::Mean { value } => (true, None, None, Some(number(value)?), None),
+                IndicatorKind::Sum { value } | IndicatorKind::Mean { value } => {
+                    (true, None, None, Some(number(value)?), None)
+                }
                 IndicatorKind::Share { of, among } => {
-                    let v = of.eval(&frame).map_err(|e| ScoreError::eval(&rule, rec(), &of.src, e))?;
+                    let v = of
+                        .eval(&frame)
+                        .map_err(|e| ScoreError::eval(&rule, rec(), &of.src, e))?;
                     (among.contains(&v), None, None, None, Some(category(ds, &v)))
                 }
             };
             let counts_as_evidence = match ind.kind {
-                IndicatorKind::Count | IndicatorKind::Sum { .. } | IndicatorKind::Mean { .. } => true,
+                IndicatorKind::Count | IndicatorKind::Sum { .. } | IndicatorKind::Mean { .. } => {
+                    true
+                }
                 _ => !meets,
             };
             let home = groups.of_member(plan, ds, coll, i as u32);
-            let chain = home.map(|h| groups.chains[h as usize].as_slice()).unwrap_or(&[]);
+            let chain = home
+                .map(|h| groups.chains[h as usize].as_slice())
+                .unwrap_or(&[]);
             let overall = groups.count() as u32;
             for &g in chain.iter().chain(std::iter::once(&overall)) {
                 let a = &mut accs[g as usize];
@@ -249,15 +268,30 @@ pub fn evaluate(
 }
 
 fn pct(a: u64, b: u64, id: &str) -> Result<Number, ScoreError> {
-    arith(id, Number::from_int(a as i128).mul(Number::from_int(100)).and_then(|x| x.div(Number::from_int(b as i128))))
+    arith(
+        id,
+        Number::from_int(a as i128)
+            .mul(Number::from_int(100))
+            .and_then(|x| x.div(Number::from_int(b as i128))),
+    )
 }
 
-fn finish(plan: &Plan, ds: &Dataset, ind: &Indicator, a: Acc, group: &str) -> Result<(IndicatorResult, Points), ScoreError> {
+fn finish(
+    plan: &Plan,
+    ds: &Dataset,
+    ind: &Indicator,
+    a: Acc,
+    group: &str,
+) -> Result<(IndicatorResult, Points), ScoreError> {
     let id = &ind.id;
     let int = |n: u64| Some(n.to_string());
     let (value, numerator, denominator) = match &ind.kind {
         IndicatorKind::Rate { .. } | IndicatorKind::Each { .. } | IndicatorKind::Share { .. } => {
-            let v = if a.members == 0 { None } else { Some(pct(a.meets, a.members, id)?) };
+            let v = if a.members == 0 {
+                None
+            } else {
+                Some(pct(a.meets, a.members, id)?)
+            };
             (v, int(a.meets), int(a.members))
         }
         IndicatorKind::Ratio { .. } => {
@@ -270,14 +304,25 @@ fn finish(plan: &Plan, ds: &Dataset, ind: &Indicator, a: Acc, group: &str) -> Re
             let v = if a.den.is_zero() {
                 None
             } else {
-                Some(arith(id, a.num.mul(Number::from_int(100)).and_then(|x| x.div(a.den)))?)
+                Some(arith(
+                    id,
+                    a.num.mul(Number::from_int(100)).and_then(|x| x.div(a.den)),
+                )?)
             };
-            (v, Some(a.num.to_exact_string()), Some(a.den.to_exact_string()))
+            (
+                v,
+                Some(a.num.to_exact_string()),
+                Some(a.den.to_exact_string()),
+            )
         }
         IndicatorKind::Count => (Some(Number::from_int(a.members as i128)), None, None),
         IndicatorKind::Sum { .. } => (Some(a.sum), None, int(a.members)),
         IndicatorKind::Mean { .. } => {
-            let v = if a.members == 0 { None } else { Some(arith(id, a.sum.div(Number::from_int(a.members as i128)))?) };
+            let v = if a.members == 0 {
+                None
+            } else {
+                Some(arith(id, a.sum.div(Number::from_int(a.members as i128)))?)
+            };
             (v, None, int(a.members))
         }
     };
@@ -317,7 +362,14 @@ fn finish(plan: &Plan, ds: &Dataset, ind: &Indicator, a: Acc, group: &str) -> Re
                 Scoring::Deduction { floor, .. } => floor,
                 _ => Number::ZERO,
             }),
-            (Some(v), _) => Some(points(s, v, ind.target, met, is_each.then_some(a.members - a.meets), id)?),
+            (Some(v), _) => Some(points(
+                s,
+                v,
+                ind.target,
+                met,
+                is_each.then_some(a.members - a.meets),
+                id,
+            )?),
         };
     }
     let evidence_of = match ind.kind {
@@ -336,7 +388,6 @@ fn finish(plan: &Plan, ds: &Dataset, ind: &Indicator, a: Acc, group: &str) -> Re
         };
         BTreeMap::from([(k.to_string(), v.to_exact_string())])
     });
-    let _ = plan;
     Ok((
         IndicatorResult {
             title: ind.title.clone(),
@@ -349,13 +400,17 @@ fn finish(plan: &Plan, ds: &Dataset, ind: &Indicator, a: Acc, group: &str) -> Re
             denominator,
             target,
             met,
-            points: pts.points.map(|p| exact(p, r)),
+            points: pts.points.map(|p| exact(p, plan.rounding)),
             max_points: pts.full.map(|f| f.to_exact_string()),
             breakdown: matches!(ind.kind, IndicatorKind::Share { .. }).then_some(a.breakdown),
             evidence: Evidence {
                 of: evidence_of.into(),
                 count: a.evidence_count,
-                ids: a.evidence.iter().map(|i| keys[*i as usize].to_string()).collect(),
+                ids: a
+                    .evidence
+                    .iter()
+                    .map(|i| keys[*i as usize].to_string())
+                    .collect(),
             },
         },
         pts,
@@ -363,7 +418,14 @@ fn finish(plan: &Plan, ds: &Dataset, ind: &Indicator, a: Acc, group: &str) -> Re
 }
 
 /// Points of an applicable indicator.
-fn points(s: Scoring, v: Number, target: Option<Target>, met: Option<bool>, failing: Option<u64>, id: &str) -> Result<Number, ScoreError> {
+fn points(
+    s: Scoring,
+    v: Number,
+    target: Option<Target>,
+    met: Option<bool>,
+    failing: Option<u64>,
+    id: &str,
+) -> Result<Number, ScoreError> {
     let zero = Number::ZERO;
     Ok(match s {
         Scoring::AllOrNothing(p) => {
@@ -389,7 +451,12 @@ fn points(s: Scoring, v: Number, target: Option<Target>, met: Option<bool>, fail
             };
             arith(id, p.mul(share))?
         }
-        Scoring::Deduction { points, per, unit, floor } => {
+        Scoring::Deduction {
+            points,
+            per,
+            unit,
+            floor,
+        } => {
             let short = match (failing, target) {
                 (Some(f), _) => Number::from_int(f as i128),
                 (None, Some(Target::Min(t))) => arith(id, t.sub(v))?.max(zero),
@@ -415,17 +482,86 @@ mod tests {
     #[test]
     fn scoring_rules() {
         let min90 = Some(Target::Min(n("90")));
-        assert_eq!(points(Scoring::AllOrNothing(n("10")), n("90"), min90, Some(true), None, "x").unwrap(), n("10"));
-        assert_eq!(points(Scoring::AllOrNothing(n("10")), n("89.9"), min90, Some(false), None, "x").unwrap(), n("0"));
-        assert_eq!(points(Scoring::Proportional(n("10")), n("45"), min90, Some(false), None, "x").unwrap(), n("5"));
-        assert_eq!(points(Scoring::Proportional(n("10")), n("95"), min90, Some(true), None, "x").unwrap(), n("10"));
-        let ded = Scoring::Deduction { points: n("10"), per: n("2"), unit: n("1"), floor: n("1") };
+        assert_eq!(
+            points(
+                Scoring::AllOrNothing(n("10")),
+                n("90"),
+                min90,
+                Some(true),
+                None,
+                "x"
+            )
+            .unwrap(),
+            n("10")
+        );
+        assert_eq!(
+            points(
+                Scoring::AllOrNothing(n("10")),
+                n("89.9"),
+                min90,
+                Some(false),
+                None,
+                "x"
+            )
+            .unwrap(),
+            n("0")
+        );
+        assert_eq!(
+            points(
+                Scoring::Proportional(n("10")),
+                n("45"),
+                min90,
+                Some(false),
+                None,
+                "x"
+            )
+            .unwrap(),
+            n("5")
+        );
+        assert_eq!(
+            points(
+                Scoring::Proportional(n("10")),
+                n("95"),
+                min90,
+                Some(true),
+                None,
+                "x"
+            )
+            .unwrap(),
+            n("10")
+        );
+        let ded = Scoring::Deduction {
+            points: n("10"),
+            per: n("2"),
+            unit: n("1"),
+            floor: n("1"),
+        };
         // 2.5 points short of 90 = 3 shortfalls of 1 -> 10 - 6 = 4
-        assert_eq!(points(ded, n("87.5"), min90, Some(false), None, "x").unwrap(), n("4"));
+        assert_eq!(
+            points(ded, n("87.5"), min90, Some(false), None, "x").unwrap(),
+            n("4")
+        );
         // 7 failing members -> 10 - 14 -> floor 1
-        assert_eq!(points(ded, n("50"), None, Some(false), Some(7), "x").unwrap(), n("1"));
-        assert_eq!(points(ded, n("100"), None, Some(true), Some(0), "x").unwrap(), n("10"));
+        assert_eq!(
+            points(ded, n("50"), None, Some(false), Some(7), "x").unwrap(),
+            n("1")
+        );
+        assert_eq!(
+            points(ded, n("100"), None, Some(true), Some(0), "x").unwrap(),
+            n("10")
+        );
         let max = Some(Target::Max(n("5")));
-        assert_eq!(points(Scoring::Proportional(n("10")), n("10"), max, Some(false), None, "x").unwrap(), n("5"));
+        assert_eq!(
+            points(
+                Scoring::Proportional(n("10")),
+                n("10"),
+                max,
+                Some(false),
+                None,
+                "x"
+            )
+            .unwrap(),
+            n("5")
+        );
     }
 }

@@ -79,9 +79,7 @@ pub fn in_window(w: Window, d: Option<NaiveDate>, ds: &Dataset) -> bool {
         (Window::Months(n), Some(d)) => {
             add_months(p.as_of, -(n as i64)).is_some_and(|start| start < d) && d <= p.as_of
         }
-        (Window::Days(n), Some(d)) => {
-            (p.as_of - d).num_days() < n as i64 && d <= p.as_of
-        }
+        (Window::Days(n), Some(d)) => (p.as_of - d).num_days() < n as i64 && d <= p.as_of,
     }
 }
 
@@ -111,7 +109,9 @@ pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError>
                 vars: &vars,
             };
             let v = match &meas.kind {
-                MeasureKind::Expr(e) => e.eval(&frame).map_err(|err| ScoreError::eval(&rule, rec(i), &e.src, err))?,
+                MeasureKind::Expr(e) => e
+                    .eval(&frame)
+                    .map_err(|err| ScoreError::eval(&rule, rec(i), &e.src, err))?,
                 MeasureKind::Table { table, output } => {
                     let t = &plan.tables[*table];
                     let hit = eval_table(t, &frame).map_err(|(expr, err)| {
@@ -147,18 +147,30 @@ pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError>
                             base: Some((*over, j)),
                             vars: &vars,
                         };
-                        let orec = || Some(format!("{} '{}' (related to {cname} '{}')", oc.name, orows.keys[j as usize], ds.colls[coll as usize].keys[i]));
+                        let orec = || {
+                            Some(format!(
+                                "{} '{}' (related to {cname} '{}')",
+                                oc.name, orows.keys[j as usize], ds.colls[coll as usize].keys[i]
+                            ))
+                        };
                         if let Some(f) = filter {
-                            if !f.eval_bool(&of).map_err(|e| ScoreError::eval(&rule, orec(), &f.src, e))? {
+                            if !f
+                                .eval_bool(&of)
+                                .map_err(|e| ScoreError::eval(&rule, orec(), &f.src, e))?
+                            {
                                 continue;
                             }
                         }
                         count += 1;
                         let Some(vexpr) = value else { continue };
-                        let v = vexpr.eval(&of).map_err(|e| ScoreError::eval(&rule, orec(), &vexpr.src, e))?;
-                        let missing = || ScoreError::Eval {
+                        let v = vexpr
+                            .eval(&of)
+                            .map_err(|e| ScoreError::eval(&rule, orec(), &vexpr.src, e))?;
+                        let missing = || {
+                            ScoreError::Eval {
                             context: format!("{rule}, {}", orec().unwrap_or_default()),
                             message: format!("the value `{}` has no value; {:?} needs one for every record it counts (filter such records out with \"where\")", vexpr.src, agg),
+                        }
                         };
                         match agg {
                             Agg::Sum | Agg::Mean => match v {
@@ -178,7 +190,8 @@ pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError>
                                     None => true,
                                     Some((b, _)) => {
                                         let o = compare(&v, b).unwrap_or(Ordering::Equal);
-                                        (*agg == Agg::Min && o == Ordering::Less) || (*agg == Agg::Max && o == Ordering::Greater)
+                                        (*agg == Agg::Min && o == Ordering::Less)
+                                            || (*agg == Agg::Max && o == Ordering::Greater)
                                     }
                                 };
                                 if better {
@@ -190,10 +203,15 @@ pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError>
                                 let later = match &best {
                                     None => true,
                                     Some((_, b)) => {
-                                        let bd = oc.date_slot.map(|s| orows.rows[*b][s as usize].clone());
+                                        let bd = oc
+                                            .date_slot
+                                            .map(|s| orows.rows[*b][s as usize].clone());
                                         let dd = oc.date_slot.map(|s| row[s as usize].clone());
                                         match (dd, bd) {
-                                            (Some(x), Some(y)) => compare(&x, &y).unwrap_or(Ordering::Equal) != Ordering::Less,
+                                            (Some(x), Some(y)) => {
+                                                compare(&x, &y).unwrap_or(Ordering::Equal)
+                                                    != Ordering::Less
+                                            }
                                             _ => true,
                                         }
                                     }
@@ -209,11 +227,17 @@ pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError>
                         Agg::Count => Value::Num(Number::from_int(count as i128)),
                         Agg::Sum => Value::Num(sum),
                         Agg::Mean if count == 0 => Value::None,
-                        Agg::Mean => Value::Num(sum.div(Number::from_int(count as i128)).map_err(|e| ScoreError::Eval {
-                            context: rule.clone(),
-                            message: e.to_string(),
-                        })?),
-                        Agg::Min | Agg::Max | Agg::Latest => best.map(|b| b.0).unwrap_or(Value::None),
+                        Agg::Mean => {
+                            Value::Num(sum.div(Number::from_int(count as i128)).map_err(|e| {
+                                ScoreError::Eval {
+                                    context: rule.clone(),
+                                    message: e.to_string(),
+                                }
+                            })?)
+                        }
+                        Agg::Min | Agg::Max | Agg::Latest => {
+                            best.map(|b| b.0).unwrap_or(Value::None)
+                        }
                     }
                 }
             };

@@ -54,7 +54,9 @@ pub(crate) fn value_json(ds: &Dataset, v: &Value) -> serde_json::Value {
         Value::Num(n) => serde_json::Value::String(n.to_exact_string()),
         Value::Str(s) => serde_json::Value::String(s.to_string()),
         Value::Date(d) => serde_json::Value::String(d.to_string()),
-        Value::Rec(c, i) => serde_json::Value::String(ds.colls[*c as usize].keys[*i as usize].to_string()),
+        Value::Rec(c, i) => {
+            serde_json::Value::String(ds.colls[*c as usize].keys[*i as usize].to_string())
+        }
         Value::Item(_) => serde_json::Value::String("(item)".into()),
         Value::List(l) => serde_json::Value::Array(l.iter().map(|x| value_json(ds, x)).collect()),
     }
@@ -64,9 +66,15 @@ pub(crate) fn value_json(ds: &Dataset, v: &Value) -> serde_json::Value {
 pub fn score(plan: &Plan, ds: &Dataset) -> Result<Outcome, ScoreError> {
     let cols = measure::compute(plan, ds)?;
 
-    let mut records: BTreeMap<String, BTreeMap<String, BTreeMap<String, serde_json::Value>>> = BTreeMap::new();
+    let mut records: BTreeMap<String, BTreeMap<String, BTreeMap<String, serde_json::Value>>> =
+        BTreeMap::new();
     for (ci, c) in plan.collections.iter().enumerate() {
-        let shown: Vec<u32> = c.measures.iter().copied().filter(|m| plan.measures[*m as usize].report).collect();
+        let shown: Vec<u32> = c
+            .measures
+            .iter()
+            .copied()
+            .filter(|m| plan.measures[*m as usize].report)
+            .collect();
         if shown.is_empty() {
             continue;
         }
@@ -74,7 +82,10 @@ pub fn score(plan: &Plan, ds: &Dataset) -> Result<Outcome, ScoreError> {
         for (i, key) in ds.colls[ci].keys.iter().enumerate() {
             let mut m = BTreeMap::new();
             for &id in &shown {
-                m.insert(plan.measures[id as usize].name.clone(), value_json(ds, &cols[id as usize][i]));
+                m.insert(
+                    plan.measures[id as usize].name.clone(),
+                    value_json(ds, &cols[id as usize][i]),
+                );
             }
             out.insert(key.to_string(), m);
         }
@@ -83,7 +94,8 @@ pub fn score(plan: &Plan, ds: &Dataset) -> Result<Outcome, ScoreError> {
     let groups = indicator::Groups::new(plan, ds);
     let results = indicator::evaluate(plan, ds, &cols, &groups)?;
     let mut overall_ind = BTreeMap::new();
-    let mut per_group: Vec<BTreeMap<String, crate::outcome::IndicatorResult>> = vec![BTreeMap::new(); groups.count()];
+    let mut per_group: Vec<BTreeMap<String, crate::outcome::IndicatorResult>> =
+        vec![BTreeMap::new(); groups.count()];
     let mut scores: Vec<Vec<indicator::Points>> = vec![Vec::new(); groups.count() + 1];
     for (ind, res) in plan.indicators.iter().zip(results) {
         for (g, (r, pts)) in res.into_iter().enumerate() {

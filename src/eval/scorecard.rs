@@ -32,7 +32,9 @@ pub fn evaluate(
     let r = sc.rounding;
     let exact = |n: Number| Exact {
         exact: n.to_exact_string(),
-        display: n.to_fixed(r.digits, r.mode).unwrap_or_else(|e| e.to_string()),
+        display: n
+            .to_fixed(r.digits, r.mode)
+            .unwrap_or_else(|e| e.to_string()),
     };
     let mut sections = Vec::new();
     let (mut sum, mut app_max, mut all_max) = (Number::ZERO, Number::ZERO, Number::ZERO);
@@ -87,8 +89,14 @@ pub fn evaluate(
             base: None,
             vars: &vars,
         };
-        let hit = eval_table(table, &frame)
-            .map_err(|(src, e)| ScoreError::eval(&format!("scorecard grade (table {})", table.name), None, &src, e))?;
+        let hit = eval_table(table, &frame).map_err(|(src, e)| {
+            ScoreError::eval(
+                &format!("scorecard grade (table {})", table.name),
+                None,
+                &src,
+                e,
+            )
+        })?;
         if let Value::Str(s) = &hit.outputs[out] {
             grade = Some(s.to_string());
             vars[4] = Value::Str(s.clone());
@@ -102,7 +110,10 @@ pub fn evaluate(
             vars: &vars,
         };
         for a in &sc.actions {
-            if a.when.eval_bool(&frame).map_err(|e| ScoreError::eval("scorecard action", None, &a.when.src, e))? {
+            if a.when
+                .eval_bool(&frame)
+                .map_err(|e| ScoreError::eval("scorecard action", None, &a.when.src, e))?
+            {
                 actions.push(ActionResult {
                     action: a.action.clone(),
                     because: a.when.src.to_string(),

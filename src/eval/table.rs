@@ -19,7 +19,10 @@ pub struct TableHit {
 /// Evaluates a table; an error carries the source of the expression that failed.
 pub fn eval_table(t: &Table, f: &Frame) -> Result<TableHit, (String, EvalError)> {
     let none = || TableHit {
-        outputs: t.default.clone().unwrap_or_else(|| vec![Value::None; t.outputs.len()]),
+        outputs: t
+            .default
+            .clone()
+            .unwrap_or_else(|| vec![Value::None; t.outputs.len()]),
         fired: Vec::new(),
     };
     match &t.body {
@@ -31,7 +34,14 @@ pub fn eval_table(t: &Table, f: &Frame) -> Result<TableHit, (String, EvalError)>
                         input.src.to_string(),
                         EvalError {
                             pos: 0,
-                            message: format!("the band input has {} instead of a number", if other.is_none() { "no value".to_string() } else { other.type_name().to_string() }),
+                            message: format!(
+                                "the band input has {} instead of a number",
+                                if other.is_none() {
+                                    "no value".to_string()
+                                } else {
+                                    other.type_name().to_string()
+                                }
+                            ),
                         },
                     ))
                 }
@@ -53,7 +63,10 @@ pub fn eval_table(t: &Table, f: &Frame) -> Result<TableHit, (String, EvalError)>
         TableBody::Rows(rows) => {
             let mut fired = Vec::new();
             for (i, r) in rows.iter().enumerate() {
-                if r.when.eval_bool(f).map_err(|e| (r.when.src.to_string(), e))? {
+                if r.when
+                    .eval_bool(f)
+                    .map_err(|e| (r.when.src.to_string(), e))?
+                {
                     fired.push(i);
                     if t.hit == Hit::First {
                         break;
@@ -70,12 +83,16 @@ pub fn eval_table(t: &Table, f: &Frame) -> Result<TableHit, (String, EvalError)>
                 }),
                 Hit::Unique => {
                     if fired.len() > 1 {
-                        let list: Vec<String> = fired.iter().map(|i| format!("rows[{i}]")).collect();
+                        let list: Vec<String> =
+                            fired.iter().map(|i| format!("rows[{i}]")).collect();
                         return Err((
                             rows[fired[1]].when.src.to_string(),
                             EvalError {
                                 pos: 0,
-                                message: format!("hit policy unique, but {} match", list.join(" and ")),
+                                message: format!(
+                                    "hit policy unique, but {} match",
+                                    list.join(" and ")
+                                ),
                             },
                         ));
                     }
@@ -104,11 +121,19 @@ pub fn eval_table(t: &Table, f: &Frame) -> Result<TableHit, (String, EvalError)>
                             _ => {
                                 let mut acc: Option<Number> = None;
                                 for &i in &fired {
-                                    let Value::Num(x) = rows[i].then[o] else { continue };
+                                    let Value::Num(x) = rows[i].then[o] else {
+                                        continue;
+                                    };
                                     acc = Some(match (acc, agg) {
                                         (None, _) => x,
                                         (Some(a), CollectAgg::Sum) => a.add(x).map_err(|e| {
-                                            (rows[i].when.src.to_string(), EvalError { pos: 0, message: e.to_string() })
+                                            (
+                                                rows[i].when.src.to_string(),
+                                                EvalError {
+                                                    pos: 0,
+                                                    message: e.to_string(),
+                                                },
+                                            )
                                         })?,
                                         (Some(a), CollectAgg::Min) => a.min(x),
                                         (Some(a), _) => a.max(x),

@@ -299,11 +299,7 @@ impl Compiler<'_, '_> {
         } else {
             Err(ExprError::new(
                 pos,
-                format!(
-                    "{what} needs {}, found {}",
-                    self.tn(want),
-                    self.tn(got)
-                ),
+                format!("{what} needs {}, found {}", self.tn(want), self.tn(got)),
             ))
         }
     }
@@ -324,7 +320,7 @@ impl Compiler<'_, '_> {
                 return Ok((mk(NodeKind::BaseField(slot)), ty));
             }
             match self.env.names.measure(base, name) {
-                Some(Ok((m, ty))) => return Ok((mk(NodeKind::BaseMeasure(m), ), ty)),
+                Some(Ok((m, ty))) => return Ok((mk(NodeKind::BaseMeasure(m)), ty)),
                 Some(Err(e)) => return Err(ExprError::new(pos, e)),
                 None => {}
             }
@@ -376,11 +372,17 @@ impl Compiler<'_, '_> {
             }
             Ty::Item(i) => match self.env.names.item_field(*i, name) {
                 Some((slot, ty)) => Ok((mk(NodeKind::ItemField(Box::new(n), slot)), ty)),
-                None => Err(ExprError::new(pos, format!("list item has no field '{name}'"))),
+                None => Err(ExprError::new(
+                    pos,
+                    format!("list item has no field '{name}'"),
+                )),
             },
             other => Err(ExprError::new(
                 pos,
-                format!("'.{name}' needs a record or list item, found {}", self.tn(other)),
+                format!(
+                    "'.{name}' needs a record or list item, found {}",
+                    self.tn(other)
+                ),
             )),
         }
     }
@@ -498,7 +500,10 @@ impl Compiler<'_, '_> {
                 if args.len() != 2 && args.len() != 3 {
                     return Err(ExprError::new(
                         pos,
-                        format!("round() takes 2 or 3 arguments (x, digits, mode), found {}", args.len()),
+                        format!(
+                            "round() takes 2 or 3 arguments (x, digits, mode), found {}",
+                            args.len()
+                        ),
                     ));
                 }
                 check(0, &Ty::Num)?;
@@ -538,7 +543,10 @@ impl Compiler<'_, '_> {
             }
             "min" | "max" => {
                 if args.is_empty() {
-                    return Err(ExprError::new(pos, format!("{f}() needs at least one argument")));
+                    return Err(ExprError::new(
+                        pos,
+                        format!("{f}() needs at least one argument"),
+                    ));
                 }
                 for i in 0..args.len() {
                     check(i, &Ty::Num)?;
@@ -597,7 +605,11 @@ impl Compiler<'_, '_> {
                         ),
                     ));
                 }
-                let ty = if tys[0] == Ty::Any { tys[1].clone() } else { tys[0].clone() };
+                let ty = if tys[0] == Ty::Any {
+                    tys[1].clone()
+                } else {
+                    tys[0].clone()
+                };
                 (Func::Coalesce, ty)
             }
             _ => {
@@ -610,7 +622,13 @@ impl Compiler<'_, '_> {
         Ok((mk(NodeKind::Call(func, nodes)), ty))
     }
 
-    fn method(&mut self, pos: usize, recv: &Ast, name: &str, args: &[Ast]) -> Result<(Node, Ty), ExprError> {
+    fn method(
+        &mut self,
+        pos: usize,
+        recv: &Ast,
+        name: &str,
+        args: &[Ast],
+    ) -> Result<(Node, Ty), ExprError> {
         let (rn, rt) = self.node(recv)?;
         let elem = match &rt {
             Ty::List(e) => (**e).clone(),

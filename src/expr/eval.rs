@@ -55,7 +55,10 @@ impl Expr {
             Value::Bool(b) => Ok(b),
             v => Err(EvalError {
                 pos: 0,
-                message: format!("the condition gave {} instead of true or false", v.type_name()),
+                message: format!(
+                    "the condition gave {} instead of true or false",
+                    v.type_name()
+                ),
             }),
         }
     }
@@ -79,7 +82,10 @@ fn num(n: &Node, v: Value, what: &str) -> Result<Number, EvalError> {
     match v {
         Value::Num(x) => Ok(x),
         Value::None => Err(missing(n, what)),
-        v => Err(err(n, format!("{what} needs a number, found {}", v.type_name()))),
+        v => Err(err(
+            n,
+            format!("{what} needs a number, found {}", v.type_name()),
+        )),
     }
 }
 
@@ -87,7 +93,10 @@ fn date(n: &Node, v: Value, what: &str) -> Result<NaiveDate, EvalError> {
     match v {
         Value::Date(d) => Ok(d),
         Value::None => Err(missing(n, what)),
-        v => Err(err(n, format!("{what} needs a date, found {}", v.type_name()))),
+        v => Err(err(
+            n,
+            format!("{what} needs a date, found {}", v.type_name()),
+        )),
     }
 }
 
@@ -95,7 +104,10 @@ fn boolean(n: &Node, v: Value, what: &str) -> Result<bool, EvalError> {
     match v {
         Value::Bool(b) => Ok(b),
         Value::None => Err(missing(n, what)),
-        v => Err(err(n, format!("{what} needs true or false, found {}", v.type_name()))),
+        v => Err(err(
+            n,
+            format!("{what} needs true or false, found {}", v.type_name()),
+        )),
     }
 }
 
@@ -103,7 +115,10 @@ fn list(n: &Node, v: Value, what: &str) -> Result<Arc<[Value]>, EvalError> {
     match v {
         Value::List(l) => Ok(l),
         Value::None => Err(missing(n, what)),
-        v => Err(err(n, format!("{what} needs a list, found {}", v.type_name()))),
+        v => Err(err(
+            n,
+            format!("{what} needs a list, found {}", v.type_name()),
+        )),
     }
 }
 
@@ -176,16 +191,31 @@ fn eval(n: &Node, f: &Frame, locals: &mut Vec<Value>) -> Result<Value, EvalError
         NodeKind::RecField(r, slot) => match eval(r, f, locals)? {
             Value::Rec(c, i) => f.data.field(c, i, *slot),
             Value::None => Value::None,
-            v => return Err(err(n, format!("field access needs a record, found {}", v.type_name()))),
+            v => {
+                return Err(err(
+                    n,
+                    format!("field access needs a record, found {}", v.type_name()),
+                ))
+            }
         },
         NodeKind::RecMeasure(r, m) => match eval(r, f, locals)? {
             Value::Rec(_, i) => f.data.measure(*m, i),
             Value::None => Value::None,
-            v => return Err(err(n, format!("measure access needs a record, found {}", v.type_name()))),
+            v => {
+                return Err(err(
+                    n,
+                    format!("measure access needs a record, found {}", v.type_name()),
+                ))
+            }
         },
         NodeKind::ItemField(r, slot) => match eval(r, f, locals)? {
             Value::Item(fields) => fields[*slot as usize].clone(),
-            v => return Err(err(n, format!("field access needs a list item, found {}", v.type_name()))),
+            v => {
+                return Err(err(
+                    n,
+                    format!("field access needs a list item, found {}", v.type_name()),
+                ))
+            }
         },
         NodeKind::Neg(e) => {
             let x = num(n, eval(e, f, locals)?, "'-'")?;
@@ -247,7 +277,14 @@ fn binary(
                 return Err(missing(n, &format!("an operand of {what}")));
             }
             let o = compare(&l, &r).ok_or_else(|| {
-                err(n, format!("{what} cannot order {} and {}", l.type_name(), r.type_name()))
+                err(
+                    n,
+                    format!(
+                        "{what} cannot order {} and {}",
+                        l.type_name(),
+                        r.type_name()
+                    ),
+                )
             })?;
             Value::Bool(match op {
                 BinOp::Lt => o == Ordering::Less,
@@ -258,7 +295,7 @@ fn binary(
         }
         BinOp::In => {
             let items = list(n, r, "'in'")?;
-            Value::Bool(items.iter().any(|x| *x == l))
+            Value::Bool(items.contains(&l))
         }
         // short-circuited above; kept total without a panic path
         BinOp::And => Value::Bool(boolean(n, l, &what)? && boolean(n, r, &what)?),
@@ -266,7 +303,13 @@ fn binary(
     })
 }
 
-fn call(n: &Node, func: Func, args: &[Node], f: &Frame, locals: &mut Vec<Value>) -> Result<Value, EvalError> {
+fn call(
+    n: &Node,
+    func: Func,
+    args: &[Node],
+    f: &Frame,
+    locals: &mut Vec<Value>,
+) -> Result<Value, EvalError> {
     let mut vals = Vec::with_capacity(args.len());
     for a in args {
         vals.push(eval(a, f, locals)?);
@@ -278,7 +321,13 @@ fn call(n: &Node, func: Func, args: &[Node], f: &Frame, locals: &mut Vec<Value>)
             let x = num(n, next(), "round()")?;
             let d = int_arg(n, num(n, next(), "round()")?, "round() digits")?;
             if !(0..=crate::num::MAX_DIGITS as i64).contains(&d) {
-                return Err(err(n, format!("round() digits must be 0 to {}, found {d}", crate::num::MAX_DIGITS)));
+                return Err(err(
+                    n,
+                    format!(
+                        "round() digits must be 0 to {}, found {d}",
+                        crate::num::MAX_DIGITS
+                    ),
+                ));
             }
             arith(n, x.round(d as u32, mode.unwrap_or(RoundingMode::HalfUp)))?
         }
@@ -385,11 +434,10 @@ fn method(
         Method::Sum => {
             let mut s = Number::ZERO;
             for x in items.iter() {
-                s = arith(n, s.add(num(n, x.clone(), ".sum()")?))
-                    .map(|v| match v {
-                        Value::Num(x) => x,
-                        _ => Number::ZERO,
-                    })?;
+                s = arith(n, s.add(num(n, x.clone(), ".sum()")?)).map(|v| match v {
+                    Value::Num(x) => x,
+                    _ => Number::ZERO,
+                })?;
             }
             Value::Num(s)
         }
@@ -408,7 +456,7 @@ fn method(
         Method::Contains => {
             let body = arg.ok_or_else(|| err(n, "missing argument"))?;
             let x = eval(body, f, locals)?;
-            Value::Bool(items.iter().any(|y| *y == x))
+            Value::Bool(items.contains(&x))
         }
     })
 }
@@ -464,7 +512,12 @@ mod tests {
                 1 => Value::Date(NaiveDate::from_ymd_opt(2025, 3, 31).unwrap()),
                 2 => Value::str("B"),
                 3 => Value::List(
-                    vec![item(true, false, "0"), item(true, true, "4.5"), item(false, false, "2")].into(),
+                    vec![
+                        item(true, false, "0"),
+                        item(true, true, "4.5"),
+                        item(false, false, "2"),
+                    ]
+                    .into(),
                 ),
                 _ => Value::None,
             }
@@ -497,7 +550,10 @@ mod tests {
     fn evaluates_exactly() {
         assert_eq!(run("round(score, 1)").unwrap(), numv("9.0"));
         assert_eq!(run("round(score, 1, \"half_down\")").unwrap(), numv("8.9"));
-        assert_eq!(run("score >= 8.95 && score < 9").unwrap(), Value::Bool(true));
+        assert_eq!(
+            run("score >= 8.95 && score < 9").unwrap(),
+            Value::Bool(true)
+        );
         assert_eq!(run("1 / 3 * 3 == 1").unwrap(), Value::Bool(true));
         assert_eq!(run("0.1 + 0.2 == 0.3").unwrap(), Value::Bool(true));
         assert_eq!(run("min(3, score, 10)").unwrap(), numv("3"));
@@ -507,7 +563,10 @@ mod tests {
 
     #[test]
     fn lists_of_items() {
-        assert_eq!(run("items.filter(|i| i.key && !i.passed).len()").unwrap(), numv("1"));
+        assert_eq!(
+            run("items.filter(|i| i.key && !i.passed).len()").unwrap(),
+            numv("1")
+        );
         assert_eq!(run("items.map(|i| i.points).sum()").unwrap(), numv("6.5"));
         assert_eq!(run("items.map(|i| i.points).max()").unwrap(), numv("4.5"));
         assert_eq!(run("items.some(|i| i.passed)").unwrap(), Value::Bool(true));
@@ -518,11 +577,26 @@ mod tests {
 
     #[test]
     fn dates() {
-        assert_eq!(run("add_months(when, 1)").unwrap(), Value::Date(NaiveDate::from_ymd_opt(2025, 4, 30).unwrap()));
-        assert_eq!(run("months_between(date(\"2024-12-31\"), when)").unwrap(), numv("3"));
-        assert_eq!(run("months_between(date(\"2025-01-01\"), when)").unwrap(), numv("2"));
-        assert_eq!(run("days_between(date(\"2025-03-01\"), when)").unwrap(), numv("30"));
-        assert_eq!(run("year(when) * 100 + month(when)").unwrap(), numv("202503"));
+        assert_eq!(
+            run("add_months(when, 1)").unwrap(),
+            Value::Date(NaiveDate::from_ymd_opt(2025, 4, 30).unwrap())
+        );
+        assert_eq!(
+            run("months_between(date(\"2024-12-31\"), when)").unwrap(),
+            numv("3")
+        );
+        assert_eq!(
+            run("months_between(date(\"2025-01-01\"), when)").unwrap(),
+            numv("2")
+        );
+        assert_eq!(
+            run("days_between(date(\"2025-03-01\"), when)").unwrap(),
+            numv("30")
+        );
+        assert_eq!(
+            run("year(when) * 100 + month(when)").unwrap(),
+            numv("202503")
+        );
     }
 
     #[test]
@@ -556,6 +630,8 @@ mod tests {
     #[test]
     fn runtime_errors() {
         assert!(run("score / 0").unwrap_err().contains("division by zero"));
-        assert!(run("add_days(when, 1e30)").unwrap_err().contains("whole number"));
+        assert!(run("add_days(when, 1e30)")
+            .unwrap_err()
+            .contains("whole number"));
     }
 }

@@ -142,8 +142,8 @@ enum Tok {
 }
 
 const PUNCTS: [&str; 22] = [
-    "==", "!=", "<=", ">=", "&&", "||", "(", ")", "[", "]", ",", ".", "|", "+", "-", "*", "/",
-    "%", "<", ">", "!", "=",
+    "==", "!=", "<=", ">=", "&&", "||", "(", ")", "[", "]", ",", ".", "|", "+", "-", "*", "/", "%",
+    "<", ">", "!", "=",
 ];
 
 /// The longest expression text accepted, in characters.
@@ -259,7 +259,10 @@ pub fn parse(src: &str) -> Result<Ast, ExprError> {
             p.pos(),
             "'=' is assignment, which expressions cannot do; compare with '=='",
         )),
-        t => Err(ExprError::new(p.pos(), format!("unexpected {}", describe(t)))),
+        t => Err(ExprError::new(
+            p.pos(),
+            format!("unexpected {}", describe(t)),
+        )),
     }
 }
 
@@ -338,7 +341,10 @@ impl Parser {
     fn expr(&mut self, min: u8) -> Result<Ast, ExprError> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err(ExprError::new(self.pos(), "expression is nested too deeply"));
+            return Err(ExprError::new(
+                self.pos(),
+                "expression is nested too deeply",
+            ));
         }
         let mut lhs = self.unary()?;
         while let Some(op) = self.binop() {
@@ -380,7 +386,10 @@ impl Parser {
     fn nested_unary(&mut self) -> Result<Ast, ExprError> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err(ExprError::new(self.pos(), "expression is nested too deeply"));
+            return Err(ExprError::new(
+                self.pos(),
+                "expression is nested too deeply",
+            ));
         }
         let e = self.unary();
         self.depth -= 1;
@@ -514,7 +523,10 @@ mod tests {
             AstKind::Neg(e) => format!("-{}", show(e)),
             AstKind::Bin(op, a, b) => format!("({} {} {})", show(a), op.symbol(), show(b)),
             AstKind::Call(f, args) => {
-                format!("{f}({})", args.iter().map(show).collect::<Vec<_>>().join(","))
+                format!(
+                    "{f}({})",
+                    args.iter().map(show).collect::<Vec<_>>().join(",")
+                )
             }
             AstKind::Field(e, n) => format!("{}.{n}", show(e)),
             AstKind::Method(e, n, args) => format!(
@@ -534,7 +546,10 @@ mod tests {
             "((((a + (b * 2)) >= 9.0) && !c) || (d in [\"A\",\"B\"]))"
         );
         let a = parse("items.filter(|i| i.key && !i.passed).len() < 2").unwrap();
-        assert_eq!(show(&a), "(items.filter(|i| (i.key && !i.passed)).len() < 2)");
+        assert_eq!(
+            show(&a),
+            "(items.filter(|i| (i.key && !i.passed)).len() < 2)"
+        );
         assert_eq!(show(&parse("1 - 2 - 3").unwrap()), "((1 - 2) - 3)");
     }
 

@@ -19,6 +19,9 @@ pub enum PackError {
     /// The pack has problems; each says where and what.
     #[error("{} problem(s) in the pack:\n{}", .0.len(), .0.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n"))]
     Invalid(Vec<Diagnostic>),
+    /// A bug: an unexpected panic was caught. Please report it.
+    #[error("internal error while loading the pack (please report): {0}")]
+    Internal(String),
 }
 
 fn digest(bytes: &[u8]) -> String {

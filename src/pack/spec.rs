@@ -175,7 +175,8 @@ impl<'de> Deserialize<'de> for FieldSpec {
                 }))
             }
             fn visit_map<A: serde::de::MapAccess<'de>>(self, m: A) -> Result<FieldSpec, A::Error> {
-                FieldDetail::deserialize(serde::de::value::MapAccessDeserializer::new(m)).map(FieldSpec)
+                FieldDetail::deserialize(serde::de::value::MapAccessDeserializer::new(m))
+                    .map(FieldSpec)
             }
         }
         d.deserialize_any(V)

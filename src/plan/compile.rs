@@ -107,7 +107,10 @@ pub fn compile(src: &str, file: &str, digest: String) -> Result<Plan, Vec<Diagno
         }
     };
     for dup in crate::json_locate::duplicate_keys(src) {
-        c.diag(&dup, "this key appears twice in its object; the first would be lost".to_string());
+        c.diag(
+            &dup,
+            "this key appears twice in its object; the first would be lost".to_string(),
+        );
     }
     let root = JsonPath::root();
     let Some(spec) = c.entry::<PackSpec>(&json, &root) else {
@@ -258,7 +261,10 @@ impl<'a> Compiler<'a> {
 
     fn build(&mut self, spec: PackSpec) -> Option<Plan> {
         let root = JsonPath::root();
-        let period = spec.period.as_ref().and_then(|p| self.period(p, &root.key("period")));
+        let period = spec
+            .period
+            .as_ref()
+            .and_then(|p| self.period(p, &root.key("period")));
         let rounding = spec.rounding.unwrap_or(RoundingSpec {
             digits: 1,
             mode: RoundingMode::HalfUp,
@@ -293,7 +299,10 @@ impl<'a> Compiler<'a> {
             coll_specs.push(cs);
         }
 
-        let groups = spec.groups.as_ref().and_then(|g| self.groups(g, &root.key("groups")));
+        let groups = spec
+            .groups
+            .as_ref()
+            .and_then(|g| self.groups(g, &root.key("groups")));
 
         // Jurisdiction paths and date fields; include filters (fields only).
         for (i, cs) in coll_specs.iter().enumerate() {
@@ -309,15 +318,19 @@ impl<'a> Compiler<'a> {
                 }
             }
             if let Some(j) = &cs.jurisdiction {
-                self.colls[i].jurisdiction = self.jurisdiction_path(i as CollId, j, &groups, &p.key("jurisdiction"));
+                self.colls[i].jurisdiction =
+                    self.jurisdiction_path(i as CollId, j, &groups, &p.key("jurisdiction"));
             }
             self.colls[i].extra_fields = cs.extra_fields.unwrap_or_default();
         }
         self.measures_visible.set(false);
         for (i, cs) in coll_specs.iter().enumerate() {
-            let Some(Some(inc)) = cs.as_ref().map(|c| c.include.as_ref()) else { continue };
+            let Some(Some(inc)) = cs.as_ref().map(|c| c.include.as_ref()) else {
+                continue;
+            };
             let p = cpath.key(&self.colls[i].name.clone()).key("include");
-            self.colls[i].include = self.expr(inc, &p, Some(i as CollId), &record_vars(), Some(&Ty::Bool));
+            self.colls[i].include =
+                self.expr(inc, &p, Some(i as CollId), &record_vars(), Some(&Ty::Bool));
         }
         self.measures_visible.set(true);
 
@@ -325,19 +338,30 @@ impl<'a> Compiler<'a> {
         let mpath = root.key("measures");
         for (cname, ms) in &spec.measures {
             let Some(cid) = self.coll_id(cname) else {
-                self.diag(&mpath.key(cname), format!("no collection '{cname}' (collections: {})", self.coll_names()));
+                self.diag(
+                    &mpath.key(cname),
+                    format!(
+                        "no collection '{cname}' (collections: {})",
+                        self.coll_names()
+                    ),
+                );
                 continue;
             };
             for (mname, v) in ms {
                 let p = mpath.key(cname).key(mname);
                 if self.colls[cid as usize].field_index.contains_key(mname) {
-                    self.diag(&p, format!("measure '{mname}' has the name of a field of {cname}"));
+                    self.diag(
+                        &p,
+                        format!("measure '{mname}' has the name of a field of {cname}"),
+                    );
                 }
                 if RECORD_VARS.contains(&mname.as_str()) {
                     self.diag(&p, format!("'{mname}' is a reserved variable name"));
                 }
                 let spec = self.entry::<MeasureSpec>(v, &p);
-                self.colls[cid as usize].measures.push(self.measure_slots.len() as MeasureId);
+                self.colls[cid as usize]
+                    .measures
+                    .push(self.measure_slots.len() as MeasureId);
                 self.measure_slots.push(MeasureSlot {
                     coll: cid,
                     name: mname.clone(),
@@ -395,7 +419,9 @@ impl<'a> Compiler<'a> {
         let states = std::mem::take(&mut *self.measure_state.borrow_mut());
         let mut measures = Vec::new();
         for ((slot, kind), state) in self.measure_slots.iter().zip(kinds).zip(states) {
-            let (Some(kind), State::Done(ty)) = (kind, state) else { return None };
+            let (Some(kind), State::Done(ty)) = (kind, state) else {
+                return None;
+            };
             measures.push(Measure {
                 coll: slot.coll,
                 name: slot.name.clone(),
@@ -404,7 +430,9 @@ impl<'a> Compiler<'a> {
                 report: slot.spec.as_ref().and_then(|s| s.report).unwrap_or(true),
             });
         }
-        let tables: Option<Vec<Table>> = std::mem::take(&mut *self.tables.borrow_mut()).into_iter().collect();
+        let tables: Option<Vec<Table>> = std::mem::take(&mut *self.tables.borrow_mut())
+            .into_iter()
+            .collect();
         Some(Plan {
             meta: PackMeta {
                 name: spec.name,
@@ -428,7 +456,10 @@ impl<'a> Compiler<'a> {
 
     fn check_rounding(&self, r: &RoundingSpec, path: &JsonPath) {
         if r.digits > crate::num::MAX_DIGITS {
-            self.diag(&path.key("digits"), format!("digits must be 0 to {}", crate::num::MAX_DIGITS));
+            self.diag(
+                &path.key("digits"),
+                format!("digits must be 0 to {}", crate::num::MAX_DIGITS),
+            );
         }
     }
 
@@ -448,7 +479,10 @@ impl<'a> Compiler<'a> {
         };
         let (from, to, as_of) = (from?, to?, as_of?);
         if from > to {
-            self.diag(path, format!("the period ends ({to}) before it starts ({from})"));
+            self.diag(
+                path,
+                format!("the period ends ({to}) before it starts ({from})"),
+            );
             return None;
         }
         Some(Period { from, to, as_of })
@@ -461,12 +495,18 @@ impl<'a> Compiler<'a> {
                 return None;
             }
             if f.ty.as_deref().is_some_and(|t| t != "string") {
-                self.diag(&path.key("type"), "a reference holds a key: its type is string (or leave type out)".into());
+                self.diag(
+                    &path.key("type"),
+                    "a reference holds a key: its type is string (or leave type out)".into(),
+                );
             }
             return match self.coll_id(r) {
                 Some(c) => Some(FieldKind::Ref(c)),
                 None => {
-                    self.diag(&path.key("ref"), format!("no collection '{r}' (collections: {})", self.coll_names()));
+                    self.diag(
+                        &path.key("ref"),
+                        format!("no collection '{r}' (collections: {})", self.coll_names()),
+                    );
                     None
                 }
             };
@@ -488,7 +528,9 @@ impl<'a> Compiler<'a> {
             "bool" => FieldKind::Bool,
             "date" => FieldKind::Date,
             "enum" => match &f.values {
-                Some(v) if !v.is_empty() => FieldKind::Enum(v.iter().map(|s| Arc::from(s.as_str())).collect()),
+                Some(v) if !v.is_empty() => {
+                    FieldKind::Enum(v.iter().map(|s| Arc::from(s.as_str())).collect())
+                }
                 _ => {
                     self.diag(path, "an enum needs a non-empty list of values".into());
                     return None;
@@ -500,7 +542,10 @@ impl<'a> Compiler<'a> {
                     return None;
                 }
                 let Some(items) = &f.items else {
-                    self.diag(path, "a list needs items: the fields of its elements".into());
+                    self.diag(
+                        path,
+                        "a list needs items: the fields of its elements".into(),
+                    );
                     return None;
                 };
                 let mut fields = Vec::new();
@@ -520,7 +565,9 @@ impl<'a> Compiler<'a> {
             other => {
                 self.diag(
                     &path.key("type"),
-                    format!("unknown type '{other}' (string, number, integer, bool, date, enum, list)"),
+                    format!(
+                        "unknown type '{other}' (string, number, integer, bool, date, enum, list)"
+                    ),
                 );
                 return None;
             }
@@ -543,7 +590,10 @@ impl<'a> Compiler<'a> {
         match fields.iter().position(|f| f.name == key) {
             Some(k) => {
                 if fields[k].kind != FieldKind::Str || fields[k].optional {
-                    self.diag(&p.key("fields").key(&key), "the key field must be a required string".into());
+                    self.diag(
+                        &p.key("fields").key(&key),
+                        "the key field must be a required string".into(),
+                    );
                 }
             }
             None => fields.push(Field {
@@ -554,20 +604,39 @@ impl<'a> Compiler<'a> {
         }
         let c = &mut self.colls[i];
         c.key_slot = fields.iter().position(|f| f.name == key).unwrap_or(0) as u16;
-        c.field_index = fields.iter().enumerate().map(|(i, f)| (f.name.clone(), i as u16)).collect();
+        c.field_index = fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.name.clone(), i as u16))
+            .collect();
         c.fields = fields;
     }
 
     fn groups(&self, g: &GroupsSpec, p: &JsonPath) -> Option<Groups> {
         let Some(coll) = self.coll_id(&g.collection) else {
-            self.diag(&p.key("collection"), format!("no collection '{}' (collections: {})", g.collection, self.coll_names()));
+            self.diag(
+                &p.key("collection"),
+                format!(
+                    "no collection '{}' (collections: {})",
+                    g.collection,
+                    self.coll_names()
+                ),
+            );
             return None;
         };
         let c = &self.colls[coll as usize];
         let parent = g.parent.as_ref().and_then(|f| match c.field_index.get(f) {
-            Some(&s) if c.fields[s as usize].kind == FieldKind::Ref(coll) && c.fields[s as usize].optional => Some(s),
+            Some(&s)
+                if c.fields[s as usize].kind == FieldKind::Ref(coll)
+                    && c.fields[s as usize].optional =>
+            {
+                Some(s)
+            }
             Some(_) => {
-                self.diag(&p.key("parent"), format!("field '{f}' must be an optional reference to {}", c.name));
+                self.diag(
+                    &p.key("parent"),
+                    format!("field '{f}' must be an optional reference to {}", c.name),
+                );
                 None
             }
             None => {
@@ -576,7 +645,14 @@ impl<'a> Compiler<'a> {
             }
         });
         let name = g.name.as_ref().and_then(|f| match c.field_index.get(f) {
-            Some(&s) if matches!(c.fields[s as usize].kind, FieldKind::Str | FieldKind::Enum(_)) => Some(s),
+            Some(&s)
+                if matches!(
+                    c.fields[s as usize].kind,
+                    FieldKind::Str | FieldKind::Enum(_)
+                ) =>
+            {
+                Some(s)
+            }
             Some(_) => {
                 self.diag(&p.key("name"), format!("field '{f}' must be a string"));
                 None
@@ -597,14 +673,21 @@ impl<'a> Compiler<'a> {
         p: &JsonPath,
     ) -> Option<Vec<(CollId, u16)>> {
         let Some(g) = groups else {
-            self.diag(p, "a jurisdiction needs the pack's groups (the jurisdiction collection)".into());
+            self.diag(
+                p,
+                "a jurisdiction needs the pack's groups (the jurisdiction collection)".into(),
+            );
             return None;
         };
         let mut hops = Vec::new();
         let mut cur = coll;
         for seg in path.split('.') {
             let c = &self.colls[cur as usize];
-            match c.field_index.get(seg).map(|s| (*s, &c.fields[*s as usize].kind)) {
+            match c
+                .field_index
+                .get(seg)
+                .map(|s| (*s, &c.fields[*s as usize].kind))
+            {
                 Some((s, FieldKind::Ref(t))) => {
                     hops.push((cur, s));
                     cur = *t;
@@ -620,7 +703,13 @@ impl<'a> Compiler<'a> {
             }
         }
         if cur != g.coll {
-            self.diag(p, format!("'{path}' leads to {}, not to the groups collection {}", self.colls[cur as usize].name, self.colls[g.coll as usize].name));
+            self.diag(
+                p,
+                format!(
+                    "'{path}' leads to {}, not to the groups collection {}",
+                    self.colls[cur as usize].name, self.colls[g.coll as usize].name
+                ),
+            );
             return None;
         }
         Some(hops)
@@ -636,7 +725,10 @@ impl<'a> Compiler<'a> {
             Json::String(s) if s == "period" => Some(Window::Period),
             Json::Object(m) if m.len() == 1 => {
                 let (k, n) = m.iter().next()?;
-                let n = n.as_number().and_then(|n| n.as_str().parse::<u32>().ok()).filter(|n| *n > 0 && *n <= 1200);
+                let n = n
+                    .as_number()
+                    .and_then(|n| n.as_str().parse::<u32>().ok())
+                    .filter(|n| *n > 0 && *n <= 1200);
                 match (k.as_str(), n) {
                     ("months", Some(n)) => Some(Window::Months(n)),
                     ("days", Some(n)) if n <= 36600 => Some(Window::Days(n)),
@@ -666,14 +758,24 @@ impl<'a> Compiler<'a> {
         let spec = slot.spec.as_ref()?;
         let p = &slot.path;
         let coll = slot.coll;
-        let given = [spec.expr.is_some(), spec.aggregate.is_some(), spec.table.is_some()];
+        let given = [
+            spec.expr.is_some(),
+            spec.aggregate.is_some(),
+            spec.table.is_some(),
+        ];
         if given.iter().filter(|g| **g).count() != 1 {
-            self.diag(p, "a measure needs exactly one of expr, aggregate or table".into());
+            self.diag(
+                p,
+                "a measure needs exactly one of expr, aggregate or table".into(),
+            );
             return None;
         }
         let unused = |ok: bool, name: &str| {
             if !ok {
-                self.diag(&p.key(name), format!("'{name}' does not apply to this kind of measure"));
+                self.diag(
+                    &p.key(name),
+                    format!("'{name}' does not apply to this kind of measure"),
+                );
             }
         };
         if let Some(src) = &spec.expr {
@@ -706,29 +808,54 @@ impl<'a> Compiler<'a> {
                 return None;
             };
             if matches!(self.table_state.borrow()[t], State::InProgress) {
-                self.diag(&p.key("table"), format!("table '{tname}' depends on this measure (a cycle)"));
+                self.diag(
+                    &p.key("table"),
+                    format!("table '{tname}' depends on this measure (a cycle)"),
+                );
                 return None;
             }
             self.ensure_table(t);
             let tables = self.tables.borrow();
             let table = tables[t].as_ref()?;
             if table.on != Some(coll) {
-                self.diag(&p.key("table"), format!("table '{tname}' is on {}, not on {}", table.on.map(|c| self.coll_name(c)).unwrap_or("scorecard".into()), self.coll_name(coll)));
+                self.diag(
+                    &p.key("table"),
+                    format!(
+                        "table '{tname}' is on {}, not on {}",
+                        table
+                            .on
+                            .map(|c| self.coll_name(c))
+                            .unwrap_or("scorecard".into()),
+                        self.coll_name(coll)
+                    ),
+                );
                 return None;
             }
             let out = match &spec.output {
                 Some(o) => table.outputs.iter().position(|(n, _)| n == o).or_else(|| {
-                    self.diag(&p.key("output"), format!("table '{tname}' has no output '{o}'"));
+                    self.diag(
+                        &p.key("output"),
+                        format!("table '{tname}' has no output '{o}'"),
+                    );
                     None
                 })?,
                 None if table.outputs.len() == 1 => 0,
                 None => {
-                    self.diag(p, format!("table '{tname}' has several outputs: name one with \"output\""));
+                    self.diag(
+                        p,
+                        format!("table '{tname}' has several outputs: name one with \"output\""),
+                    );
                     return None;
                 }
             };
             let ty = table.outputs[out].1.clone();
-            return Some((MeasureKind::Table { table: t, output: out }, ty));
+            return Some((
+                MeasureKind::Table {
+                    table: t,
+                    output: out,
+                },
+                ty,
+            ));
         }
         // aggregate
         let agg_name = spec.aggregate.as_deref().unwrap_or_default();
@@ -741,16 +868,28 @@ impl<'a> Compiler<'a> {
             "max" => Agg::Max,
             "latest" => Agg::Latest,
             other => {
-                self.diag(&p.key("aggregate"), format!("unknown aggregate '{other}' (count, sum, mean, min, max, latest)"));
+                self.diag(
+                    &p.key("aggregate"),
+                    format!("unknown aggregate '{other}' (count, sum, mean, min, max, latest)"),
+                );
                 return None;
             }
         };
         let Some(over_name) = &spec.over else {
-            self.diag(p, "an aggregate needs \"over\": the related collection".into());
+            self.diag(
+                p,
+                "an aggregate needs \"over\": the related collection".into(),
+            );
             return None;
         };
         let Some(over) = self.coll_id(over_name) else {
-            self.diag(&p.key("over"), format!("no collection '{over_name}' (collections: {})", self.coll_names()));
+            self.diag(
+                &p.key("over"),
+                format!(
+                    "no collection '{over_name}' (collections: {})",
+                    self.coll_names()
+                ),
+            );
             return None;
         };
         let oc = &self.colls[over as usize];
@@ -783,7 +922,13 @@ impl<'a> Compiler<'a> {
             return None;
         }
         let filter = match &spec.filter {
-            Some(w) => Some(self.expr(w, &p.key("where"), Some(over), &record_vars(), Some(&Ty::Bool))?),
+            Some(w) => Some(self.expr(
+                w,
+                &p.key("where"),
+                Some(over),
+                &record_vars(),
+                Some(&Ty::Bool),
+            )?),
             None => None,
         };
         let value = match (&spec.value, agg) {
@@ -793,10 +938,15 @@ impl<'a> Compiler<'a> {
             }
             (None, Agg::Count) => None,
             (None, _) => {
-                self.diag(p, format!("{agg_name} needs a \"value\" for each related record"));
+                self.diag(
+                    p,
+                    format!("{agg_name} needs a \"value\" for each related record"),
+                );
                 return None;
             }
-            (Some(v), _) => Some(self.expr(v, &p.key("value"), Some(over), &record_vars(), None)?),
+            (Some(v), _) => {
+                Some(self.expr(v, &p.key("value"), Some(over), &record_vars(), None)?)
+            }
         };
         let ty = match (agg, &value) {
             (Agg::Count, _) => Ty::Num,
@@ -807,7 +957,13 @@ impl<'a> Compiler<'a> {
                     _ => true,
                 };
                 if !ok {
-                    self.diag(&p.key("value"), format!("{agg_name} needs a number (min and max: also dates), found {}", self.ty_name(&v.ty)));
+                    self.diag(
+                        &p.key("value"),
+                        format!(
+                            "{agg_name} needs a number (min and max: also dates), found {}",
+                            self.ty_name(&v.ty)
+                        ),
+                    );
                     return None;
                 }
                 v.ty.clone()
@@ -835,7 +991,11 @@ impl<'a> Compiler<'a> {
         let table = self.table_body(t);
         let ok = table.is_some();
         self.tables.borrow_mut()[t] = table;
-        self.table_state.borrow_mut()[t] = if ok { State::Done(Ty::Any) } else { State::Failed };
+        self.table_state.borrow_mut()[t] = if ok {
+            State::Done(Ty::Any)
+        } else {
+            State::Failed
+        };
     }
 
     fn literal(&self, v: &Json, p: &JsonPath) -> Option<(Value, Ty)> {
@@ -851,7 +1011,13 @@ impl<'a> Compiler<'a> {
             },
             Json::Null => (Value::None, Ty::Any),
             other => {
-                self.diag(p, format!("an output is a string, number, bool or null, found {}", describe(other)));
+                self.diag(
+                    p,
+                    format!(
+                        "an output is a string, number, bool or null, found {}",
+                        describe(other)
+                    ),
+                );
                 return None;
             }
         })
@@ -877,7 +1043,10 @@ impl<'a> Compiler<'a> {
         let have: BTreeSet<&String> = then.keys().collect();
         if names != have {
             let want: Vec<&str> = names.iter().map(|s| s.as_str()).collect();
-            self.diag(p, format!("every row gives the same outputs: {}", want.join(", ")));
+            self.diag(
+                p,
+                format!("every row gives the same outputs: {}", want.join(", ")),
+            );
             return None;
         }
         let mut vals = Vec::new();
@@ -887,7 +1056,14 @@ impl<'a> Compiler<'a> {
                 if *ty == Ty::Any {
                     *ty = t;
                 } else if *ty != t {
-                    self.diag(&p.key(name), format!("output '{name}' is {} elsewhere, here {}", self.ty_name(ty), self.ty_name(&t)));
+                    self.diag(
+                        &p.key(name),
+                        format!(
+                            "output '{name}' is {} elsewhere, here {}",
+                            self.ty_name(ty),
+                            self.ty_name(&t)
+                        ),
+                    );
                     return None;
                 }
             }
@@ -906,12 +1082,23 @@ impl<'a> Compiler<'a> {
             match self.coll_id(&spec.on) {
                 Some(c) => Some(c),
                 None => {
-                    self.diag(&p.key("on"), format!("no collection '{}' (collections: {}, or scorecard)", spec.on, self.coll_names()));
+                    self.diag(
+                        &p.key("on"),
+                        format!(
+                            "no collection '{}' (collections: {}, or scorecard)",
+                            spec.on,
+                            self.coll_names()
+                        ),
+                    );
                     return None;
                 }
             }
         };
-        let vars = if on.is_some() { record_vars() } else { scorecard_vars() };
+        let vars = if on.is_some() {
+            record_vars()
+        } else {
+            scorecard_vars()
+        };
         let mut outputs: Vec<(String, Ty)> = Vec::new();
         let mut ok = true;
         let body = match (&spec.rows, &spec.bands) {
@@ -934,14 +1121,20 @@ impl<'a> Compiler<'a> {
                     }
                 }
                 if rows.is_empty() {
-                    self.diag(&p.key("rows"), "a decision table needs at least one row".into());
+                    self.diag(
+                        &p.key("rows"),
+                        "a decision table needs at least one row".into(),
+                    );
                     ok = false;
                 }
                 TableBody::Rows(out)
             }
             (None, Some(bands)) => {
                 let Some(input_src) = &spec.input else {
-                    self.diag(p, "a band table needs an \"input\": the number it bands".into());
+                    self.diag(
+                        p,
+                        "a band table needs an \"input\": the number it bands".into(),
+                    );
                     return None;
                 };
                 let input = self.expr(input_src, &p.key("input"), on, &vars, Some(&Ty::Num));
@@ -951,17 +1144,30 @@ impl<'a> Compiler<'a> {
                     let then = self.outputs(&b.then, &bp.key("then"), &mut outputs);
                     if let (Some(lo), Some(hi)) = (b.min, b.below) {
                         if lo >= hi {
-                            self.diag(&bp, format!("the band is empty: min {lo} is not below {hi}"));
+                            self.diag(
+                                &bp,
+                                format!("the band is empty: min {lo} is not below {hi}"),
+                            );
                             ok = false;
                         }
                     }
                     match then {
-                        Some(then) => out.push((i, Band { min: b.min, below: b.below, then })),
+                        Some(then) => out.push((
+                            i,
+                            Band {
+                                min: b.min,
+                                below: b.below,
+                                then,
+                            },
+                        )),
                         None => ok = false,
                     }
                 }
                 if bands.is_empty() {
-                    self.diag(&p.key("bands"), "a band table needs at least one band".into());
+                    self.diag(
+                        &p.key("bands"),
+                        "a band table needs at least one band".into(),
+                    );
                     ok = false;
                 }
                 out.sort_by(|a, b| match (a.1.min, b.1.min) {
@@ -983,11 +1189,17 @@ impl<'a> Compiler<'a> {
                             ok = false;
                         }
                         (Some(hi), Some(lo)) if hi < lo => {
-                            self.diag(&bp, format!("gap between bands: nothing covers {hi} up to {lo}"));
+                            self.diag(
+                                &bp,
+                                format!("gap between bands: nothing covers {hi} up to {lo}"),
+                            );
                             ok = false;
                         }
                         (Some(hi), Some(lo)) if hi > lo => {
-                            self.diag(&bp, format!("bands overlap: {lo} up to {hi} is in two bands"));
+                            self.diag(
+                                &bp,
+                                format!("bands overlap: {lo} up to {hi} is in two bands"),
+                            );
                             ok = false;
                         }
                         _ => {}
@@ -1008,7 +1220,10 @@ impl<'a> Compiler<'a> {
                 }
             }
             _ => {
-                self.diag(p, "a table needs either rows (a decision table) or bands (a band table)".into());
+                self.diag(
+                    p,
+                    "a table needs either rows (a decision table) or bands (a band table)".into(),
+                );
                 return None;
             }
         };
@@ -1020,7 +1235,13 @@ impl<'a> Compiler<'a> {
                 "sum" | "min" | "max" => {
                     for (n, ty) in &outputs {
                         if !matches!(ty, Ty::Num | Ty::Any) {
-                            self.diag(&p.key("aggregate"), format!("collect {a} needs numeric outputs; '{n}' is {}", self.ty_name(ty)));
+                            self.diag(
+                                &p.key("aggregate"),
+                                format!(
+                                    "collect {a} needs numeric outputs; '{n}' is {}",
+                                    self.ty_name(ty)
+                                ),
+                            );
                             ok = false;
                         }
                     }
@@ -1032,24 +1253,40 @@ impl<'a> Compiler<'a> {
                 }
                 "count" => Hit::Collect(CollectAgg::Count),
                 other => {
-                    self.diag(&p.key("aggregate"), format!("unknown collect aggregate '{other}' (sum, min, max, count)"));
+                    self.diag(
+                        &p.key("aggregate"),
+                        format!("unknown collect aggregate '{other}' (sum, min, max, count)"),
+                    );
                     return None;
                 }
             },
             (Some("collect"), None) => {
-                self.diag(p, "hit policy collect needs an \"aggregate\": sum, min, max or count".into());
+                self.diag(
+                    p,
+                    "hit policy collect needs an \"aggregate\": sum, min, max or count".into(),
+                );
                 return None;
             }
             (Some(_), Some(_)) | (None, Some(_)) => {
-                self.diag(&p.key("aggregate"), "aggregate is for the collect hit policy".into());
+                self.diag(
+                    &p.key("aggregate"),
+                    "aggregate is for the collect hit policy".into(),
+                );
                 return None;
             }
             (Some(other), None) => {
-                self.diag(&p.key("hit"), format!("unknown hit policy '{other}' (first, unique, priority, collect)"));
+                self.diag(
+                    &p.key("hit"),
+                    format!("unknown hit policy '{other}' (first, unique, priority, collect)"),
+                );
                 return None;
             }
         };
-        let hit = if matches!(body, TableBody::Bands { .. }) { Hit::Unique } else { hit };
+        let hit = if matches!(body, TableBody::Bands { .. }) {
+            Hit::Unique
+        } else {
+            hit
+        };
         let default = match &spec.default {
             Some(d) => Some(self.outputs(d, &p.key("default"), &mut outputs)?),
             None => None,
@@ -1069,16 +1306,37 @@ impl<'a> Compiler<'a> {
         })
     }
 
-    fn indicator(&self, id: &str, s: IndicatorSpec, p: &JsonPath, rounding: RoundingSpec) -> Option<Indicator> {
+    fn indicator(
+        &self,
+        id: &str,
+        s: IndicatorSpec,
+        p: &JsonPath,
+        rounding: RoundingSpec,
+    ) -> Option<Indicator> {
         let Some(coll) = self.coll_id(&s.population.collection) else {
-            self.diag(&p.key("population").key("collection"), format!("no collection '{}' (collections: {})", s.population.collection, self.coll_names()));
+            self.diag(
+                &p.key("population").key("collection"),
+                format!(
+                    "no collection '{}' (collections: {})",
+                    s.population.collection,
+                    self.coll_names()
+                ),
+            );
             return None;
         };
         let vars = record_vars();
-        let cond = |src: &str, key: &str| self.expr(src, &p.key(key), Some(coll), &vars, Some(&Ty::Bool));
-        let number = |src: &str, key: &str| self.expr(src, &p.key(key), Some(coll), &vars, Some(&Ty::Num));
+        let cond =
+            |src: &str, key: &str| self.expr(src, &p.key(key), Some(coll), &vars, Some(&Ty::Bool));
+        let number =
+            |src: &str, key: &str| self.expr(src, &p.key(key), Some(coll), &vars, Some(&Ty::Num));
         let filter = match &s.population.filter {
-            Some(f) => Some(self.expr(f, &p.key("population").key("where"), Some(coll), &vars, Some(&Ty::Bool))?),
+            Some(f) => Some(self.expr(
+                f,
+                &p.key("population").key("where"),
+                Some(coll),
+                &vars,
+                Some(&Ty::Bool),
+            )?),
             None => None,
         };
         let need = |v: &Option<String>, key: &str| -> Option<String> {
@@ -1105,30 +1363,51 @@ impl<'a> Compiler<'a> {
             (s.among.is_some(), "in"),
         ] {
             if present && !uses.contains(&key) {
-                self.diag(&p.key(key), format!("'{key}' does not apply to a {} indicator", s.kind));
+                self.diag(
+                    &p.key(key),
+                    format!("'{key}' does not apply to a {} indicator", s.kind),
+                );
             }
         }
         let kind = match s.kind.as_str() {
-            "rate" => IndicatorKind::Rate { numerator: cond(&need(&s.numerator, "numerator")?, "numerator")? },
+            "rate" => IndicatorKind::Rate {
+                numerator: cond(&need(&s.numerator, "numerator")?, "numerator")?,
+            },
             "ratio" => IndicatorKind::Ratio {
                 numerator: number(&need(&s.numerator, "numerator")?, "numerator")?,
                 denominator: number(&need(&s.denominator, "denominator")?, "denominator")?,
             },
             "count" => IndicatorKind::Count,
-            "sum" => IndicatorKind::Sum { value: number(&need(&s.value, "value")?, "value")? },
-            "mean" => IndicatorKind::Mean { value: number(&need(&s.value, "value")?, "value")? },
-            "each" => IndicatorKind::Each { require: cond(&need(&s.require, "require")?, "require")? },
+            "sum" => IndicatorKind::Sum {
+                value: number(&need(&s.value, "value")?, "value")?,
+            },
+            "mean" => IndicatorKind::Mean {
+                value: number(&need(&s.value, "value")?, "value")?,
+            },
+            "each" => IndicatorKind::Each {
+                require: cond(&need(&s.require, "require")?, "require")?,
+            },
             "share" => {
                 let of = self.expr(&need(&s.of, "of")?, &p.key("of"), Some(coll), &vars, None)?;
                 let Some(among) = &s.among else {
-                    self.diag(p, "a share indicator needs \"in\": the categories counted".into());
+                    self.diag(
+                        p,
+                        "a share indicator needs \"in\": the categories counted".into(),
+                    );
                     return None;
                 };
                 let mut vals = Vec::new();
                 for (i, v) in among.iter().enumerate() {
                     let (val, ty) = self.literal(v, &p.key("in").index(i))?;
                     if !ty.clone().eq(&of.ty) && of.ty != Ty::Any {
-                        self.diag(&p.key("in").index(i), format!("'of' gives {}, this is {}", self.ty_name(&of.ty), self.ty_name(&ty)));
+                        self.diag(
+                            &p.key("in").index(i),
+                            format!(
+                                "'of' gives {}, this is {}",
+                                self.ty_name(&of.ty),
+                                self.ty_name(&ty)
+                            ),
+                        );
                         return None;
                     }
                     vals.push(val);
@@ -1147,7 +1426,10 @@ impl<'a> Compiler<'a> {
                 (None, Some(x), None) => Some(Target::Max(x)),
                 (None, None, Some(x)) => Some(Target::Exactly(x)),
                 _ => {
-                    self.diag(&p.key("target"), "a target is exactly one of min, max or exactly".into());
+                    self.diag(
+                        &p.key("target"),
+                        "a target is exactly one of min, max or exactly".into(),
+                    );
                     return None;
                 }
             },
@@ -1155,9 +1437,17 @@ impl<'a> Compiler<'a> {
         if matches!(kind, IndicatorKind::Each { .. }) && target.is_some() {
             self.diag(&p.key("target"), "an each indicator's target is that every member meets the requirement; it takes no other".into());
         }
-        if let (true, Some(Target::Min(x) | Target::Max(x) | Target::Exactly(x))) = (kind.is_percent(), target) {
+        if let (true, Some(Target::Min(x) | Target::Max(x) | Target::Exactly(x))) =
+            (kind.is_percent(), target)
+        {
             if x.is_negative() || x > crate::num::Number::from_int(100) {
-                self.diag(&p.key("target"), format!("a {} is a percentage: a target of {x} can never be met", kind.name()));
+                self.diag(
+                    &p.key("target"),
+                    format!(
+                        "a {} is a percentage: a target of {x} can never be met",
+                        kind.name()
+                    ),
+                );
             }
         }
         let not_applicable = match s.not_applicable.as_deref() {
@@ -1165,7 +1455,10 @@ impl<'a> Compiler<'a> {
             Some("met") => NotApplicable::Met,
             Some("not_met") => NotApplicable::NotMet,
             Some(o) => {
-                self.diag(&p.key("not_applicable"), format!("unknown treatment '{o}' (excluded, met, not_met)"));
+                self.diag(
+                    &p.key("not_applicable"),
+                    format!("unknown treatment '{o}' (excluded, met, not_met)"),
+                );
                 return None;
             }
         };
@@ -1173,7 +1466,10 @@ impl<'a> Compiler<'a> {
             None | Some("exact") => false,
             Some("rounded") => true,
             Some(o) => {
-                self.diag(&p.key("compare"), format!("unknown comparison '{o}' (exact, rounded)"));
+                self.diag(
+                    &p.key("compare"),
+                    format!("unknown comparison '{o}' (exact, rounded)"),
+                );
                 return None;
             }
         };
@@ -1196,15 +1492,27 @@ impl<'a> Compiler<'a> {
                         let unit = d.unit.unwrap_or(crate::num::Number::ONE);
                         let floor = d.floor.unwrap_or(zero);
                         if d.per <= zero || unit <= zero {
-                            self.diag(&sp.key("deduction"), "per and unit must be above zero".into());
+                            self.diag(
+                                &sp.key("deduction"),
+                                "per and unit must be above zero".into(),
+                            );
                         }
                         if floor > d.points {
                             self.diag(&sp.key("deduction"), "the floor is above the points".into());
                         }
-                        Scoring::Deduction { points: d.points, per: d.per, unit, floor }
+                        Scoring::Deduction {
+                            points: d.points,
+                            per: d.per,
+                            unit,
+                            floor,
+                        }
                     }
                     _ => {
-                        self.diag(&sp, "scoring is exactly one of all_or_nothing, proportional or deduction".into());
+                        self.diag(
+                            &sp,
+                            "scoring is exactly one of all_or_nothing, proportional or deduction"
+                                .into(),
+                        );
                         return None;
                     }
                 };
@@ -1253,22 +1561,32 @@ impl<'a> Compiler<'a> {
             for (j, name) in sec.indicators.iter().enumerate() {
                 let ip = sp.key("indicators").index(j);
                 if let Some(prev) = seen.insert(name, i) {
-                    self.diag(&ip, format!("indicator '{name}' is already in section {prev}"));
+                    self.diag(
+                        &ip,
+                        format!("indicator '{name}' is already in section {prev}"),
+                    );
                 }
                 match indicators.iter().position(|x| &x.id == name) {
-                    Some(k) if indicators[k].scoring.is_none() => {
-                        self.diag(&ip, format!("indicator '{name}' has no scoring, so it cannot earn points"))
-                    }
+                    Some(k) if indicators[k].scoring.is_none() => self.diag(
+                        &ip,
+                        format!("indicator '{name}' has no scoring, so it cannot earn points"),
+                    ),
                     Some(k) => ids.push(k),
                     None if declared.contains_key(name) => {} // broken indicator: reported already
                     None => {
                         let known: Vec<&str> = declared.keys().map(|s| s.as_str()).collect();
-                        self.diag(&ip, format!("no indicator '{name}' (indicators: {})", known.join(", ")))
+                        self.diag(
+                            &ip,
+                            format!("no indicator '{name}' (indicators: {})", known.join(", ")),
+                        )
                     }
                 }
             }
             if sec.indicators.is_empty() {
-                self.diag(&sp.key("indicators"), "a section needs at least one indicator".into());
+                self.diag(
+                    &sp.key("indicators"),
+                    "a section needs at least one indicator".into(),
+                );
             }
             sections.push(Section {
                 name: sec.name.clone(),
@@ -1285,17 +1603,29 @@ impl<'a> Compiler<'a> {
             let tables = self.tables.borrow();
             let table = tables[t].as_ref()?;
             if table.on.is_some() {
-                self.diag(&gp.key("table"), format!("table '{}' must be on \"scorecard\" to grade the total", g.table));
+                self.diag(
+                    &gp.key("table"),
+                    format!(
+                        "table '{}' must be on \"scorecard\" to grade the total",
+                        g.table
+                    ),
+                );
                 return None;
             }
             let out = match &g.output {
                 Some(o) => table.outputs.iter().position(|(n, _)| n == o).or_else(|| {
-                    self.diag(&gp.key("output"), format!("table '{}' has no output '{o}'", g.table));
+                    self.diag(
+                        &gp.key("output"),
+                        format!("table '{}' has no output '{o}'", g.table),
+                    );
                     None
                 })?,
                 None if table.outputs.len() == 1 => 0,
                 None => {
-                    self.diag(&gp, "the table has several outputs: name one with \"output\"".into());
+                    self.diag(
+                        &gp,
+                        "the table has several outputs: name one with \"output\"".into(),
+                    );
                     return None;
                 }
             };
@@ -1307,7 +1637,13 @@ impl<'a> Compiler<'a> {
         let mut actions = Vec::new();
         for (i, a) in s.actions.iter().enumerate() {
             let ap = p.key("actions").index(i);
-            if let Some(when) = self.expr(&a.when, &ap.key("when"), None, &scorecard_vars(), Some(&Ty::Bool)) {
+            if let Some(when) = self.expr(
+                &a.when,
+                &ap.key("when"),
+                None,
+                &scorecard_vars(),
+                Some(&Ty::Bool),
+            ) {
                 actions.push(ActionRule {
                     when,
                     action: a.action.clone(),

@@ -1,0 +1,196 @@
+//! Pack fixtures: `rules/<pack>/tests/*.json`, each an input and the expected outcome
+//! (or the expected error). Run by `scorecard test` and by `cargo test`.
+//!
+//! A fixture file:
+//!
+//! ```json
+//! {
+//!   "description": "coverage exactly at its target",
+//!   "input": { "period": {...}, "units": [...] },      // or "input_file": "../data/sample.json"
+//!   "expect": { "indicators": { "coverage": { "met": true } } }
+//! }
+//! ```
+//!
+//! `expect` is matched as a subset of the outcome: every member it names must be there
+//! with that value; arrays must match element by element and have the same length. A
+//! JSON number in `expect` matches the outcome's exact text (`79.0` matches `"79.0"`).
+//! Instead of `expect`, `expect_error` gives text the error message must contain.
+
+use crate::plan::Plan;
+use serde::Deserialize;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// A fixture file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fixture {
+    /// What the fixture shows.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The dataset.
+    #[serde(default)]
+    pub input: Option<Value>,
+    /// A dataset file, relative to the fixture.
+    #[serde(default)]
+    pub input_file: Option<String>,
+    /// The expected outcome (a subset).
+    #[serde(default)]
+    pub expect: Option<Value>,
+    /// Text the error must contain.
+    #[serde(default)]
+    pub expect_error: Option<String>,
+}
+
+/// The fixture files of a pack folder, sorted.
+pub fn discover(pack_dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(pack_dir.join("tests"))
+        .map(|rd| {
+            rd.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "json"))
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+/// The pack folders under `rules/` (those with a `pack.json`), sorted.
+pub fn packs(rules_dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(rules_dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.join("pack.json").is_file())
+                .collect()
+        })
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+/// Runs one fixture; `Err` lists what differs, each as `path: expected X, got Y`.
+pub fn run(plan: &Plan, path: &Path) -> Result<(), Vec<String>> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| vec![format!("cannot read {}: {e}", path.display())])?;
+    let fx: Fixture = serde_json::from_str(&text)
+        .map_err(|e| vec![format!("{}: not a fixture: {e}", path.display())])?;
+    let input = match (&fx.input, &fx.input_file) {
+        (Some(v), None) => v.to_string(),
+        (None, Some(f)) => {
+            let p = path.parent().unwrap_or(Path::new(".")).join(f);
+            std::fs::read_to_string(&p)
+                .map_err(|e| vec![format!("cannot read input_file {}: {e}", p.display())])?
+        }
+        _ => {
+            return Err(vec![
+                "a fixture needs exactly one of input or input_file".into()
+            ])
+        }
+    };
+    let result = plan.score_json(&input);
+    match (&fx.expect, &fx.expect_error, result) {
+        (Some(exp), None, Ok(outcome)) => {
+            let actual = serde_json::to_value(&outcome).map_err(|e| vec![e.to_string()])?;
+            let mut diffs = Vec::new();
+            diff(exp, &actual, "", &mut diffs);
+            if diffs.is_empty() {
+                Ok(())
+            } else {
+                Err(diffs)
+            }
+        }
+        (Some(_), None, Err(e)) => Err(vec![format!("expected an outcome, got the error: {e}")]),
+        (None, Some(want), Err(e)) => {
+            let msg = e.to_string();
+            if msg.contains(want.as_str()) {
+                Ok(())
+            } else {
+                Err(vec![format!(
+                    "expected an error containing {want:?}, got: {msg}"
+                )])
+            }
+        }
+        (None, Some(want), Ok(_)) => Err(vec![format!(
+            "expected an error containing {want:?}, but scoring succeeded"
+        )]),
+        _ => Err(vec![
+            "a fixture needs exactly one of expect or expect_error".into(),
+        ]),
+    }
+}
+
+fn short(v: &Value) -> String {
+    let s = v.to_string();
+    if s.chars().count() > 200 {
+        format!("{}…", s.chars().take(200).collect::<String>())
+    } else {
+        s
+    }
+}
+
+/// Compares `expected` as a subset of `actual`, pushing a line per difference.
+pub fn diff(expected: &Value, actual: &Value, path: &str, out: &mut Vec<String>) {
+    let at = if path.is_empty() { "(root)" } else { path };
+    match (expected, actual) {
+        (Value::Object(e), Value::Object(a)) => {
+            for (k, ev) in e {
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                match a.get(k) {
+                    Some(av) => diff(ev, av, &p, out),
+                    None => out.push(format!("{p}: expected {}, but it is absent", short(ev))),
+                }
+            }
+        }
+        (Value::Array(e), Value::Array(a)) => {
+            if e.len() != a.len() {
+                out.push(format!(
+                    "{at}: expected {} elements {}, got {} {}",
+                    e.len(),
+                    short(expected),
+                    a.len(),
+                    short(actual)
+                ));
+                return;
+            }
+            for (i, (ev, av)) in e.iter().zip(a).enumerate() {
+                diff(ev, av, &format!("{path}[{i}]"), out);
+            }
+        }
+        (Value::Number(n), Value::String(s)) if n.as_str() == s => {}
+        (e, a) if e == a => {}
+        (e, a) => out.push(format!("{at}: expected {}, got {}", short(e), short(a))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn subset_matching() {
+        let actual = json!({"a": {"b": "79.0", "c": [1, 2]}, "d": true});
+        let mut out = Vec::new();
+        diff(
+            &serde_json::from_str(r#"{"a": {"b": 79.0}}"#).unwrap(),
+            &actual,
+            "",
+            &mut out,
+        );
+        assert!(out.is_empty(), "{out:?}");
+        diff(
+            &json!({"a": {"c": [1]}, "d": false, "e": 1}),
+            &actual,
+            "",
+            &mut out,
+        );
+        assert_eq!(out.len(), 3, "{out:?}");
+        assert!(out[0].starts_with("a.c: expected 1 elements"));
+        assert_eq!(out[1], "d: expected false, got true");
+        assert_eq!(out[2], "e: expected 1, but it is absent");
+    }
+}
