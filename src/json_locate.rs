@@ -225,16 +225,24 @@ fn find_element(b: &[u8], arr: usize, n: usize) -> Option<usize> {
     None
 }
 
-/// Paths of object members whose key appeared earlier in the same object.
-/// serde_json keeps only the last of two equal keys, which would silently lose a rule.
-pub fn duplicate_keys(src: &str) -> Vec<JsonPath> {
+/// Object members whose key appeared earlier in the same object: their path and the byte
+/// offset of the repeated key. serde_json keeps only the last of two equal keys, which
+/// would silently lose a rule.
+pub fn duplicate_keys(src: &str) -> Vec<(JsonPath, usize)> {
     let mut out = Vec::new();
     let b = src.as_bytes();
     walk(src, b, skip_ws(b, 0), &mut JsonPath::root(), &mut out, 0);
     out
 }
 
-fn walk(src: &str, b: &[u8], i: usize, path: &mut JsonPath, out: &mut Vec<JsonPath>, depth: usize) {
+fn walk(
+    src: &str,
+    b: &[u8],
+    i: usize,
+    path: &mut JsonPath,
+    out: &mut Vec<(JsonPath, usize)>,
+    depth: usize,
+) {
     if depth > 256 {
         return;
     }
@@ -243,6 +251,7 @@ fn walk(src: &str, b: &[u8], i: usize, path: &mut JsonPath, out: &mut Vec<JsonPa
             let mut seen = std::collections::HashSet::new();
             let mut j = skip_ws(b, i + 1);
             while j < b.len() && b[j] == b'"' {
+                let key_at = j;
                 let end = skip_string(b, j);
                 let name: String = serde_json::from_str(&src[j..end]).unwrap_or_default();
                 j = skip_ws(b, end);
@@ -252,7 +261,7 @@ fn walk(src: &str, b: &[u8], i: usize, path: &mut JsonPath, out: &mut Vec<JsonPa
                 j = skip_ws(b, j + 1);
                 path.0.push(Seg::Key(name.clone()));
                 if !seen.insert(name) {
-                    out.push(path.clone());
+                    out.push((path.clone(), key_at));
                 }
                 walk(src, b, j, path, out, depth + 1);
                 path.0.pop();
@@ -289,8 +298,11 @@ mod tests {
     #[test]
     fn finds_duplicate_keys() {
         let src = r#"{"a": 1, "b": {"x": [ {"k": 1, "k": 2} ]}, "a": 3}"#;
-        let d: Vec<String> = duplicate_keys(src).iter().map(|p| p.to_string()).collect();
-        assert_eq!(d, vec!["b.x[0].k", "a"]);
+        let d: Vec<(String, usize)> = duplicate_keys(src)
+            .iter()
+            .map(|(p, o)| (p.to_string(), *o))
+            .collect();
+        assert_eq!(d, vec![("b.x[0].k".to_string(), 31), ("a".to_string(), 43)]);
     }
 
     use super::*;

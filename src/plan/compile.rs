@@ -106,11 +106,17 @@ pub fn compile(src: &str, file: &str, digest: String) -> Result<Plan, Vec<Diagno
             }])
         }
     };
-    for dup in crate::json_locate::duplicate_keys(src) {
-        c.diag(
-            &dup,
-            "this key appears twice in its object; the first would be lost".to_string(),
-        );
+    for (path, at) in crate::json_locate::duplicate_keys(src) {
+        let (line, col) = line_col(src, at);
+        c.diags.borrow_mut().push(Diagnostic {
+            file: file.to_string(),
+            line,
+            col,
+            path: path.to_string(),
+            message:
+                "this key appears a second time in its object; the first would be silently lost"
+                    .into(),
+        });
     }
     let root = JsonPath::root();
     let Some(spec) = c.entry::<PackSpec>(&json, &root) else {

@@ -1,0 +1,171 @@
+//! `scorecard check` on a deliberately broken copy of the shipped pack: every problem is
+//! reported at once, each with file, line:col and JSON path.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn broken_copy(name: &str, edits: &[(&str, &str)]) -> (PathBuf, String) {
+    let src = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/supervision-coverage/pack.json"),
+    )
+    .unwrap();
+    let mut text = src.clone();
+    for (from, to) in edits {
+        assert!(text.contains(from), "edit target not found: {from}");
+        text = text.replacen(from, to, 1);
+    }
+    let dir = std::env::temp_dir().join(format!("scorecard-check-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("pack.json"), &text).unwrap();
+    (dir, text)
+}
+
+/// 1-based line of the first occurrence of `needle`.
+fn line_of(text: &str, needle: &str) -> usize {
+    let at = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle} not in text"));
+    text[..at].matches('\n').count() + 1
+}
+
+#[test]
+fn every_problem_is_reported_with_its_location() {
+    let edits = [
+        (
+            "\"numerator\": \"routine_inspections >= 1\"",
+            "\"numerator\": \"routine_inspection >= 1\"",
+        ),
+        (
+            "\"numerator\": \"archived\"",
+            "\"numerator\": \"archived + 1\"",
+        ),
+        (
+            "{ \"min\": 60, \"below\": 90,",
+            "{ \"min\": 60, \"below\": 80,",
+        ),
+        (
+            "\"indicators\": [\"closure_rate\"]",
+            "\"indicators\": [\"closure_ratio\"]",
+        ),
+        (
+            "\"criterion\": \"C12\",",
+            "\"criterion\": \"C12\", \"colour\": \"red\",",
+        ),
+        (
+            "\"aggregate\": \"count\", \"over\": \"inspections\", \"via\": \"unit\"",
+            "\"aggregate\": \"count\", \"over\": \"inspection\", \"via\": \"unit\"",
+        ),
+    ];
+    let (dir, text) = broken_copy("all", &edits);
+    let out = Command::new(env!("CARGO_BIN_EXE_scorecard"))
+        .arg("check")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !out.status.success(),
+        "check must fail on a broken pack:\n{stdout}"
+    );
+    let file = dir.join("pack.json").display().to_string();
+    let expect = [
+        (
+            line_of(&text, "routine_inspection >= 1"),
+            "indicators.coverage.numerator",
+            "unknown name 'routine_inspection'",
+        ),
+        (
+            line_of(&text, "archived + 1"),
+            "indicators.archive_rate.numerator",
+            "'+' needs number, found bool",
+        ),
+        (
+            line_of(&text, "{ \"min\": 90, \"then\""),
+            "tables.overall_grade.bands[0]",
+            "gap between bands: nothing covers 80 up to 90",
+        ),
+        (
+            line_of(&text, "[\"closure_ratio\"]"),
+            "scorecard.sections[3].indicators[0]",
+            "no indicator 'closure_ratio'",
+        ),
+        (
+            line_of(&text, "\"colour\""),
+            "indicators.declaration_rate.colour",
+            "unknown field `colour`",
+        ),
+        (
+            line_of(&text, "\"over\": \"inspection\""),
+            "measures.units.inspections.over",
+            "no collection 'inspection'",
+        ),
+    ];
+    for (line, path, msg) in expect {
+        let hit = stdout.lines().find(|l| l.contains(path) && l.contains(msg));
+        let hit = hit.unwrap_or_else(|| panic!("no diagnostic for {path} ({msg}) in:\n{stdout}"));
+        assert!(
+            hit.starts_with(&format!("{file}:{line}:")),
+            "wrong location for {path}: {hit} (expected line {line})"
+        );
+    }
+    assert!(stdout.contains("problem(s)"), "{stdout}");
+}
+
+#[test]
+fn expression_errors_point_into_the_expression() {
+    let (dir, text) = broken_copy(
+        "col",
+        &[(
+            "\"numerator\": \"routine_inspections >= 1\"",
+            "\"numerator\": \"routine_inspections >= \"",
+        )],
+    );
+    let err = scorecard::Plan::load(&dir).unwrap_err();
+    let scorecard::PackError::Invalid(diags) = err else {
+        panic!("{err}")
+    };
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    let d = &diags[0];
+    let line = line_of(&text, "routine_inspections >= \"");
+    let line_text = text.lines().nth(line - 1).unwrap();
+    // the error is at the end of the expression, just before its closing quote
+    let quote =
+        line_text.find("routine_inspections >= \"").unwrap() + "routine_inspections >= ".len();
+    assert_eq!(
+        (d.line, d.col),
+        (line, line_text[..quote].chars().count() + 1),
+        "{d}"
+    );
+}
+
+#[test]
+fn a_valid_pack_checks_clean_and_invalid_json_says_where() {
+    let ok = Command::new(env!("CARGO_BIN_EXE_scorecard"))
+        .args([
+            "check",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/rules/supervision-coverage"),
+        ])
+        .output()
+        .unwrap();
+    assert!(ok.status.success());
+    let (dir, _) = broken_copy(
+        "json",
+        &[("\"version\": \"1.0.0\",", "\"version\": \"1.0.0\",,")],
+    );
+    let err = scorecard::Plan::load(&dir).unwrap_err().to_string();
+    assert!(
+        err.contains("pack.json:3:") && err.contains("not valid JSON"),
+        "{err}"
+    );
+}
+
+#[test]
+fn duplicate_keys_in_a_pack_are_errors() {
+    let (dir, text) = broken_copy("dup", &[("\"coverage\": {", "\"frequency\": {")]);
+    let err = scorecard::Plan::load(&dir).unwrap_err().to_string();
+    let line = line_of(&text, "\"frequency\": {\n      \"title\": \"监督频次");
+    assert!(
+        err.contains(&format!(":{line}:")) && err.contains("appears a second time"),
+        "{err}"
+    );
+}
