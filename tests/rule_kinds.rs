@@ -1,0 +1,433 @@
+//! Each rule kind on its own, with small inline packs.
+
+use scorecard::Plan;
+use serde_json::{json, Value};
+
+/// A pack with jurisdictions (county → township → village), units with a checklist, and
+/// dated inspections; `extra` adds measures, tables, indicators, scorecard.
+fn plan(extra: Value) -> Plan {
+    let mut p = json!({
+        "name": "t", "version": "0",
+        "period": { "from": "2025-01-01", "to": "2025-12-31" },
+        "groups": { "collection": "places", "parent": "parent", "name": "name" },
+        "collections": {
+            "places": { "fields": { "id": "string", "name": "string", "parent": { "ref": "places", "optional": true } } },
+            "units": { "jurisdiction": "place", "fields": {
+                "id": "string", "place": { "ref": "places" },
+                "kind": { "type": "enum", "values": ["a", "b", "c"] },
+                "score": { "type": "number", "optional": true },
+                "found": { "type": "integer", "optional": true },
+                "reported": { "type": "integer", "optional": true },
+                "items": { "type": "list", "optional": true, "items": { "points": "number", "max": "number", "applicable": "bool", "key": "bool" } }
+            } },
+            "inspections": { "date": "date", "jurisdiction": "unit.place", "fields": {
+                "id": "string", "unit": { "ref": "units" }, "date": "date", "score": "number"
+            } }
+        }
+    });
+    for (k, v) in extra.as_object().unwrap() {
+        p[k] = v.clone();
+    }
+    Plan::from_json(&p.to_string()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn places() -> Value {
+    json!([
+        { "id": "C", "name": "county" },
+        { "id": "T1", "name": "town 1", "parent": "C" },
+        { "id": "T2", "name": "town 2", "parent": "C" },
+        { "id": "V1", "name": "village 1", "parent": "T1" }
+    ])
+}
+
+fn score(p: &Plan, data: Value) -> Value {
+    let o = p
+        .score_json(&data.to_string())
+        .unwrap_or_else(|e| panic!("{e}"));
+    serde_json::to_value(o).unwrap()
+}
+
+fn units(list: &[(&str, &str, &str, Option<&str>)]) -> Value {
+    Value::Array(
+        list.iter()
+            .map(|(id, place, kind, score)| {
+                let mut u = json!({ "id": id, "place": place, "kind": kind });
+                if let Some(s) = score {
+                    u["score"] = serde_json::from_str(s).unwrap();
+                }
+                u
+            })
+            .collect(),
+    )
+}
+
+#[test]
+fn decision_table_hit_policies() {
+    let rows = json!([
+        { "when": "score >= 9", "then": { "g": "A", "p": 3 }, "priority": 1 },
+        { "when": "score >= 7", "then": { "g": "B", "p": 2 }, "priority": 5 },
+        { "when": "score >= 5", "then": { "g": "C", "p": 1 }, "priority": 5 }
+    ]);
+    let rows_p = json!([
+        { "when": "score >= 9", "then": { "p": 3 } },
+        { "when": "score >= 7", "then": { "p": 2 } },
+        { "when": "score >= 5", "then": { "p": 1 } }
+    ]);
+    let tables = json!({
+        "first": { "on": "units", "rows": rows, "default": { "g": "none", "p": 0 } },
+        "priority": { "on": "units", "hit": "priority", "rows": rows },
+        "sum": { "on": "units", "hit": "collect", "aggregate": "sum", "rows": rows_p },
+        "max": { "on": "units", "hit": "collect", "aggregate": "max", "rows": rows_p },
+        "count": { "on": "units", "hit": "collect", "aggregate": "count", "rows": rows }
+    });
+    let p = plan(json!({ "tables": tables, "measures": { "units": {
+        "first_g": { "table": "first", "output": "g" },
+        "prio_g": { "table": "priority", "output": "g" },
+        "sum_p": { "table": "sum" },
+        "max_p": { "table": "max" },
+        "count_p": { "table": "count", "output": "p" }
+    } } }));
+    let o = score(
+        &p,
+        json!({ "places": places(), "units": units(&[("U1", "T1", "a", Some("9.5")), ("U2", "T1", "a", Some("4"))]) }),
+    );
+    let u1 = &o["records"]["units"]["U1"];
+    assert_eq!(u1["first_g"], "A");
+    assert_eq!(
+        u1["prio_g"], "B",
+        "highest priority wins, first among equals"
+    );
+    assert_eq!(u1["sum_p"], "6");
+    assert_eq!(u1["max_p"], "3");
+    assert_eq!(u1["count_p"], "3");
+    let u2 = &o["records"]["units"]["U2"];
+    assert_eq!(u2["first_g"], "none", "default when nothing matches");
+    assert_eq!(u2["prio_g"], Value::Null, "no default: no value");
+    assert_eq!(u2["sum_p"], Value::Null);
+
+    let p = plan(
+        json!({ "tables": { "u": { "on": "units", "hit": "unique", "rows": rows } },
+        "measures": { "units": { "g": { "table": "u", "output": "g" } } } }),
+    );
+    let err = p
+        .score_json(
+            &json!({ "places": places(), "units": units(&[("U1", "T1", "a", Some("9.5"))]) })
+                .to_string(),
+        )
+        .unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        msg.contains("hit policy unique")
+            && msg.contains("rows[0] and rows[1]")
+            && msg.contains("units 'U1'"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn band_tables_bound_inclusively_and_exclusively() {
+    // listed out of order on purpose: the pack sorts and checks them
+    let p = plan(json!({
+        "tables": { "grade": { "on": "units", "input": "score", "bands": [
+            { "min": 70, "below": 90, "then": { "g": "B" } },
+            { "min": 90, "then": { "g": "A" } },
+            { "min": 60, "below": 70, "then": { "g": "C" } }
+        ], "default": { "g": "not graded" } } },
+        "measures": { "units": { "g": { "table": "grade" } } }
+    }));
+    let cases = [
+        ("89.9", "B"),
+        ("90.0", "A"),
+        ("69.9", "C"),
+        ("70", "B"),
+        ("59.9", "not graded"),
+        ("60.0", "C"),
+        ("1000", "A"),
+    ];
+    let list: Vec<(String, &str)> = cases
+        .iter()
+        .enumerate()
+        .map(|(i, (s, _))| (format!("U{i}"), *s))
+        .collect();
+    let us: Vec<(&str, &str, &str, Option<&str>)> = list
+        .iter()
+        .map(|(id, s)| (id.as_str(), "T1", "a", Some(*s)))
+        .collect();
+    let o = score(&p, json!({ "places": places(), "units": units(&us) }));
+    for (i, (s, g)) in cases.iter().enumerate() {
+        assert_eq!(o["records"]["units"][format!("U{i}")]["g"], *g, "score {s}");
+    }
+    let bad = json!({ "name": "t", "version": "0", "collections": { "u": { "fields": { "x": "number" } } },
+        "tables": { "g": { "on": "u", "input": "x", "bands": [
+            { "min": 0, "below": 50, "then": { "g": "low" } },
+            { "min": 40, "below": 80, "then": { "g": "mid" } },
+            { "min": 85, "then": { "g": "high" } } ] } } });
+    let err = Plan::from_json(&bad.to_string()).unwrap_err().to_string();
+    assert!(
+        err.contains("bands overlap: 40 up to 50 is in two bands"),
+        "{err}"
+    );
+    assert!(
+        err.contains("gap between bands: nothing covers 80 up to 85"),
+        "{err}"
+    );
+}
+
+#[test]
+fn aggregates_and_windows() {
+    let p = plan(json!({
+        "period": { "from": "2025-01-01", "to": "2025-12-31", "as_of": "2025-06-30" },
+        "measures": { "units": {
+            "n_all": { "aggregate": "count", "over": "inspections" },
+            "n_period": { "aggregate": "count", "over": "inspections", "window": "period" },
+            "n_12m": { "aggregate": "count", "over": "inspections", "window": { "months": 12 } },
+            "n_30d": { "aggregate": "count", "over": "inspections", "window": { "days": 30 } },
+            "sum": { "aggregate": "sum", "over": "inspections", "value": "score" },
+            "mean_12m": { "aggregate": "mean", "over": "inspections", "value": "score", "window": { "months": 12 } },
+            "min": { "aggregate": "min", "over": "inspections", "value": "score" },
+            "max_date": { "aggregate": "max", "over": "inspections", "value": "date" },
+            "latest": { "aggregate": "latest", "over": "inspections", "value": "score" },
+            "high": { "aggregate": "count", "over": "inspections", "where": "score >= 9" }
+        } }
+    }));
+    let o = score(
+        &p,
+        json!({
+            "period": { "from": "2025-01-01", "to": "2025-12-31", "as_of": "2025-06-30" },
+            "places": places(),
+            "units": units(&[("U1", "T1", "a", None), ("U2", "T1", "a", None)]),
+            "inspections": [
+                { "id": "I1", "unit": "U1", "date": "2024-06-30", "score": 5 },
+                { "id": "I2", "unit": "U1", "date": "2024-07-01", "score": 9.0 },
+                { "id": "I3", "unit": "U1", "date": "2025-06-01", "score": 8.9 },
+                { "id": "I4", "unit": "U1", "date": "2025-06-30", "score": 8.9 },
+                { "id": "I5", "unit": "U1", "date": "2025-07-01", "score": 7 }
+            ]
+        }),
+    );
+    let u = &o["records"]["units"]["U1"];
+    assert_eq!(u["n_all"], "5");
+    assert_eq!(u["n_period"], "3", "2025-06-01, 06-30, 07-01");
+    assert_eq!(
+        u["n_12m"], "3",
+        "after 2024-06-30 up to 2025-06-30 inclusive"
+    );
+    assert_eq!(
+        u["n_30d"], "2",
+        "2025-06-01 is 29 days before as_of; 07-01 is after it"
+    );
+    assert_eq!(u["sum"], "38.8");
+    assert_eq!(u["mean_12m"], "134/15", "(9.0 + 8.9 + 8.9) / 3");
+    assert_eq!(u["min"], "5");
+    assert_eq!(u["max_date"], "2025-07-01");
+    assert_eq!(u["latest"], "7");
+    assert_eq!(u["high"], "1");
+    let u2 = &o["records"]["units"]["U2"];
+    assert_eq!(u2["n_all"], "0");
+    assert_eq!(u2["sum"], "0");
+    assert_eq!(
+        u2["mean_12m"],
+        Value::Null,
+        "a mean of nothing has no value"
+    );
+    assert_eq!(u2["latest"], Value::Null);
+}
+
+#[test]
+fn checklist_items_give_a_standardised_score() {
+    // 标化分 = earned ÷ applicable maximum × 100, items not applicable left out
+    let p = plan(json!({ "measures": { "units": {
+        "std": { "expr": "items.filter(|i| i.applicable).map(|i| i.points).sum() * 100 / items.filter(|i| i.applicable).map(|i| i.max).sum()" },
+        "key_failed": { "expr": "items.some(|i| i.key && i.applicable && i.points < i.max)" }
+    } } }));
+    let o = score(
+        &p,
+        json!({ "places": places(), "units": [{ "id": "U1", "place": "T1", "kind": "a", "items": [
+        { "points": 8, "max": 10, "applicable": true, "key": false },
+        { "points": 0, "max": 10, "applicable": false, "key": true },
+        { "points": 9.99, "max": 10, "applicable": true, "key": false }
+    ] }] }),
+    );
+    assert_eq!(o["records"]["units"]["U1"]["std"], "89.95");
+    assert_eq!(o["records"]["units"]["U1"]["key_failed"], false);
+}
+
+fn ind(o: &Value, id: &str) -> Value {
+    o["indicators"][id].clone()
+}
+
+#[test]
+fn indicator_kinds() {
+    let p = plan(json!({ "indicators": {
+        "share_a": { "kind": "share", "population": { "collection": "units" }, "of": "kind", "in": ["a"], "target": { "min": 10 } },
+        "count": { "kind": "count", "population": { "collection": "units", "where": "kind == \"b\"" }, "target": { "min": 3 } },
+        "sum": { "kind": "sum", "population": { "collection": "units" }, "value": "coalesce(score, 0)", "target": { "max": 100 } },
+        "mean": { "kind": "mean", "population": { "collection": "units", "where": "!is_none(score)" }, "value": "score" },
+        "each": { "kind": "each", "population": { "collection": "units" }, "require": "kind != \"c\"" },
+        "ratio": { "kind": "ratio", "population": { "collection": "units", "where": "!is_none(found)" },
+                   "numerator": "reported", "denominator": "found", "target": { "exactly": 100 } }
+    } }));
+    let mut us = Vec::new();
+    for i in 0..10 {
+        let kind = if i == 0 {
+            "a"
+        } else if i < 8 {
+            "b"
+        } else {
+            "c"
+        };
+        let mut u = json!({ "id": format!("U{i}"), "place": "T1", "kind": kind });
+        if i < 2 {
+            u["score"] = json!(i * 10 + 5);
+            u["found"] = json!(4);
+            u["reported"] = json!(4 - i);
+        }
+        us.push(u);
+    }
+    let o = score(&p, json!({ "places": places(), "units": us }));
+    let s = ind(&o, "share_a");
+    assert_eq!(
+        (s["value"]["exact"].as_str(), s["met"].as_bool()),
+        (Some("10"), Some(true)),
+        "exactly 10% meets ≥ 10"
+    );
+    assert_eq!(s["breakdown"], json!({ "a": 1, "b": 7, "c": 2 }));
+    assert_eq!(ind(&o, "count")["value"]["exact"], "7");
+    assert_eq!(ind(&o, "sum")["value"]["exact"], "20");
+    assert_eq!(ind(&o, "sum")["met"], true);
+    assert_eq!(ind(&o, "mean")["value"]["exact"], "10");
+    assert_eq!(
+        ind(&o, "mean")["met"],
+        Value::Null,
+        "no target: met is absent"
+    );
+    let e = ind(&o, "each");
+    assert_eq!(
+        (
+            e["met"].as_bool(),
+            e["numerator"].as_str(),
+            e["evidence"]["ids"].clone()
+        ),
+        (Some(false), Some("8"), json!(["U8", "U9"]))
+    );
+    let r = ind(&o, "ratio");
+    assert_eq!(
+        (
+            r["value"]["exact"].as_str(),
+            r["numerator"].as_str(),
+            r["denominator"].as_str()
+        ),
+        (Some("87.5"), Some("7"), Some("8"))
+    );
+    assert_eq!(r["met"], false);
+
+    // a numerator above its denominator is bad input, not 125%
+    let bad = json!({ "places": places(), "units": [{ "id": "U1", "place": "T1", "kind": "a", "found": 4, "reported": 5 }] });
+    let err = p.score_json(&bad.to_string()).unwrap_err().to_string();
+    assert!(
+        err.contains("numerator 5 exceeds the denominator 4"),
+        "{err}"
+    );
+}
+
+#[test]
+fn groups_roll_up_to_every_ancestor() {
+    let p = plan(
+        json!({ "indicators": { "rate": { "kind": "rate", "population": { "collection": "units" }, "numerator": "kind == \"a\"" } } }),
+    );
+    let o = score(
+        &p,
+        json!({ "places": places(), "units": units(&[("U1", "V1", "a", None), ("U2", "T1", "b", None), ("U3", "T2", "a", None)]) }),
+    );
+    let g = |k: &str| {
+        o["groups"][k]["indicators"]["rate"]["denominator"]
+            .as_str()
+            .map(|s| s.to_string())
+    };
+    assert_eq!(g("V1").as_deref(), Some("1"));
+    assert_eq!(
+        g("T1").as_deref(),
+        Some("2"),
+        "village members count in their township"
+    );
+    assert_eq!(g("T2").as_deref(), Some("1"));
+    assert_eq!(g("C").as_deref(), Some("3"), "and in the county");
+    assert_eq!(o["indicators"]["rate"]["denominator"], "3");
+    assert_eq!(o["groups"]["T1"]["parent"], "C");
+    assert_eq!(o["groups"]["V1"]["name"], "village 1");
+    // a parent cycle is bad input
+    let cyc = json!({ "places": [{ "id": "A", "name": "a", "parent": "B" }, { "id": "B", "name": "b", "parent": "A" }] });
+    let err = p.score_json(&cyc.to_string()).unwrap_err().to_string();
+    assert!(err.contains("cycle") && err.contains("A → B → A"), "{err}");
+}
+
+#[test]
+fn scorecard_weights_exclusion_grade_and_actions() {
+    let p = plan(json!({
+        "indicators": {
+            "i1": { "kind": "rate", "population": { "collection": "units" }, "numerator": "kind == \"a\"", "target": { "min": 50 }, "scoring": { "all_or_nothing": 6 } },
+            "i2": { "kind": "rate", "population": { "collection": "units", "where": "kind == \"c\"" }, "numerator": "true", "target": { "min": 50 }, "scoring": { "all_or_nothing": 4 } },
+            "i3": { "kind": "rate", "population": { "collection": "units" }, "numerator": "kind == \"b\"", "target": { "min": 100 }, "scoring": { "proportional": 10 } }
+        },
+        "tables": { "g": { "on": "scorecard", "input": "total", "bands": [{ "min": 90, "then": { "g": "good" } }, { "below": 90, "then": { "g": "poor" } }] } },
+        "scorecard": {
+            "sections": [ { "name": "s1", "weight": 50, "indicators": ["i1", "i2"] }, { "name": "s2", "indicators": ["i3"] } ],
+            "grade": { "table": "g" },
+            "actions": [ { "when": "total < 90", "action": "限期整改" }, { "when": "grade == \"good\"", "action": "表扬" } ]
+        }
+    }));
+    // 2 units: a, b. i1 50% met (6 of 6); i2 has no members: excluded, so s1 = 6/6 × 50 = 50;
+    // i3 = 50% of 100 → 5 of 10; total = (50 + 5) × 60 / 60 = 55.
+    let o = score(
+        &p,
+        json!({ "places": places(), "units": units(&[("U1", "T1", "a", None), ("U2", "T1", "b", None)]) }),
+    );
+    let sc = &o["scorecard"];
+    assert_eq!(sc["sections"][0]["score"]["exact"], "50");
+    assert_eq!(sc["sections"][0]["applicable_max"], "6");
+    assert_eq!(sc["sections"][1]["max"], "10");
+    assert_eq!(sc["total"]["exact"], "55");
+    assert_eq!(sc["max"], "60");
+    assert_eq!(sc["grade"], "poor");
+    assert_eq!(
+        sc["actions"],
+        json!([{ "action": "限期整改", "because": "total < 90" }])
+    );
+}
+
+#[test]
+fn runtime_errors_name_the_rule_record_and_expression() {
+    let p = plan(json!({ "measures": { "units": { "half": { "expr": "100 / (score - 5)" } } } }));
+    let err = p
+        .score_json(
+            &json!({ "places": places(), "units": units(&[("U7", "T1", "a", Some("5"))]) })
+                .to_string(),
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("measure units.half")
+            && err.contains("units 'U7'")
+            && err.contains("division by zero")
+            && err.contains("`100 / (score - 5)`"),
+        "{err}"
+    );
+    let err = p
+        .score_json(
+            &json!({ "places": places(), "units": units(&[("U8", "T1", "a", None)]) }).to_string(),
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("has no value") && err.contains("units 'U8'"),
+        "{err}"
+    );
+}
+
+#[test]
+fn measure_cycles_are_pack_errors() {
+    let bad = json!({ "name": "t", "version": "0", "collections": { "u": { "fields": { "x": "number" } } },
+        "measures": { "u": { "a": { "expr": "b + 1" }, "b": { "expr": "a + x" } } } });
+    let err = Plan::from_json(&bad.to_string()).unwrap_err().to_string();
+    assert!(err.contains("depends on itself"), "{err}");
+}
