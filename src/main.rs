@@ -32,9 +32,9 @@ enum Command {
         /// The dataset (JSON file, or - for standard input).
         #[arg(long)]
         input: Option<PathBuf>,
-        /// Output format (default: table on a terminal, json otherwise).
-        #[arg(long, value_enum)]
-        format: Option<Format>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
         /// Fail (exit 3) when any record is rejected.
         #[arg(long)]
         strict: bool,
@@ -68,7 +68,7 @@ fn bundled(rel: &str) -> PathBuf {
 fn score(
     pack: Option<PathBuf>,
     input: Option<PathBuf>,
-    format: Option<Format>,
+    format: Format,
     strict: bool,
 ) -> Result<ExitCode, String> {
     let pack = pack.unwrap_or_else(|| bundled(DEFAULT_PACK));
@@ -85,13 +85,6 @@ fn score(
             .map_err(|e| format!("cannot read {}: {e}", input.display()))?
     };
     let outcome = plan.score_json(&text).map_err(|e| e.to_string())?;
-    let format = format.unwrap_or_else(|| {
-        if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
-            Format::Table
-        } else {
-            Format::Json
-        }
-    });
     match format {
         Format::Json => println!("{}", outcome.to_json()),
         Format::Table => print!("{}", scorecard::outcome::render::table(&outcome)),

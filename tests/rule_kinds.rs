@@ -431,3 +431,16 @@ fn measure_cycles_are_pack_errors() {
     let err = Plan::from_json(&bad.to_string()).unwrap_err().to_string();
     assert!(err.contains("depends on itself"), "{err}");
 }
+
+#[test]
+fn members_that_do_not_apply_are_pack_errors() {
+    let bad = json!({ "name": "t", "version": "0", "collections": { "u": { "fields": { "x": "number" } } },
+        "measures": { "u": { "a": { "expr": "x + 1", "window": "period" } } } });
+    let err = Plan::from_json(&bad.to_string()).unwrap_err().to_string();
+    assert!(
+        err.contains(
+            "measures.u.a.window: 'window' applies to aggregate measures, not to expr measures"
+        ),
+        "{err}"
+    );
+}

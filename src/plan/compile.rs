@@ -776,39 +776,34 @@ impl<'a> Compiler<'a> {
             );
             return None;
         }
-        let unused = |ok: bool, name: &str| {
-            if !ok {
+        let kind = if spec.expr.is_some() {
+            "expr"
+        } else if spec.table.is_some() {
+            "table"
+        } else {
+            "aggregate"
+        };
+        for (present, name, applies) in [
+            (spec.over.is_some(), "over", "aggregate"),
+            (spec.via.is_some(), "via", "aggregate"),
+            (spec.filter.is_some(), "where", "aggregate"),
+            (spec.value.is_some(), "value", "aggregate"),
+            (spec.window.is_some(), "window", "aggregate"),
+            (spec.output.is_some(), "output", "table"),
+        ] {
+            if present && kind != applies {
                 self.diag(
                     &p.key(name),
-                    format!("'{name}' does not apply to this kind of measure"),
+                    format!("'{name}' applies to {applies} measures, not to {kind} measures"),
                 );
             }
-        };
+        }
         if let Some(src) = &spec.expr {
-            for (present, name) in [
-                (spec.over.is_some(), "over"),
-                (spec.via.is_some(), "via"),
-                (spec.filter.is_some(), "where"),
-                (spec.value.is_some(), "value"),
-                (spec.window.is_some(), "window"),
-                (spec.output.is_some(), "output"),
-            ] {
-                unused(!present, name);
-            }
             let e = self.expr(src, &p.key("expr"), Some(coll), &record_vars(), None)?;
             let ty = e.ty.clone();
             return Some((MeasureKind::Expr(e), ty));
         }
         if let Some(tname) = &spec.table {
-            for (present, name) in [
-                (spec.over.is_some(), "over"),
-                (spec.via.is_some(), "via"),
-                (spec.filter.is_some(), "where"),
-                (spec.value.is_some(), "value"),
-                (spec.window.is_some(), "window"),
-            ] {
-                unused(!present, name);
-            }
             let Some(t) = self.table_slots.iter().position(|t| &t.name == tname) else {
                 self.diag(&p.key("table"), format!("no table '{tname}'"));
                 return None;
@@ -865,7 +860,6 @@ impl<'a> Compiler<'a> {
         }
         // aggregate
         let agg_name = spec.aggregate.as_deref().unwrap_or_default();
-        unused(spec.output.is_none(), "output");
         let agg = match agg_name {
             "count" => Agg::Count,
             "sum" => Agg::Sum,
