@@ -222,7 +222,13 @@ impl Number {
 
     /// Smallest whole number not below this one.
     pub fn ceil_int(self) -> i128 {
-        self.0.ceil().to_integer()
+        let (n, d) = (self.numer(), self.denom());
+        let q = Integer::div_floor(&n, &d);
+        if q * d == n {
+            q
+        } else {
+            q + 1
+        }
     }
 
     /// Parses decimal text such as `8.95`, `-3`, `1e3`, `1.5E-2`, or a fraction `1/3`.
@@ -479,6 +485,15 @@ mod tests {
             "-0.1"
         );
         assert_eq!(n("0.125").to_exact_string(), "0.125");
+    }
+
+    #[test]
+    fn ceil_near_the_limits() {
+        assert_eq!(n("2.1").ceil_int(), 3);
+        assert_eq!(n("-2.1").ceil_int(), -2);
+        assert_eq!(n("4").ceil_int(), 4);
+        let big = Number::ratio(i128::MAX, 2).unwrap();
+        assert_eq!(big.ceil_int(), i128::MAX / 2 + 1);
     }
 
     #[test]
