@@ -26,6 +26,7 @@
 pub mod data;
 pub mod eval;
 pub mod expr;
+pub mod ffi;
 pub mod fixtures;
 pub mod json_locate;
 pub mod num;
