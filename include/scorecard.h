@@ -74,6 +74,14 @@ enum ScStatus sc_plan_load_json(const char *pack_json, struct ScPlan **out_plan,
 // `dir` is NULL or a NUL-terminated string; the out pointers are NULL or valid.
 enum ScStatus sc_pack_check_dir(const char *dir, char **out_diagnostics_json, char **out_error);
 
+// Checks a pack given as the text of a `pack.json`; as `sc_pack_check_dir`.
+//
+// # Safety
+// `pack_json` is NULL or a NUL-terminated string; the out pointers are NULL or valid.
+enum ScStatus sc_pack_check_json(const char *pack_json,
+                                 char **out_diagnostics_json,
+                                 char **out_error);
+
 // Scores a JSON dataset. On success `*out_outcome_json` receives the outcome document
 // (deterministic JSON), to free with `sc_string_free`. Safe to call from many threads
 // at once with the same `plan`.

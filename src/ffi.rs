@@ -174,17 +174,11 @@ pub unsafe extern "C" fn sc_plan_load_json(
     })
 }
 
-/// Checks the pack in folder `dir`. `*out_diagnostics_json` receives a JSON array of
-/// problems (`[]` when there are none), each `{"file", "line", "col", "path", "message"}`;
-/// the status is `SC_OK` for a valid pack and `SC_PACK_ERROR` for one with problems.
-///
-/// # Safety
-/// `dir` is NULL or a NUL-terminated string; the out pointers are NULL or valid.
-#[no_mangle]
-pub unsafe extern "C" fn sc_pack_check_dir(
-    dir: *const c_char,
+/// Shared body of the check functions: diagnostics as JSON, `SC_PACK_ERROR` when any.
+unsafe fn check(
     out_diagnostics_json: *mut *mut c_char,
     out_error: *mut *mut c_char,
+    load: impl FnOnce() -> Result<Result<Plan, PackError>, (ScStatus, String)>,
 ) -> ScStatus {
     if !out_diagnostics_json.is_null() {
         *out_diagnostics_json = ptr::null_mut();
@@ -197,8 +191,7 @@ pub unsafe extern "C" fn sc_pack_check_dir(
                 "out_diagnostics_json is NULL".into(),
             ));
         }
-        let dir = arg(dir, "dir")?;
-        let diags = match Plan::load(dir) {
+        let diags = match load()? {
             Ok(_) => Vec::new(),
             Err(PackError::Invalid(d)) => {
                 invalid = true;
@@ -219,6 +212,38 @@ pub unsafe extern "C" fn sc_pack_check_dir(
         return ScStatus::ScPackError;
     }
     status
+}
+
+/// Checks the pack in folder `dir`. `*out_diagnostics_json` receives a JSON array of
+/// problems (`[]` when there are none), each `{"file", "line", "col", "path", "message"}`;
+/// the status is `SC_OK` for a valid pack and `SC_PACK_ERROR` for one with problems.
+///
+/// # Safety
+/// `dir` is NULL or a NUL-terminated string; the out pointers are NULL or valid.
+#[no_mangle]
+pub unsafe extern "C" fn sc_pack_check_dir(
+    dir: *const c_char,
+    out_diagnostics_json: *mut *mut c_char,
+    out_error: *mut *mut c_char,
+) -> ScStatus {
+    check(out_diagnostics_json, out_error, || {
+        Ok(Plan::load(arg(dir, "dir")?))
+    })
+}
+
+/// Checks a pack given as the text of a `pack.json`; as `sc_pack_check_dir`.
+///
+/// # Safety
+/// `pack_json` is NULL or a NUL-terminated string; the out pointers are NULL or valid.
+#[no_mangle]
+pub unsafe extern "C" fn sc_pack_check_json(
+    pack_json: *const c_char,
+    out_diagnostics_json: *mut *mut c_char,
+    out_error: *mut *mut c_char,
+) -> ScStatus {
+    check(out_diagnostics_json, out_error, || {
+        Ok(Plan::from_json(arg(pack_json, "pack_json")?))
+    })
 }
 
 /// Scores a JSON dataset. On success `*out_outcome_json` receives the outcome document
@@ -370,6 +395,14 @@ mod tests {
             sc_plan_free(ptr::null_mut());
             sc_string_free(ptr::null_mut());
         }
+    }
+
+    #[test]
+    fn a_panic_becomes_a_status() {
+        let mut err: *mut c_char = ptr::null_mut();
+        let st = unsafe { boundary(&mut err, || panic!("boom")) };
+        assert_eq!(st, ScStatus::ScInternalError);
+        assert!(take(err).contains("panic was caught"));
     }
 
     #[test]
