@@ -444,3 +444,87 @@ fn members_that_do_not_apply_are_pack_errors() {
         "{err}"
     );
 }
+
+#[test]
+fn correlated_aggregates_see_the_outer_record() {
+    // an inspection is not rated within 6 months after an incident of the same unit
+    let p = Plan::from_json(
+        &json!({ "name": "t", "version": "0", "period": { "from": "2025-01-01", "to": "2025-12-31" },
+            "collections": {
+                "units": { "fields": { "id": "string" } },
+                "incidents": { "date": "date", "fields": { "id": "string", "unit": { "ref": "units" }, "date": "date" } },
+                "inspections": { "date": "date", "fields": { "id": "string", "unit": { "ref": "units" }, "date": "date" } }
+            },
+            "measures": { "inspections": {
+                "recent_incidents": { "aggregate": "count", "over": "incidents", "via": "unit", "match": "unit",
+                    "where": "date <= outer.date && date > add_months(outer.date, -6)" }
+            } } })
+        .to_string(),
+    )
+    .unwrap();
+    let o = score(
+        &p,
+        json!({
+            "units": [{ "id": "U1" }, { "id": "U2" }],
+            "incidents": [{ "id": "X1", "unit": "U1", "date": "2025-01-15" }],
+            "inspections": [
+                { "id": "I1", "unit": "U1", "date": "2025-07-14" },
+                { "id": "I2", "unit": "U1", "date": "2025-07-15" },
+                { "id": "I3", "unit": "U1", "date": "2025-01-14" },
+                { "id": "I4", "unit": "U2", "date": "2025-03-01" }
+            ]
+        }),
+    );
+    let r = &o["records"]["inspections"];
+    assert_eq!(
+        r["I1"]["recent_incidents"], "1",
+        "6 months less a day after the incident"
+    );
+    assert_eq!(
+        r["I2"]["recent_incidents"], "0",
+        "exactly 6 months after: the window has closed"
+    );
+    assert_eq!(r["I3"]["recent_incidents"], "0", "before the incident");
+    assert_eq!(
+        r["I4"]["recent_incidents"], "0",
+        "another unit's incident does not count"
+    );
+}
+
+#[test]
+fn nested_checklists() {
+    // items with sub-items: dynamic score = total of applicable items ÷ number of applicable items
+    let p = Plan::from_json(
+        &json!({ "name": "t", "version": "0", "period": { "from": "2025-01-01", "to": "2025-12-31" },
+            "collections": { "forms": { "fields": { "id": "string",
+                "items": { "type": "list", "items": { "applicable": "bool",
+                    "subitems": { "type": "list", "items": { "points": "number", "key": "bool", "passed": "bool" } } } } } } },
+            "measures": { "forms": {
+                "applicable": { "expr": "items.filter(|i| i.applicable)" , "report": false },
+                "score": { "expr": "round(applicable.map(|i| i.subitems.map(|s| s.points).sum()).sum() / applicable.len(), 1)" },
+                "key_failures": { "expr": "applicable.map(|i| i.subitems.filter(|s| s.key && !s.passed).len()).sum()" }
+            } } })
+        .to_string(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let o = score(
+        &p,
+        json!({ "forms": [{ "id": "F1", "items": [
+        { "applicable": true, "subitems": [{ "points": 5, "key": true, "passed": true }, { "points": 4, "key": true, "passed": false }] },
+        { "applicable": true, "subitems": [{ "points": 8.9, "key": false, "passed": true }] },
+        { "applicable": false, "subitems": [{ "points": 0, "key": true, "passed": false }] }
+    ] }] }),
+    );
+    assert_eq!(
+        o["records"]["forms"]["F1"]["score"], "9",
+        "(9 + 8.9) / 2 = 8.95 -> 9.0 half up (not 8.9)"
+    );
+    assert_eq!(
+        o["records"]["forms"]["F1"]["key_failures"], "1",
+        "the failed key sub-item of an item not applicable does not count"
+    );
+    assert!(
+        o["records"]["forms"]["F1"].get("applicable").is_none(),
+        "report: false hides a measure"
+    );
+}

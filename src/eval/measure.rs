@@ -96,9 +96,13 @@ pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError>
         let rule = format!("measure {cname}.{}", meas.name);
         let rec = |i: usize| Some(format!("{cname} '{}'", ds.colls[coll as usize].keys[i]));
         if let MeasureKind::Aggregate { over, via, .. } = &meas.kind {
+            let targets = match plan.collections[*over as usize].fields[*via as usize].kind {
+                crate::plan::FieldKind::Ref(t) => ds.colls[t as usize].rows.len(),
+                _ => 0,
+            };
             related
                 .entry((*over, *via))
-                .or_insert_with(|| Related::build(ds, *over, *via, n));
+                .or_insert_with(|| Related::build(ds, *over, *via, targets));
         }
         let view = View { ds, cols: &cols };
         let mut col = Vec::with_capacity(n);
@@ -123,6 +127,7 @@ pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError>
                     agg,
                     over,
                     via,
+                    key,
                     filter,
                     value,
                     window,
@@ -130,10 +135,23 @@ pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError>
                     let oc = &plan.collections[*over as usize];
                     let orows = &ds.colls[*over as usize];
                     let rel = &related[&(*over, *via)];
+                    let target = match key {
+                        None => Some(i),
+                        Some(k) => match ds.colls[coll as usize].rows[i][*k as usize] {
+                            Value::Rec(_, t) => Some(t as usize),
+                            _ => None,
+                        },
+                    };
+                    let outer_vars = [
+                        vars[0].clone(),
+                        vars[1].clone(),
+                        vars[2].clone(),
+                        Value::Rec(coll, i as u32),
+                    ];
                     let mut count = 0u64;
                     let mut sum = Number::ZERO;
                     let mut best: Option<(Value, usize)> = None;
-                    for &j in rel.of(i) {
+                    for &j in target.map(|t| rel.of(t)).unwrap_or(&[]) {
                         let row = &orows.rows[j as usize];
                         let date = oc.date_slot.and_then(|s| match row[s as usize] {
                             Value::Date(d) => Some(d),
@@ -145,7 +163,7 @@ pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError>
                         let of = Frame {
                             data: &view,
                             base: Some((*over, j)),
-                            vars: &vars,
+                            vars: &outer_vars,
                         };
                         let orec = || {
                             Some(format!(

@@ -205,6 +205,10 @@ pub struct MeasureSpec {
     /// Condition on the related records.
     #[serde(rename = "where", default)]
     pub filter: Option<String>,
+    /// A reference field of this collection: aggregate over the related records that
+    /// reference the same record it does (e.g. an inspection's unit's incidents).
+    #[serde(rename = "match", default)]
+    pub matching: Option<String>,
     /// Value of each related record (sum, mean, min, max, latest).
     #[serde(default)]
     pub value: Option<String>,

@@ -59,6 +59,14 @@ fn record_vars() -> Vec<(&'static str, Ty)> {
     RECORD_VARS.iter().map(|n| (*n, Ty::Date)).collect()
 }
 
+/// Variables of an aggregate's `where` and `value`: the record variables and `outer`, the
+/// record the measure is computed for.
+fn aggregate_vars(coll: CollId) -> Vec<(&'static str, Ty)> {
+    let mut v = record_vars();
+    v.push(("outer", Ty::Rec(coll)));
+    v
+}
+
 fn scorecard_vars() -> Vec<(&'static str, Ty)> {
     vec![
         ("period_start", Ty::Date),
@@ -543,10 +551,6 @@ impl<'a> Compiler<'a> {
                 }
             },
             "list" => {
-                if in_item {
-                    self.diag(path, "list items cannot hold lists".into());
-                    return None;
-                }
                 let Some(items) = &f.items else {
                     self.diag(
                         path,
@@ -789,6 +793,7 @@ impl<'a> Compiler<'a> {
             (spec.filter.is_some(), "where", "aggregate"),
             (spec.value.is_some(), "value", "aggregate"),
             (spec.window.is_some(), "window", "aggregate"),
+            (spec.matching.is_some(), "match", "aggregate"),
             (spec.output.is_some(), "output", "table"),
         ] {
             if present && kind != applies {
@@ -892,24 +897,46 @@ impl<'a> Compiler<'a> {
             );
             return None;
         };
+        // related records point at this record, or (with "match") at what this record's
+        // reference field points at
+        let (target, key) = match &spec.matching {
+            None => (coll, None),
+            Some(m) => {
+                let c = &self.colls[coll as usize];
+                match c
+                    .field_index
+                    .get(m)
+                    .map(|s| (*s, &c.fields[*s as usize].kind))
+                {
+                    Some((s, FieldKind::Ref(t))) => (*t, Some(s)),
+                    _ => {
+                        self.diag(
+                            &p.key("match"),
+                            format!("'{m}' is not a reference field of {}", c.name),
+                        );
+                        return None;
+                    }
+                }
+            }
+        };
         let oc = &self.colls[over as usize];
         let refs: Vec<&str> = oc
             .fields
             .iter()
-            .filter(|f| f.kind == FieldKind::Ref(coll))
+            .filter(|f| f.kind == FieldKind::Ref(target))
             .map(|f| f.name.as_str())
             .collect();
         let via = match &spec.via {
             Some(v) => match oc.field_index.get(v) {
-                Some(&s) if oc.fields[s as usize].kind == FieldKind::Ref(coll) => s,
+                Some(&s) if oc.fields[s as usize].kind == FieldKind::Ref(target) => s,
                 _ => {
-                    self.diag(&p.key("via"), format!("'{v}' is not a field of {over_name} that references {} (such fields: {})", self.coll_name(coll), refs.join(", ")));
+                    self.diag(&p.key("via"), format!("'{v}' is not a field of {over_name} that references {} (such fields: {})", self.coll_name(target), refs.join(", ")));
                     return None;
                 }
             },
             None if refs.len() == 1 => oc.field_index[refs[0]],
             None => {
-                self.diag(p, format!("name the field of {over_name} that references {} with \"via\" (candidates: {})", self.coll_name(coll), refs.join(", ")));
+                self.diag(p, format!("name the field of {over_name} that references {} with \"via\" (candidates: {})", self.coll_name(target), refs.join(", ")));
                 return None;
             }
         };
@@ -926,7 +953,7 @@ impl<'a> Compiler<'a> {
                 w,
                 &p.key("where"),
                 Some(over),
-                &record_vars(),
+                &aggregate_vars(coll),
                 Some(&Ty::Bool),
             )?),
             None => None,
@@ -945,7 +972,7 @@ impl<'a> Compiler<'a> {
                 return None;
             }
             (Some(v), _) => {
-                Some(self.expr(v, &p.key("value"), Some(over), &record_vars(), None)?)
+                Some(self.expr(v, &p.key("value"), Some(over), &aggregate_vars(coll), None)?)
             }
         };
         let ty = match (agg, &value) {
@@ -975,6 +1002,7 @@ impl<'a> Compiler<'a> {
                 agg,
                 over,
                 via,
+                key,
                 filter,
                 value,
                 window,

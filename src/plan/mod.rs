@@ -155,8 +155,10 @@ pub enum MeasureKind {
         agg: Agg,
         /// The related collection.
         over: CollId,
-        /// Its reference field pointing at this collection.
+        /// Its reference field pointing at this collection (or at `key`'s target).
         via: u16,
+        /// With `match`: this record's reference field whose target the related records share.
+        key: Option<u16>,
         /// Condition on the related records.
         filter: Option<Expr>,
         /// Value per related record.
@@ -459,6 +461,8 @@ pub struct Groups {
 
 /// Names of the variables of record-scope expressions, by slot.
 pub const RECORD_VARS: [&str; 3] = ["period_start", "period_end", "as_of"];
+/// Names of the variables of an aggregate's `where` and `value`, by slot.
+pub const AGGREGATE_VARS: [&str; 4] = ["period_start", "period_end", "as_of", "outer"];
 /// Names of the variables of scorecard-scope expressions, by slot.
 pub const SCORECARD_VARS: [&str; 5] = ["period_start", "period_end", "as_of", "total", "grade"];
 
