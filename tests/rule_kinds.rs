@@ -528,3 +528,83 @@ fn nested_checklists() {
         "report: false hides a measure"
     );
 }
+
+#[test]
+fn change_against_a_baseline() {
+    let p = plan(json!({
+        "collections": {
+            "places": { "fields": { "id": "string", "name": "string", "parent": { "ref": "places", "optional": true } } },
+            "units": { "jurisdiction": "place", "fields": { "id": "string", "place": { "ref": "places" },
+                       "kind": { "type": "enum", "values": ["a", "b"] }, "tap": "bool" } },
+            "last_year": { "jurisdiction": "place", "fields": { "id": "string", "place": { "ref": "places" },
+                           "a_units": "integer", "households": "integer", "with_tap": "integer" } }
+        },
+        "indicators": {
+            "a_count": { "kind": "count", "population": { "collection": "units", "where": "kind == \"a\"" } },
+            "a_count_last_year": { "kind": "sum", "population": { "collection": "last_year" }, "value": "a_units" },
+            "a_rise": { "kind": "change", "current": "a_count", "baseline": "a_count_last_year", "target": { "min": 1 },
+                        "scoring": { "all_or_nothing": 5 } },
+            "tap": { "kind": "rate", "population": { "collection": "units" }, "numerator": "tap" },
+            "tap_last_year": { "kind": "ratio", "population": { "collection": "last_year" }, "numerator": "with_tap", "denominator": "households" },
+            "tap_rise": { "kind": "change", "current": "tap", "baseline": "tap_last_year", "target": { "min": 2 } }
+        }
+    }));
+    // T1: 3 a of 4, 3 taps of 4 = 75%; last year 2 a, 73 of 100 = 73%: +1 unit, +2 points exactly.
+    // T2: 1 a of 1, last year 1 a, no baseline rate (0 households): no change in a, rate change n/a.
+    let o = score(
+        &p,
+        json!({
+            "places": places(),
+            "units": [
+                { "id": "U1", "place": "T1", "kind": "a", "tap": true }, { "id": "U2", "place": "T1", "kind": "a", "tap": true },
+                { "id": "U3", "place": "V1", "kind": "a", "tap": true }, { "id": "U4", "place": "T1", "kind": "b", "tap": false },
+                { "id": "U5", "place": "T2", "kind": "a", "tap": true }
+            ],
+            "last_year": [
+                { "id": "L1", "place": "T1", "a_units": 2, "households": 100, "with_tap": 73 },
+                { "id": "L2", "place": "T2", "a_units": 1, "households": 0, "with_tap": 0 }
+            ]
+        }),
+    );
+    let t1 = &o["groups"]["T1"]["indicators"];
+    assert_eq!(t1["a_rise"]["value"]["exact"], "1");
+    assert_eq!(
+        (
+            t1["a_rise"]["current"].as_str(),
+            t1["a_rise"]["baseline"].as_str()
+        ),
+        (Some("3"), Some("2"))
+    );
+    assert_eq!(t1["a_rise"]["met"], true);
+    assert_eq!(t1["a_rise"]["points"]["exact"], "5");
+    assert_eq!(
+        t1["tap_rise"]["value"]["exact"], "2",
+        "75% - 73% is exactly the +2 points required"
+    );
+    assert_eq!(t1["tap_rise"]["met"], true);
+    let t2 = &o["groups"]["T2"]["indicators"];
+    assert_eq!(
+        (
+            t2["a_rise"]["value"]["exact"].as_str(),
+            t2["a_rise"]["met"].as_bool()
+        ),
+        (Some("0"), Some(false))
+    );
+    assert_eq!(
+        t2["tap_rise"]["applicable"], false,
+        "no baseline rate: not applicable"
+    );
+    assert_eq!(
+        o["indicators"]["a_rise"]["value"]["exact"], "1",
+        "overall: 4 against 3"
+    );
+
+    let bad = json!({ "name": "t", "version": "0", "collections": { "u": { "fields": { "x": "number" } } },
+        "indicators": { "c": { "kind": "change", "current": "nope", "baseline": "c", "population": { "collection": "u" } } } });
+    let err = Plan::from_json(&bad.to_string()).unwrap_err().to_string();
+    assert!(
+        err.contains("'population' does not apply to a change indicator"),
+        "{err}"
+    );
+    assert!(err.contains("no indicator 'nope' to compare"), "{err}");
+}

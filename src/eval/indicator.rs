@@ -161,8 +161,29 @@ pub fn evaluate(
 ) -> Result<Vec<Vec<(IndicatorResult, Points)>>, ScoreError> {
     let view = View { ds, cols };
     let vars = ds.record_vars();
-    let mut out = Vec::new();
+    let mut out: Vec<Vec<(IndicatorResult, Points)>> = Vec::new();
+    // exact values per indicator per group, for changes (which come after what they compare)
+    let mut values: Vec<Vec<Option<Number>>> = Vec::new();
     for ind in &plan.indicators {
+        if let IndicatorKind::Change { current, baseline } = ind.kind {
+            let mut res = Vec::with_capacity(groups.count() + 1);
+            let mut vals = Vec::with_capacity(groups.count() + 1);
+            for g in 0..=groups.count() {
+                let (c, b) = (values[current][g], values[baseline][g]);
+                let value = match (c, b) {
+                    (Some(c), Some(b)) => Some(arith(&ind.id, c.sub(b))?),
+                    _ => None,
+                };
+                let (mut r, pts) = finish(plan, ds, ind, Acc::default(), (value, None, None))?;
+                r.current = c.map(|x| x.to_exact_string());
+                r.baseline = b.map(|x| x.to_exact_string());
+                res.push((r, pts));
+                vals.push(value);
+            }
+            out.push(res);
+            values.push(vals);
+            continue;
+        }
         let coll = ind.coll;
         let cname = &plan.collections[coll as usize].name;
         let rule = format!("indicator {}", ind.id);
@@ -216,6 +237,7 @@ pub fn evaluate(
                 IndicatorKind::Sum { value } | IndicatorKind::Mean { value } => {
                     (true, None, None, Some(number(value)?), None)
                 }
+                IndicatorKind::Change { .. } => (true, None, None, None, None),
                 IndicatorKind::Share { of, among } => {
                     let v = of
                         .eval(&frame)
@@ -259,10 +281,14 @@ pub fn evaluate(
             }
         }
         let mut res = Vec::with_capacity(accs.len());
+        let mut vals = Vec::with_capacity(accs.len());
         for (g, a) in accs.into_iter().enumerate() {
-            res.push(finish(plan, ds, ind, a, &groups.key(ds, g))?);
+            let v = value_of(ind, &a, &groups.key(ds, g))?;
+            vals.push(v.0);
+            res.push(finish(plan, ds, ind, a, v)?);
         }
         out.push(res);
+        values.push(vals);
     }
     Ok(out)
 }
@@ -276,16 +302,14 @@ fn pct(a: u64, b: u64, id: &str) -> Result<Number, ScoreError> {
     )
 }
 
-fn finish(
-    plan: &Plan,
-    ds: &Dataset,
-    ind: &Indicator,
-    a: Acc,
-    group: &str,
-) -> Result<(IndicatorResult, Points), ScoreError> {
+/// An indicator's value, numerator and denominator in one group.
+type ValueParts = (Option<Number>, Option<String>, Option<String>);
+
+fn value_of(ind: &Indicator, a: &Acc, group: &str) -> Result<ValueParts, ScoreError> {
     let id = &ind.id;
     let int = |n: u64| Some(n.to_string());
-    let (value, numerator, denominator) = match &ind.kind {
+    Ok(match &ind.kind {
+        IndicatorKind::Change { .. } => (None, None, None),
         IndicatorKind::Rate { .. } | IndicatorKind::Each { .. } | IndicatorKind::Share { .. } => {
             let v = if a.members == 0 {
                 None
@@ -325,7 +349,18 @@ fn finish(
             };
             (v, None, int(a.members))
         }
-    };
+    })
+}
+
+fn finish(
+    plan: &Plan,
+    ds: &Dataset,
+    ind: &Indicator,
+    a: Acc,
+    parts: ValueParts,
+) -> Result<(IndicatorResult, Points), ScoreError> {
+    let id = &ind.id;
+    let (value, numerator, denominator) = parts;
     let applicable = value.is_some();
     let r = ind.rounding;
     let compared = match value {
@@ -377,6 +412,7 @@ fn finish(
         IndicatorKind::Ratio { .. } => "numerator below denominator",
         IndicatorKind::Each { .. } => "not meeting the requirement",
         IndicatorKind::Share { .. } => "not among the categories counted",
+        IndicatorKind::Change { .. } => "none (a change compares two indicators)",
         _ => "members",
     };
     let keys = &ds.colls[ind.coll as usize].keys;
@@ -398,6 +434,8 @@ fn finish(
             value: value.map(|v| exact(v, r)),
             numerator,
             denominator,
+            current: None,
+            baseline: None,
             target,
             met,
             points: pts.points.map(|p| exact(p, plan.rounding)),

@@ -56,6 +56,12 @@ pub struct IndicatorResult {
     /// Denominator (members, or Σ denominator).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub denominator: Option<String>,
+    /// change: the current indicator's value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current: Option<String>,
+    /// change: the baseline indicator's value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<String>,
     /// The target, e.g. `{"min": "100"}`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<BTreeMap<String, String>>,

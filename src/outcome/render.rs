@@ -62,10 +62,13 @@ fn indicator_table(inds: &std::collections::BTreeMap<String, IndicatorResult>) -
             ),
             None => id.clone(),
         };
-        let of = match (&i.numerator, &i.denominator) {
-            (Some(n), Some(d)) => format!("{n} / {d}"),
-            (None, Some(d)) => format!("{d} members"),
-            _ => String::new(),
+        let of = match (&i.numerator, &i.denominator, &i.current, &i.baseline) {
+            (_, _, Some(c), Some(b)) => format!("{c} vs {b}"),
+            (n, d, _, _) => match (n, d) {
+                (Some(n), Some(d)) => format!("{n} / {d}"),
+                (None, Some(d)) => format!("{d} members"),
+                _ => String::new(),
+            },
         };
         let points = match (&i.points, &i.max_points) {
             (Some(p), Some(m)) => format!("{} / {m}", p.display),

@@ -296,10 +296,17 @@ pub struct IndicatorSpec {
     /// The criterion it expresses, e.g. `C1`.
     #[serde(default)]
     pub criterion: Option<String>,
-    /// `rate`, `ratio`, `count`, `sum`, `mean`, `each` or `share`.
+    /// `rate`, `ratio`, `count`, `sum`, `mean`, `each`, `share` or `change`.
     pub kind: String,
-    /// The members: a collection and a condition.
-    pub population: PopulationSpec,
+    /// The members: a collection and a condition (every kind but change).
+    #[serde(default)]
+    pub population: Option<PopulationSpec>,
+    /// change: the indicator whose value is compared.
+    #[serde(default)]
+    pub current: Option<String>,
+    /// change: the indicator it is compared with (e.g. last year's, from baseline data).
+    #[serde(default)]
+    pub baseline: Option<String>,
     /// rate: the condition a member must meet to count in the numerator;
     /// ratio: the number summed as numerator.
     #[serde(default)]

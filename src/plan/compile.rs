@@ -411,12 +411,21 @@ impl<'a> Compiler<'a> {
 
         let ipath = root.key("indicators");
         let mut indicators = Vec::new();
+        // changes compare other indicators, so they come after them
+        let mut changes = Vec::new();
         for (id, v) in &spec.indicators {
             let p = ipath.key(id);
             if let Some(is) = self.entry::<IndicatorSpec>(v, &p) {
-                if let Some(ind) = self.indicator(id, is, &p, rounding) {
+                if is.kind == "change" {
+                    changes.push((id, is, p));
+                } else if let Some(ind) = self.indicator(id, is, &p, rounding, &[]) {
                     indicators.push(ind);
                 }
+            }
+        }
+        for (id, is, p) in changes {
+            if let Some(ind) = self.indicator(id, is, &p, rounding, &indicators) {
+                indicators.push(ind);
             }
         }
 
@@ -1340,13 +1349,86 @@ impl<'a> Compiler<'a> {
         s: IndicatorSpec,
         p: &JsonPath,
         rounding: RoundingSpec,
+        others: &[Indicator],
     ) -> Option<Indicator> {
-        let Some(coll) = self.coll_id(&s.population.collection) else {
+        let (coll, filter, kind) = if s.kind == "change" {
+            self.change_indicator(&s, p, others)?
+        } else {
+            self.member_indicator(&s, p)?
+        };
+        self.indicator_rest(id, s, p, rounding, coll, filter, kind)
+    }
+
+    /// A change: the value of one indicator less that of another, per group.
+    fn change_indicator(
+        &self,
+        s: &IndicatorSpec,
+        p: &JsonPath,
+        others: &[Indicator],
+    ) -> Option<(CollId, Option<Expr>, IndicatorKind)> {
+        for (present, key) in [
+            (s.population.is_some(), "population"),
+            (s.numerator.is_some(), "numerator"),
+            (s.denominator.is_some(), "denominator"),
+            (s.value.is_some(), "value"),
+            (s.require.is_some(), "require"),
+            (s.of.is_some(), "of"),
+            (s.among.is_some(), "in"),
+        ] {
+            if present {
+                self.diag(
+                    &p.key(key),
+                    format!("'{key}' does not apply to a change indicator"),
+                );
+            }
+        }
+        let find = |key: &str, v: &Option<String>| -> Option<usize> {
+            let Some(name) = v else {
+                self.diag(
+                    p,
+                    format!("a change indicator needs \"{key}\": an indicator id"),
+                );
+                return None;
+            };
+            let found = others.iter().position(|i| &i.id == name);
+            if found.is_none() {
+                self.diag(&p.key(key), format!("no indicator '{name}' to compare (a change compares two indicators that are not changes)"));
+            }
+            found
+        };
+        let (current, baseline) = (find("current", &s.current), find("baseline", &s.baseline));
+        let (current, baseline) = (current?, baseline?);
+        Some((
+            others[current].coll,
+            None,
+            IndicatorKind::Change { current, baseline },
+        ))
+    }
+
+    /// An indicator over the members of a population.
+    fn member_indicator(
+        &self,
+        s: &IndicatorSpec,
+        p: &JsonPath,
+    ) -> Option<(CollId, Option<Expr>, IndicatorKind)> {
+        for (present, key) in [
+            (s.current.is_some(), "current"),
+            (s.baseline.is_some(), "baseline"),
+        ] {
+            if present {
+                self.diag(&p.key(key), format!("'{key}' is for change indicators"));
+            }
+        }
+        let Some(population) = &s.population else {
+            self.diag(p, format!("a {} indicator needs a \"population\"", s.kind));
+            return None;
+        };
+        let Some(coll) = self.coll_id(&population.collection) else {
             self.diag(
                 &p.key("population").key("collection"),
                 format!(
                     "no collection '{}' (collections: {})",
-                    s.population.collection,
+                    population.collection,
                     self.coll_names()
                 ),
             );
@@ -1357,7 +1439,7 @@ impl<'a> Compiler<'a> {
             |src: &str, key: &str| self.expr(src, &p.key(key), Some(coll), &vars, Some(&Ty::Bool));
         let number =
             |src: &str, key: &str| self.expr(src, &p.key(key), Some(coll), &vars, Some(&Ty::Num));
-        let filter = match &s.population.filter {
+        let filter = match &population.filter {
             Some(f) => Some(self.expr(
                 f,
                 &p.key("population").key("where"),
@@ -1443,10 +1525,24 @@ impl<'a> Compiler<'a> {
                 IndicatorKind::Share { of, among: vals }
             }
             other => {
-                self.diag(&p.key("kind"), format!("unknown indicator kind '{other}' (rate, ratio, count, sum, mean, each, share)"));
+                self.diag(&p.key("kind"), format!("unknown indicator kind '{other}' (rate, ratio, count, sum, mean, each, share, change)"));
                 return None;
             }
         };
+        Some((coll, filter, kind))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn indicator_rest(
+        &self,
+        id: &str,
+        s: IndicatorSpec,
+        p: &JsonPath,
+        rounding: RoundingSpec,
+        coll: CollId,
+        filter: Option<Expr>,
+        kind: IndicatorKind,
+    ) -> Option<Indicator> {
         let target = match &s.target {
             None => None,
             Some(t) => match (t.min, t.max, t.exactly) {

@@ -354,6 +354,14 @@ pub enum IndicatorKind {
         /// The requirement.
         require: Expr,
     },
+    /// The value of one indicator less that of another (e.g. this year against last
+    /// year's baseline), per group; not applicable when either is.
+    Change {
+        /// Index of the current indicator.
+        current: usize,
+        /// Index of the baseline indicator.
+        baseline: usize,
+    },
     /// Members whose category is among some values ÷ members × 100, with the breakdown.
     Share {
         /// The category.
@@ -374,6 +382,7 @@ impl IndicatorKind {
             IndicatorKind::Mean { .. } => "mean",
             IndicatorKind::Each { .. } => "each",
             IndicatorKind::Share { .. } => "share",
+            IndicatorKind::Change { .. } => "change",
         }
     }
 
@@ -397,7 +406,7 @@ pub struct Indicator {
     pub criterion: Option<String>,
     /// What it computes.
     pub kind: IndicatorKind,
-    /// Member collection.
+    /// Member collection (for a change, the current indicator's).
     pub coll: CollId,
     /// Member condition.
     pub filter: Option<Expr>,
