@@ -168,8 +168,7 @@ pub fn evaluate(
         if let IndicatorKind::Change { current, baseline } = ind.kind {
             let mut res = Vec::with_capacity(groups.count() + 1);
             let mut vals = Vec::with_capacity(groups.count() + 1);
-            for g in 0..=groups.count() {
-                let (c, b) = (values[current][g], values[baseline][g]);
+            for (&c, &b) in values[current].iter().zip(&values[baseline]) {
                 let value = match (c, b) {
                     (Some(c), Some(b)) => Some(arith(&ind.id, c.sub(b))?),
                     _ => None,
