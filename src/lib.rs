@@ -80,6 +80,19 @@ impl Plan {
         guard(|| eval::score(self, ds)).unwrap_or_else(|p| Err(ScoreError::Internal(p)))
     }
 
+    /// Explains why a record has its measures, then the related records its aggregates
+    /// counted, to `depth` levels (e.g. a unit's grade, then each inspection's rating).
+    pub fn explain(
+        &self,
+        ds: &Dataset,
+        collection: &str,
+        key: &str,
+        depth: usize,
+    ) -> Result<Vec<eval::explain::Explanation>, ScoreError> {
+        guard(|| eval::explain_record(self, ds, collection, key, depth))
+            .unwrap_or_else(|p| Err(ScoreError::Internal(p)))
+    }
+
     /// Reads and scores a JSON dataset.
     pub fn score_json(&self, json: &str) -> Result<Outcome, ScoreError> {
         let ds = self.read(json)?;

@@ -18,7 +18,8 @@ struct Cli {
 enum Format {
     /// The outcome document (deterministic JSON).
     Json,
-    /// Readable tables.
+    /// Readable tables (text).
+    #[value(alias = "text")]
     Table,
 }
 
@@ -45,6 +46,26 @@ enum Command {
         #[arg(required = true)]
         packs: Vec<PathBuf>,
     },
+    /// Explain why a record has its measures: the related records counted or left out,
+    /// the windows, the table rows that fired (then the same for the related records).
+    Explain {
+        /// The collection, e.g. units.
+        collection: String,
+        /// The record's key.
+        key: String,
+        /// The pack folder.
+        #[arg(long)]
+        pack: Option<PathBuf>,
+        /// The dataset (JSON file, or - for standard input).
+        #[arg(long)]
+        input: Option<PathBuf>,
+        /// How many levels of related records to explain too.
+        #[arg(long, default_value_t = 1)]
+        depth: usize,
+        /// Output format: text, or json.
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
     /// Run packs' fixtures (default: every pack under rules/).
     Test {
         /// Pack folders.
@@ -65,12 +86,7 @@ fn bundled(rel: &str) -> PathBuf {
     }
 }
 
-fn score(
-    pack: Option<PathBuf>,
-    input: Option<PathBuf>,
-    format: Format,
-    strict: bool,
-) -> Result<ExitCode, String> {
+fn load(pack: Option<PathBuf>, input: Option<PathBuf>) -> Result<(Plan, String), String> {
     let pack = pack.unwrap_or_else(|| bundled(DEFAULT_PACK));
     let plan = Plan::load(&pack).map_err(|e| e.to_string())?;
     let input = input.unwrap_or_else(|| bundled(DEFAULT_INPUT));
@@ -84,6 +100,43 @@ fn score(
         std::fs::read_to_string(&input)
             .map_err(|e| format!("cannot read {}: {e}", input.display()))?
     };
+    Ok((plan, text))
+}
+
+fn explain(
+    collection: &str,
+    key: &str,
+    pack: Option<PathBuf>,
+    input: Option<PathBuf>,
+    depth: usize,
+    format: Format,
+) -> Result<ExitCode, String> {
+    let (plan, text) = load(pack, input)?;
+    let ds = plan.read(&text).map_err(|e| e.to_string())?;
+    let all = plan
+        .explain(&ds, collection, key, depth)
+        .map_err(|e| e.to_string())?;
+    match format {
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&all).map_err(|e| e.to_string())?
+        ),
+        Format::Table => {
+            for e in &all {
+                println!("{}", scorecard::eval::explain::render(e));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn score(
+    pack: Option<PathBuf>,
+    input: Option<PathBuf>,
+    format: Format,
+    strict: bool,
+) -> Result<ExitCode, String> {
+    let (plan, text) = load(pack, input)?;
     let outcome = plan.score_json(&text).map_err(|e| e.to_string())?;
     match format {
         Format::Json => println!("{}", outcome.to_json()),
@@ -182,6 +235,20 @@ fn main() -> ExitCode {
             format,
             strict,
         } => match score(pack, input, format, strict) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        },
+        Command::Explain {
+            collection,
+            key,
+            pack,
+            input,
+            depth,
+            format,
+        } => match explain(&collection, &key, pack, input, depth, format) {
             Ok(code) => code,
             Err(e) => {
                 eprintln!("error: {e}");

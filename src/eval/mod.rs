@@ -2,6 +2,7 @@
 //! ([`table`]), indicators per jurisdiction ([`indicator`]) and the scorecard
 //! ([`scorecard`]), assembled into an [`Outcome`].
 
+pub mod explain;
 pub mod indicator;
 pub mod measure;
 pub mod scorecard;
@@ -60,6 +61,69 @@ pub(crate) fn value_json(ds: &Dataset, v: &Value) -> serde_json::Value {
         Value::Item(_) => serde_json::Value::String("(item)".into()),
         Value::List(l) => serde_json::Value::Array(l.iter().map(|x| value_json(ds, x)).collect()),
     }
+}
+
+/// Explains a record, then (to `depth` levels) the related records its aggregates counted
+/// that have measures of their own, e.g. a unit, then its inspections.
+pub fn explain_record(
+    plan: &Plan,
+    ds: &Dataset,
+    collection: &str,
+    key: &str,
+    depth: usize,
+) -> Result<Vec<explain::Explanation>, ScoreError> {
+    let coll = plan.collection(collection).ok_or_else(|| {
+        let names: Vec<&str> = plan.collections.iter().map(|c| c.name.as_str()).collect();
+        ScoreError::BadInput(format!(
+            "no collection '{collection}' (collections: {})",
+            names.join(", ")
+        ))
+    })?;
+    let idx = *ds.colls[coll as usize].index.get(key).ok_or_else(|| {
+        ScoreError::BadInput(format!(
+            "no used {collection} record '{key}' (a rejected or excluded record is listed in the accounting)"
+        ))
+    })?;
+    let cols = measure::compute(plan, ds)?;
+    let mut out = vec![explain::explain(plan, ds, &cols, coll, idx)?];
+    let mut seen = std::collections::BTreeSet::from([(coll, idx)]);
+    let mut frontier = vec![0usize];
+    for _ in 0..depth {
+        let mut next = Vec::new();
+        for i in frontier {
+            let e = out[i].clone();
+            for m in &e.measures {
+                let Some(rel) = &m.related else { continue };
+                let over = plan
+                    .measures
+                    .iter()
+                    .find(|x| x.coll == coll_of(plan, &e.collection) && x.name == m.name)
+                    .and_then(|x| match x.kind {
+                        crate::plan::MeasureKind::Aggregate { over, .. } => Some(over),
+                        _ => None,
+                    });
+                let Some(over) = over else { continue };
+                if plan.collections[over as usize].measures.is_empty() {
+                    continue;
+                }
+                for r in rel.iter().filter(|r| r.counted) {
+                    let Some(&j) = ds.colls[over as usize].index.get(r.key.as_str()) else {
+                        continue;
+                    };
+                    if seen.insert((over, j)) {
+                        out.push(explain::explain(plan, ds, &cols, over, j)?);
+                        next.push(out.len() - 1);
+                    }
+                }
+            }
+        }
+        frontier = next;
+    }
+    Ok(out)
+}
+
+fn coll_of(plan: &Plan, name: &str) -> crate::value::CollId {
+    plan.collection(name).unwrap_or(crate::value::CollId::MAX)
 }
 
 /// Scores a dataset that was read against this plan.

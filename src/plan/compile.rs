@@ -1153,6 +1153,7 @@ impl<'a> Compiler<'a> {
                             when,
                             then,
                             priority: r.priority.unwrap_or(0),
+                            note: r.note.clone(),
                         }),
                         _ => ok = false,
                     }

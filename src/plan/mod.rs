@@ -225,6 +225,8 @@ pub struct Row {
     pub then: Vec<Value>,
     /// Priority (priority hit policy).
     pub priority: i64,
+    /// Why the row is there (shown in explanations).
+    pub note: Option<String>,
 }
 
 /// A band: `[min, below)`.

@@ -1,0 +1,313 @@
+//! Explanations: why a record has the measures it has. For each measure, how it is
+//! computed; for an aggregate, which related records it counted and why the others were
+//! left out (the window with its dates, or the `where`); for a table, which rows (or
+//! which band) fired, with their notes.
+
+use super::measure::{in_window, View};
+use super::table::eval_table;
+use super::{value_json, ScoreError};
+use crate::data::Dataset;
+use crate::expr::eval::Frame;
+use crate::plan::{Agg, MeasureKind, Plan, TableBody, Window};
+use crate::value::{CollId, Value};
+use serde::Serialize;
+use serde_json::Value as Json;
+use std::collections::BTreeMap;
+
+/// A related record an aggregate looked at.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct RelatedRecord {
+    /// Its key.
+    pub key: String,
+    /// Its date, when its collection has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// Whether the aggregate counted it.
+    pub counted: bool,
+    /// Why not, when it did not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Its value for the aggregate (counted records of sum, mean, min, max, latest).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<Json>,
+}
+
+/// A table row or band that fired.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Fired {
+    /// `rows[i]` or `bands[i]` (bands in ascending order).
+    pub at: String,
+    /// The row's condition, or the band's bounds.
+    pub rule: String,
+    /// The row's note.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Why a measure has its value.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct MeasureWhy {
+    /// The measure.
+    pub name: String,
+    /// Its value.
+    pub value: Json,
+    /// How it is computed.
+    pub how: String,
+    /// The related records an aggregate looked at.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub related: Option<Vec<RelatedRecord>>,
+    /// The rows or band of a table that fired (empty: the default applied).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fired: Option<Vec<Fired>>,
+}
+
+/// Why a record has its measures.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Explanation {
+    /// The collection.
+    pub collection: String,
+    /// The record's key.
+    pub key: String,
+    /// Its fields.
+    pub fields: BTreeMap<String, Json>,
+    /// Its measures, by name.
+    pub measures: Vec<MeasureWhy>,
+}
+
+fn window_text(w: Window, ds: &Dataset) -> String {
+    let p = &ds.period;
+    match w {
+        Window::All => "all dates".into(),
+        Window::Period => format!("the period {} to {}", p.from, p.to),
+        Window::Months(n) => format!("the {n} months up to {}", p.as_of),
+        Window::Days(n) => format!("the {n} days up to {}", p.as_of),
+    }
+}
+
+/// Explains record `idx` of collection `coll`, given the computed measure columns.
+pub fn explain(
+    plan: &Plan,
+    ds: &Dataset,
+    cols: &[Vec<Value>],
+    coll: CollId,
+    idx: u32,
+) -> Result<Explanation, ScoreError> {
+    let c = &plan.collections[coll as usize];
+    let row = &ds.colls[coll as usize].rows[idx as usize];
+    let view = View { ds, cols };
+    let vars = ds.record_vars();
+    let fields = c
+        .fields
+        .iter()
+        .zip(row.iter())
+        .filter(|(f, _)| !matches!(f.kind, crate::plan::FieldKind::List(_)))
+        .map(|(f, v)| (f.name.clone(), value_json(ds, v)))
+        .collect();
+    let mut measures = Vec::new();
+    for &m in &c.measures {
+        let meas = &plan.measures[m as usize];
+        let value = value_json(ds, &cols[m as usize][idx as usize]);
+        let frame = Frame {
+            data: &view,
+            base: Some((coll, idx)),
+            vars: &vars,
+        };
+        let why = match &meas.kind {
+            MeasureKind::Expr(e) => MeasureWhy {
+                name: meas.name.clone(),
+                value,
+                how: format!("formula `{}`", e.src),
+                related: None,
+                fired: None,
+            },
+            MeasureKind::Table { table, .. } => {
+                let t = &plan.tables[*table];
+                let hit = eval_table(t, &frame).map_err(|(src, e)| {
+                    ScoreError::eval(&format!("table {}", t.name), None, &src, e)
+                })?;
+                let fired = hit
+                    .fired
+                    .iter()
+                    .map(|&i| match &t.body {
+                        TableBody::Rows(rows) => Fired {
+                            at: format!("rows[{i}]"),
+                            rule: rows[i].when.src.to_string(),
+                            note: rows[i].note.clone(),
+                        },
+                        TableBody::Bands { input, bands } => {
+                            let b = &bands[i];
+                            let lo = b.min.map(|x| format!("{x} ≤ ")).unwrap_or_default();
+                            let hi = b.below.map(|x| format!(" < {x}")).unwrap_or_default();
+                            Fired {
+                                at: format!("bands[{i}]"),
+                                rule: format!("{lo}{}{hi}", input.src),
+                                note: None,
+                            }
+                        }
+                    })
+                    .collect::<Vec<_>>();
+                let how = if fired.is_empty() {
+                    format!(
+                        "table {} ({:?}): nothing matched, so its default",
+                        t.name, t.hit
+                    )
+                } else {
+                    format!("table {} ({:?})", t.name, t.hit)
+                };
+                MeasureWhy {
+                    name: meas.name.clone(),
+                    value,
+                    how,
+                    related: None,
+                    fired: Some(fired),
+                }
+            }
+            MeasureKind::Aggregate {
+                agg,
+                over,
+                via,
+                key,
+                filter,
+                value: vexpr,
+                window,
+            } => {
+                let oc = &plan.collections[*over as usize];
+                let orows = &ds.colls[*over as usize];
+                let target = match key {
+                    None => Some(idx),
+                    Some(k) => match row[*k as usize] {
+                        Value::Rec(_, t) => Some(t),
+                        _ => None,
+                    },
+                };
+                let outer_vars = [
+                    vars[0].clone(),
+                    vars[1].clone(),
+                    vars[2].clone(),
+                    Value::Rec(coll, idx),
+                ];
+                let mut related = Vec::new();
+                for (j, r) in orows.rows.iter().enumerate() {
+                    if !matches!((r[*via as usize].clone(), target), (Value::Rec(_, t), Some(x)) if t == x)
+                    {
+                        continue;
+                    }
+                    let date = oc.date_slot.and_then(|s| match r[s as usize] {
+                        Value::Date(d) => Some(d),
+                        _ => None,
+                    });
+                    let of = Frame {
+                        data: &view,
+                        base: Some((*over, j as u32)),
+                        vars: &outer_vars,
+                    };
+                    let reason = if !in_window(*window, date, ds) {
+                        Some(format!("outside {}", window_text(*window, ds)))
+                    } else {
+                        match filter {
+                            Some(f) if !f.eval_bool(&of).unwrap_or(false) => {
+                                Some(format!("`{}` is false", f.src))
+                            }
+                            _ => None,
+                        }
+                    };
+                    let v = match (reason.is_none(), vexpr) {
+                        (true, Some(e)) => e.eval(&of).ok().map(|v| value_json(ds, &v)),
+                        _ => None,
+                    };
+                    related.push(RelatedRecord {
+                        key: orows.keys[j].to_string(),
+                        date: date.map(|d| d.to_string()),
+                        counted: reason.is_none(),
+                        reason,
+                        value: v,
+                    });
+                }
+                let agg_name = match agg {
+                    Agg::Count => "count",
+                    Agg::Sum => "sum",
+                    Agg::Mean => "mean",
+                    Agg::Min => "min",
+                    Agg::Max => "max",
+                    Agg::Latest => "latest",
+                };
+                let mut how = format!(
+                    "{agg_name} of {} (by {}) in {}",
+                    oc.name,
+                    oc.fields[*via as usize].name,
+                    window_text(*window, ds)
+                );
+                if let Some(f) = filter {
+                    how.push_str(&format!(" where `{}`", f.src));
+                }
+                if let Some(e) = vexpr {
+                    how.push_str(&format!(", of `{}`", e.src));
+                }
+                MeasureWhy {
+                    name: meas.name.clone(),
+                    value,
+                    how,
+                    related: Some(related),
+                    fired: None,
+                }
+            }
+        };
+        measures.push(why);
+    }
+    Ok(Explanation {
+        collection: c.name.clone(),
+        key: ds.colls[coll as usize].keys[idx as usize].to_string(),
+        fields,
+        measures,
+    })
+}
+
+/// An explanation as indented text.
+pub fn render(e: &Explanation) -> String {
+    let mut s = String::new();
+    let fields: Vec<String> = e
+        .fields
+        .iter()
+        .map(|(k, v)| format!("{k}: {}", plain(v)))
+        .collect();
+    s.push_str(&format!(
+        "{} '{}' ({})\n",
+        e.collection,
+        e.key,
+        fields.join(", ")
+    ));
+    for m in &e.measures {
+        s.push_str(&format!(
+            "  {} = {}\n      {}\n",
+            m.name,
+            plain(&m.value),
+            m.how
+        ));
+        for f in m.fired.iter().flatten() {
+            let note = f
+                .note
+                .as_ref()
+                .map(|n| format!("  ({n})"))
+                .unwrap_or_default();
+            s.push_str(&format!("      fired {}: {}{note}\n", f.at, f.rule));
+        }
+        for r in m.related.iter().flatten() {
+            let date = r.date.clone().unwrap_or_default();
+            let what = match (&r.reason, &r.value) {
+                (Some(why), _) => format!("left out: {why}"),
+                (None, Some(v)) => format!("counted, {}", plain(v)),
+                (None, None) => "counted".into(),
+            };
+            s.push_str(&format!("      {} {date}  {what}\n", r.key));
+        }
+    }
+    s
+}
+
+fn plain(v: &Json) -> String {
+    match v {
+        Json::String(s) => s.clone(),
+        Json::Null => "(no value)".into(),
+        other => other.to_string(),
+    }
+}
