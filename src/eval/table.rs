@@ -29,13 +29,15 @@ pub fn eval_table(t: &Table, f: &Frame) -> Result<TableHit, (String, EvalError)>
         TableBody::Bands { input, bands } => {
             let x = match input.eval(f).map_err(|e| (input.src.to_string(), e))? {
                 Value::Num(x) => x,
+                // no value: the default when the table has one (e.g. "no rated inspection")
+                Value::None if t.default.is_some() => return Ok(none()),
                 other => {
                     return Err((
                         input.src.to_string(),
                         EvalError {
                             pos: 0,
                             message: format!(
-                                "the band input has {} instead of a number",
+                                "the band input has {} instead of a number (a default would be used for no value)",
                                 if other.is_none() {
                                     "no value".to_string()
                                 } else {

@@ -172,6 +172,8 @@ pub enum NodeKind {
     Call(Func, Vec<Node>),
     /// A list method, with its argument or closure body.
     Method(Method, Box<Node>, Option<Box<Node>>),
+    /// `if c { a } else { b }`
+    If(Box<Node>, Box<Node>, Box<Node>),
 }
 
 /// A compiled expression with its source and result type.
@@ -284,6 +286,27 @@ impl Compiler<'_, '_> {
                 self.access(pos, n, &t, name)?
             }
             AstKind::Method(e, name, args) => self.method(pos, e, name, args)?,
+            AstKind::If(c, a, b) => {
+                let (cn, ct) = self.node(c)?;
+                self.want(c.pos, &ct, &Ty::Bool, "an if condition")?;
+                let (an, at) = self.node(a)?;
+                let (bn, bt) = self.node(b)?;
+                if !at.fits(&bt) {
+                    return Err(ExprError::new(
+                        b.pos,
+                        format!(
+                            "both branches of an if give one type: {} and {}",
+                            self.tn(&at),
+                            self.tn(&bt)
+                        ),
+                    ));
+                }
+                let ty = if at == Ty::Any { bt } else { at };
+                (
+                    mk(NodeKind::If(Box::new(cn), Box::new(an), Box::new(bn))),
+                    ty,
+                )
+            }
             AstKind::Closure(..) => {
                 return Err(ExprError::new(
                     pos,

@@ -232,6 +232,13 @@ fn eval(n: &Node, f: &Frame, locals: &mut Vec<Value>) -> Result<Value, EvalError
         }
         NodeKind::Call(func, args) => call(n, *func, args, f, locals)?,
         NodeKind::Method(m, recv, arg) => method(n, *m, recv, arg.as_deref(), f, locals)?,
+        NodeKind::If(c, a, b) => {
+            if boolean(n, eval(c, f, locals)?, "an if condition")? {
+                eval(a, f, locals)?
+            } else {
+                eval(b, f, locals)?
+            }
+        }
     })
 }
 
@@ -559,6 +566,15 @@ mod tests {
         assert_eq!(run("min(3, score, 10)").unwrap(), numv("3"));
         assert_eq!(run("grade in [\"A\", \"B\"]").unwrap(), Value::Bool(true));
         assert_eq!(run("-abs(-2) % 3").unwrap(), numv("-2"));
+        assert_eq!(
+            run("if score > 9 { \"A\" } else if score > 8 { \"B\" } else { \"C\" }").unwrap(),
+            Value::str("B")
+        );
+        assert_eq!(
+            run("if is_none(opt) { () } else { opt / 0 }").unwrap(),
+            Value::None,
+            "the other branch is not evaluated"
+        );
     }
 
     #[test]
@@ -621,6 +637,8 @@ mod tests {
             ("items.filter(|i| i.points)", "needs bool"),
             ("items.map(|i| i.nope)", "no field 'nope'"),
             ("date(\"2025-02-30\")", "not a date"),
+            ("if score { 1 } else { 2 }", "if condition needs bool"),
+            ("if true { 1 } else { \"x\" }", "both branches"),
         ] {
             let e = run(src).unwrap_err();
             assert!(e.contains(needle), "{src}: {e}");

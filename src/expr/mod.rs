@@ -7,6 +7,7 @@
 //! - names: fields and measures of the record in scope, `unit.category` through a
 //!   reference, `item.points` inside a closure;
 //! - operators, loosest first: `||`, `&&`, `== !=`, `< <= > >= in`, `+ -`, `* / %`, `! -`;
+//! - `if c { a } else { b }`, with `else if` chains;
 //! - functions: `round(x, digits)` / `round(x, digits, "half_even")`, `min(a, b, …)`,
 //!   `max(…)`, `abs(x)`, `date("2025-01-01")`, `days_between(a, b)`,
 //!   `months_between(a, b)`, `add_days(d, n)`, `add_months(d, n)`, `year(d)`, `month(d)`,

@@ -130,6 +130,8 @@ pub enum AstKind {
     Method(Box<Ast>, String, Vec<Ast>),
     /// `|p| body` (only as an argument)
     Closure(String, Box<Ast>),
+    /// `if c { a } else { b }`
+    If(Box<Ast>, Box<Ast>, Box<Ast>),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -141,9 +143,9 @@ enum Tok {
     End,
 }
 
-const PUNCTS: [&str; 22] = [
-    "==", "!=", "<=", ">=", "&&", "||", "(", ")", "[", "]", ",", ".", "|", "+", "-", "*", "/", "%",
-    "<", ">", "!", "=",
+const PUNCTS: [&str; 24] = [
+    "==", "!=", "<=", ">=", "&&", "||", "(", ")", "[", "]", "{", "}", ",", ".", "|", "+", "-", "*",
+    "/", "%", "<", ">", "!", "=",
 ];
 
 /// The longest expression text accepted, in characters.
@@ -459,6 +461,43 @@ impl Parser {
         }
     }
 
+    /// `if c { a } else { b }` (after `if`); `else if …` chains.
+    fn if_expr(&mut self, pos: usize) -> Result<Ast, ExprError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(ExprError::new(pos, "expression is nested too deeply"));
+        }
+        let cond = self.expr(0)?;
+        self.expect("{")?;
+        let then = self.expr(0)?;
+        self.expect("}")?;
+        let else_pos = self.pos();
+        match self.bump() {
+            Tok::Ident(e) if e == "else" => {}
+            _ => {
+                return Err(ExprError::new(
+                    else_pos,
+                    "an if expression needs an else branch: it must give a value either way",
+                ))
+            }
+        }
+        let other = if matches!(self.peek(), Tok::Ident(s) if s == "if") {
+            let p = self.pos();
+            self.bump();
+            self.if_expr(p)?
+        } else {
+            self.expect("{")?;
+            let e = self.expr(0)?;
+            self.expect("}")?;
+            e
+        };
+        self.depth -= 1;
+        Ok(Ast {
+            pos,
+            kind: AstKind::If(Box::new(cond), Box::new(then), Box::new(other)),
+        })
+    }
+
     fn primary(&mut self) -> Result<Ast, ExprError> {
         let pos = self.pos();
         let kind = match self.bump() {
@@ -466,6 +505,7 @@ impl Parser {
             Tok::Str(s) => AstKind::Str(s),
             Tok::Ident(s) if s == "true" => AstKind::Bool(true),
             Tok::Ident(s) if s == "false" => AstKind::Bool(false),
+            Tok::Ident(s) if s == "if" => return self.if_expr(pos),
             Tok::Ident(s) => {
                 if self.eat("(") {
                     AstKind::Call(s, self.args()?)
@@ -535,6 +575,9 @@ mod tests {
                 args.iter().map(show).collect::<Vec<_>>().join(",")
             ),
             AstKind::Closure(p, b) => format!("|{p}| {}", show(b)),
+            AstKind::If(c, a, b) => {
+                format!("if {} {{ {} }} else {{ {} }}", show(c), show(a), show(b))
+            }
         }
     }
 
@@ -551,6 +594,11 @@ mod tests {
             "(items.filter(|i| (i.key && !i.passed)).len() < 2)"
         );
         assert_eq!(show(&parse("1 - 2 - 3").unwrap()), "((1 - 2) - 3)");
+        assert_eq!(
+            show(&parse("if a > 1 { \"x\" } else if b { \"y\" } else { \"z\" }").unwrap()),
+            "if (a > 1) { \"x\" } else { if b { \"y\" } else { \"z\" } }"
+        );
+        assert!(parse("if a { 1 }").unwrap_err().message.contains("else"));
     }
 
     #[test]
