@@ -1,0 +1,105 @@
+//! `scorecard explain` shows why a unit has its grade: the inspections its annual mean
+//! counted and left out (with the window), their scores, and the table rows and bands
+//! that fired with the pack's notes.
+
+use scorecard::Plan;
+use std::path::Path;
+use std::process::Command;
+
+fn fixture_input(pack: &str, fixture: &str) -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("rules")
+        .join(pack);
+    let fx: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("tests").join(fixture)).unwrap())
+            .unwrap();
+    fx["input"].to_string()
+}
+
+#[test]
+fn explains_an_annual_grade_down_to_the_inspections() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let plan = Plan::load(root.join("rules/catering-grading")).unwrap();
+    let ds = plan
+        .read(&fixture_input(
+            "catering-grading",
+            "annual-grade-half-up.json",
+        ))
+        .unwrap();
+    let all = plan.explain(&ds, "units", "U1", 1).unwrap();
+    let unit = &all[0];
+    assert_eq!(
+        (unit.collection.as_str(), unit.key.as_str()),
+        ("units", "U1")
+    );
+    let m = |name: &str| {
+        unit.measures
+            .iter()
+            .find(|m| m.name == name)
+            .unwrap()
+            .clone()
+    };
+    let mean = m("annual_mean");
+    assert_eq!(mean.value, "8.95");
+    assert!(
+        mean.how.contains("the 12 months up to 2025-12-31"),
+        "{}",
+        mean.how
+    );
+    let related = mean.related.unwrap();
+    let counted: Vec<&str> = related
+        .iter()
+        .filter(|r| r.counted)
+        .map(|r| r.key.as_str())
+        .collect();
+    assert_eq!(counted, ["I1", "I2"]);
+    let out = related.iter().find(|r| r.key == "I3").unwrap();
+    assert_eq!(
+        out.reason.as_deref(),
+        Some("outside the 12 months up to 2025-12-31")
+    );
+    let grade = m("annual_grade");
+    assert_eq!(grade.value, "A");
+    let fired = grade.fired.unwrap();
+    assert_eq!(fired.len(), 1);
+    assert_eq!(fired[0].rule, "9 ≤ annual_score");
+    // depth 1: the inspections it counted, each with the rating row that fired and its note
+    let i2 = all
+        .iter()
+        .find(|e| e.key == "I2")
+        .expect("the inspections are explained too");
+    let rating = i2.measures.iter().find(|m| m.name == "rating").unwrap();
+    assert_eq!(rating.value, "良好");
+    let row = &rating.fired.as_ref().unwrap()[0];
+    assert_eq!(
+        (row.at.as_str(), row.rule.as_str(), row.note.as_deref()),
+        ("rows[7]", "score < 9.0", Some("7.5 – 8.9"))
+    );
+    assert!(
+        !all.iter().any(|e| e.key == "I3"),
+        "records left out are not explained"
+    );
+}
+
+#[test]
+fn the_cli_prints_the_explanation() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let input = std::env::temp_dir().join(format!("scorecard-explain-{}.json", std::process::id()));
+    std::fs::write(
+        &input,
+        fixture_input("catering-grading", "licence-three-months.json"),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_scorecard"))
+        .args(["explain", "--pack"])
+        .arg(root.join("rules/catering-grading"))
+        .arg("--input")
+        .arg(&input)
+        .args(["inspections", "I1"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("rating = 不予评级"), "{text}");
+    assert!(text.contains("fired rows[0]: months_between(unit.licensed, date) < 3  (新办许可证 3 个月内不予动态评级)"), "{text}");
+}
