@@ -29,6 +29,24 @@ fn sample() -> &'static Value {
     })
 }
 
+/// Every shipped pack with its sample data.
+fn packs() -> &'static Vec<(Plan, Value)> {
+    static P: OnceLock<Vec<(Plan, Value)>> = OnceLock::new();
+    P.get_or_init(|| {
+        scorecard::fixtures::packs(&root().join("rules"))
+            .into_iter()
+            .filter(|d| d.join("data/sample.json").is_file())
+            .map(|d| {
+                let text = std::fs::read_to_string(d.join("data/sample.json")).unwrap();
+                (
+                    Plan::load(&d).unwrap(),
+                    serde_json::from_str(&text).unwrap(),
+                )
+            })
+            .collect()
+    })
+}
+
 fn baseline() -> &'static String {
     static B: OnceLock<String> = OnceLock::new();
     B.get_or_init(|| plan().score_json(&sample().to_string()).unwrap().to_json())
@@ -193,6 +211,27 @@ proptest! {
     #[test]
     fn arbitrary_text_as_a_dataset_never_panics(s in ".{0,200}") {
         no_internal(&plan().score_json(&s));
+    }
+
+    #[test]
+    fn mutated_records_of_every_pack_never_panic(
+        pick in any::<prop::sample::Index>(), coll in any::<prop::sample::Index>(), idx in 0..40usize,
+        field in "[a-z_]{1,10}|id|unit|date|items|subitems|points|applicable|key|township|parent|licensed|year", v in json_value()
+    ) {
+        let (plan, sample) = &packs()[pick.index(packs().len())];
+        let mut data = sample.clone();
+        let names: Vec<String> = data.as_object().unwrap().keys().cloned().collect();
+        let name = &names[coll.index(names.len())];
+        if let Some(Value::Object(r)) = data[name].get_mut(idx) {
+            r.insert(field.clone(), v.clone());
+            // and the same value one level down, inside a checklist item, where there is one
+            if let Some(Value::Array(items)) = r.get_mut("items") {
+                if let Some(Value::Object(it)) = items.first_mut() {
+                    it.insert(field, v);
+                }
+            }
+        }
+        no_internal(&plan.score_json(&data.to_string()));
     }
 
     #[test]
