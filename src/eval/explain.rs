@@ -3,7 +3,7 @@
 //! left out (the window with its dates, or the `where`); for a table, which rows (or
 //! which band) fired, with their notes.
 
-use super::measure::{in_window, View};
+use super::measure::{aggregate_target, in_window, record_date, View};
 use super::table::eval_table;
 use super::{value_json, ScoreError};
 use crate::data::Dataset;
@@ -173,13 +173,7 @@ pub fn explain(
             } => {
                 let oc = &plan.collections[*over as usize];
                 let orows = &ds.colls[*over as usize];
-                let target = match key {
-                    None => Some(idx),
-                    Some(k) => match row[*k as usize] {
-                        Value::Rec(_, t) => Some(t),
-                        _ => None,
-                    },
-                };
+                let target = aggregate_target(row, *key, idx);
                 let outer_vars = [
                     vars[0].clone(),
                     vars[1].clone(),
@@ -192,10 +186,7 @@ pub fn explain(
                     {
                         continue;
                     }
-                    let date = oc.date_slot.and_then(|s| match r[s as usize] {
-                        Value::Date(d) => Some(d),
-                        _ => None,
-                    });
+                    let date = record_date(oc, r);
                     let of = Frame {
                         data: &view,
                         base: Some((*over, j as u32)),

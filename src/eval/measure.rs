@@ -69,6 +69,26 @@ impl Related {
     }
 }
 
+/// The record whose related records an aggregate sees: record `idx` itself, or with
+/// `match` the record its reference field `key` points at.
+pub(crate) fn aggregate_target(row: &[Value], key: Option<u16>, idx: u32) -> Option<u32> {
+    match key {
+        None => Some(idx),
+        Some(k) => match row[k as usize] {
+            Value::Rec(_, t) => Some(t),
+            _ => None,
+        },
+    }
+}
+
+/// The date of a record, when its collection has a date field and the record a date.
+pub(crate) fn record_date(c: &crate::plan::Collection, row: &[Value]) -> Option<NaiveDate> {
+    c.date_slot.and_then(|s| match row[s as usize] {
+        Value::Date(d) => Some(d),
+        _ => None,
+    })
+}
+
 /// Whether a date falls in a window of the run's period.
 pub fn in_window(w: Window, d: Option<NaiveDate>, ds: &Dataset) -> bool {
     let p = &ds.period;
@@ -135,13 +155,7 @@ pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError>
                     let oc = &plan.collections[*over as usize];
                     let orows = &ds.colls[*over as usize];
                     let rel = &related[&(*over, *via)];
-                    let target = match key {
-                        None => Some(i),
-                        Some(k) => match ds.colls[coll as usize].rows[i][*k as usize] {
-                            Value::Rec(_, t) => Some(t as usize),
-                            _ => None,
-                        },
-                    };
+                    let target = aggregate_target(&ds.colls[coll as usize].rows[i], *key, i as u32);
                     let outer_vars = [
                         vars[0].clone(),
                         vars[1].clone(),
@@ -151,12 +165,9 @@ pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError>
                     let mut count = 0u64;
                     let mut sum = Number::ZERO;
                     let mut best: Option<(Value, usize)> = None;
-                    for &j in target.map(|t| rel.of(t)).unwrap_or(&[]) {
+                    for &j in target.map(|t| rel.of(t as usize)).unwrap_or(&[]) {
                         let row = &orows.rows[j as usize];
-                        let date = oc.date_slot.and_then(|s| match row[s as usize] {
-                            Value::Date(d) => Some(d),
-                            _ => None,
-                        });
+                        let date = record_date(oc, row);
                         if !in_window(*window, date, ds) {
                             continue;
                         }
