@@ -608,3 +608,26 @@ fn change_against_a_baseline() {
     );
     assert!(err.contains("no indicator 'nope' to compare"), "{err}");
 }
+
+#[test]
+fn a_band_tables_default_covers_no_value() {
+    let pack = |default: Value| {
+        let mut t = json!({ "on": "units", "input": "score", "bands": [{ "min": 0, "then": { "g": "scored" } }] });
+        if !default.is_null() {
+            t["default"] = default;
+        }
+        plan(json!({ "tables": { "g": t }, "measures": { "units": { "g": { "table": "g" } } } }))
+    };
+    let data = json!({ "places": places(), "units": units(&[("U1", "T1", "a", None), ("U2", "T1", "a", Some("3"))]) });
+    let o = score(&pack(json!({ "g": "no score" })), data.clone());
+    assert_eq!(o["records"]["units"]["U1"]["g"], "no score");
+    assert_eq!(o["records"]["units"]["U2"]["g"], "scored");
+    let err = pack(Value::Null)
+        .score_json(&data.to_string())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("the band input has no value") && err.contains("units 'U1'"),
+        "{err}"
+    );
+}
