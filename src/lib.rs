@@ -33,6 +33,7 @@ pub mod num;
 pub mod outcome;
 pub mod pack;
 pub mod plan;
+pub mod script;
 pub mod value;
 
 pub use data::{DataError, Dataset};

@@ -1,0 +1,403 @@
+//! Scripts: rhai functions for what the declarative rules cannot say.
+//!
+//! A pack lists its script files and declares each function it uses with parameter and
+//! result types (`scripts.functions`); expressions then call them like built-in functions,
+//! so one mechanism serves every hook point: a custom measure (`"expr": "f(…)"`), a custom
+//! condition (`"where"`, `"require"`), a target that varies by jurisdiction
+//! (`"target_by_group"`), a grade adjustment (a measure over a grade), and a custom
+//! indicator value (kind `custom`).
+//!
+//! What a script sees is only what it is given: the arguments (numbers as exact `Decimal`,
+//! strings, bools, dates as `"YYYY-MM-DD"`, lists of these), rhai's core language, and the
+//! helpers registered here (dates). No file, network, environment or clock access exists:
+//! rhai is built without modules (`import` cannot read files) and without time functions,
+//! `print`/`debug` go nowhere, and `eval` is disabled. Every call runs under limits on
+//! operations, call depth, expression depth and string, array and map sizes; a script that
+//! exceeds one fails that evaluation with an error naming the file, function and line:col.
+//!
+//! Files compile once when the pack loads (errors have file:line:col); the compiled AST and
+//! the engine are `Send + Sync` and shared by every evaluation.
+
+use crate::expr::compile::Ty;
+use crate::num::Number;
+use crate::value::Value;
+use chrono::NaiveDate;
+use rhai::{Array, CallFnOptions, Dynamic, Engine, ImmutableString, Position, Scope, AST, INT};
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use std::cell::RefCell;
+use std::sync::Arc;
+
+/// Limits on one script call, as a pack may set them (each at most the hard cap).
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Limits {
+    /// Operations per call (default 100 000; cap 10 000 000).
+    #[serde(default = "d_ops")]
+    pub max_operations: u64,
+    /// Nested function calls (default 32; cap 128).
+    #[serde(default = "d_calls")]
+    pub max_call_levels: usize,
+    /// Expression nesting (default 64; cap 256).
+    #[serde(default = "d_expr")]
+    pub max_expr_depth: usize,
+    /// Characters in a string (default 10 000; cap 1 000 000).
+    #[serde(default = "d_str")]
+    pub max_string_size: usize,
+    /// Elements in an array (default 10 000; cap 1 000 000).
+    #[serde(default = "d_arr")]
+    pub max_array_size: usize,
+    /// Entries in a map (default 1 000; cap 100 000).
+    #[serde(default = "d_map")]
+    pub max_map_size: usize,
+}
+
+fn d_ops() -> u64 {
+    100_000
+}
+fn d_calls() -> usize {
+    32
+}
+fn d_expr() -> usize {
+    64
+}
+fn d_str() -> usize {
+    10_000
+}
+fn d_arr() -> usize {
+    10_000
+}
+fn d_map() -> usize {
+    1_000
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_operations: d_ops(),
+            max_call_levels: d_calls(),
+            max_expr_depth: d_expr(),
+            max_string_size: d_str(),
+            max_array_size: d_arr(),
+            max_map_size: d_map(),
+        }
+    }
+}
+
+impl Limits {
+    /// The limits above their hard caps, as `(name, cap)`.
+    pub fn over_caps(&self) -> Vec<(&'static str, u64)> {
+        let checks: [(&str, u64, u64); 6] = [
+            ("max_operations", self.max_operations, 10_000_000),
+            ("max_call_levels", self.max_call_levels as u64, 128),
+            ("max_expr_depth", self.max_expr_depth as u64, 256),
+            ("max_string_size", self.max_string_size as u64, 1_000_000),
+            ("max_array_size", self.max_array_size as u64, 1_000_000),
+            ("max_map_size", self.max_map_size as u64, 100_000),
+        ];
+        checks
+            .into_iter()
+            .filter(|(_, v, cap)| *v == 0 || v > cap)
+            .map(|(n, _, cap)| (n, cap))
+            .collect()
+    }
+}
+
+fn date_arg(s: &str) -> Result<NaiveDate, Box<rhai::EvalAltResult>> {
+    crate::plan::parse_date_pub(s).ok_or_else(|| format!("'{s}' is not a date YYYY-MM-DD").into())
+}
+
+/// A sandboxed engine with the limits and the helpers scripts may use.
+pub fn engine(limits: &Limits) -> Engine {
+    let mut e = Engine::new();
+    // the operation limit is enforced through on_progress, whose termination carries the
+    // position where the script was stopped (rhai's own limit error does not)
+    e.set_max_operations(limits.max_operations);
+    e.set_max_call_levels(limits.max_call_levels);
+    e.set_max_expr_depths(limits.max_expr_depth, limits.max_expr_depth);
+    e.set_max_string_size(limits.max_string_size);
+    e.set_max_array_size(limits.max_array_size);
+    e.set_max_map_size(limits.max_map_size);
+    e.on_print(|_| {});
+    e.on_debug(|_, _, _| {});
+    e.disable_symbol("eval");
+    e.register_fn("days_between", |a: &str, b: &str| -> Result<INT, Box<rhai::EvalAltResult>> {
+        Ok((date_arg(b)? - date_arg(a)?).num_days())
+    });
+    e.register_fn("months_between", |a: &str, b: &str| -> Result<INT, Box<rhai::EvalAltResult>> {
+        Ok(crate::expr::eval::months_between(date_arg(a)?, date_arg(b)?))
+    });
+    e.register_fn("add_days", |d: &str, n: INT| -> Result<String, Box<rhai::EvalAltResult>> {
+        chrono::Duration::try_days(n)
+            .and_then(|k| date_arg(d).ok()?.checked_add_signed(k))
+            .map(|x| x.to_string())
+            .ok_or_else(|| "add_days leaves the calendar".into())
+    });
+    e.register_fn("add_months", |d: &str, n: INT| -> Result<String, Box<rhai::EvalAltResult>> {
+        crate::expr::eval::add_months(date_arg(d)?, n)
+            .map(|x| x.to_string())
+            .ok_or_else(|| "add_months leaves the calendar".into())
+    });
+    e.register_fn("year", |d: &str| -> Result<INT, Box<rhai::EvalAltResult>> {
+        use chrono::Datelike;
+        Ok(date_arg(d)?.year() as INT)
+    });
+    e.register_fn("month", |d: &str| -> Result<INT, Box<rhai::EvalAltResult>> {
+        use chrono::Datelike;
+        Ok(date_arg(d)?.month() as INT)
+    });
+    e
+}
+
+/// A declared script function, ready to call.
+pub struct ScriptFn {
+    /// Its name.
+    pub name: String,
+    /// The file that defines it.
+    pub file: String,
+    /// Parameter types.
+    pub params: Vec<Ty>,
+    /// Result type.
+    pub returns: Ty,
+    limits: Limits,
+    engine: Arc<Engine>,
+    ast: Arc<AST>,
+}
+
+impl std::fmt::Debug for ScriptFn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ScriptFn({} in {})", self.name, self.file)
+    }
+}
+
+thread_local! {
+    /// A scope per thread, reused by every call (rewound after each).
+    static SCOPE: RefCell<Scope<'static>> = RefCell::new(Scope::new());
+}
+
+/// A number as a script sees it: an exact Decimal (28 significant digits at most).
+pub fn to_decimal(n: Number) -> Result<Decimal, String> {
+    let s = n.to_exact_string();
+    if s.contains('/') {
+        return Err(format!("{s} has no exact decimal form; round it before giving it to a script"));
+    }
+    Decimal::from_str_exact(&s).map_err(|_| format!("{s} does not fit a script's Decimal (28 digits)"))
+}
+
+/// A script's Decimal as an exact number.
+pub fn from_decimal(d: Decimal) -> Result<Number, String> {
+    let scale = 10i128.checked_pow(d.scale()).ok_or("decimal scale too large")?;
+    Number::ratio(d.mantissa(), scale).map_err(|e| e.to_string())
+}
+
+fn to_dynamic(v: &Value) -> Result<Dynamic, String> {
+    Ok(match v {
+        Value::None => Dynamic::UNIT,
+        Value::Bool(b) => Dynamic::from_bool(*b),
+        Value::Num(n) => Dynamic::from_decimal(to_decimal(*n)?),
+        Value::Str(s) => Dynamic::from(ImmutableString::from(s.as_ref())),
+        Value::Date(d) => Dynamic::from(ImmutableString::from(d.to_string())),
+        Value::List(l) => {
+            let a: Result<Array, String> = l.iter().map(to_dynamic).collect();
+            Dynamic::from_array(a?)
+        }
+        Value::Rec(..) | Value::Item(_) => return Err("records and list items cannot be given to a script; give it their fields".into()),
+    })
+}
+
+fn from_dynamic(d: Dynamic, ty: &Ty) -> Result<Value, String> {
+    if d.is_unit() {
+        return Ok(Value::None);
+    }
+    let found = d.type_name().to_string();
+    let wrong = || format!("the function returned {found}, but the pack declares {ty:?}");
+    Ok(match ty {
+        Ty::Num => {
+            if let Some(i) = d.clone().try_cast::<INT>() {
+                Value::Num(Number::from_int(i as i128))
+            } else if let Some(x) = d.try_cast::<Decimal>() {
+                Value::Num(from_decimal(x)?)
+            } else {
+                return Err(wrong());
+            }
+        }
+        Ty::Bool => Value::Bool(d.as_bool().map_err(|_| wrong())?),
+        Ty::Str => Value::str(&d.into_immutable_string().map_err(|_| wrong())?),
+        Ty::Date => {
+            let s = d.into_immutable_string().map_err(|_| wrong())?;
+            Value::Date(crate::plan::parse_date_pub(&s).ok_or_else(|| format!("the function returned '{s}', which is not a date YYYY-MM-DD"))?)
+        }
+        _ => return Err(wrong()),
+    })
+}
+
+fn position(p: Position) -> String {
+    match (p.line(), p.position()) {
+        (Some(l), Some(c)) => format!("{l}:{c}"),
+        (Some(l), None) => format!("{l}"),
+        _ => "?".into(),
+    }
+}
+
+impl ScriptFn {
+    /// Calls the function; an error names the file, the function and the line:col.
+    pub fn call(&self, args: &[Value]) -> Result<Value, String> {
+        let where_ = |detail: String| format!("script {}, function {}: {detail}", self.file, self.name);
+        let dyn_args: Vec<Dynamic> = args.iter().map(to_dynamic).collect::<Result<_, _>>().map_err(where_)?;
+        let result = SCOPE.with(|s| {
+            let mut scope = s.borrow_mut();
+            scope.clear();
+            self.engine.call_fn_with_options::<Dynamic>(
+                CallFnOptions::new().eval_ast(false).rewind_scope(true),
+                &mut scope,
+                &self.ast,
+                &self.name,
+                dyn_args,
+            )
+        });
+        match result {
+            Ok(d) => from_dynamic(d, &self.returns).map_err(where_),
+            Err(mut e) => {
+                // the error a script raised is wrapped in the call from the host: unwrap it
+                while let rhai::EvalAltResult::ErrorInFunctionCall(_, _, inner, _) = *e {
+                    e = inner;
+                }
+                let mut at = position(e.position());
+                if e.position().is_none() {
+                    // rhai does not say where a limit stopped a script: run the call again,
+                    // stepping with a debugger that remembers the last position (the count
+                    // of operations is deterministic, so it stops at the same place)
+                    if let Some(p) = self.locate(args) {
+                        at = position(p);
+                    }
+                }
+                let msg = match *e {
+                    rhai::EvalAltResult::ErrorTooManyOperations(_) | rhai::EvalAltResult::ErrorTerminated(..) => {
+                        "stopped: too many operations (an endless loop?); the pack's scripts.limits.max_operations bounds it".to_string()
+                    }
+                    rhai::EvalAltResult::ErrorStackOverflow(_) => "stopped: calls nested too deeply (runaway recursion?)".to_string(),
+                    other => other.to_string(),
+                };
+                Err(where_(format!("at line {at}: {msg}")))
+            }
+        }
+    }
+}
+
+impl ScriptFn {
+    /// Re-runs a failed call with a stepping debugger; the position of the last step.
+    fn locate(&self, args: &[Value]) -> Option<Position> {
+        let last = Arc::new(std::sync::Mutex::new(Position::NONE));
+        let seen = last.clone();
+        let mut locator = engine(&self.limits);
+        locator.register_debugger(
+            |_, d| d,
+            move |_, event, _, _, pos| {
+                if matches!(event, rhai::debugger::DebuggerEvent::Step) && !pos.is_none() {
+                    if let Ok(mut l) = seen.lock() {
+                        *l = pos;
+                    }
+                }
+                Ok(rhai::debugger::DebuggerCommand::StepInto)
+            },
+        );
+        let dyn_args: Vec<Dynamic> = args.iter().map(to_dynamic).collect::<Result<_, _>>().ok()?;
+        let mut scope = Scope::new();
+        let _ = locator.call_fn_with_options::<Dynamic>(CallFnOptions::new().eval_ast(false), &mut scope, &self.ast, &self.name, dyn_args);
+        let p = *last.lock().ok()?;
+        (!p.is_none()).then_some(p)
+    }
+}
+
+/// Compiles a script file; an error is `(line, col, message)`.
+pub fn compile_file(engine: &Engine, text: &str) -> Result<AST, (usize, usize, String)> {
+    engine.compile(text).map_err(|e| {
+        let p = e.position();
+        (p.line().unwrap_or(1), p.position().unwrap_or(1), e.to_string())
+    })
+}
+
+/// Builds a callable function from a compiled AST.
+pub fn bind(engine: Arc<Engine>, limits: Limits, ast: Arc<AST>, name: &str, file: &str, params: Vec<Ty>, returns: Ty) -> ScriptFn {
+    ScriptFn {
+        name: name.to_string(),
+        file: file.to_string(),
+        params,
+        returns,
+        limits,
+        engine,
+        ast,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f(src: &str, name: &str, params: Vec<Ty>, returns: Ty, limits: Limits) -> ScriptFn {
+        let e = engine(&limits);
+        let ast = compile_file(&e, src).unwrap();
+        bind(Arc::new(e), limits, Arc::new(ast), name, "t.rhai", params, returns)
+    }
+
+    fn n(s: &str) -> Value {
+        Value::Num(Number::parse(s).unwrap())
+    }
+
+    #[test]
+    fn exact_numbers_cross_the_boundary() {
+        let g = f("fn at_least_80(x) { x >= 80 }\nfn half(x) { x / 2 }", "at_least_80", vec![Ty::Num], Ty::Bool, Limits::default());
+        assert_eq!(g.call(&[n("79.99")]).unwrap(), Value::Bool(false));
+        assert_eq!(g.call(&[n("80")]).unwrap(), Value::Bool(true));
+        let h = f("fn half(x) { x / 2 }", "half", vec![Ty::Num], Ty::Num, Limits::default());
+        assert_eq!(h.call(&[n("8.95")]).unwrap(), n("4.475"));
+        let lit = f("fn k() { 79.99 + 0.01 }", "k", vec![], Ty::Num, Limits::default());
+        assert_eq!(lit.call(&[]).unwrap(), n("80"), "literals are exact decimals, not floats");
+        assert!(h.call(&[Value::Num(Number::ratio(1, 3).unwrap())]).unwrap_err().contains("no exact decimal form"));
+    }
+
+    #[test]
+    fn runaway_scripts_are_stopped_with_their_location() {
+        let lim = Limits {
+            max_operations: 10_000,
+            ..Limits::default()
+        };
+        let g = f("fn spin() {\n  let x = 0;\n  loop { x += 1; }\n}", "spin", vec![], Ty::Num, lim);
+        let e = g.call(&[]).unwrap_err();
+        assert!(e.contains("script t.rhai, function spin") && e.contains("too many operations"), "{e}");
+        assert!(e.contains("at line 3:"), "the loop is on line 3: {e}");
+        let r = f("fn down(n) { down(n + 1) }", "down", vec![Ty::Num], Ty::Num, lim);
+        let e = r.call(&[n("1")]).unwrap_err();
+        assert!(e.contains("function down") && (e.contains("nested too deeply") || e.contains("operations")), "{e}");
+        let s = f("fn big() { let s = \"x\"; loop { s += s; } }", "big", vec![], Ty::Str, lim);
+        assert!(s.call(&[]).is_err());
+    }
+
+    #[test]
+    fn no_files_no_clock_no_eval() {
+        let e = engine(&Limits::default());
+        assert!(compile_file(&e, "import \"x\" as y; fn f() { 1 }").is_err(), "modules are not built in");
+        let t = f("fn t() { timestamp() }", "t", vec![], Ty::Num, Limits::default());
+        assert!(t.call(&[]).is_err(), "no clock");
+        assert!(compile_file(&e, "fn f() { eval(\"1\") }").is_err(), "eval is disabled");
+    }
+
+    #[test]
+    fn wrong_results_are_errors() {
+        let g = f("fn s() { \"x\" }", "s", vec![], Ty::Num, Limits::default());
+        assert!(g.call(&[]).unwrap_err().contains("returned string"));
+        let d = f("fn d(x) { add_months(x, 1) }", "d", vec![Ty::Date], Ty::Date, Limits::default());
+        let jan31 = Value::Date(NaiveDate::from_ymd_opt(2025, 1, 31).unwrap());
+        assert_eq!(d.call(&[jan31]).unwrap(), Value::Date(NaiveDate::from_ymd_opt(2025, 2, 28).unwrap()));
+    }
+
+    #[test]
+    fn limits_have_caps() {
+        let l = Limits {
+            max_operations: 0,
+            max_map_size: 1_000_000,
+            ..Limits::default()
+        };
+        assert_eq!(l.over_caps().iter().map(|(n, _)| *n).collect::<Vec<_>>(), ["max_operations", "max_map_size"]);
+    }
+}
