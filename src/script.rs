@@ -121,31 +121,49 @@ pub fn engine(limits: &Limits) -> Engine {
     e.on_print(|_| {});
     e.on_debug(|_, _, _| {});
     e.disable_symbol("eval");
-    e.register_fn("days_between", |a: &str, b: &str| -> Result<INT, Box<rhai::EvalAltResult>> {
-        Ok((date_arg(b)? - date_arg(a)?).num_days())
-    });
-    e.register_fn("months_between", |a: &str, b: &str| -> Result<INT, Box<rhai::EvalAltResult>> {
-        Ok(crate::expr::eval::months_between(date_arg(a)?, date_arg(b)?))
-    });
-    e.register_fn("add_days", |d: &str, n: INT| -> Result<String, Box<rhai::EvalAltResult>> {
-        chrono::Duration::try_days(n)
-            .and_then(|k| date_arg(d).ok()?.checked_add_signed(k))
-            .map(|x| x.to_string())
-            .ok_or_else(|| "add_days leaves the calendar".into())
-    });
-    e.register_fn("add_months", |d: &str, n: INT| -> Result<String, Box<rhai::EvalAltResult>> {
-        crate::expr::eval::add_months(date_arg(d)?, n)
-            .map(|x| x.to_string())
-            .ok_or_else(|| "add_months leaves the calendar".into())
-    });
+    e.register_fn(
+        "days_between",
+        |a: &str, b: &str| -> Result<INT, Box<rhai::EvalAltResult>> {
+            Ok((date_arg(b)? - date_arg(a)?).num_days())
+        },
+    );
+    e.register_fn(
+        "months_between",
+        |a: &str, b: &str| -> Result<INT, Box<rhai::EvalAltResult>> {
+            Ok(crate::expr::eval::months_between(
+                date_arg(a)?,
+                date_arg(b)?,
+            ))
+        },
+    );
+    e.register_fn(
+        "add_days",
+        |d: &str, n: INT| -> Result<String, Box<rhai::EvalAltResult>> {
+            chrono::Duration::try_days(n)
+                .and_then(|k| date_arg(d).ok()?.checked_add_signed(k))
+                .map(|x| x.to_string())
+                .ok_or_else(|| "add_days leaves the calendar".into())
+        },
+    );
+    e.register_fn(
+        "add_months",
+        |d: &str, n: INT| -> Result<String, Box<rhai::EvalAltResult>> {
+            crate::expr::eval::add_months(date_arg(d)?, n)
+                .map(|x| x.to_string())
+                .ok_or_else(|| "add_months leaves the calendar".into())
+        },
+    );
     e.register_fn("year", |d: &str| -> Result<INT, Box<rhai::EvalAltResult>> {
         use chrono::Datelike;
         Ok(date_arg(d)?.year() as INT)
     });
-    e.register_fn("month", |d: &str| -> Result<INT, Box<rhai::EvalAltResult>> {
-        use chrono::Datelike;
-        Ok(date_arg(d)?.month() as INT)
-    });
+    e.register_fn(
+        "month",
+        |d: &str| -> Result<INT, Box<rhai::EvalAltResult>> {
+            use chrono::Datelike;
+            Ok(date_arg(d)?.month() as INT)
+        },
+    );
     e
 }
 
@@ -179,14 +197,19 @@ thread_local! {
 pub fn to_decimal(n: Number) -> Result<Decimal, String> {
     let s = n.to_exact_string();
     if s.contains('/') {
-        return Err(format!("{s} has no exact decimal form; round it before giving it to a script"));
+        return Err(format!(
+            "{s} has no exact decimal form; round it before giving it to a script"
+        ));
     }
-    Decimal::from_str_exact(&s).map_err(|_| format!("{s} does not fit a script's Decimal (28 digits)"))
+    Decimal::from_str_exact(&s)
+        .map_err(|_| format!("{s} does not fit a script's Decimal (28 digits)"))
 }
 
 /// A script's Decimal as an exact number.
 pub fn from_decimal(d: Decimal) -> Result<Number, String> {
-    let scale = 10i128.checked_pow(d.scale()).ok_or("decimal scale too large")?;
+    let scale = 10i128
+        .checked_pow(d.scale())
+        .ok_or("decimal scale too large")?;
     Number::ratio(d.mantissa(), scale).map_err(|e| e.to_string())
 }
 
@@ -201,7 +224,11 @@ fn to_dynamic(v: &Value) -> Result<Dynamic, String> {
             let a: Result<Array, String> = l.iter().map(to_dynamic).collect();
             Dynamic::from_array(a?)
         }
-        Value::Rec(..) | Value::Item(_) => return Err("records and list items cannot be given to a script; give it their fields".into()),
+        Value::Rec(..) | Value::Item(_) => {
+            return Err(
+                "records and list items cannot be given to a script; give it their fields".into(),
+            )
+        }
     })
 }
 
@@ -225,7 +252,9 @@ fn from_dynamic(d: Dynamic, ty: &Ty) -> Result<Value, String> {
         Ty::Str => Value::str(&d.into_immutable_string().map_err(|_| wrong())?),
         Ty::Date => {
             let s = d.into_immutable_string().map_err(|_| wrong())?;
-            Value::Date(crate::plan::parse_date_pub(&s).ok_or_else(|| format!("the function returned '{s}', which is not a date YYYY-MM-DD"))?)
+            Value::Date(crate::plan::parse_date_pub(&s).ok_or_else(|| {
+                format!("the function returned '{s}', which is not a date YYYY-MM-DD")
+            })?)
         }
         _ => return Err(wrong()),
     })
@@ -242,8 +271,13 @@ fn position(p: Position) -> String {
 impl ScriptFn {
     /// Calls the function; an error names the file, the function and the line:col.
     pub fn call(&self, args: &[Value]) -> Result<Value, String> {
-        let where_ = |detail: String| format!("script {}, function {}: {detail}", self.file, self.name);
-        let dyn_args: Vec<Dynamic> = args.iter().map(to_dynamic).collect::<Result<_, _>>().map_err(where_)?;
+        let where_ =
+            |detail: String| format!("script {}, function {}: {detail}", self.file, self.name);
+        let dyn_args: Vec<Dynamic> = args
+            .iter()
+            .map(to_dynamic)
+            .collect::<Result<_, _>>()
+            .map_err(where_)?;
         let result = SCOPE.with(|s| {
             let mut scope = s.borrow_mut();
             scope.clear();
@@ -290,6 +324,8 @@ impl ScriptFn {
         let last = Arc::new(std::sync::Mutex::new(Position::NONE));
         let seen = last.clone();
         let mut locator = engine(&self.limits);
+        // rhai marks the debugger API "volatile" (not deprecated); it is used only here
+        #[allow(deprecated)]
         locator.register_debugger(
             |_, d| d,
             move |_, event, _, _, pos| {
@@ -303,7 +339,13 @@ impl ScriptFn {
         );
         let dyn_args: Vec<Dynamic> = args.iter().map(to_dynamic).collect::<Result<_, _>>().ok()?;
         let mut scope = Scope::new();
-        let _ = locator.call_fn_with_options::<Dynamic>(CallFnOptions::new().eval_ast(false), &mut scope, &self.ast, &self.name, dyn_args);
+        let _ = locator.call_fn_with_options::<Dynamic>(
+            CallFnOptions::new().eval_ast(false),
+            &mut scope,
+            &self.ast,
+            &self.name,
+            dyn_args,
+        );
         let p = *last.lock().ok()?;
         (!p.is_none()).then_some(p)
     }
@@ -313,12 +355,24 @@ impl ScriptFn {
 pub fn compile_file(engine: &Engine, text: &str) -> Result<AST, (usize, usize, String)> {
     engine.compile(text).map_err(|e| {
         let p = e.position();
-        (p.line().unwrap_or(1), p.position().unwrap_or(1), e.to_string())
+        (
+            p.line().unwrap_or(1),
+            p.position().unwrap_or(1),
+            e.to_string(),
+        )
     })
 }
 
 /// Builds a callable function from a compiled AST.
-pub fn bind(engine: Arc<Engine>, limits: Limits, ast: Arc<AST>, name: &str, file: &str, params: Vec<Ty>, returns: Ty) -> ScriptFn {
+pub fn bind(
+    engine: Arc<Engine>,
+    limits: Limits,
+    ast: Arc<AST>,
+    name: &str,
+    file: &str,
+    params: Vec<Ty>,
+    returns: Ty,
+) -> ScriptFn {
     ScriptFn {
         name: name.to_string(),
         file: file.to_string(),
@@ -337,7 +391,15 @@ mod tests {
     fn f(src: &str, name: &str, params: Vec<Ty>, returns: Ty, limits: Limits) -> ScriptFn {
         let e = engine(&limits);
         let ast = compile_file(&e, src).unwrap();
-        bind(Arc::new(e), limits, Arc::new(ast), name, "t.rhai", params, returns)
+        bind(
+            Arc::new(e),
+            limits,
+            Arc::new(ast),
+            name,
+            "t.rhai",
+            params,
+            returns,
+        )
     }
 
     fn n(s: &str) -> Value {
@@ -346,14 +408,39 @@ mod tests {
 
     #[test]
     fn exact_numbers_cross_the_boundary() {
-        let g = f("fn at_least_80(x) { x >= 80 }\nfn half(x) { x / 2 }", "at_least_80", vec![Ty::Num], Ty::Bool, Limits::default());
+        let g = f(
+            "fn at_least_80(x) { x >= 80 }\nfn half(x) { x / 2 }",
+            "at_least_80",
+            vec![Ty::Num],
+            Ty::Bool,
+            Limits::default(),
+        );
         assert_eq!(g.call(&[n("79.99")]).unwrap(), Value::Bool(false));
         assert_eq!(g.call(&[n("80")]).unwrap(), Value::Bool(true));
-        let h = f("fn half(x) { x / 2 }", "half", vec![Ty::Num], Ty::Num, Limits::default());
+        let h = f(
+            "fn half(x) { x / 2 }",
+            "half",
+            vec![Ty::Num],
+            Ty::Num,
+            Limits::default(),
+        );
         assert_eq!(h.call(&[n("8.95")]).unwrap(), n("4.475"));
-        let lit = f("fn k() { 79.99 + 0.01 }", "k", vec![], Ty::Num, Limits::default());
-        assert_eq!(lit.call(&[]).unwrap(), n("80"), "literals are exact decimals, not floats");
-        assert!(h.call(&[Value::Num(Number::ratio(1, 3).unwrap())]).unwrap_err().contains("no exact decimal form"));
+        let lit = f(
+            "fn k() { 79.99 + 0.01 }",
+            "k",
+            vec![],
+            Ty::Num,
+            Limits::default(),
+        );
+        assert_eq!(
+            lit.call(&[]).unwrap(),
+            n("80"),
+            "literals are exact decimals, not floats"
+        );
+        assert!(h
+            .call(&[Value::Num(Number::ratio(1, 3).unwrap())])
+            .unwrap_err()
+            .contains("no exact decimal form"));
     }
 
     #[test]
@@ -362,33 +449,79 @@ mod tests {
             max_operations: 10_000,
             ..Limits::default()
         };
-        let g = f("fn spin() {\n  let x = 0;\n  loop { x += 1; }\n}", "spin", vec![], Ty::Num, lim);
+        let g = f(
+            "fn spin() {\n  let x = 0;\n  loop { x += 1; }\n}",
+            "spin",
+            vec![],
+            Ty::Num,
+            lim,
+        );
         let e = g.call(&[]).unwrap_err();
-        assert!(e.contains("script t.rhai, function spin") && e.contains("too many operations"), "{e}");
+        assert!(
+            e.contains("script t.rhai, function spin") && e.contains("too many operations"),
+            "{e}"
+        );
         assert!(e.contains("at line 3:"), "the loop is on line 3: {e}");
-        let r = f("fn down(n) { down(n + 1) }", "down", vec![Ty::Num], Ty::Num, lim);
+        let r = f(
+            "fn down(n) { down(n + 1) }",
+            "down",
+            vec![Ty::Num],
+            Ty::Num,
+            lim,
+        );
         let e = r.call(&[n("1")]).unwrap_err();
-        assert!(e.contains("function down") && (e.contains("nested too deeply") || e.contains("operations")), "{e}");
-        let s = f("fn big() { let s = \"x\"; loop { s += s; } }", "big", vec![], Ty::Str, lim);
+        assert!(
+            e.contains("function down")
+                && (e.contains("nested too deeply") || e.contains("operations")),
+            "{e}"
+        );
+        let s = f(
+            "fn big() { let s = \"x\"; loop { s += s; } }",
+            "big",
+            vec![],
+            Ty::Str,
+            lim,
+        );
         assert!(s.call(&[]).is_err());
     }
 
     #[test]
     fn no_files_no_clock_no_eval() {
         let e = engine(&Limits::default());
-        assert!(compile_file(&e, "import \"x\" as y; fn f() { 1 }").is_err(), "modules are not built in");
-        let t = f("fn t() { timestamp() }", "t", vec![], Ty::Num, Limits::default());
+        assert!(
+            compile_file(&e, "import \"x\" as y; fn f() { 1 }").is_err(),
+            "modules are not built in"
+        );
+        let t = f(
+            "fn t() { timestamp() }",
+            "t",
+            vec![],
+            Ty::Num,
+            Limits::default(),
+        );
         assert!(t.call(&[]).is_err(), "no clock");
-        assert!(compile_file(&e, "fn f() { eval(\"1\") }").is_err(), "eval is disabled");
+        assert!(
+            compile_file(&e, "fn f() { eval(\"1\") }").is_err(),
+            "eval is disabled"
+        );
     }
 
     #[test]
     fn wrong_results_are_errors() {
         let g = f("fn s() { \"x\" }", "s", vec![], Ty::Num, Limits::default());
         assert!(g.call(&[]).unwrap_err().contains("returned string"));
-        let d = f("fn d(x) { add_months(x, 1) }", "d", vec![Ty::Date], Ty::Date, Limits::default());
+        let d = f(
+            "fn d(x) { add_months(x, 1) }",
+            "d",
+            vec![Ty::Date],
+            Ty::Date,
+            Limits::default(),
+        );
         let jan31 = Value::Date(NaiveDate::from_ymd_opt(2025, 1, 31).unwrap());
-        assert_eq!(d.call(&[jan31]).unwrap(), Value::Date(NaiveDate::from_ymd_opt(2025, 2, 28).unwrap()));
+        assert_eq!(
+            d.call(&[jan31]).unwrap(),
+            Value::Date(NaiveDate::from_ymd_opt(2025, 2, 28).unwrap())
+        );
     }
 
     #[test]
@@ -398,6 +531,9 @@ mod tests {
             max_map_size: 1_000_000,
             ..Limits::default()
         };
-        assert_eq!(l.over_caps().iter().map(|(n, _)| *n).collect::<Vec<_>>(), ["max_operations", "max_map_size"]);
+        assert_eq!(
+            l.over_caps().iter().map(|(n, _)| *n).collect::<Vec<_>>(),
+            ["max_operations", "max_map_size"]
+        );
     }
 }

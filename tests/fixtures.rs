@@ -7,10 +7,13 @@ use std::sync::Arc;
 
 fn main() {
     let args = Arguments::from_args();
-    let rules = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let rules = root.join("rules");
     let mut trials = Vec::new();
-    let packs = fixtures::packs(&rules);
+    let mut packs = fixtures::packs(&rules);
     assert!(!packs.is_empty(), "no packs under {}", rules.display());
+    // test-only packs (e.g. scripts that fail on purpose), not shipped
+    packs.extend(fixtures::packs(&root.join("tests/packs")));
     for dir in packs {
         let pack = dir.file_name().unwrap().to_string_lossy().to_string();
         let plan = match Plan::load(&dir) {

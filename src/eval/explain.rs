@@ -221,6 +221,7 @@ pub fn explain(
                     Agg::Min => "min",
                     Agg::Max => "max",
                     Agg::Latest => "latest",
+                    Agg::List => "list",
                 };
                 let mut how = format!(
                     "{agg_name} of {} (by {}) in {}",

@@ -126,6 +126,8 @@ struct Acc {
     evidence_count: u64,
     evidence: Vec<u32>,
     breakdown: BTreeMap<String, u64>,
+    /// custom: the members' values in key order.
+    values: Vec<Value>,
 }
 
 fn arith(id: &str, r: Result<Number, ArithError>) -> Result<Number, ScoreError> {
@@ -173,7 +175,9 @@ pub fn evaluate(
                     (Some(c), Some(b)) => Some(arith(&ind.id, c.sub(b))?),
                     _ => None,
                 };
-                let (mut r, pts) = finish(plan, ds, ind, Acc::default(), (value, None, None))?;
+                let target = group_target(ind, ds, &view, groups, res.len())?;
+                let (mut r, pts) =
+                    finish(plan, ds, ind, Acc::default(), (value, None, None), target)?;
                 r.current = c.map(|x| x.to_exact_string());
                 r.baseline = b.map(|x| x.to_exact_string());
                 res.push((r, pts));
@@ -216,7 +220,16 @@ pub fn evaluate(
                 e.eval_bool(&frame)
                     .map_err(|err| ScoreError::eval(&rule, rec(), &e.src, err))
             };
+            let mut custom = None;
             let (meets, num, den, val, cat) = match &ind.kind {
+                IndicatorKind::Custom { value, .. } => {
+                    custom = Some(
+                        value
+                            .eval(&frame)
+                            .map_err(|e| ScoreError::eval(&rule, rec(), &value.src, e))?,
+                    );
+                    (true, None, None, None, None)
+                }
                 IndicatorKind::Rate { numerator } => (cond(numerator)?, None, None, None, None),
                 IndicatorKind::Each { require } => (cond(require)?, None, None, None, None),
                 IndicatorKind::Ratio {
@@ -245,9 +258,10 @@ pub fn evaluate(
                 }
             };
             let counts_as_evidence = match ind.kind {
-                IndicatorKind::Count | IndicatorKind::Sum { .. } | IndicatorKind::Mean { .. } => {
-                    true
-                }
+                IndicatorKind::Count
+                | IndicatorKind::Sum { .. }
+                | IndicatorKind::Mean { .. }
+                | IndicatorKind::Custom { .. } => true,
                 _ => !meets,
             };
             let home = groups.of_member(plan, ds, coll, i as u32);
@@ -271,6 +285,9 @@ pub fn evaluate(
                 if let Some(c) = &cat {
                     *a.breakdown.entry(c.clone()).or_default() += 1;
                 }
+                if let Some(v) = &custom {
+                    a.values.push(v.clone());
+                }
                 if counts_as_evidence {
                     a.evidence_count += 1;
                     if a.evidence.len() < cap {
@@ -284,7 +301,8 @@ pub fn evaluate(
         for (g, a) in accs.into_iter().enumerate() {
             let v = value_of(ind, &a, &groups.key(ds, g))?;
             vals.push(v.0);
-            res.push(finish(plan, ds, ind, a, v)?);
+            let target = group_target(ind, ds, &view, groups, g)?;
+            res.push(finish(plan, ds, ind, a, v, target)?);
         }
         out.push(res);
         values.push(vals);
@@ -301,6 +319,46 @@ fn pct(a: u64, b: u64, id: &str) -> Result<Number, ScoreError> {
     )
 }
 
+/// The target of an indicator in group `g`: `target_by_group` evaluated for the jurisdiction,
+/// or the pack's target (overall, and where the expression gives no value).
+fn group_target(
+    ind: &Indicator,
+    ds: &Dataset,
+    view: &View,
+    groups: &Groups,
+    g: usize,
+) -> Result<Option<Target>, ScoreError> {
+    let (Some(e), Some(t), Some(gc)) = (&ind.target_by_group, ind.target, groups.coll) else {
+        return Ok(ind.target);
+    };
+    if g >= groups.count() {
+        return Ok(ind.target);
+    }
+    let p = &ds.period;
+    let vars = [
+        Value::Date(p.from),
+        Value::Date(p.to),
+        Value::Date(p.as_of),
+        Value::Rec(gc, g as u32),
+    ];
+    let frame = Frame {
+        data: view,
+        base: None,
+        vars: &vars,
+    };
+    let rule = format!("indicator {} target_by_group", ind.id);
+    let group = Some(format!("group '{}'", groups.key(ds, g)));
+    Ok(
+        match e
+            .eval(&frame)
+            .map_err(|err| ScoreError::eval(&rule, group, &e.src, err))?
+        {
+            Value::Num(x) => Some(t.with(x)),
+            _ => Some(t),
+        },
+    )
+}
+
 /// An indicator's value, numerator and denominator in one group.
 type ValueParts = (Option<Number>, Option<String>, Option<String>);
 
@@ -309,6 +367,19 @@ fn value_of(ind: &Indicator, a: &Acc, group: &str) -> Result<ValueParts, ScoreEr
     let int = |n: u64| Some(n.to_string());
     Ok(match &ind.kind {
         IndicatorKind::Change { .. } => (None, None, None),
+        IndicatorKind::Custom { script, .. } => {
+            let v = script
+                .call(&[Value::List(a.values.clone().into())])
+                .map_err(|m| ScoreError::Eval {
+                    context: format!("indicator {id}, group {group}"),
+                    message: m,
+                })?;
+            let v = match v {
+                Value::Num(x) => Some(x),
+                _ => None,
+            };
+            (v, None, int(a.members))
+        }
         IndicatorKind::Rate { .. } | IndicatorKind::Each { .. } | IndicatorKind::Share { .. } => {
             let v = if a.members == 0 {
                 None
@@ -357,6 +428,7 @@ fn finish(
     ind: &Indicator,
     a: Acc,
     parts: ValueParts,
+    target: Option<Target>,
 ) -> Result<(IndicatorResult, Points), ScoreError> {
     let id = &ind.id;
     let (value, numerator, denominator) = parts;
@@ -374,7 +446,7 @@ fn finish(
             NotApplicable::Excluded => None,
         },
         Some(_) if is_each => Some(a.meets == a.members),
-        Some(v) => ind.target.map(|t| match t {
+        Some(v) => target.map(|t| match t {
             Target::Min(x) => v >= x,
             Target::Max(x) => v <= x,
             Target::Exactly(x) => v == x,
@@ -399,7 +471,7 @@ fn finish(
             (Some(v), _) => Some(points(
                 s,
                 v,
-                ind.target,
+                target,
                 met,
                 is_each.then_some(a.members - a.meets),
                 id,
@@ -415,7 +487,7 @@ fn finish(
         _ => "members",
     };
     let keys = &ds.colls[ind.coll as usize].keys;
-    let target = ind.target.map(|t| {
+    let target = target.map(|t| {
         let (k, v) = match t {
             Target::Min(x) => ("min", x),
             Target::Max(x) => ("max", x),

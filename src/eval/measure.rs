@@ -165,6 +165,7 @@ pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError>
                     let mut count = 0u64;
                     let mut sum = Number::ZERO;
                     let mut best: Option<(Value, usize)> = None;
+                    let mut list = Vec::new();
                     for &j in target.map(|t| rel.of(t as usize)).unwrap_or(&[]) {
                         let row = &orows.rows[j as usize];
                         let date = record_date(oc, row);
@@ -249,6 +250,7 @@ pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError>
                                     best = Some((v, j as usize));
                                 }
                             }
+                            Agg::List => list.push((date, v)),
                             Agg::Count => {}
                         }
                     }
@@ -266,6 +268,11 @@ pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError>
                         }
                         Agg::Min | Agg::Max | Agg::Latest => {
                             best.map(|b| b.0).unwrap_or(Value::None)
+                        }
+                        Agg::List => {
+                            // in date order (stable: equal dates stay in key order)
+                            list.sort_by_key(|(d, _)| *d);
+                            Value::List(list.into_iter().map(|(_, v)| v).collect())
                         }
                     }
                 }

@@ -55,6 +55,10 @@ pub trait Names {
     fn measure(&self, coll: CollId, name: &str) -> Option<Result<(MeasureId, Ty), String>>;
     /// A field of a list-item shape.
     fn item_field(&self, item: ItemId, name: &str) -> Option<(u16, Ty)>;
+    /// A script function the pack declares.
+    fn script_fn(&self, _name: &str) -> Option<std::sync::Arc<crate::script::ScriptFn>> {
+        None
+    }
     /// Display of a type (collection and item names).
     fn ty_name(&self, ty: &Ty) -> String {
         match ty {
@@ -103,6 +107,8 @@ pub enum Func {
     Year,
     /// `month(d)`
     Month,
+    /// `quarter(d)`: 1 to 4
+    Quarter,
     /// `is_none(x)`
     IsNone,
     /// `coalesce(x, y)`: x unless it has no value, then y.
@@ -174,6 +180,8 @@ pub enum NodeKind {
     Method(Method, Box<Node>, Option<Box<Node>>),
     /// `if c { a } else { b }`
     If(Box<Node>, Box<Node>, Box<Node>),
+    /// A call of a script function the pack declares.
+    Script(std::sync::Arc<crate::script::ScriptFn>, Vec<Node>),
 }
 
 /// A compiled expression with its source and result type.
@@ -225,7 +233,7 @@ struct Compiler<'a, 'b> {
     locals: Vec<(String, Ty)>,
 }
 
-const FUNCTIONS: &str = "round, min, max, abs, date, days_between, months_between, add_days, add_months, year, month, is_none, coalesce";
+const FUNCTIONS: &str = "round, min, max, abs, date, days_between, months_between, add_days, add_months, year, month, quarter, is_none, coalesce";
 
 impl Compiler<'_, '_> {
     fn tn(&self, t: &Ty) -> String {
@@ -517,6 +525,23 @@ impl Compiler<'_, '_> {
             nodes.push(n);
             tys.push(t);
         }
+        if let Some(sf) = self.env.names.script_fn(f) {
+            if args.len() != sf.params.len() {
+                return Err(ExprError::new(
+                    pos,
+                    format!(
+                        "script function {f}() takes {} argument(s), found {}",
+                        sf.params.len(),
+                        args.len()
+                    ),
+                ));
+            }
+            for (i, p) in sf.params.iter().enumerate() {
+                self.want(args[i].pos, &tys[i], p, &format!("{f}()"))?;
+            }
+            let ty = sf.returns.clone();
+            return Ok((mk(NodeKind::Script(sf, nodes)), ty));
+        }
         let check = |i: usize, t: &Ty| self.want(args[i].pos, &tys[i], t, &format!("{f}()"));
         let (func, ty) = match f {
             "round" => {
@@ -607,10 +632,15 @@ impl Compiler<'_, '_> {
                     Ty::Date,
                 )
             }
-            "year" | "month" => {
+            "year" | "month" | "quarter" => {
                 arity(1)?;
                 check(0, &Ty::Date)?;
-                (if f == "year" { Func::Year } else { Func::Month }, Ty::Num)
+                let func = match f {
+                    "year" => Func::Year,
+                    "month" => Func::Month,
+                    _ => Func::Quarter,
+                };
+                (func, Ty::Num)
             }
             "is_none" => {
                 arity(1)?;

@@ -232,6 +232,13 @@ fn eval(n: &Node, f: &Frame, locals: &mut Vec<Value>) -> Result<Value, EvalError
         }
         NodeKind::Call(func, args) => call(n, *func, args, f, locals)?,
         NodeKind::Method(m, recv, arg) => method(n, *m, recv, arg.as_deref(), f, locals)?,
+        NodeKind::Script(sf, args) => {
+            let mut vals = Vec::with_capacity(args.len());
+            for a in args {
+                vals.push(eval(a, f, locals)?);
+            }
+            sf.call(&vals).map_err(|m| err(n, m))?
+        }
         NodeKind::If(c, a, b) => {
             if boolean(n, eval(c, f, locals)?, "an if condition")? {
                 eval(a, f, locals)?
@@ -375,6 +382,9 @@ fn call(
         }
         Func::Year => Value::Num(Number::from_int(date(n, next(), "year()")?.year() as i128)),
         Func::Month => Value::Num(Number::from_int(date(n, next(), "month()")?.month() as i128)),
+        Func::Quarter => Value::Num(Number::from_int(
+            date(n, next(), "quarter()")?.month0() as i128 / 3 + 1,
+        )),
         Func::IsNone => Value::Bool(next().is_none()),
         Func::Coalesce => {
             let a = next();
@@ -613,6 +623,8 @@ mod tests {
             run("year(when) * 100 + month(when)").unwrap(),
             numv("202503")
         );
+        assert_eq!(run("quarter(when)").unwrap(), numv("1"));
+        assert_eq!(run("quarter(add_days(when, 1))").unwrap(), numv("2"));
     }
 
     #[test]

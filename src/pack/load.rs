@@ -2,7 +2,6 @@
 
 use crate::pack::Diagnostic;
 use crate::plan::{compile, Plan};
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 /// Why a pack could not be loaded.
@@ -24,12 +23,6 @@ pub enum PackError {
     Internal(String),
 }
 
-fn digest(bytes: &[u8]) -> String {
-    let h = Sha256::digest(bytes);
-    let hex: String = h.iter().map(|b| format!("{b:02x}")).collect();
-    format!("sha256:{hex}")
-}
-
 /// Loads and compiles `dir/pack.json`.
 pub fn load_dir(dir: &Path) -> Result<Plan, PackError> {
     let path = dir.join("pack.json");
@@ -37,10 +30,11 @@ pub fn load_dir(dir: &Path) -> Result<Plan, PackError> {
         path: path.clone(),
         source,
     })?;
-    compile(&text, &path.display().to_string(), digest(text.as_bytes())).map_err(PackError::Invalid)
+    compile(&text, &path.display().to_string(), Some(dir)).map_err(PackError::Invalid)
 }
 
 /// Compiles a pack from the text of a `pack.json` (named `pack.json` in diagnostics).
+/// Such a pack has no folder, so it cannot have script files.
 pub fn from_json(text: &str) -> Result<Plan, PackError> {
-    compile(text, "pack.json", digest(text.as_bytes())).map_err(PackError::Invalid)
+    compile(text, "pack.json", None).map_err(PackError::Invalid)
 }

@@ -49,6 +49,36 @@ pub struct PackSpec {
     /// The points scorecard.
     #[serde(default)]
     pub scorecard: Option<Value>,
+    /// rhai scripts: files, limits, and the functions expressions may call.
+    #[serde(default)]
+    pub scripts: Option<ScriptsSpec>,
+}
+
+/// The scripts of a pack.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScriptsSpec {
+    /// Script files, relative to the pack folder (e.g. `scripts/staffing.rhai`).
+    pub files: Vec<String>,
+    /// Limits of every call (safe defaults; each at most a hard cap).
+    #[serde(default)]
+    pub limits: Option<crate::script::Limits>,
+    /// The functions expressions may call, with their types.
+    pub functions: BTreeMap<String, FunctionSpec>,
+}
+
+/// A script function as expressions see it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FunctionSpec {
+    /// What it is for.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// Parameter types: `number`, `string`, `bool`, `date`, `list` (of scalars).
+    #[serde(default)]
+    pub params: Vec<String>,
+    /// Result type: `number`, `string`, `bool` or `date` (a script may also return `()`: no value).
+    pub returns: String,
 }
 
 /// An assessment period: inclusive dates.
@@ -326,9 +356,18 @@ pub struct IndicatorSpec {
     /// share: the categories counted (e.g. `["A", "B"]`).
     #[serde(rename = "in", default)]
     pub among: Option<Vec<Value>>,
+    /// custom: the declared script function (one `list` parameter, returns a number) that
+    /// computes the value from the members' `value`s, in key order.
+    #[serde(default)]
+    pub script: Option<String>,
     /// The target.
     #[serde(default)]
     pub target: Option<TargetSpec>,
+    /// A target that varies by jurisdiction: an expression that sees `group` (the
+    /// jurisdiction record) and gives the bound of `target` there; the overall result and
+    /// a jurisdiction where it gives no value keep `target`.
+    #[serde(default)]
+    pub target_by_group: Option<String>,
     /// Treatment when not applicable (0 ÷ 0): `excluded` (default), `met`, `not_met`.
     #[serde(default)]
     pub not_applicable: Option<String>,

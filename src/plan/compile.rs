@@ -53,6 +53,10 @@ struct Compiler<'a> {
     tables: RefCell<Vec<Option<Table>>>,
     /// While false, expressions may not use measures (collection filters run before them).
     measures_visible: std::cell::Cell<bool>,
+    /// Script functions by name.
+    scripts: HashMap<String, Arc<crate::script::ScriptFn>>,
+    /// The jurisdiction collection, once known.
+    groups_coll: Option<CollId>,
 }
 
 fn record_vars() -> Vec<(&'static str, Ty)> {
@@ -86,7 +90,14 @@ pub(crate) fn parse_date(s: &str) -> Option<NaiveDate> {
 }
 
 /// Checks and compiles the text of a `pack.json` (named `file` in diagnostics).
-pub fn compile(src: &str, file: &str, digest: String) -> Result<Plan, Vec<Diagnostic>> {
+pub fn compile(
+    src: &str,
+    file: &str,
+    dir: Option<&std::path::Path>,
+) -> Result<Plan, Vec<Diagnostic>> {
+    use sha2::Digest;
+    let mut hasher = sha2::Sha256::new();
+    hasher.update(src.as_bytes());
     let mut c = Compiler {
         src,
         file,
@@ -101,6 +112,8 @@ pub fn compile(src: &str, file: &str, digest: String) -> Result<Plan, Vec<Diagno
         table_state: RefCell::new(Vec::new()),
         tables: RefCell::new(Vec::new()),
         measures_visible: std::cell::Cell::new(true),
+        scripts: HashMap::new(),
+        groups_coll: None,
     };
     let json: Json = match serde_json::from_str(src) {
         Ok(j) => j,
@@ -130,7 +143,18 @@ pub fn compile(src: &str, file: &str, digest: String) -> Result<Plan, Vec<Diagno
     let Some(spec) = c.entry::<PackSpec>(&json, &root) else {
         return Err(c.diags.into_inner());
     };
+    if let Some(s) = &spec.scripts {
+        c.load_scripts(s, &root.key("scripts"), dir, &mut hasher);
+    }
     let plan = c.build(spec);
+    let digest = format!(
+        "sha256:{}",
+        hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    );
     let mut diags = c.diags.into_inner();
     if diags.is_empty() {
         plan.ok_or_else(|| {
@@ -199,9 +223,182 @@ impl Names for Compiler<'_> {
         let slot = shape.fields.iter().position(|f| f.name == name)?;
         Some((slot as u16, shape.fields[slot].ty()))
     }
+
+    fn script_fn(&self, name: &str) -> Option<Arc<crate::script::ScriptFn>> {
+        self.scripts.get(name).cloned()
+    }
+}
+
+/// Built-in function names, which script functions may not take.
+const BUILTINS: [&str; 14] = [
+    "round",
+    "min",
+    "max",
+    "abs",
+    "date",
+    "days_between",
+    "months_between",
+    "add_days",
+    "add_months",
+    "year",
+    "month",
+    "is_none",
+    "coalesce",
+    "quarter",
+];
+
+fn script_ty(name: &str, param: bool) -> Option<Ty> {
+    Some(match name {
+        "number" => Ty::Num,
+        "string" => Ty::Str,
+        "bool" => Ty::Bool,
+        "date" => Ty::Date,
+        "list" if param => Ty::List(Box::new(Ty::Any)),
+        _ => return None,
+    })
 }
 
 impl<'a> Compiler<'a> {
+    /// Compiles the script files and binds the declared functions.
+    fn load_scripts(
+        &mut self,
+        s: &ScriptsSpec,
+        p: &JsonPath,
+        dir: Option<&std::path::Path>,
+        hasher: &mut sha2::Sha256,
+    ) {
+        use sha2::Digest;
+        let limits = s.limits.unwrap_or_default();
+        for (name, cap) in limits.over_caps() {
+            self.diag(
+                &p.key("limits").key(name),
+                format!("{name} must be from 1 to {cap}"),
+            );
+        }
+        let engine = Arc::new(crate::script::engine(&limits));
+        let Some(dir) = dir else {
+            self.diag(
+                p,
+                "scripts need a pack folder: load the pack with Plan::load(dir)".into(),
+            );
+            return;
+        };
+        let mut merged: Option<rhai::AST> = None;
+        let mut all_read = true;
+        let mut defined: HashMap<(String, usize), String> = HashMap::new();
+        for (i, f) in s.files.iter().enumerate() {
+            let fp = p.key("files").index(i);
+            let rel = std::path::Path::new(f);
+            if rel.is_absolute()
+                || rel
+                    .components()
+                    .any(|c| matches!(c, std::path::Component::ParentDir))
+            {
+                self.diag(&fp, format!("'{f}' must be a path inside the pack folder"));
+                continue;
+            }
+            let path = dir.join(rel);
+            let text = match std::fs::read_to_string(&path) {
+                Ok(t) => t,
+                Err(e) => {
+                    self.diag(&fp, format!("cannot read {}: {e}", path.display()));
+                    all_read = false;
+                    continue;
+                }
+            };
+            hasher.update(f.as_bytes());
+            hasher.update([0]);
+            hasher.update(text.as_bytes());
+            match crate::script::compile_file(&engine, &text) {
+                Ok(ast) => {
+                    for meta in ast.iter_functions() {
+                        let key = (meta.name.to_string(), meta.params.len());
+                        if let Some(other) = defined.insert(key.clone(), f.clone()) {
+                            self.diag(
+                                &fp,
+                                format!(
+                                    "function {}({} parameters) is defined in {other} and in {f}",
+                                    key.0, key.1
+                                ),
+                            );
+                        }
+                    }
+                    merged = Some(match merged {
+                        None => ast,
+                        Some(m) => m.merge(&ast),
+                    });
+                }
+                Err((line, col, message)) => {
+                    all_read = false;
+                    self.diags.borrow_mut().push(Diagnostic {
+                        file: path.display().to_string(),
+                        line,
+                        col,
+                        path: fp.to_string(),
+                        message: format!("script does not compile: {message}"),
+                    })
+                }
+            }
+        }
+        let ast = Arc::new(merged.unwrap_or_default());
+        for (name, fs) in &s.functions {
+            let fp = p.key("functions").key(name);
+            if BUILTINS.contains(&name.as_str()) {
+                self.diag(
+                    &fp,
+                    format!(
+                        "'{name}' is a built-in function; give the script function another name"
+                    ),
+                );
+                continue;
+            }
+            let mut params = Vec::new();
+            for (i, t) in fs.params.iter().enumerate() {
+                match script_ty(t, true) {
+                    Some(ty) => params.push(ty),
+                    None => self.diag(
+                        &fp.key("params").index(i),
+                        format!("unknown parameter type '{t}' (number, string, bool, date, list)"),
+                    ),
+                }
+            }
+            let Some(returns) = script_ty(&fs.returns, false) else {
+                self.diag(
+                    &fp.key("returns"),
+                    format!(
+                        "unknown result type '{}' (number, string, bool, date)",
+                        fs.returns
+                    ),
+                );
+                continue;
+            };
+            let Some(file) = defined.get(&(name.clone(), fs.params.len())) else {
+                if !all_read {
+                    continue; // the file that would define it is reported already
+                }
+                let files = s.files.join(", ");
+                self.diag(
+                    &fp,
+                    format!(
+                        "no function {name} with {} parameter(s) in {files}",
+                        fs.params.len()
+                    ),
+                );
+                continue;
+            };
+            let f = crate::script::bind(
+                engine.clone(),
+                limits,
+                ast.clone(),
+                name,
+                file,
+                params,
+                returns,
+            );
+            self.scripts.insert(name.clone(), Arc::new(f));
+        }
+    }
+
     fn diag(&self, path: &JsonPath, message: String) {
         let (line, col) = line_col(self.src, locate(self.src, path));
         self.diags.borrow_mut().push(Diagnostic {
@@ -317,6 +514,7 @@ impl<'a> Compiler<'a> {
             .groups
             .as_ref()
             .and_then(|g| self.groups(g, &root.key("groups")));
+        self.groups_coll = groups.as_ref().map(|g| g.coll);
 
         // Jurisdiction paths and date fields; include filters (fields only).
         for (i, cs) in coll_specs.iter().enumerate() {
@@ -881,10 +1079,13 @@ impl<'a> Compiler<'a> {
             "min" => Agg::Min,
             "max" => Agg::Max,
             "latest" => Agg::Latest,
+            "list" => Agg::List,
             other => {
                 self.diag(
                     &p.key("aggregate"),
-                    format!("unknown aggregate '{other}' (count, sum, mean, min, max, latest)"),
+                    format!(
+                        "unknown aggregate '{other}' (count, sum, mean, min, max, latest, list)"
+                    ),
                 );
                 return None;
             }
@@ -986,6 +1187,7 @@ impl<'a> Compiler<'a> {
         };
         let ty = match (agg, &value) {
             (Agg::Count, _) => Ty::Num,
+            (Agg::List, Some(v)) => Ty::List(Box::new(v.ty.clone())),
             (_, Some(v)) => {
                 let ok = match agg {
                     Agg::Sum | Agg::Mean => v.ty == Ty::Num || v.ty == Ty::Any,
@@ -1463,6 +1665,7 @@ impl<'a> Compiler<'a> {
             "sum" | "mean" => &["value"],
             "each" => &["require"],
             "share" => &["of", "in"],
+            "custom" => &["value", "script"],
             _ => &[],
         };
         for (present, key) in [
@@ -1472,6 +1675,7 @@ impl<'a> Compiler<'a> {
             (s.require.is_some(), "require"),
             (s.of.is_some(), "of"),
             (s.among.is_some(), "in"),
+            (s.script.is_some(), "script"),
         ] {
             if present && !uses.contains(&key) {
                 self.diag(
@@ -1498,6 +1702,34 @@ impl<'a> Compiler<'a> {
             "each" => IndicatorKind::Each {
                 require: cond(&need(&s.require, "require")?, "require")?,
             },
+            "custom" => {
+                let value = self.expr(
+                    &need(&s.value, "value")?,
+                    &p.key("value"),
+                    Some(coll),
+                    &vars,
+                    None,
+                )?;
+                let name = need(&s.script, "script")?;
+                let Some(script) = self.scripts.get(&name).cloned() else {
+                    self.diag(
+                        &p.key("script"),
+                        format!("no script function '{name}' (declare it in scripts.functions)"),
+                    );
+                    return None;
+                };
+                if script.params.len() != 1
+                    || !matches!(script.params[0], Ty::List(_))
+                    || script.returns != Ty::Num
+                {
+                    self.diag(
+                        &p.key("script"),
+                        format!("'{name}' must take one list and return a number"),
+                    );
+                    return None;
+                }
+                IndicatorKind::Custom { value, script }
+            }
             "share" => {
                 let of = self.expr(&need(&s.of, "of")?, &p.key("of"), Some(coll), &vars, None)?;
                 let Some(among) = &s.among else {
@@ -1526,7 +1758,7 @@ impl<'a> Compiler<'a> {
                 IndicatorKind::Share { of, among: vals }
             }
             other => {
-                self.diag(&p.key("kind"), format!("unknown indicator kind '{other}' (rate, ratio, count, sum, mean, each, share, change)"));
+                self.diag(&p.key("kind"), format!("unknown indicator kind '{other}' (rate, ratio, count, sum, mean, each, share, change, custom)"));
                 return None;
             }
         };
@@ -1650,6 +1882,29 @@ impl<'a> Compiler<'a> {
                 Some(r)
             }
         };
+        let target_by_group = match (&s.target_by_group, self.groups_coll, target) {
+            (None, _, _) => None,
+            (Some(_), None, _) => {
+                self.diag(
+                    &p.key("target_by_group"),
+                    "a target by jurisdiction needs the pack's groups".into(),
+                );
+                None
+            }
+            (Some(_), _, None) => {
+                self.diag(
+                    &p.key("target_by_group"),
+                    "a target by jurisdiction needs a \"target\" (its kind, and the overall bound)"
+                        .into(),
+                );
+                None
+            }
+            (Some(src), Some(g), Some(_)) => {
+                let mut vars = record_vars();
+                vars.push(("group", Ty::Rec(g)));
+                self.expr(src, &p.key("target_by_group"), None, &vars, Some(&Ty::Num))
+            }
+        };
         Some(Indicator {
             id: id.to_string(),
             title: s.title,
@@ -1658,6 +1913,7 @@ impl<'a> Compiler<'a> {
             coll,
             filter,
             target,
+            target_by_group,
             not_applicable,
             compare_rounded,
             rounding,

@@ -142,6 +142,9 @@ pub enum Agg {
     Max,
     /// Value of the latest record by date, ties by key (no value over none).
     Latest,
+    /// The values of the records, in date order when they have dates (then key order),
+    /// otherwise in key order; an empty list over none.
+    List,
 }
 
 /// How a measure is computed.
@@ -271,6 +274,17 @@ pub struct Table {
     pub default: Option<Vec<Value>>,
 }
 
+impl Target {
+    /// The same kind of target with another bound.
+    pub fn with(self, x: Number) -> Target {
+        match self {
+            Target::Min(_) => Target::Min(x),
+            Target::Max(_) => Target::Max(x),
+            Target::Exactly(_) => Target::Exactly(x),
+        }
+    }
+}
+
 /// A target.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Target {
@@ -364,6 +378,13 @@ pub enum IndicatorKind {
         /// Index of the baseline indicator.
         baseline: usize,
     },
+    /// A script function of the members' values, in key order.
+    Custom {
+        /// Value per member.
+        value: Expr,
+        /// The function.
+        script: Arc<crate::script::ScriptFn>,
+    },
     /// Members whose category is among some values ÷ members × 100, with the breakdown.
     Share {
         /// The category.
@@ -385,6 +406,7 @@ impl IndicatorKind {
             IndicatorKind::Each { .. } => "each",
             IndicatorKind::Share { .. } => "share",
             IndicatorKind::Change { .. } => "change",
+            IndicatorKind::Custom { .. } => "custom",
         }
     }
 
@@ -414,6 +436,8 @@ pub struct Indicator {
     pub filter: Option<Expr>,
     /// Target.
     pub target: Option<Target>,
+    /// The target's bound per jurisdiction (sees `group`).
+    pub target_by_group: Option<Expr>,
     /// Treatment when not applicable.
     pub not_applicable: NotApplicable,
     /// Compare the rounded value with the target.
