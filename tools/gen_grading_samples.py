@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Generates the sample data of rules/catering-grading and rules/public-places-grading:
+"""Generates the sample data of rules/catering-grading, rules/public-places-grading and
+rules/coordination-service:
 a county with four townships, deterministic from a fixed seed. Run from the repository root."""
 import datetime
 import json
@@ -79,6 +80,37 @@ def public_places():
            "inspections": insps, "events": events})
 
 
+
+def coordination():
+    """rules/coordination-service/data/sample.json: one coordination station per township."""
+    towns = [("T01", "灵溪镇"), ("T02", "龙港镇"), ("T03", "钱库镇"), ("T04", "金乡镇"), ("T05", "桥墩镇"), ("T06", "矾山镇"),
+             ("T07", "马站镇"), ("T08", "宜山镇"), ("T09", "藻溪镇"), ("T10", "赤溪镇"), ("T11", "望里镇")]
+    jur = [{"id": "C00", "name": "苍南县"}] + [{"id": t, "name": n, "parent": "C00"} for t, n in towns]
+    stations, officers, patrols, visits, publicity = [], [], [], [], []
+    for k, (t, n) in enumerate(towns):
+        sid = f"S{k + 1:02d}"
+        stations.append({"id": sid, "name": f"{n}卫生监督协管站", "township": t})
+        for o in range(rng.choice([2, 2, 3, 3, 4])):
+            officers.append({"id": f"{sid}-O{o + 1}", "station": sid, "full_time": o < rng.choice([1, 1, 2])})
+        for q in range(4):
+            for target in ["water_supply", "school", "illegal_practice"]:
+                if rng.random() < 0.93:
+                    d = datetime.date(2025, q * 3 + 1, 1) + datetime.timedelta(days=rng.randint(0, 85))
+                    patrols.append({"id": f"{sid}-{target}-{q + 1}", "station": sid, "date": d.isoformat(), "target": target})
+        for q in range(4):
+            if rng.random() < 0.95:
+                visits.append({"id": f"{sid}-V{q + 1}", "station": sid, "date": f"2025-{q * 3 + 2:02d}-1{rng.randint(0, 9)}", "kind": "supervision"})
+        for b in range(6):
+            if rng.random() < 0.9:
+                visits.append({"id": f"{sid}-G{b + 1}", "station": sid, "date": f"2025-{b * 2 + rng.randint(1, 2):02d}-2{rng.randint(0, 8)}", "kind": "guidance"})
+        for p in range(rng.choice([1, 2, 2, 3])):
+            publicity.append({"id": f"{sid}-P{p + 1}", "station": sid, "date": f"2025-{rng.randint(1, 12):02d}-0{rng.randint(1, 9)}"})
+    write("rules/coordination-service/data/sample.json",
+          {"period": {"from": "2025-01-01", "to": "2025-12-31"}, "jurisdictions": jur, "stations": stations,
+           "officers": officers, "patrols": patrols, "visits": visits, "publicity": publicity})
+
+
 if __name__ == "__main__":
     catering()
     public_places()
+    coordination()
