@@ -108,7 +108,7 @@ fn date_arg(s: &str) -> Result<NaiveDate, Box<rhai::EvalAltResult>> {
 }
 
 /// A sandboxed engine with the limits and the helpers scripts may use.
-pub fn engine(limits: &Limits) -> Engine {
+pub fn engine(limits: &Limits, calendar: Option<Arc<crate::calendar::Calendar>>) -> Engine {
     let mut e = Engine::new();
     // the operation limit is enforced through on_progress, whose termination carries the
     // position where the script was stopped (rhai's own limit error does not)
@@ -153,6 +153,28 @@ pub fn engine(limits: &Limits) -> Engine {
                 .ok_or_else(|| "add_months leaves the calendar".into())
         },
     );
+    if let Some(cal) = calendar {
+        let c = cal.clone();
+        e.register_fn(
+            "add_working_days",
+            move |d: &str, n: INT| -> Result<String, Box<rhai::EvalAltResult>> {
+                Ok(c.add_working_days(date_arg(d)?, n)?.to_string())
+            },
+        );
+        let c = cal.clone();
+        e.register_fn(
+            "working_days_between",
+            move |a: &str, b: &str| -> Result<INT, Box<rhai::EvalAltResult>> {
+                Ok(c.working_days_between(date_arg(a)?, date_arg(b)?)?)
+            },
+        );
+        e.register_fn(
+            "is_working_day",
+            move |d: &str| -> Result<bool, Box<rhai::EvalAltResult>> {
+                Ok(cal.is_working_day(date_arg(d)?)?)
+            },
+        );
+    }
     e.register_fn("year", |d: &str| -> Result<INT, Box<rhai::EvalAltResult>> {
         use chrono::Datelike;
         Ok(date_arg(d)?.year() as INT)
@@ -178,6 +200,7 @@ pub struct ScriptFn {
     /// Result type.
     pub returns: Ty,
     limits: Limits,
+    calendar: Option<Arc<crate::calendar::Calendar>>,
     engine: Arc<Engine>,
     ast: Arc<AST>,
 }
@@ -323,7 +346,7 @@ impl ScriptFn {
     fn locate(&self, args: &[Value]) -> Option<Position> {
         let last = Arc::new(std::sync::Mutex::new(Position::NONE));
         let seen = last.clone();
-        let mut locator = engine(&self.limits);
+        let mut locator = engine(&self.limits, self.calendar.clone());
         // rhai marks the debugger API "volatile" (not deprecated); it is used only here
         #[allow(deprecated)]
         locator.register_debugger(
@@ -364,9 +387,11 @@ pub fn compile_file(engine: &Engine, text: &str) -> Result<AST, (usize, usize, S
 }
 
 /// Builds a callable function from a compiled AST.
+#[allow(clippy::too_many_arguments)]
 pub fn bind(
     engine: Arc<Engine>,
     limits: Limits,
+    calendar: Option<Arc<crate::calendar::Calendar>>,
     ast: Arc<AST>,
     name: &str,
     file: &str,
@@ -374,6 +399,7 @@ pub fn bind(
     returns: Ty,
 ) -> ScriptFn {
     ScriptFn {
+        calendar,
         name: name.to_string(),
         file: file.to_string(),
         params,
@@ -389,11 +415,12 @@ mod tests {
     use super::*;
 
     fn f(src: &str, name: &str, params: Vec<Ty>, returns: Ty, limits: Limits) -> ScriptFn {
-        let e = engine(&limits);
+        let e = engine(&limits, None);
         let ast = compile_file(&e, src).unwrap();
         bind(
             Arc::new(e),
             limits,
+            None,
             Arc::new(ast),
             name,
             "t.rhai",
@@ -487,7 +514,7 @@ mod tests {
 
     #[test]
     fn no_files_no_clock_no_eval() {
-        let e = engine(&Limits::default());
+        let e = engine(&Limits::default(), None);
         assert!(
             compile_file(&e, "import \"x\" as y; fn f() { 1 }").is_err(),
             "modules are not built in"

@@ -59,6 +59,10 @@ pub trait Names {
     fn script_fn(&self, _name: &str) -> Option<std::sync::Arc<crate::script::ScriptFn>> {
         None
     }
+    /// The pack's working-day calendar, when it has one.
+    fn calendar(&self) -> Option<std::sync::Arc<crate::calendar::Calendar>> {
+        None
+    }
     /// Display of a type (collection and item names).
     fn ty_name(&self, ty: &Ty) -> String {
         match ty {
@@ -182,6 +186,19 @@ pub enum NodeKind {
     If(Box<Node>, Box<Node>, Box<Node>),
     /// A call of a script function the pack declares.
     Script(std::sync::Arc<crate::script::ScriptFn>, Vec<Node>),
+    /// A working-day function of the pack's calendar.
+    Calendar(CalFn, std::sync::Arc<crate::calendar::Calendar>, Vec<Node>),
+}
+
+/// Working-day functions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CalFn {
+    /// `add_working_days(d, n)`
+    AddWorkingDays,
+    /// `working_days_between(a, b)`
+    WorkingDaysBetween,
+    /// `is_working_day(d)`
+    IsWorkingDay,
 }
 
 /// A compiled expression with its source and result type.
@@ -233,7 +250,7 @@ struct Compiler<'a, 'b> {
     locals: Vec<(String, Ty)>,
 }
 
-const FUNCTIONS: &str = "round, min, max, abs, date, days_between, months_between, add_days, add_months, year, month, quarter, is_none, coalesce";
+const FUNCTIONS: &str = "round, min, max, abs, date, days_between, months_between, add_days, add_months, year, month, quarter, is_none, coalesce, add_working_days, working_days_between, is_working_day";
 
 impl Compiler<'_, '_> {
     fn tn(&self, t: &Ty) -> String {
@@ -541,6 +558,23 @@ impl Compiler<'_, '_> {
             }
             let ty = sf.returns.clone();
             return Ok((mk(NodeKind::Script(sf, nodes)), ty));
+        }
+        if let Some((cf, params, ret)) = match f {
+            "add_working_days" => Some((CalFn::AddWorkingDays, vec![Ty::Date, Ty::Num], Ty::Date)),
+            "working_days_between" => {
+                Some((CalFn::WorkingDaysBetween, vec![Ty::Date, Ty::Date], Ty::Num))
+            }
+            "is_working_day" => Some((CalFn::IsWorkingDay, vec![Ty::Date], Ty::Bool)),
+            _ => None,
+        } {
+            let Some(cal) = self.env.names.calendar() else {
+                return Err(ExprError::new(pos, format!("{f}() needs the pack's working-day calendars (\"calendars\": [\"cn-2025\", …])")));
+            };
+            arity(params.len())?;
+            for (i, p) in params.iter().enumerate() {
+                self.want(args[i].pos, &tys[i], p, &format!("{f}()"))?;
+            }
+            return Ok((mk(NodeKind::Calendar(cf, cal, nodes)), ret));
         }
         let check = |i: usize, t: &Ty| self.want(args[i].pos, &tys[i], t, &format!("{f}()"));
         let (func, ty) = match f {

@@ -1,6 +1,6 @@
 //! Evaluating compiled expressions with exact arithmetic.
 
-use super::compile::{Expr, Func, MeasureId, Method, Node, NodeKind};
+use super::compile::{CalFn, Expr, Func, MeasureId, Method, Node, NodeKind};
 use super::parse::BinOp;
 use crate::num::{Number, RoundingMode};
 use crate::value::{CollId, Value};
@@ -238,6 +238,38 @@ fn eval(n: &Node, f: &Frame, locals: &mut Vec<Value>) -> Result<Value, EvalError
                 vals.push(eval(a, f, locals)?);
             }
             sf.call(&vals).map_err(|m| err(n, m))?
+        }
+        NodeKind::Calendar(cf, cal, args) => {
+            let mut vals = Vec::with_capacity(args.len());
+            for a in args {
+                vals.push(eval(a, f, locals)?);
+            }
+            let mut it = vals.into_iter();
+            let first = date(
+                n,
+                it.next().unwrap_or(Value::None),
+                "a working-day function",
+            )?;
+            let second = it.next().unwrap_or(Value::None);
+            match cf {
+                CalFn::IsWorkingDay => {
+                    Value::Bool(cal.is_working_day(first).map_err(|m| err(n, m))?)
+                }
+                CalFn::AddWorkingDays => {
+                    let k = int_arg(
+                        n,
+                        num(n, second, "add_working_days()")?,
+                        "add_working_days()",
+                    )?;
+                    Value::Date(cal.add_working_days(first, k).map_err(|m| err(n, m))?)
+                }
+                CalFn::WorkingDaysBetween => {
+                    let b = date(n, second, "working_days_between()")?;
+                    Value::Num(Number::from_int(
+                        cal.working_days_between(first, b).map_err(|m| err(n, m))? as i128,
+                    ))
+                }
+            }
         }
         NodeKind::If(c, a, b) => {
             if boolean(n, eval(c, f, locals)?, "an if condition")? {

@@ -52,6 +52,11 @@ pub struct PackSpec {
     /// rhai scripts: files, limits, and the functions expressions may call.
     #[serde(default)]
     pub scripts: Option<ScriptsSpec>,
+    /// Working-day calendars, one per year: a name such as `cn-2025` (the file
+    /// `rules/calendars/cn-2025.json` beside the pack folder) or a path inside the pack
+    /// ending in `.json`.
+    #[serde(default)]
+    pub calendars: Vec<String>,
 }
 
 /// The scripts of a pack.

@@ -57,6 +57,8 @@ struct Compiler<'a> {
     scripts: HashMap<String, Arc<crate::script::ScriptFn>>,
     /// The jurisdiction collection, once known.
     groups_coll: Option<CollId>,
+    /// The working-day calendar, when the pack has one.
+    calendar: Option<Arc<crate::calendar::Calendar>>,
 }
 
 fn record_vars() -> Vec<(&'static str, Ty)> {
@@ -114,6 +116,7 @@ pub fn compile(
         measures_visible: std::cell::Cell::new(true),
         scripts: HashMap::new(),
         groups_coll: None,
+        calendar: None,
     };
     let json: Json = match serde_json::from_str(src) {
         Ok(j) => j,
@@ -143,6 +146,9 @@ pub fn compile(
     let Some(spec) = c.entry::<PackSpec>(&json, &root) else {
         return Err(c.diags.into_inner());
     };
+    if !spec.calendars.is_empty() {
+        c.load_calendars(&spec.calendars, &root.key("calendars"), dir, &mut hasher);
+    }
     if let Some(s) = &spec.scripts {
         c.load_scripts(s, &root.key("scripts"), dir, &mut hasher);
     }
@@ -227,10 +233,14 @@ impl Names for Compiler<'_> {
     fn script_fn(&self, name: &str) -> Option<Arc<crate::script::ScriptFn>> {
         self.scripts.get(name).cloned()
     }
+
+    fn calendar(&self) -> Option<Arc<crate::calendar::Calendar>> {
+        self.calendar.clone()
+    }
 }
 
 /// Built-in function names, which script functions may not take.
-const BUILTINS: [&str; 14] = [
+const BUILTINS: [&str; 17] = [
     "round",
     "min",
     "max",
@@ -245,6 +255,9 @@ const BUILTINS: [&str; 14] = [
     "is_none",
     "coalesce",
     "quarter",
+    "add_working_days",
+    "working_days_between",
+    "is_working_day",
 ];
 
 fn script_ty(name: &str, param: bool) -> Option<Ty> {
@@ -259,6 +272,79 @@ fn script_ty(name: &str, param: bool) -> Option<Ty> {
 }
 
 impl<'a> Compiler<'a> {
+    /// Loads and checks the working-day calendars.
+    fn load_calendars(
+        &mut self,
+        names: &[String],
+        p: &JsonPath,
+        dir: Option<&std::path::Path>,
+        hasher: &mut sha2::Sha256,
+    ) {
+        use sha2::Digest;
+        let Some(dir) = dir else {
+            self.diag(
+                p,
+                "calendars need a pack folder: load the pack with Plan::load(dir)".into(),
+            );
+            return;
+        };
+        let mut cal = crate::calendar::Calendar::default();
+        let mut ok = true;
+        for (i, name) in names.iter().enumerate() {
+            let cp = p.index(i);
+            let rel = std::path::Path::new(name);
+            let path = if name.ends_with(".json") {
+                if rel.is_absolute()
+                    || rel
+                        .components()
+                        .any(|c| matches!(c, std::path::Component::ParentDir))
+                {
+                    self.diag(&cp, format!("'{name}' must be a path inside the pack folder, or a calendar name such as cn-2025"));
+                    ok = false;
+                    continue;
+                }
+                dir.join(rel)
+            } else if !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            {
+                dir.join("..")
+                    .join("calendars")
+                    .join(format!("{name}.json"))
+            } else {
+                self.diag(
+                    &cp,
+                    format!(
+                        "'{name}' is neither a calendar name (letters, digits, -) nor a .json path"
+                    ),
+                );
+                ok = false;
+                continue;
+            };
+            let text = match std::fs::read_to_string(&path) {
+                Ok(t) => t,
+                Err(e) => {
+                    self.diag(&cp, format!("cannot read calendar {}: {e}", path.display()));
+                    ok = false;
+                    continue;
+                }
+            };
+            hasher.update(name.as_bytes());
+            hasher.update([0]);
+            hasher.update(text.as_bytes());
+            if let Err(problems) = cal.add_file(&text) {
+                ok = false;
+                for m in problems {
+                    self.diag(&cp, format!("calendar {}: {m}", path.display()));
+                }
+            }
+        }
+        if ok {
+            self.calendar = Some(Arc::new(cal));
+        }
+    }
+
     /// Compiles the script files and binds the declared functions.
     fn load_scripts(
         &mut self,
@@ -275,7 +361,7 @@ impl<'a> Compiler<'a> {
                 format!("{name} must be from 1 to {cap}"),
             );
         }
-        let engine = Arc::new(crate::script::engine(&limits));
+        let engine = Arc::new(crate::script::engine(&limits, self.calendar.clone()));
         let Some(dir) = dir else {
             self.diag(
                 p,
@@ -389,6 +475,7 @@ impl<'a> Compiler<'a> {
             let f = crate::script::bind(
                 engine.clone(),
                 limits,
+                self.calendar.clone(),
                 ast.clone(),
                 name,
                 file,
