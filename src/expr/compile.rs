@@ -113,6 +113,8 @@ pub enum Func {
     Month,
     /// `quarter(d)`: 1 to 4
     Quarter,
+    /// `make_date(year, month, day)`
+    MakeDate,
     /// `is_none(x)`
     IsNone,
     /// `coalesce(x, y)`: x unless it has no value, then y.
@@ -250,7 +252,7 @@ struct Compiler<'a, 'b> {
     locals: Vec<(String, Ty)>,
 }
 
-const FUNCTIONS: &str = "round, min, max, abs, date, days_between, months_between, add_days, add_months, year, month, quarter, is_none, coalesce, add_working_days, working_days_between, is_working_day";
+const FUNCTIONS: &str = "round, min, max, abs, date, days_between, months_between, add_days, add_months, year, month, quarter, make_date, is_none, coalesce, add_working_days, working_days_between, is_working_day";
 
 impl Compiler<'_, '_> {
     fn tn(&self, t: &Ty) -> String {
@@ -675,6 +677,13 @@ impl Compiler<'_, '_> {
                     _ => Func::Quarter,
                 };
                 (func, Ty::Num)
+            }
+            "make_date" => {
+                arity(3)?;
+                for i in 0..3 {
+                    check(i, &Ty::Num)?;
+                }
+                (Func::MakeDate, Ty::Date)
             }
             "is_none" => {
                 arity(1)?;

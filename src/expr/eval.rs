@@ -417,6 +417,19 @@ fn call(
         Func::Quarter => Value::Num(Number::from_int(
             date(n, next(), "quarter()")?.month0() as i128 / 3 + 1,
         )),
+        Func::MakeDate => {
+            let y = int_arg(n, num(n, next(), "make_date()")?, "make_date() year")?;
+            let m = int_arg(n, num(n, next(), "make_date()")?, "make_date() month")?;
+            let d = int_arg(n, num(n, next(), "make_date()")?, "make_date() day")?;
+            let date = i32::try_from(y)
+                .ok()
+                .zip(u32::try_from(m).ok())
+                .zip(u32::try_from(d).ok())
+                .and_then(|((y, m), d)| NaiveDate::from_ymd_opt(y, m, d));
+            Value::Date(
+                date.ok_or_else(|| err(n, format!("make_date({y}, {m}, {d}) is not a date")))?,
+            )
+        }
         Func::IsNone => Value::Bool(next().is_none()),
         Func::Coalesce => {
             let a = next();
@@ -656,6 +669,13 @@ mod tests {
             numv("202503")
         );
         assert_eq!(run("quarter(when)").unwrap(), numv("1"));
+        assert_eq!(
+            run("make_date(year(when), 11, 10)").unwrap(),
+            Value::Date(NaiveDate::from_ymd_opt(2025, 11, 10).unwrap())
+        );
+        assert!(run("make_date(2025, 2, 29)")
+            .unwrap_err()
+            .contains("is not a date"));
         assert_eq!(run("quarter(add_days(when, 1))").unwrap(), numv("2"));
     }
 

@@ -239,8 +239,20 @@ impl Names for Compiler<'_> {
     }
 }
 
+/// Names of variables expressions see, which fields and measures may not take.
+const RESERVED_NAMES: [&str; 8] = [
+    "period_start",
+    "period_end",
+    "as_of",
+    "outer",
+    "group",
+    "total",
+    "grade",
+    "true",
+];
+
 /// Built-in function names, which script functions may not take.
-const BUILTINS: [&str; 17] = [
+const BUILTINS: [&str; 18] = [
     "round",
     "min",
     "max",
@@ -258,6 +270,7 @@ const BUILTINS: [&str; 17] = [
     "add_working_days",
     "working_days_between",
     "is_working_day",
+    "make_date",
 ];
 
 fn script_ty(name: &str, param: bool) -> Option<Ty> {
@@ -654,7 +667,7 @@ impl<'a> Compiler<'a> {
                         format!("measure '{mname}' has the name of a field of {cname}"),
                     );
                 }
-                if RECORD_VARS.contains(&mname.as_str()) {
+                if RESERVED_NAMES.contains(&mname.as_str()) {
                     self.diag(&p, format!("'{mname}' is a reserved variable name"));
                 }
                 let spec = self.entry::<MeasureSpec>(v, &p);
@@ -882,6 +895,9 @@ impl<'a> Compiler<'a> {
         let mut fields = Vec::new();
         for (n, fs) in &cs.fields {
             let fp = p.key("fields").key(n);
+            if RESERVED_NAMES.contains(&n.as_str()) {
+                self.diag(&fp, format!("'{n}' is the name of a variable expressions see; the field would be hidden by it: rename the field"));
+            }
             if let Some(kind) = self.field_kind(&fs.0, &fp, false) {
                 fields.push(Field {
                     name: n.clone(),
