@@ -239,17 +239,10 @@ impl Names for Compiler<'_> {
     }
 }
 
-/// Names of variables expressions see, which fields and measures may not take.
-const RESERVED_NAMES: [&str; 8] = [
-    "period_start",
-    "period_end",
-    "as_of",
-    "outer",
-    "group",
-    "total",
-    "grade",
-    "true",
-];
+/// Names of variables that expressions with a record in scope see, which fields and
+/// measures may not take (they would be hidden). `group`, `total` and `grade` are seen
+/// only where no record is in scope, so they are free.
+const RESERVED_NAMES: [&str; 4] = ["period_start", "period_end", "as_of", "outer"];
 
 /// Built-in function names, which script functions may not take.
 const BUILTINS: [&str; 18] = [
