@@ -634,16 +634,21 @@ fn a_band_tables_default_covers_no_value() {
 
 #[test]
 fn fields_cannot_take_the_names_of_variables() {
-    let bad = json!({ "name": "t", "version": "0", "collections": { "u": { "fields": { "period_end": "date", "group": "string" } } },
-        "measures": { "u": { "as_of": { "expr": "1" } } } });
+    let bad = json!({ "name": "t", "version": "0",
+        "collections": { "u": { "fields": { "period_end": "date", "outer": "string", "group": "string" } } },
+        "measures": { "u": { "as_of": { "expr": "1" }, "grade": { "expr": "\"A\"" } } } });
     let err = Plan::from_json(&bad.to_string()).unwrap_err().to_string();
     assert!(
         err.contains("u.fields.period_end: 'period_end' is the name of a variable"),
         "{err}"
     );
     assert!(
-        err.contains("u.fields.group: 'group' is the name of a variable"),
+        err.contains("u.fields.outer: 'outer' is the name of a variable"),
         "{err}"
     );
     assert!(err.contains("measures.u.as_of"), "{err}");
+    assert!(
+        !err.contains("group") && !err.contains("grade"),
+        "group and grade are free in record scope: {err}"
+    );
 }
