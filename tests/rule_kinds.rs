@@ -652,3 +652,69 @@ fn fields_cannot_take_the_names_of_variables() {
         "group and grade are free in record scope: {err}"
     );
 }
+
+#[test]
+fn per_window_aggregates() {
+    // quarters and halves of the period, and school terms given as data
+    let p = Plan::from_json(
+        &json!({ "name": "t", "version": "0", "period": { "from": "2025-01-01", "to": "2025-12-31" },
+            "collections": {
+                "schools": { "fields": { "id": "string" } },
+                "terms": { "fields": { "id": "string", "start": "date", "end": "date" } },
+                "visits": { "date": "date", "fields": { "id": "string", "school": { "ref": "schools" }, "date": "date", "minutes": "number" } }
+            },
+            "measures": { "schools": {
+                "per_quarter": { "aggregate": "count", "over": "visits", "per": "quarter" },
+                "minutes_per_half": { "aggregate": "sum", "over": "visits", "value": "minutes", "per": "half" },
+                "per_term": { "aggregate": "count", "over": "visits", "per": { "collection": "terms", "from": "start", "to": "end" } },
+                "every_quarter": { "expr": "per_quarter.all(|n| n >= 1)" },
+                "every_term": { "expr": "per_term.all(|n| n >= 1)" }
+            } } })
+        .to_string(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let o = score(
+        &p,
+        json!({
+            "schools": [{ "id": "S1" }, { "id": "S2" }],
+            "terms": [{ "id": "2024-2", "start": "2025-02-17", "end": "2025-07-04" }, { "id": "2025-1", "start": "2025-09-01", "end": "2026-01-16" }],
+            "visits": [
+                { "id": "V1", "school": "S1", "date": "2025-03-31", "minutes": 30 },
+                { "id": "V2", "school": "S1", "date": "2025-04-01", "minutes": 45 },
+                { "id": "V3", "school": "S1", "date": "2025-09-30", "minutes": 20.5 },
+                { "id": "V4", "school": "S1", "date": "2025-12-31", "minutes": 10 },
+                { "id": "V5", "school": "S2", "date": "2025-02-10", "minutes": 60 },
+                { "id": "V6", "school": "S2", "date": "2024-12-31", "minutes": 60 }
+            ]
+        }),
+    );
+    let s1 = &o["records"]["schools"]["S1"];
+    assert_eq!(
+        s1["per_quarter"],
+        json!(["1", "1", "1", "1"]),
+        "03-31 is Q1, 04-01 Q2"
+    );
+    assert_eq!(s1["minutes_per_half"], json!(["75", "30.5"]));
+    assert_eq!(s1["per_term"], json!(["2", "2"]));
+    assert_eq!(s1["every_quarter"], true);
+    let s2 = &o["records"]["schools"]["S2"];
+    assert_eq!(
+        s2["per_quarter"],
+        json!(["1", "0", "0", "0"]),
+        "2024-12-31 is outside the period"
+    );
+    assert_eq!(
+        s2["per_term"],
+        json!(["0", "0"]),
+        "02-10 is before the spring term"
+    );
+    assert_eq!(s2["every_term"], false);
+
+    let bad = json!({ "name": "t", "version": "0", "collections": { "a": { "fields": { "id": "string" } },
+        "b": { "date": "d", "fields": { "id": "string", "a": { "ref": "a" }, "d": "date" } } },
+        "measures": { "a": { "x": { "aggregate": "count", "over": "b", "per": "fortnight" },
+                             "y": { "aggregate": "count", "over": "b", "per": "month", "window": "period" } } } });
+    let err = Plan::from_json(&bad.to_string()).unwrap_err().to_string();
+    assert!(err.contains("per is \"month\""), "{err}");
+    assert!(err.contains("it takes no other window"), "{err}");
+}

@@ -170,6 +170,7 @@ pub fn explain(
                 filter,
                 value: vexpr,
                 window,
+                per,
             } => {
                 let oc = &plan.collections[*over as usize];
                 let orows = &ds.colls[*over as usize];
@@ -231,6 +232,13 @@ pub fn explain(
                 );
                 if let Some(f) = filter {
                     how.push_str(&format!(" where `{}`", f.src));
+                }
+                if let Some(p) = per {
+                    let ws: Vec<String> = super::measure::buckets(p, ds)
+                        .iter()
+                        .map(|(a, b)| format!("{a}…{b}"))
+                        .collect();
+                    how.push_str(&format!(", one result per window: {}", ws.join(", ")));
                 }
                 if let Some(e) = vexpr {
                     how.push_str(&format!(", of `{}`", e.src));

@@ -103,6 +103,102 @@ pub fn in_window(w: Window, d: Option<NaiveDate>, ds: &Dataset) -> bool {
     }
 }
 
+/// The running state of one aggregation.
+#[derive(Clone, Default)]
+struct AggAcc {
+    count: u64,
+    sum: Number,
+    best: Option<(Value, Option<NaiveDate>)>,
+    list: Vec<(Option<NaiveDate>, Value)>,
+}
+
+impl AggAcc {
+    /// Adds a related record (its value, when the aggregation takes one, and its date).
+    /// Related records come in key order, so among equal dates the later key wins `latest`.
+    fn add(&mut self, agg: Agg, v: Option<Value>, date: Option<NaiveDate>) -> Result<(), String> {
+        self.count += 1;
+        let Some(v) = v else { return Ok(()) };
+        let missing = || {
+            format!("a value is missing; {agg:?} needs one for every record it counts (filter such records out with \"where\")")
+        };
+        match agg {
+            Agg::Count => {}
+            Agg::Sum | Agg::Mean => match v {
+                Value::Num(x) => self.sum = self.sum.add(x).map_err(|e| e.to_string())?,
+                _ => return Err(missing()),
+            },
+            Agg::Min | Agg::Max => {
+                if v.is_none() {
+                    return Err(missing());
+                }
+                let better = match &self.best {
+                    None => true,
+                    Some((b, _)) => {
+                        let o = compare(&v, b).unwrap_or(Ordering::Equal);
+                        (agg == Agg::Min && o == Ordering::Less)
+                            || (agg == Agg::Max && o == Ordering::Greater)
+                    }
+                };
+                if better {
+                    self.best = Some((v, date));
+                }
+            }
+            Agg::Latest => {
+                if self.best.as_ref().is_none_or(|(_, bd)| date >= *bd) {
+                    self.best = Some((v, date));
+                }
+            }
+            Agg::List => self.list.push((date, v)),
+        }
+        Ok(())
+    }
+
+    fn finish(mut self, agg: Agg) -> Result<Value, crate::num::ArithError> {
+        Ok(match agg {
+            Agg::Count => Value::Num(Number::from_int(self.count as i128)),
+            Agg::Sum => Value::Num(self.sum),
+            Agg::Mean if self.count == 0 => Value::None,
+            Agg::Mean => Value::Num(self.sum.div(Number::from_int(self.count as i128))?),
+            Agg::Min | Agg::Max | Agg::Latest => self.best.map(|b| b.0).unwrap_or(Value::None),
+            Agg::List => {
+                // in date order (stable: equal dates stay in key order)
+                self.list.sort_by_key(|(d, _)| *d);
+                Value::List(self.list.into_iter().map(|(_, v)| v).collect())
+            }
+        })
+    }
+}
+
+/// The windows of a `per` aggregation: calendar periods clipped to the run's period, or
+/// the terms of a collection (in key order), each inclusive.
+pub(crate) fn buckets(per: &crate::plan::Per, ds: &Dataset) -> Vec<(NaiveDate, NaiveDate)> {
+    use chrono::Datelike;
+    let p = &ds.period;
+    match per {
+        crate::plan::Per::Months(span) => {
+            let span = *span;
+            let m0 = (p.from.month0() / span) * span;
+            let mut start = NaiveDate::from_ymd_opt(p.from.year(), m0 + 1, 1).unwrap_or(p.from);
+            let mut out = Vec::new();
+            while start <= p.to && out.len() < 1200 {
+                let next = crate::expr::eval::add_months(start, span as i64).unwrap_or(p.to);
+                let end = next.pred_opt().unwrap_or(next);
+                out.push((start.max(p.from), end.min(p.to)));
+                start = next;
+            }
+            out
+        }
+        crate::plan::Per::Terms { coll, from, to } => ds.colls[*coll as usize]
+            .rows
+            .iter()
+            .filter_map(|r| match (&r[*from as usize], &r[*to as usize]) {
+                (Value::Date(a), Value::Date(b)) => Some((*a, *b)),
+                _ => None,
+            })
+            .collect(),
+    }
+}
+
 /// Computes every measure for every record.
 pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError> {
     let mut cols: Vec<Vec<Value>> = vec![Vec::new(); plan.measures.len()];
@@ -151,6 +247,7 @@ pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError>
                     filter,
                     value,
                     window,
+                    per,
                 } => {
                     let oc = &plan.collections[*over as usize];
                     let orows = &ds.colls[*over as usize];
@@ -162,14 +259,25 @@ pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError>
                         vars[2].clone(),
                         Value::Rec(coll, i as u32),
                     ];
-                    let mut count = 0u64;
-                    let mut sum = Number::ZERO;
-                    let mut best: Option<(Value, usize)> = None;
-                    let mut list = Vec::new();
+                    let buckets = per.as_ref().map(|p| buckets(p, ds));
+                    let mut accs: Vec<AggAcc> = match &buckets {
+                        Some(b) => vec![AggAcc::default(); b.len()],
+                        None => vec![AggAcc::default()],
+                    };
                     for &j in target.map(|t| rel.of(t as usize)).unwrap_or(&[]) {
                         let row = &orows.rows[j as usize];
                         let date = record_date(oc, row);
-                        if !in_window(*window, date, ds) {
+                        let slots: Vec<usize> = match &buckets {
+                            None if in_window(*window, date, ds) => vec![0],
+                            None => continue,
+                            Some(b) => b
+                                .iter()
+                                .enumerate()
+                                .filter(|(_, (lo, hi))| date.is_some_and(|d| *lo <= d && d <= *hi))
+                                .map(|(k, _)| k)
+                                .collect(),
+                        };
+                        if slots.is_empty() {
                             continue;
                         }
                         let of = Frame {
@@ -191,89 +299,33 @@ pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError>
                                 continue;
                             }
                         }
-                        count += 1;
-                        let Some(vexpr) = value else { continue };
-                        let v = vexpr
-                            .eval(&of)
-                            .map_err(|e| ScoreError::eval(&rule, orec(), &vexpr.src, e))?;
-                        let missing = || {
-                            ScoreError::Eval {
-                            context: format!("{rule}, {}", orec().unwrap_or_default()),
-                            message: format!("the value `{}` has no value; {:?} needs one for every record it counts (filter such records out with \"where\")", vexpr.src, agg),
-                        }
+                        let v = match value {
+                            Some(vexpr) => Some(
+                                vexpr
+                                    .eval(&of)
+                                    .map_err(|e| ScoreError::eval(&rule, orec(), &vexpr.src, e))?,
+                            ),
+                            None => None,
                         };
-                        match agg {
-                            Agg::Sum | Agg::Mean => match v {
-                                Value::Num(x) => {
-                                    sum = sum.add(x).map_err(|e| ScoreError::Eval {
-                                        context: rule.clone(),
-                                        message: e.to_string(),
-                                    })?
+                        for k in slots {
+                            accs[k].add(*agg, v.clone(), date).map_err(|message| {
+                                ScoreError::Eval {
+                                    context: format!("{rule}, {}", orec().unwrap_or_default()),
+                                    message,
                                 }
-                                _ => return Err(missing()),
-                            },
-                            Agg::Min | Agg::Max => {
-                                if v.is_none() {
-                                    return Err(missing());
-                                }
-                                let better = match &best {
-                                    None => true,
-                                    Some((b, _)) => {
-                                        let o = compare(&v, b).unwrap_or(Ordering::Equal);
-                                        (*agg == Agg::Min && o == Ordering::Less)
-                                            || (*agg == Agg::Max && o == Ordering::Greater)
-                                    }
-                                };
-                                if better {
-                                    best = Some((v, j as usize));
-                                }
-                            }
-                            Agg::Latest => {
-                                // related records are in key order, so a later equal date wins by key
-                                let later = match &best {
-                                    None => true,
-                                    Some((_, b)) => {
-                                        let bd = oc
-                                            .date_slot
-                                            .map(|s| orows.rows[*b][s as usize].clone());
-                                        let dd = oc.date_slot.map(|s| row[s as usize].clone());
-                                        match (dd, bd) {
-                                            (Some(x), Some(y)) => {
-                                                compare(&x, &y).unwrap_or(Ordering::Equal)
-                                                    != Ordering::Less
-                                            }
-                                            _ => true,
-                                        }
-                                    }
-                                };
-                                if later {
-                                    best = Some((v, j as usize));
-                                }
-                            }
-                            Agg::List => list.push((date, v)),
-                            Agg::Count => {}
+                            })?;
                         }
                     }
-                    match agg {
-                        Agg::Count => Value::Num(Number::from_int(count as i128)),
-                        Agg::Sum => Value::Num(sum),
-                        Agg::Mean if count == 0 => Value::None,
-                        Agg::Mean => {
-                            Value::Num(sum.div(Number::from_int(count as i128)).map_err(|e| {
-                                ScoreError::Eval {
-                                    context: rule.clone(),
-                                    message: e.to_string(),
-                                }
-                            })?)
-                        }
-                        Agg::Min | Agg::Max | Agg::Latest => {
-                            best.map(|b| b.0).unwrap_or(Value::None)
-                        }
-                        Agg::List => {
-                            // in date order (stable: equal dates stay in key order)
-                            list.sort_by_key(|(d, _)| *d);
-                            Value::List(list.into_iter().map(|(_, v)| v).collect())
-                        }
+                    let arith = |e: crate::num::ArithError| ScoreError::Eval {
+                        context: rule.clone(),
+                        message: e.to_string(),
+                    };
+                    if buckets.is_some() {
+                        let vals: Result<Vec<Value>, _> =
+                            accs.into_iter().map(|a| a.finish(*agg)).collect();
+                        Value::List(vals.map_err(arith)?.into())
+                    } else {
+                        accs.pop().unwrap_or_default().finish(*agg).map_err(arith)?
                     }
                 }
             };

@@ -251,6 +251,11 @@ pub struct MeasureSpec {
     /// `{"days": 90}` up to the assessment date.
     #[serde(default)]
     pub window: Option<Value>,
+    /// One result per window of the period, as a list: `"month"`, `"two_months"`,
+    /// `"quarter"`, `"half"`, `"year"`, or the records of a collection of terms
+    /// (`{"collection": "terms", "from": "start", "to": "end"}`).
+    #[serde(default)]
+    pub per: Option<Value>,
     /// A table whose output this measure is.
     #[serde(default)]
     pub table: Option<String>,

@@ -1097,6 +1097,7 @@ impl<'a> Compiler<'a> {
             (spec.value.is_some(), "value", "aggregate"),
             (spec.window.is_some(), "window", "aggregate"),
             (spec.matching.is_some(), "match", "aggregate"),
+            (spec.per.is_some(), "per", "aggregate"),
             (spec.output.is_some(), "output", "table"),
         ] {
             if present && kind != applies {
@@ -1250,7 +1251,20 @@ impl<'a> Compiler<'a> {
             Some(w) => self.window(w, &p.key("window"))?,
             None => Window::All,
         };
-        if (window != Window::All || agg == Agg::Latest) && oc.date_slot.is_none() {
+        let per = match &spec.per {
+            None => None,
+            Some(v) => {
+                if spec.window.is_some() {
+                    self.diag(
+                        &p.key("window"),
+                        "per divides the period into windows; it takes no other window".into(),
+                    );
+                }
+                Some(self.per(v, &p.key("per"))?)
+            }
+        };
+        if (window != Window::All || agg == Agg::Latest || per.is_some()) && oc.date_slot.is_none()
+        {
             self.diag(p, format!("{over_name} has no date field (\"date\" in its collection), which this window or latest needs"));
             return None;
         }
@@ -1304,6 +1318,11 @@ impl<'a> Compiler<'a> {
             }
             _ => return None,
         };
+        let ty = if per.is_some() {
+            Ty::List(Box::new(ty))
+        } else {
+            ty
+        };
         Some((
             MeasureKind::Aggregate {
                 agg,
@@ -1313,9 +1332,61 @@ impl<'a> Compiler<'a> {
                 filter,
                 value,
                 window,
+                per,
             },
             ty,
         ))
+    }
+
+    /// Parses `per`: a calendar period name, or a collection of terms.
+    fn per(&self, v: &Json, p: &JsonPath) -> Option<Per> {
+        let months = match v {
+            Json::String(s) => match s.as_str() {
+                "month" => Some(1),
+                "two_months" => Some(2),
+                "quarter" => Some(3),
+                "half" => Some(6),
+                "year" => Some(12),
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some(m) = months {
+            return Some(Per::Months(m));
+        }
+        if let Json::Object(o) = v {
+            let get = |k: &str| o.get(k).and_then(|x| x.as_str());
+            if let (Some(c), Some(from), Some(to), 3) =
+                (get("collection"), get("from"), get("to"), o.len())
+            {
+                let Some(coll) = self.coll_id(c) else {
+                    self.diag(
+                        &p.key("collection"),
+                        format!("no collection '{c}' (collections: {})", self.coll_names()),
+                    );
+                    return None;
+                };
+                let cs = &self.colls[coll as usize];
+                let date_field = |f: &str, k: &str| match cs.field_index.get(f) {
+                    Some(&s) if cs.fields[s as usize].kind == FieldKind::Date => Some(s),
+                    _ => {
+                        self.diag(&p.key(k), format!("'{f}' is not a date field of {c}"));
+                        None
+                    }
+                };
+                let (a, b) = (date_field(from, "from"), date_field(to, "to"));
+                return Some(Per::Terms {
+                    coll,
+                    from: a?,
+                    to: b?,
+                });
+            }
+        }
+        self.diag(
+            p,
+            format!("per is \"month\", \"two_months\", \"quarter\", \"half\", \"year\" or {{\"collection\", \"from\", \"to\"}} (e.g. school terms), found {}", describe(v)),
+        );
+        None
     }
 
     fn ensure_table(&self, t: usize) {

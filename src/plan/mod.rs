@@ -127,6 +127,22 @@ pub enum Window {
     Days(u32),
 }
 
+/// The windows of a per-window aggregation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Per {
+    /// Calendar periods of this many months (1, 2, 3, 6, 12), clipped to the run's period.
+    Months(u32),
+    /// The records of a collection (e.g. school terms), each from one date field to another.
+    Terms {
+        /// The collection.
+        coll: CollId,
+        /// Its first-day field.
+        from: u16,
+        /// Its last-day field.
+        to: u16,
+    },
+}
+
 /// Aggregations over related records.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Agg {
@@ -168,6 +184,8 @@ pub enum MeasureKind {
         value: Option<Expr>,
         /// Date window.
         window: Window,
+        /// One result per window of the period (a list), when given.
+        per: Option<Per>,
     },
     /// An output of a table.
     Table {
