@@ -52,6 +52,9 @@ pub struct PackSpec {
     /// rhai scripts: files, limits, and the functions expressions may call.
     #[serde(default)]
     pub scripts: Option<ScriptsSpec>,
+    /// Packs whose rules this one imports (merged before it is checked).
+    #[serde(default)]
+    pub imports: Vec<ImportSpec>,
     /// Working-day calendars, one per year: a name such as `cn-2025` (the file
     /// `rules/calendars/cn-2025.json` beside the pack folder) or a path inside the pack
     /// ending in `.json`.
@@ -84,6 +87,18 @@ pub struct FunctionSpec {
     pub params: Vec<String>,
     /// Result type: `number`, `string`, `bool` or `date` (a script may also return `()`: no value).
     pub returns: String,
+}
+
+/// A pack imported by another: its collections, measures, tables, groups and calendars
+/// (those the importing pack does not define itself) and the indicators listed, each with
+/// overrides of its `scoring`, `target`, `not_applicable`, `title` or `rounding`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImportSpec {
+    /// The pack: a folder beside this one, e.g. `supervision-coverage`.
+    pub pack: String,
+    /// The indicators to import, by id, with overrides (`{}` or `null` for none).
+    pub indicators: BTreeMap<String, Value>,
 }
 
 /// An assessment period: inclusive dates.

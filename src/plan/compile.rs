@@ -118,7 +118,7 @@ pub fn compile(
         groups_coll: None,
         calendar: None,
     };
-    let json: Json = match serde_json::from_str(src) {
+    let mut json: Json = match serde_json::from_str(src) {
         Ok(j) => j,
         Err(e) => {
             return Err(vec![Diagnostic {
@@ -143,6 +143,9 @@ pub fn compile(
         });
     }
     let root = JsonPath::root();
+    if json.get("imports").is_some() {
+        c.import(&mut json, dir, &mut hasher);
+    }
     let Some(spec) = c.entry::<PackSpec>(&json, &root) else {
         return Err(c.diags.into_inner());
     };
@@ -278,6 +281,219 @@ fn script_ty(name: &str, param: bool) -> Option<Ty> {
 }
 
 impl<'a> Compiler<'a> {
+    /// Merges the packs this one imports into its JSON (see `ImportSpec`).
+    fn import(
+        &mut self,
+        json: &mut Json,
+        dir: Option<&std::path::Path>,
+        hasher: &mut sha2::Sha256,
+    ) {
+        use sha2::Digest;
+        let p = JsonPath::root().key("imports");
+        let Some(imports) = self.entry::<Vec<ImportSpec>>(&json["imports"], &p) else {
+            return;
+        };
+        let Some(dir) = dir else {
+            self.diag(
+                &p,
+                "imports need a pack folder: load the pack with Plan::load(dir)".into(),
+            );
+            return;
+        };
+        // what the importing pack defines itself wins; what two imports define must agree
+        let own = json.clone();
+        let mut from: BTreeMap<String, String> = BTreeMap::new();
+        for (i, imp) in imports.iter().enumerate() {
+            let ip = p.index(i);
+            if imp.pack.is_empty()
+                || !imp
+                    .pack
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            {
+                self.diag(
+                    &ip.key("pack"),
+                    format!(
+                        "'{}' is not a pack name (a folder beside this one)",
+                        imp.pack
+                    ),
+                );
+                continue;
+            }
+            let other_dir = dir.join("..").join(&imp.pack);
+            let other_path = other_dir.join("pack.json");
+            let text = match std::fs::read_to_string(&other_path) {
+                Ok(t) => t,
+                Err(e) => {
+                    self.diag(
+                        &ip.key("pack"),
+                        format!("cannot read {}: {e}", other_path.display()),
+                    );
+                    continue;
+                }
+            };
+            hasher.update(imp.pack.as_bytes());
+            hasher.update([0]);
+            hasher.update(text.as_bytes());
+            if let Err(e) = crate::pack::load::load_dir(&other_dir) {
+                self.diag(
+                    &ip.key("pack"),
+                    format!(
+                        "the imported pack {} has problems (run scorecard check on it): {e}",
+                        imp.pack
+                    ),
+                );
+                continue;
+            }
+            let Ok(other) = serde_json::from_str::<Json>(&text) else {
+                continue;
+            };
+            if other.get("scripts").is_some() || other.get("imports").is_some() {
+                self.diag(
+                    &ip.key("pack"),
+                    format!(
+                        "{} has scripts or imports of its own, which cannot be imported (yet)",
+                        imp.pack
+                    ),
+                );
+                continue;
+            }
+            let mut merge = |section: &str,
+                             name: &str,
+                             value: &Json,
+                             target: &mut Json,
+                             me: &mut Self| {
+                let key = format!("{section}.{name}");
+                let mine = own.get(section).and_then(|s| s.get(name)).is_some();
+                if mine {
+                    return; // this pack's own definition wins
+                }
+                match target.get(name) {
+                    Some(existing) if existing != value => me.diag(
+                        &ip,
+                        format!("{key} comes from {} and from {} with different definitions; define it in this pack to choose", from.get(&key).cloned().unwrap_or_default(), imp.pack),
+                    ),
+                    Some(_) => {}
+                    None => {
+                        target[name] = value.clone();
+                        from.insert(key, imp.pack.clone());
+                    }
+                }
+            };
+            for section in ["collections", "tables"] {
+                if let Some(Json::Object(m)) = other.get(section) {
+                    if !json[section].is_object() {
+                        json[section] = Json::Object(Default::default());
+                    }
+                    let mut target = json[section].take();
+                    for (name, v) in m {
+                        merge(section, name, v, &mut target, self);
+                    }
+                    json[section] = target;
+                }
+            }
+            if let Some(Json::Object(m)) = other.get("measures") {
+                if !json["measures"].is_object() {
+                    json["measures"] = Json::Object(Default::default());
+                }
+                for (coll, ms) in m {
+                    let Json::Object(ms) = ms else { continue };
+                    if !json["measures"][coll].is_object() {
+                        json["measures"][coll] = Json::Object(Default::default());
+                    }
+                    let mut target = json["measures"][coll].take();
+                    for (name, v) in ms {
+                        let own_m = own
+                            .get("measures")
+                            .and_then(|x| x.get(coll))
+                            .and_then(|x| x.get(name))
+                            .is_some();
+                        if own_m {
+                            continue;
+                        }
+                        match target.get(name) {
+                            Some(existing) if existing != v => self.diag(&ip, format!("measures.{coll}.{name} comes from two imports with different definitions")),
+                            Some(_) => {}
+                            None => target[name] = v.clone(),
+                        }
+                    }
+                    json["measures"][coll] = target;
+                }
+            }
+            if let Some(g) = other.get("groups") {
+                match json.get("groups") {
+                    None => json["groups"] = g.clone(),
+                    Some(mine) if mine != g => self.diag(
+                        &ip,
+                        format!("{} groups by {}, this pack by {}", imp.pack, g, mine),
+                    ),
+                    _ => {}
+                }
+            }
+            if let Some(Json::Array(cals)) = other.get("calendars") {
+                if !json["calendars"].is_array() {
+                    json["calendars"] = Json::Array(Vec::new());
+                }
+                if let Json::Array(mine) = &mut json["calendars"] {
+                    for c in cals {
+                        if !mine.contains(c) {
+                            mine.push(c.clone());
+                        }
+                    }
+                }
+            }
+            let Some(Json::Object(inds)) = other.get("indicators") else {
+                continue;
+            };
+            if !json["indicators"].is_object() {
+                json["indicators"] = Json::Object(Default::default());
+            }
+            for (id, overrides) in &imp.indicators {
+                let op = ip.key("indicators").key(id);
+                let Some(Json::Object(ind)) = inds.get(id) else {
+                    let known: Vec<&str> = inds.keys().map(|s| s.as_str()).collect();
+                    self.diag(
+                        &op,
+                        format!(
+                            "{} has no indicator '{id}' (indicators: {})",
+                            imp.pack,
+                            known.join(", ")
+                        ),
+                    );
+                    continue;
+                };
+                if json["indicators"].get(id).is_some() {
+                    self.diag(
+                        &op,
+                        format!("indicator '{id}' is already defined (here or by another import)"),
+                    );
+                    continue;
+                }
+                let mut ind = ind.clone();
+                if let Json::Object(o) = overrides {
+                    for (k, v) in o {
+                        if !["scoring", "target", "not_applicable", "title", "rounding"]
+                            .contains(&k.as_str())
+                        {
+                            self.diag(&op.key(k), format!("an import may override scoring, target, not_applicable, title or rounding, not '{k}'"));
+                            continue;
+                        }
+                        ind.insert(k.clone(), v.clone());
+                    }
+                } else if !overrides.is_null() {
+                    self.diag(
+                        &op,
+                        "an imported indicator takes an object of overrides, or null".into(),
+                    );
+                }
+                json["indicators"][id] = Json::Object(ind);
+            }
+        }
+        if let Json::Object(m) = json {
+            m.remove("imports");
+        }
+    }
+
     /// Loads and checks the working-day calendars.
     fn load_calendars(
         &mut self,
