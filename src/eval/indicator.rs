@@ -450,6 +450,8 @@ fn finish(
             Target::Min(x) => v >= x,
             Target::Max(x) => v <= x,
             Target::Exactly(x) => v == x,
+            Target::Above(x) => v > x,
+            Target::Below(x) => v < x,
         }),
     };
     let mut pts = Points {
@@ -492,6 +494,8 @@ fn finish(
             Target::Min(x) => ("min", x),
             Target::Max(x) => ("max", x),
             Target::Exactly(x) => ("exactly", x),
+            Target::Above(x) => ("above", x),
+            Target::Below(x) => ("below", x),
         };
         BTreeMap::from([(k.to_string(), v.to_exact_string())])
     });
@@ -571,9 +575,15 @@ fn points(
                 (None, Some(Target::Min(t))) => arith(id, t.sub(v))?.max(zero),
                 (None, Some(Target::Max(t))) => arith(id, v.sub(t))?.max(zero),
                 (None, Some(Target::Exactly(t))) => arith(id, v.sub(t).and_then(|d| d.abs()))?,
+                (None, Some(Target::Above(t))) => arith(id, t.sub(v))?.max(zero),
+                (None, Some(Target::Below(t))) => arith(id, v.sub(t))?.max(zero),
                 (None, None) => zero,
             };
-            let units = Number::from_int(arith(id, short.div(unit))?.ceil_int());
+            let mut units = arith(id, short.div(unit))?.ceil_int();
+            if met == Some(false) {
+                units = units.max(1); // a strict target missed exactly at its bound is one shortfall
+            }
+            let units = Number::from_int(units);
             let left = arith(id, points.sub(arith(id, per.mul(units))?))?;
             left.max(floor)
         }

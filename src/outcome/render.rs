@@ -11,6 +11,8 @@ fn target_text(i: &IndicatorResult) -> String {
             .map(|(k, v)| match k.as_str() {
                 "min" => format!("≥ {v}"),
                 "max" => format!("≤ {v}"),
+                "above" => format!("> {v}"),
+                "below" => format!("< {v}"),
                 _ => format!("= {v}"),
             })
             .collect::<Vec<_>>()

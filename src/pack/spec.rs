@@ -431,6 +431,12 @@ pub struct TargetSpec {
     /// Exactly.
     #[serde(default)]
     pub exactly: Option<Number>,
+    /// Strictly above (a `change` above 0: it rises).
+    #[serde(default)]
+    pub above: Option<Number>,
+    /// Strictly below (a `change` below 0: it falls).
+    #[serde(default)]
+    pub below: Option<Number>,
 }
 
 /// Scoring of an indicator: exactly one rule.

@@ -2161,14 +2161,16 @@ impl<'a> Compiler<'a> {
     ) -> Option<Indicator> {
         let target = match &s.target {
             None => None,
-            Some(t) => match (t.min, t.max, t.exactly) {
-                (Some(x), None, None) => Some(Target::Min(x)),
-                (None, Some(x), None) => Some(Target::Max(x)),
-                (None, None, Some(x)) => Some(Target::Exactly(x)),
+            Some(t) => match (t.min, t.max, t.exactly, t.above, t.below) {
+                (Some(x), None, None, None, None) => Some(Target::Min(x)),
+                (None, Some(x), None, None, None) => Some(Target::Max(x)),
+                (None, None, Some(x), None, None) => Some(Target::Exactly(x)),
+                (None, None, None, Some(x), None) => Some(Target::Above(x)),
+                (None, None, None, None, Some(x)) => Some(Target::Below(x)),
                 _ => {
                     self.diag(
                         &p.key("target"),
-                        "a target is exactly one of min, max or exactly".into(),
+                        "a target is exactly one of min, max, exactly, above or below".into(),
                     );
                     return None;
                 }
@@ -2177,8 +2179,16 @@ impl<'a> Compiler<'a> {
         if matches!(kind, IndicatorKind::Each { .. }) && target.is_some() {
             self.diag(&p.key("target"), "an each indicator's target is that every member meets the requirement; it takes no other".into());
         }
-        if let (true, Some(Target::Min(x) | Target::Max(x) | Target::Exactly(x))) =
-            (kind.is_percent(), target)
+        if let (
+            true,
+            Some(
+                Target::Min(x)
+                | Target::Max(x)
+                | Target::Exactly(x)
+                | Target::Above(x)
+                | Target::Below(x),
+            ),
+        ) = (kind.is_percent(), target)
         {
             if x.is_negative() || x > crate::num::Number::from_int(100) {
                 self.diag(

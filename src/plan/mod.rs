@@ -299,6 +299,8 @@ impl Target {
             Target::Min(_) => Target::Min(x),
             Target::Max(_) => Target::Max(x),
             Target::Exactly(_) => Target::Exactly(x),
+            Target::Above(_) => Target::Above(x),
+            Target::Below(_) => Target::Below(x),
         }
     }
 }
@@ -312,6 +314,10 @@ pub enum Target {
     Max(Number),
     /// Exactly.
     Exactly(Number),
+    /// Strictly above (e.g. a change above 0: rises).
+    Above(Number),
+    /// Strictly below (e.g. a change below 0: falls).
+    Below(Number),
 }
 
 /// Treatment of an indicator that is not applicable (0 ÷ 0, no members).
