@@ -128,6 +128,8 @@ struct Acc {
     breakdown: BTreeMap<String, u64>,
     /// custom: the members' values in key order.
     values: Vec<Value>,
+    /// timeliness: late members (capped), with their due and submission dates.
+    late: Vec<(u32, chrono::NaiveDate, Option<chrono::NaiveDate>)>,
 }
 
 fn arith(id: &str, r: Result<Number, ArithError>) -> Result<Number, ScoreError> {
@@ -221,7 +223,38 @@ pub fn evaluate(
                     .map_err(|err| ScoreError::eval(&rule, rec(), &e.src, err))
             };
             let mut custom = None;
+            let mut late = None;
             let (meets, num, den, val, cat) = match &ind.kind {
+                IndicatorKind::Timeliness { due, submitted, .. } => {
+                    let d = match due
+                        .eval(&frame)
+                        .map_err(|e| ScoreError::eval(&rule, rec(), &due.src, e))?
+                    {
+                        Value::Date(d) => d,
+                        _ => {
+                            return Err(ScoreError::Eval {
+                                context: format!(
+                                    "{rule}, {}, in `{}`",
+                                    rec().unwrap_or_default(),
+                                    due.src
+                                ),
+                                message: "has no value; every member needs a due date".into(),
+                            })
+                        }
+                    };
+                    let s = match submitted
+                        .eval(&frame)
+                        .map_err(|e| ScoreError::eval(&rule, rec(), &submitted.src, e))?
+                    {
+                        Value::Date(s) => Some(s),
+                        _ => None,
+                    };
+                    let on_time = s.is_some_and(|s| s <= d);
+                    if !on_time {
+                        late = Some((d, s));
+                    }
+                    (on_time, None, None, None, None)
+                }
                 IndicatorKind::Custom { value, .. } => {
                     custom = Some(
                         value
@@ -287,6 +320,11 @@ pub fn evaluate(
                 }
                 if let Some(v) = &custom {
                     a.values.push(v.clone());
+                }
+                if let Some((d, s)) = late {
+                    if a.late.len() < cap {
+                        a.late.push((i as u32, d, s));
+                    }
                 }
                 if counts_as_evidence {
                     a.evidence_count += 1;
@@ -380,7 +418,10 @@ fn value_of(ind: &Indicator, a: &Acc, group: &str) -> Result<ValueParts, ScoreEr
             };
             (v, None, int(a.members))
         }
-        IndicatorKind::Rate { .. } | IndicatorKind::Each { .. } | IndicatorKind::Share { .. } => {
+        IndicatorKind::Rate { .. }
+        | IndicatorKind::Each { .. }
+        | IndicatorKind::Share { .. }
+        | IndicatorKind::Timeliness { .. } => {
             let v = if a.members == 0 {
                 None
             } else {
@@ -486,6 +527,7 @@ fn finish(
         IndicatorKind::Each { .. } => "not meeting the requirement",
         IndicatorKind::Share { .. } => "not among the categories counted",
         IndicatorKind::Change { .. } => "none (a change compares two indicators)",
+        IndicatorKind::Timeliness { .. } => "late or not submitted",
         _ => "members",
     };
     let keys = &ds.colls[ind.coll as usize].keys;
@@ -511,6 +553,26 @@ fn finish(
             denominator,
             current: None,
             baseline: None,
+            late: match &ind.kind {
+                IndicatorKind::Timeliness { calendar, .. } => Some(
+                    a.late
+                        .iter()
+                        .map(|(i, due, sub)| {
+                            let until = sub.unwrap_or(ds.period.as_of);
+                            crate::outcome::Late {
+                                key: keys[*i as usize].to_string(),
+                                due: due.to_string(),
+                                submitted: sub.map(|s| s.to_string()),
+                                days_late: (until - *due).num_days(),
+                                working_days_late: calendar
+                                    .as_ref()
+                                    .and_then(|c| c.working_days_between(*due, until).ok()),
+                            }
+                        })
+                        .collect(),
+                ),
+                _ => None,
+            },
             target,
             met,
             points: pts.points.map(|p| exact(p, plan.rounding)),

@@ -73,11 +73,30 @@ pub struct IndicatorResult {
     /// Full points.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_points: Option<String>,
+    /// timeliness: the late members (at most the evidence cap), in key order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub late: Option<Vec<Late>>,
     /// Members per category (share).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub breakdown: Option<BTreeMap<String, u64>>,
     /// Evidence records.
     pub evidence: Evidence,
+}
+
+/// A late submission.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Late {
+    /// The member's key.
+    pub key: String,
+    /// Its due date.
+    pub due: String,
+    /// When it was submitted (none: not yet).
+    pub submitted: Option<String>,
+    /// Calendar days late (to the assessment date when not submitted).
+    pub days_late: i64,
+    /// Working days late, when the pack has calendars.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub working_days_late: Option<i64>,
 }
 
 /// One scorecard section.

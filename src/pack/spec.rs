@@ -369,6 +369,12 @@ pub struct IndicatorSpec {
     /// ratio: the number summed as denominator.
     #[serde(default)]
     pub denominator: Option<String>,
+    /// timeliness: the date each member is due.
+    #[serde(default)]
+    pub due: Option<String>,
+    /// timeliness: the date each member was submitted (no value: not yet).
+    #[serde(default)]
+    pub submitted: Option<String>,
     /// sum, mean: the number per member.
     #[serde(default)]
     pub value: Option<String>,

@@ -2049,6 +2049,7 @@ impl<'a> Compiler<'a> {
             "each" => &["require"],
             "share" => &["of", "in"],
             "custom" => &["value", "script"],
+            "timeliness" => &["due", "submitted"],
             _ => &[],
         };
         for (present, key) in [
@@ -2059,6 +2060,8 @@ impl<'a> Compiler<'a> {
             (s.of.is_some(), "of"),
             (s.among.is_some(), "in"),
             (s.script.is_some(), "script"),
+            (s.due.is_some(), "due"),
+            (s.submitted.is_some(), "submitted"),
         ] {
             if present && !uses.contains(&key) {
                 self.diag(
@@ -2085,6 +2088,23 @@ impl<'a> Compiler<'a> {
             "each" => IndicatorKind::Each {
                 require: cond(&need(&s.require, "require")?, "require")?,
             },
+            "timeliness" => {
+                let date = |key: &str, src: &Option<String>| -> Option<Expr> {
+                    self.expr(
+                        &need(src, key)?,
+                        &p.key(key),
+                        Some(coll),
+                        &vars,
+                        Some(&Ty::Date),
+                    )
+                };
+                let (due, submitted) = (date("due", &s.due), date("submitted", &s.submitted));
+                IndicatorKind::Timeliness {
+                    due: due?,
+                    submitted: submitted?,
+                    calendar: self.calendar.clone(),
+                }
+            }
             "custom" => {
                 let value = self.expr(
                     &need(&s.value, "value")?,
@@ -2141,7 +2161,7 @@ impl<'a> Compiler<'a> {
                 IndicatorKind::Share { of, among: vals }
             }
             other => {
-                self.diag(&p.key("kind"), format!("unknown indicator kind '{other}' (rate, ratio, count, sum, mean, each, share, change, custom)"));
+                self.diag(&p.key("kind"), format!("unknown indicator kind '{other}' (rate, ratio, count, sum, mean, each, share, change, custom, timeliness)"));
                 return None;
             }
         };

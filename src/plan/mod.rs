@@ -402,6 +402,15 @@ pub enum IndicatorKind {
         /// Index of the baseline indicator.
         baseline: usize,
     },
+    /// Members submitted by their due date ÷ members × 100, with each late one.
+    Timeliness {
+        /// Due date per member.
+        due: Expr,
+        /// Submission date per member (no value: not submitted).
+        submitted: Expr,
+        /// The pack's calendar, for working days late.
+        calendar: Option<Arc<crate::calendar::Calendar>>,
+    },
     /// A script function of the members' values, in key order.
     Custom {
         /// Value per member.
@@ -431,6 +440,7 @@ impl IndicatorKind {
             IndicatorKind::Share { .. } => "share",
             IndicatorKind::Change { .. } => "change",
             IndicatorKind::Custom { .. } => "custom",
+            IndicatorKind::Timeliness { .. } => "timeliness",
         }
     }
 
@@ -438,7 +448,10 @@ impl IndicatorKind {
     pub fn is_percent(&self) -> bool {
         matches!(
             self,
-            IndicatorKind::Rate { .. } | IndicatorKind::Ratio { .. } | IndicatorKind::Share { .. }
+            IndicatorKind::Rate { .. }
+                | IndicatorKind::Ratio { .. }
+                | IndicatorKind::Share { .. }
+                | IndicatorKind::Timeliness { .. }
         )
     }
 }
