@@ -24,7 +24,12 @@ fn target_text(i: &IndicatorResult) -> String {
 
 fn value_text(i: &IndicatorResult) -> String {
     match &i.value {
-        Some(v) if matches!(i.kind.as_str(), "rate" | "ratio" | "each" | "share") => {
+        Some(v)
+            if matches!(
+                i.kind.as_str(),
+                "rate" | "ratio" | "each" | "share" | "timeliness"
+            ) =>
+        {
             format!("{}%", v.display)
         }
         Some(v) => v.display.clone(),
