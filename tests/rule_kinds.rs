@@ -665,6 +665,7 @@ fn per_window_aggregates() {
             },
             "measures": { "schools": {
                 "per_quarter": { "aggregate": "count", "over": "visits", "per": "quarter" },
+                "per_week": { "aggregate": "count", "over": "visits", "per": "week" },
                 "minutes_per_half": { "aggregate": "sum", "over": "visits", "value": "minutes", "per": "half" },
                 "per_term": { "aggregate": "count", "over": "visits", "per": { "collection": "terms", "from": "start", "to": "end" } },
                 "every_quarter": { "expr": "per_quarter.all(|n| n >= 1)" },
@@ -696,6 +697,17 @@ fn per_window_aggregates() {
     );
     assert_eq!(s1["minutes_per_half"], json!(["75", "30.5"]));
     assert_eq!(s1["per_term"], json!(["2", "2"]));
+    let weeks = s1["per_week"].as_array().unwrap();
+    // 2025-01-01 is a Wednesday: the first week is 01-01 … 01-05, the last 12-29 … 12-31
+    assert_eq!(weeks.len(), 53);
+    // week k (k ≥ 1) starts on Monday 01-06 + 7(k - 1): 03-31 (Mon) and 04-01 are in week
+    // 13, 09-30 in week 39, 12-31 in the last, week 52 (12-29 … 12-31)
+    let at = |k: usize| weeks[k].as_str().unwrap_or_default().to_string();
+    assert_eq!(
+        (at(13), at(39), at(52)),
+        ("2".into(), "1".into(), "1".into())
+    );
+    assert_eq!(weeks.iter().filter(|w| *w != "0").count(), 3);
     assert_eq!(s1["every_quarter"], true);
     let s2 = &o["records"]["schools"]["S2"];
     assert_eq!(
@@ -715,6 +727,6 @@ fn per_window_aggregates() {
         "measures": { "a": { "x": { "aggregate": "count", "over": "b", "per": "fortnight" },
                              "y": { "aggregate": "count", "over": "b", "per": "month", "window": "period" } } } });
     let err = Plan::from_json(&bad.to_string()).unwrap_err().to_string();
-    assert!(err.contains("per is \"month\""), "{err}");
+    assert!(err.contains("per is \"week\", \"month\""), "{err}");
     assert!(err.contains("it takes no other window"), "{err}");
 }

@@ -188,6 +188,17 @@ pub(crate) fn buckets(per: &crate::plan::Per, ds: &Dataset) -> Vec<(NaiveDate, N
             }
             out
         }
+        crate::plan::Per::Weeks => {
+            let mut start =
+                p.from - chrono::Duration::days(p.from.weekday().num_days_from_monday() as i64);
+            let mut out = Vec::new();
+            while start <= p.to && out.len() < 600 {
+                let end = start + chrono::Duration::days(6);
+                out.push((start.max(p.from), end.min(p.to)));
+                start = end + chrono::Duration::days(1);
+            }
+            out
+        }
         crate::plan::Per::Terms { coll, from, to } => ds.colls[*coll as usize]
             .rows
             .iter()

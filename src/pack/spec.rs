@@ -266,7 +266,7 @@ pub struct MeasureSpec {
     /// `{"days": 90}` up to the assessment date.
     #[serde(default)]
     pub window: Option<Value>,
-    /// One result per window of the period, as a list: `"month"`, `"two_months"`,
+    /// One result per window of the period, as a list: `"week"`, `"month"`, `"two_months"`,
     /// `"quarter"`, `"half"`, `"year"`, or the records of a collection of terms
     /// (`{"collection": "terms", "from": "start", "to": "end"}`).
     #[serde(default)]

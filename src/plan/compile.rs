@@ -1570,6 +1570,9 @@ impl<'a> Compiler<'a> {
         if let Some(m) = months {
             return Some(Per::Months(m));
         }
+        if v.as_str() == Some("week") {
+            return Some(Per::Weeks);
+        }
         if let Json::Object(o) = v {
             let get = |k: &str| o.get(k).and_then(|x| x.as_str());
             if let (Some(c), Some(from), Some(to), 3) =
@@ -1600,7 +1603,7 @@ impl<'a> Compiler<'a> {
         }
         self.diag(
             p,
-            format!("per is \"month\", \"two_months\", \"quarter\", \"half\", \"year\" or {{\"collection\", \"from\", \"to\"}} (e.g. school terms), found {}", describe(v)),
+            format!("per is \"week\", \"month\", \"two_months\", \"quarter\", \"half\", \"year\" or {{\"collection\", \"from\", \"to\"}} (e.g. school terms), found {}", describe(v)),
         );
         None
     }

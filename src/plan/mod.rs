@@ -132,6 +132,8 @@ pub enum Window {
 pub enum Per {
     /// Calendar periods of this many months (1, 2, 3, 6, 12), clipped to the run's period.
     Months(u32),
+    /// Weeks from Monday to Sunday, clipped to the run's period.
+    Weeks,
     /// The records of a collection (e.g. school terms), each from one date field to another.
     Terms {
         /// The collection.
