@@ -232,6 +232,11 @@ pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError>
                 .or_insert_with(|| Related::build(ds, *over, *via, targets));
         }
         let view = View { ds, cols: &cols };
+        // the windows of a per-window aggregate depend only on the run: compute them once
+        let measure_buckets = match &meas.kind {
+            MeasureKind::Aggregate { per: Some(p), .. } => Some(buckets(p, ds)),
+            _ => None,
+        };
         let mut col = Vec::with_capacity(n);
         for i in 0..n {
             let frame = Frame {
@@ -270,25 +275,22 @@ pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError>
                         vars[2].clone(),
                         Value::Rec(coll, i as u32),
                     ];
-                    let buckets = per.as_ref().map(|p| buckets(p, ds));
-                    let mut accs: Vec<AggAcc> = match &buckets {
+                    let buckets = measure_buckets.as_ref().filter(|_| per.is_some());
+                    let mut accs: Vec<AggAcc> = match buckets {
                         Some(b) => vec![AggAcc::default(); b.len()],
                         None => vec![AggAcc::default()],
                     };
                     for &j in target.map(|t| rel.of(t as usize)).unwrap_or(&[]) {
                         let row = &orows.rows[j as usize];
                         let date = record_date(oc, row);
-                        let slots: Vec<usize> = match &buckets {
-                            None if in_window(*window, date, ds) => vec![0],
-                            None => continue,
-                            Some(b) => b
-                                .iter()
-                                .enumerate()
-                                .filter(|(_, (lo, hi))| date.is_some_and(|d| *lo <= d && d <= *hi))
-                                .map(|(k, _)| k)
-                                .collect(),
+                        let in_bucket = |(lo, hi): &(NaiveDate, NaiveDate)| {
+                            date.is_some_and(|d| *lo <= d && d <= *hi)
                         };
-                        if slots.is_empty() {
+                        let counted = match buckets {
+                            None => in_window(*window, date, ds),
+                            Some(b) => b.iter().any(in_bucket),
+                        };
+                        if !counted {
                             continue;
                         }
                         let of = Frame {
@@ -318,13 +320,19 @@ pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError>
                             ),
                             None => None,
                         };
-                        for k in slots {
-                            accs[k].add(*agg, v.clone(), date).map_err(|message| {
-                                ScoreError::Eval {
-                                    context: format!("{rule}, {}", orec().unwrap_or_default()),
-                                    message,
+                        let add = |acc: &mut AggAcc, v: Option<Value>| {
+                            acc.add(*agg, v, date).map_err(|message| ScoreError::Eval {
+                                context: format!("{rule}, {}", orec().unwrap_or_default()),
+                                message,
+                            })
+                        };
+                        match buckets {
+                            None => add(&mut accs[0], v)?,
+                            Some(b) => {
+                                for (k, _) in b.iter().enumerate().filter(|(_, w)| in_bucket(w)) {
+                                    add(&mut accs[k], v.clone())?;
                                 }
-                            })?;
+                            }
                         }
                     }
                     let arith = |e: crate::num::ArithError| ScoreError::Eval {
