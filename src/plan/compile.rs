@@ -280,7 +280,49 @@ fn script_ty(name: &str, param: bool) -> Option<Ty> {
     })
 }
 
+/// A name that stands for a file beside or inside the pack: letters, digits, `-`, `_`.
+fn is_simple_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// A relative path that stays inside the pack folder.
+fn is_inside_pack(path: &str) -> bool {
+    let rel = std::path::Path::new(path);
+    !rel.is_absolute()
+        && !rel
+            .components()
+            .any(|c| matches!(c, std::path::Component::ParentDir))
+}
+
 impl<'a> Compiler<'a> {
+    /// Reads a file the pack uses (a script, a calendar, an imported pack) and adds it to
+    /// the pack's digest under `name`; an unreadable file is reported at `at`.
+    fn read_into_digest(
+        &self,
+        at: &JsonPath,
+        what: &str,
+        name: &str,
+        path: &std::path::Path,
+        hasher: &mut sha2::Sha256,
+    ) -> Option<String> {
+        use sha2::Digest;
+        match std::fs::read_to_string(path) {
+            Ok(text) => {
+                hasher.update(name.as_bytes());
+                hasher.update([0]);
+                hasher.update(text.as_bytes());
+                Some(text)
+            }
+            Err(e) => {
+                self.diag(at, format!("cannot read {what}{}: {e}", path.display()));
+                None
+            }
+        }
+    }
+
     /// Merges the packs this one imports into its JSON (see `ImportSpec`).
     fn import(
         &mut self,
@@ -288,7 +330,6 @@ impl<'a> Compiler<'a> {
         dir: Option<&std::path::Path>,
         hasher: &mut sha2::Sha256,
     ) {
-        use sha2::Digest;
         let p = JsonPath::root().key("imports");
         let Some(imports) = self.entry::<Vec<ImportSpec>>(&json["imports"], &p) else {
             return;
@@ -305,12 +346,7 @@ impl<'a> Compiler<'a> {
         let mut from: BTreeMap<String, String> = BTreeMap::new();
         for (i, imp) in imports.iter().enumerate() {
             let ip = p.index(i);
-            if imp.pack.is_empty()
-                || !imp
-                    .pack
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-            {
+            if !is_simple_name(&imp.pack) {
                 self.diag(
                     &ip.key("pack"),
                     format!(
@@ -322,19 +358,11 @@ impl<'a> Compiler<'a> {
             }
             let other_dir = dir.join("..").join(&imp.pack);
             let other_path = other_dir.join("pack.json");
-            let text = match std::fs::read_to_string(&other_path) {
-                Ok(t) => t,
-                Err(e) => {
-                    self.diag(
-                        &ip.key("pack"),
-                        format!("cannot read {}: {e}", other_path.display()),
-                    );
-                    continue;
-                }
+            let Some(text) =
+                self.read_into_digest(&ip.key("pack"), "", &imp.pack, &other_path, hasher)
+            else {
+                continue;
             };
-            hasher.update(imp.pack.as_bytes());
-            hasher.update([0]);
-            hasher.update(text.as_bytes());
             if let Err(e) = crate::pack::load::load_dir(&other_dir) {
                 self.diag(
                     &ip.key("pack"),
@@ -502,7 +530,6 @@ impl<'a> Compiler<'a> {
         dir: Option<&std::path::Path>,
         hasher: &mut sha2::Sha256,
     ) {
-        use sha2::Digest;
         let Some(dir) = dir else {
             self.diag(
                 p,
@@ -514,23 +541,14 @@ impl<'a> Compiler<'a> {
         let mut ok = true;
         for (i, name) in names.iter().enumerate() {
             let cp = p.index(i);
-            let rel = std::path::Path::new(name);
             let path = if name.ends_with(".json") {
-                if rel.is_absolute()
-                    || rel
-                        .components()
-                        .any(|c| matches!(c, std::path::Component::ParentDir))
-                {
+                if !is_inside_pack(name) {
                     self.diag(&cp, format!("'{name}' must be a path inside the pack folder, or a calendar name such as cn-2025"));
                     ok = false;
                     continue;
                 }
-                dir.join(rel)
-            } else if !name.is_empty()
-                && name
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-            {
+                dir.join(name)
+            } else if is_simple_name(name) {
                 dir.join("..")
                     .join("calendars")
                     .join(format!("{name}.json"))
@@ -544,17 +562,10 @@ impl<'a> Compiler<'a> {
                 ok = false;
                 continue;
             };
-            let text = match std::fs::read_to_string(&path) {
-                Ok(t) => t,
-                Err(e) => {
-                    self.diag(&cp, format!("cannot read calendar {}: {e}", path.display()));
-                    ok = false;
-                    continue;
-                }
+            let Some(text) = self.read_into_digest(&cp, "calendar ", name, &path, hasher) else {
+                ok = false;
+                continue;
             };
-            hasher.update(name.as_bytes());
-            hasher.update([0]);
-            hasher.update(text.as_bytes());
             if let Err(problems) = cal.add_file(&text) {
                 ok = false;
                 for m in problems {
@@ -575,7 +586,6 @@ impl<'a> Compiler<'a> {
         dir: Option<&std::path::Path>,
         hasher: &mut sha2::Sha256,
     ) {
-        use sha2::Digest;
         let limits = s.limits.unwrap_or_default();
         for (name, cap) in limits.over_caps() {
             self.diag(
@@ -596,27 +606,15 @@ impl<'a> Compiler<'a> {
         let mut defined: HashMap<(String, usize), String> = HashMap::new();
         for (i, f) in s.files.iter().enumerate() {
             let fp = p.key("files").index(i);
-            let rel = std::path::Path::new(f);
-            if rel.is_absolute()
-                || rel
-                    .components()
-                    .any(|c| matches!(c, std::path::Component::ParentDir))
-            {
+            if !is_inside_pack(f) {
                 self.diag(&fp, format!("'{f}' must be a path inside the pack folder"));
                 continue;
             }
-            let path = dir.join(rel);
-            let text = match std::fs::read_to_string(&path) {
-                Ok(t) => t,
-                Err(e) => {
-                    self.diag(&fp, format!("cannot read {}: {e}", path.display()));
-                    all_read = false;
-                    continue;
-                }
+            let path = dir.join(f);
+            let Some(text) = self.read_into_digest(&fp, "", f, &path, hasher) else {
+                all_read = false;
+                continue;
             };
-            hasher.update(f.as_bytes());
-            hasher.update([0]);
-            hasher.update(text.as_bytes());
             match crate::script::compile_file(&engine, &text) {
                 Ok(ast) => {
                     for meta in ast.iter_functions() {
