@@ -35,6 +35,7 @@ pub mod outcome;
 pub mod pack;
 pub mod plan;
 pub mod script;
+pub mod synth;
 pub mod value;
 
 pub use data::{DataError, Dataset};
@@ -77,7 +78,18 @@ impl Plan {
         })
     }
 
-    /// Scores a dataset read with [`Plan::read`].
+    /// Reads an NDJSON dataset, streamed from `input`: one JSON object per line,
+    /// `{"period": {…}}` or `{"<collection>": {record}}` (see `docs/pack-format.md`).
+    /// Only the typed records are held in memory, never the whole text.
+    pub fn read_ndjson(&self, input: impl std::io::BufRead) -> Result<Dataset, DataError> {
+        guard(|| data::read_ndjson(self, input)).unwrap_or_else(|p| {
+            Err(DataError::Shape(format!(
+                "could not be read (internal error, please report): {p}"
+            )))
+        })
+    }
+
+    /// Scores a dataset read with [`Plan::read`] or [`Plan::read_ndjson`].
     pub fn score(&self, ds: &Dataset) -> Result<Outcome, ScoreError> {
         guard(|| eval::score(self, ds)).unwrap_or_else(|p| Err(ScoreError::Internal(p)))
     }

@@ -1,8 +1,9 @@
 //! The `scorecard` command line: score datasets, check packs, run pack fixtures.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use scorecard::{fixtures, Plan};
-use std::io::Read;
+use indicatif::{ProgressBar, ProgressStyle};
+use scorecard::{fixtures, synth, Plan};
+use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -23,6 +24,42 @@ enum Format {
     Table,
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum When {
+    /// For inputs of 8 MB or more, when standard error is a terminal.
+    Auto,
+    /// Never.
+    Never,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum InputFormat {
+    /// By the file name: NDJSON for .ndjson and .jsonl, otherwise JSON.
+    Auto,
+    /// One JSON document.
+    Json,
+    /// One JSON object per line, streamed.
+    Ndjson,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Shape {
+    /// The supervision-coverage pack.
+    Coverage,
+    /// The catering-grading pack (inspections with checklists).
+    Catering,
+    /// The county-assessment pack.
+    County,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DataFormat {
+    /// One JSON document.
+    Json,
+    /// One JSON object per line.
+    Ndjson,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Score a dataset (defaults: the bundled supervision-coverage pack and its sample data).
@@ -39,6 +76,35 @@ enum Command {
         /// Fail (exit 3) when any record is rejected.
         #[arg(long)]
         strict: bool,
+        /// Threads to use (default: one per core). The output does not depend on it.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// How the input is written (auto: NDJSON for .ndjson and .jsonl files, else JSON).
+        #[arg(long, value_enum, default_value = "auto")]
+        input_format: InputFormat,
+        /// A progress bar on standard error: auto shows it for inputs of 8 MB or more when
+        /// standard error is a terminal.
+        #[arg(long, value_enum, default_value = "auto")]
+        progress: When,
+    },
+    /// Write a synthetic dataset: deterministic from a seed and a size, shaped for a
+    /// shipped pack (for benchmarks, tests and trying things out).
+    Generate {
+        /// Which pack's collections.
+        #[arg(long, value_enum, default_value = "coverage")]
+        shape: Shape,
+        /// Number of inspections; every other collection is sized from it.
+        #[arg(long, default_value_t = 10_000)]
+        inspections: usize,
+        /// The seed: same seed and size, same bytes.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// One JSON document, or NDJSON (one record per line).
+        #[arg(long, value_enum, default_value = "json")]
+        format: DataFormat,
+        /// Write here instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
     },
     /// Check packs: every problem with its file, JSON path and line:col.
     Check {
@@ -86,21 +152,102 @@ fn bundled(rel: &str) -> PathBuf {
     }
 }
 
-fn load(pack: Option<PathBuf>, input: Option<PathBuf>) -> Result<(Plan, String), String> {
+/// Inputs at least this large get a progress bar (when standard error is a terminal).
+const PROGRESS_FROM_BYTES: u64 = 8 << 20;
+
+/// Loads the pack and reads the dataset (JSON or NDJSON), with a progress bar over the
+/// input's bytes for long runs.
+fn load(
+    pack: Option<PathBuf>,
+    input: Option<PathBuf>,
+    format: InputFormat,
+    bar: &ProgressBar,
+) -> Result<(Plan, scorecard::Dataset), String> {
     let pack = pack.unwrap_or_else(|| bundled(DEFAULT_PACK));
     let plan = Plan::load(&pack).map_err(|e| e.to_string())?;
     let input = input.unwrap_or_else(|| bundled(DEFAULT_INPUT));
-    let text = if input.as_os_str() == "-" {
-        let mut s = String::new();
-        std::io::stdin()
-            .read_to_string(&mut s)
-            .map_err(|e| format!("cannot read standard input: {e}"))?;
-        s
-    } else {
-        std::fs::read_to_string(&input)
-            .map_err(|e| format!("cannot read {}: {e}", input.display()))?
+    let ndjson = match format {
+        InputFormat::Json => false,
+        InputFormat::Ndjson => true,
+        InputFormat::Auto => input
+            .extension()
+            .is_some_and(|e| e == "ndjson" || e == "jsonl"),
     };
-    Ok((plan, text))
+    let (reader, name): (Box<dyn Read>, String) = if input.as_os_str() == "-" {
+        (Box::new(std::io::stdin().lock()), "standard input".into())
+    } else {
+        let file = std::fs::File::open(&input)
+            .map_err(|e| format!("cannot read {}: {e}", input.display()))?;
+        if let Ok(m) = file.metadata() {
+            bar.set_length(m.len());
+        }
+        (Box::new(file), input.display().to_string())
+    };
+    bar.set_message("reading");
+    let mut reader = bar.wrap_read(reader);
+    let ds = if ndjson {
+        plan.read_ndjson(std::io::BufReader::with_capacity(1 << 20, reader))
+    } else {
+        let mut text = String::new();
+        reader
+            .read_to_string(&mut text)
+            .map_err(|e| format!("cannot read {name}: {e}"))?;
+        bar.set_message("converting records");
+        plan.read(&text)
+    }
+    .map_err(|e| e.to_string())?;
+    Ok((plan, ds))
+}
+
+/// A progress bar for reading `input`: hidden unless asked for, the input is large, and
+/// standard error is a terminal.
+fn progress_bar(input: Option<&Path>, when: When) -> ProgressBar {
+    let large = input
+        .and_then(|p| std::fs::metadata(p).ok())
+        .is_some_and(|m| m.len() >= PROGRESS_FROM_BYTES);
+    if when == When::Never || !large || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{msg:20} [{bar:40}] {bytes}/{total_bytes} {elapsed}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar
+}
+
+fn generate(
+    shape: Shape,
+    inspections: usize,
+    seed: u64,
+    format: DataFormat,
+    output: Option<PathBuf>,
+) -> Result<ExitCode, String> {
+    let shape = match shape {
+        Shape::Coverage => synth::Shape::Coverage,
+        Shape::Catering => synth::Shape::Catering,
+        Shape::County => synth::Shape::County,
+    };
+    let format = match format {
+        DataFormat::Json => synth::Format::Json,
+        DataFormat::Ndjson => synth::Format::Ndjson,
+    };
+    let spec = synth::Spec::new(shape, seed, inspections);
+    let result = match &output {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            synth::write(&spec, format, &mut std::io::BufWriter::new(file))
+        }
+        None => synth::write(
+            &spec,
+            format,
+            &mut std::io::BufWriter::new(std::io::stdout().lock()),
+        ),
+    };
+    result.map_err(|e| format!("cannot write the dataset: {e}"))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn explain(
@@ -111,8 +258,7 @@ fn explain(
     depth: usize,
     format: Format,
 ) -> Result<ExitCode, String> {
-    let (plan, text) = load(pack, input)?;
-    let ds = plan.read(&text).map_err(|e| e.to_string())?;
+    let (plan, ds) = load(pack, input, InputFormat::Auto, &ProgressBar::hidden())?;
     let all = plan
         .explain(&ds, collection, key, depth)
         .map_err(|e| e.to_string())?;
@@ -130,18 +276,32 @@ fn explain(
     Ok(ExitCode::SUCCESS)
 }
 
-fn score(
+struct ScoreArgs {
     pack: Option<PathBuf>,
     input: Option<PathBuf>,
     format: Format,
     strict: bool,
-) -> Result<ExitCode, String> {
-    let (plan, text) = load(pack, input)?;
-    let outcome = plan.score_json(&text).map_err(|e| e.to_string())?;
-    match format {
-        Format::Json => println!("{}", outcome.to_json()),
-        Format::Table => print!("{}", scorecard::outcome::render::table(&outcome)),
-    }
+    input_format: InputFormat,
+    progress: When,
+}
+
+fn score(a: ScoreArgs) -> Result<ExitCode, String> {
+    let bar = progress_bar(a.input.as_deref(), a.progress);
+    let (plan, ds) = load(a.pack, a.input, a.input_format, &bar)?;
+    bar.set_message("scoring");
+    let outcome = plan.score(&ds).map_err(|e| e.to_string())?;
+    drop(ds);
+    bar.set_message("writing");
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let written = match a.format {
+        Format::Json => writeln!(out, "{}", outcome.to_json()),
+        Format::Table => write!(out, "{}", scorecard::outcome::render::table(&outcome)),
+    };
+    written
+        .and_then(|_| out.flush())
+        .map_err(|e| format!("cannot write the outcome: {e}"))?;
+    bar.finish_and_clear();
+    let strict = a.strict;
     let rejected: usize = outcome.accounting.values().map(|a| a.rejected.len()).sum();
     if strict && rejected > 0 {
         eprintln!("error: {rejected} record(s) rejected (--strict)");
@@ -234,7 +394,42 @@ fn main() -> ExitCode {
             input,
             format,
             strict,
-        } => match score(pack, input, format, strict) {
+            threads,
+            input_format,
+            progress,
+        } => {
+            if let Some(n) = threads {
+                if let Err(e) = rayon::ThreadPoolBuilder::new()
+                    .num_threads(n)
+                    .build_global()
+                {
+                    eprintln!("error: cannot start {n} threads: {e}");
+                    return ExitCode::from(2);
+                }
+            }
+            let args = ScoreArgs {
+                pack,
+                input,
+                format,
+                strict,
+                input_format,
+                progress,
+            };
+            match score(args) {
+                Ok(code) => code,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        Command::Generate {
+            shape,
+            inspections,
+            seed,
+            format,
+            output,
+        } => match generate(shape, inspections, seed, format, output) {
             Ok(code) => code,
             Err(e) => {
                 eprintln!("error: {e}");

@@ -234,6 +234,13 @@ impl Number {
     /// Parses decimal text such as `8.95`, `-3`, `1e3`, `1.5E-2`, or a fraction `1/3`.
     pub fn parse(text: &str) -> Result<Number, String> {
         let t = text.trim();
+        // whole numbers of up to 18 digits: no scaling needed
+        let digits = t.strip_prefix('-').unwrap_or(t);
+        if !digits.is_empty() && digits.len() <= 18 && digits.bytes().all(|c| c.is_ascii_digit()) {
+            if let Ok(n) = t.parse::<i64>() {
+                return Ok(Number::from_int(n as i128));
+            }
+        }
         let bad = || format!("'{text}' is not a number");
         if let Some((a, b)) = t.split_once('/') {
             let n: i128 = a.trim().parse().map_err(|_| bad())?;
@@ -284,6 +291,9 @@ impl Number {
     /// otherwise the reduced fraction (`173/219`).
     pub fn to_exact_string(&self) -> String {
         let d = self.denom();
+        if d == 1 {
+            return self.numer().to_string();
+        }
         let mut rest = d;
         let (mut twos, mut fives) = (0u32, 0u32);
         while rest % 2 == 0 {

@@ -12,14 +12,12 @@
 
 use crate::expr::compile::MeasureId;
 use crate::expr::eval::{Data, Frame};
-use crate::json_locate::describe;
-use crate::num::Number;
-use crate::pack::spec::{ExtraFields, PeriodSpec};
-use crate::plan::{Collection, Field, FieldKind, Period, Plan};
+use crate::pack::spec::PeriodSpec;
+use crate::plan::{FieldKind, Period, Plan};
 use crate::value::{CollId, Value};
+use rayon::prelude::*;
 use serde::Serialize;
-use serde_json::Value as Json;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// Why a dataset could not be read at all (as opposed to a record being rejected).
@@ -40,6 +38,22 @@ pub enum DataError {
     Shape(String),
 }
 
+impl DataError {
+    /// The error of a document that `serde_json` could not read: not JSON at all, or JSON
+    /// that is not shaped like a dataset.
+    pub(crate) fn from_json(e: serde_json::Error) -> DataError {
+        if e.is_data() {
+            DataError::Shape(format!("is not a dataset: {e}"))
+        } else {
+            DataError::NotJson {
+                line: e.line(),
+                col: e.column(),
+                message: e.to_string(),
+            }
+        }
+    }
+}
+
 /// The records of one collection that are used, sorted by key.
 #[derive(Debug, Default)]
 pub struct CollData {
@@ -47,8 +61,16 @@ pub struct CollData {
     pub keys: Vec<Arc<str>>,
     /// Field values by record index, then slot; references hold `Value::Rec`.
     pub rows: Vec<Box<[Value]>>,
-    /// Record index by key.
-    pub index: HashMap<Arc<str>, u32>,
+}
+
+impl CollData {
+    /// The index of the record with this key (keys are sorted and unique).
+    pub fn find(&self, key: &str) -> Option<u32> {
+        self.keys
+            .binary_search_by(|k| k.as_ref().cmp(key))
+            .ok()
+            .map(|i| i as u32)
+    }
 }
 
 /// A record that was rejected.
@@ -110,22 +132,8 @@ impl Data for Fields<'_> {
     }
 }
 
-/// A record being read: key, values (references still as key strings), status.
-struct Raw {
-    key: Option<Arc<str>>,
-    pos: usize,
-    row: Box<[Value]>,
-    status: Status,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-enum Status {
-    Ok,
-    Rejected(String),
-}
-
-fn parse_period(v: &Json) -> Result<Period, DataError> {
-    let spec: PeriodSpec = serde_json::from_value(v.clone())
+fn parse_period(raw: &str) -> Result<Period, DataError> {
+    let spec: PeriodSpec = serde_json::from_str(raw)
         .map_err(|e| DataError::Shape(format!("period: {e} (expected {{\"from\": \"YYYY-MM-DD\", \"to\": \"YYYY-MM-DD\", \"as_of\"?}})")))?;
     let d = |s: &str, k: &str| {
         crate::plan::parse_date_pub(s)
@@ -145,234 +153,58 @@ fn parse_period(v: &Json) -> Result<Period, DataError> {
     Ok(Period { from, to, as_of })
 }
 
-/// Converts one JSON value to a field value; `Err` says what is wrong.
-fn convert(f: &Field, v: &Json, plan: &Plan, path: &str) -> Result<Value, String> {
-    let bad = |want: &str| format!("field '{path}': expected {want}, found {}", describe(v));
-    if v.is_null() {
-        return if f.optional {
-            Ok(Value::None)
-        } else {
-            Err(format!("field '{path}' is required but null"))
-        };
-    }
-    Ok(match &f.kind {
-        FieldKind::Str => match v {
-            Json::String(s) => Value::str(s),
-            _ => return Err(bad("a string")),
-        },
-        FieldKind::Ref(c) => match v {
-            Json::String(s) => Value::str(s),
-            _ => {
-                return Err(bad(&format!(
-                    "the key (a string) of a {} record",
-                    plan.collections[*c as usize].name
-                )))
-            }
-        },
-        FieldKind::Enum(values) => match v {
-            Json::String(s) => match values.iter().find(|x| x.as_ref() == s.as_str()) {
-                Some(x) => Value::Str(x.clone()),
-                None => {
-                    let all: Vec<&str> = values.iter().map(|s| s.as_ref()).collect();
-                    return Err(format!(
-                        "field '{path}': '{s}' is not one of {}",
-                        all.join(", ")
-                    ));
-                }
-            },
-            _ => return Err(bad("a string")),
-        },
-        FieldKind::Num | FieldKind::Int => {
-            let n = match v {
-                Json::Number(n) => {
-                    Number::parse(n.as_str()).map_err(|e| format!("field '{path}': {e}"))?
-                }
-                _ => return Err(bad("a number")),
-            };
-            if f.kind == FieldKind::Int && !n.is_integer() {
-                return Err(bad("a whole number"));
-            }
-            Value::Num(n)
-        }
-        FieldKind::Bool => match v {
-            Json::Bool(b) => Value::Bool(*b),
-            _ => return Err(bad("true or false")),
-        },
-        FieldKind::Date => match v {
-            Json::String(s) => match crate::plan::parse_date_pub(s) {
-                Some(d) => Value::Date(d),
-                None => return Err(bad("a date YYYY-MM-DD")),
-            },
-            _ => return Err(bad("a date YYYY-MM-DD")),
-        },
-        FieldKind::List(item) => match v {
-            Json::Array(elems) => {
-                let shape = &plan.items[*item as usize];
-                let mut out = Vec::with_capacity(elems.len());
-                for (i, e) in elems.iter().enumerate() {
-                    let ipath = format!("{path}[{i}]");
-                    let Json::Object(m) = e else {
-                        return Err(format!(
-                            "field '{ipath}': expected an object, found {}",
-                            describe(e)
-                        ));
-                    };
-                    if let Some(k) = m
-                        .keys()
-                        .find(|k| !shape.fields.iter().any(|f| &f.name == *k))
-                    {
-                        return Err(format!(
-                            "field '{ipath}.{k}' is not declared for these items"
-                        ));
-                    }
-                    let mut vals = Vec::with_capacity(shape.fields.len());
-                    for sf in &shape.fields {
-                        let fp = format!("{ipath}.{}", sf.name);
-                        vals.push(match m.get(&sf.name) {
-                            Some(x) => convert(sf, x, plan, &fp)?,
-                            None if sf.optional => Value::None,
-                            None => return Err(format!("field '{fp}' is required but missing")),
-                        });
-                    }
-                    out.push(Value::Item(vals.into()));
-                }
-                Value::List(out.into())
-            }
-            _ => return Err(bad("a list")),
-        },
-    })
+mod json;
+mod ndjson;
+mod record;
+
+pub use json::read_str;
+pub use ndjson::read_ndjson;
+use record::{Raw, Status};
+
+/// The collections' records as read, before keys and references are checked.
+struct Input {
+    period: Option<Period>,
+    raws: Vec<Vec<Raw>>,
 }
 
-fn read_record(c: &Collection, v: &Json, plan: &Plan, pos: usize) -> Raw {
-    let key = match v.get(&c.fields[c.key_slot as usize].name) {
-        Some(Json::String(s)) => Some(Arc::<str>::from(s.as_str())),
-        _ => None,
-    };
-    let mut raw = Raw {
-        key,
-        pos,
-        row: Box::new([]),
-        status: Status::Ok,
-    };
-    let Json::Object(m) = v else {
-        raw.status = Status::Rejected(format!("a record is an object, found {}", describe(v)));
-        return raw;
-    };
-    if c.extra_fields == ExtraFields::Reject {
-        if let Some(k) = m.keys().find(|k| !c.field_index.contains_key(k.as_str())) {
-            raw.status = Status::Rejected(format!("field '{k}' is not declared for {}", c.name));
-            return raw;
-        }
-    }
-    let mut row = Vec::with_capacity(c.fields.len());
-    for f in &c.fields {
-        let r = match m.get(&f.name) {
-            Some(x) => convert(f, x, plan, &f.name),
-            None if f.optional => Ok(Value::None),
-            None => Err(format!("field '{}' is required but missing", f.name)),
-        };
-        match r {
-            Ok(x) => row.push(x),
-            Err(e) => {
-                raw.status = Status::Rejected(e);
-                return raw;
-            }
-        }
-    }
-    raw.row = row.into();
-    raw
-}
-
-/// Reads a dataset from JSON text.
-pub fn read_str(plan: &Plan, text: &str) -> Result<Dataset, DataError> {
-    let json: Json = serde_json::from_str(text).map_err(|e| DataError::NotJson {
-        line: e.line(),
-        col: e.column(),
-        message: e.to_string(),
-    })?;
-    read_value(plan, &json)
-}
-
-/// Reads a dataset from a parsed JSON value.
-pub fn read_value(plan: &Plan, json: &Json) -> Result<Dataset, DataError> {
-    let Json::Object(root) = json else {
-        return Err(DataError::Shape(format!(
-            "must be an object with a period and one array per collection, found {}",
-            describe(json)
-        )));
-    };
-    let mut period = plan.period;
-    for (k, v) in root {
-        if k == "period" {
-            period = Some(parse_period(v)?);
-        } else if plan.collection(k).is_none() {
-            let names: Vec<&str> = plan.collections.iter().map(|c| c.name.as_str()).collect();
-            return Err(DataError::Shape(format!(
-                "has '{k}', which is not a collection of this pack (collections: {}; and period)",
-                names.join(", ")
-            )));
-        }
-    }
-    let period = period.ok_or_else(|| {
+/// Checks keys and references, applies `include` filters, and builds the dataset.
+fn finish(plan: &Plan, input: Input) -> Result<Dataset, DataError> {
+    let Input { period, mut raws } = input;
+    let period = period.or(plan.period).ok_or_else(|| {
         DataError::Shape(
             "has no period, and the pack gives none: add \"period\": {\"from\": …, \"to\": …}"
                 .into(),
         )
     })?;
-
-    // 1. convert records
-    let mut raws: Vec<Vec<Raw>> = Vec::new();
     let mut accounting = vec![Accounting::default(); plan.collections.len()];
-    for (ci, c) in plan.collections.iter().enumerate() {
-        let recs = match root.get(&c.name) {
-            None => Vec::new(),
-            Some(Json::Array(a)) => a
-                .iter()
-                .enumerate()
-                .map(|(i, v)| read_record(c, v, plan, i))
-                .collect(),
-            Some(other) => {
-                return Err(DataError::Shape(format!(
-                    "'{}' must be an array of records, found {}",
-                    c.name,
-                    describe(other)
-                )))
-            }
-        };
-        accounting[ci].read = recs.len() as u64;
-        raws.push(recs);
+    for (a, recs) in accounting.iter_mut().zip(&raws) {
+        a.read = recs.len() as u64;
     }
 
-    // 2. duplicate keys: every record with a repeated key is rejected
-    for recs in raws.iter_mut() {
-        let mut count: HashMap<Arc<str>, usize> = HashMap::new();
-        for r in recs.iter() {
-            if let Some(k) = &r.key {
-                *count.entry(k.clone()).or_default() += 1;
-            }
-        }
-        for r in recs.iter_mut() {
-            if let (Some(k), Status::Ok) = (&r.key, &r.status) {
-                let n = count[k];
-                if n > 1 {
-                    r.status =
-                        Status::Rejected(format!("duplicate key '{k}' ({n} records have it)"));
+    // 2. keys in order; every record with a repeated key is rejected
+    let sorted: Vec<Vec<u32>> = raws.par_iter().map(|recs| sorted_by_key(recs)).collect();
+    for (recs, order) in raws.iter_mut().zip(&sorted) {
+        let runs: Vec<&[u32]> = order
+            .chunk_by(|a, b| recs[*a as usize].key == recs[*b as usize].key)
+            .filter(|run| run.len() > 1)
+            .collect();
+        for run in runs {
+            let k = recs[run[0] as usize].key.clone().unwrap_or_default();
+            for &i in run {
+                let r = &mut recs[i as usize];
+                if r.status == Status::Ok {
+                    r.status = Status::Rejected(format!(
+                        "duplicate key '{k}' ({} records have it)",
+                        run.len()
+                    ));
                 }
             }
         }
     }
 
-    // 3. references, until nothing changes (a rejection can orphan other records)
-    let index: Vec<HashMap<Arc<str>, usize>> = raws
-        .iter()
-        .map(|recs| {
-            recs.iter()
-                .enumerate()
-                .filter(|(_, r)| r.status == Status::Ok)
-                .filter_map(|(i, r)| r.key.clone().map(|k| (k, i)))
-                .collect()
-        })
-        .collect();
+    // 3. references: resolved to the position of the record with that key, then records
+    // that reference a missing or rejected record are rejected, until nothing changes (a
+    // rejection can orphan other records)
     let ref_slots: Vec<Vec<(u16, CollId)>> = plan
         .collections
         .iter()
@@ -387,6 +219,27 @@ pub fn read_value(plan: &Plan, json: &Json) -> Result<Dataset, DataError> {
                 .collect()
         })
         .collect();
+    let targets: Vec<Vec<Vec<Option<u32>>>> = raws
+        .iter()
+        .enumerate()
+        .map(|(ci, recs)| {
+            ref_slots[ci]
+                .iter()
+                .map(|&(slot, t)| {
+                    let (trecs, torder) = (&raws[t as usize], &sorted[t as usize]);
+                    recs.par_iter()
+                        .map(|r| match r.row.get(slot as usize) {
+                            Some(Value::Str(k)) if r.status == Status::Ok => {
+                                find_sorted(trecs, torder, k)
+                            }
+                            _ => None,
+                        })
+                        .collect()
+                })
+                .collect()
+        })
+        .collect();
+    let mut first = true;
     loop {
         let mut changes = Vec::new();
         for (ci, recs) in raws.iter().enumerate() {
@@ -394,25 +247,19 @@ pub fn read_value(plan: &Plan, json: &Json) -> Result<Dataset, DataError> {
                 if r.status != Status::Ok {
                     continue;
                 }
-                for &(slot, target) in &ref_slots[ci] {
-                    let Value::Str(k) = &r.row[slot as usize] else {
+                for (k, &(slot, target)) in ref_slots[ci].iter().enumerate() {
+                    let Value::Str(key) = &r.row[slot as usize] else {
                         continue;
                     };
                     let tname = &plan.collections[target as usize].name;
                     let fname = &plan.collections[ci].fields[slot as usize].name;
-                    let reason = match index[target as usize].get(k) {
-                        None => {
-                            let dup = raws[target as usize]
-                                .iter()
-                                .any(|x| x.key.as_ref() == Some(k));
-                            if dup {
-                                Some(format!("field '{fname}': {tname} '{k}' was rejected"))
-                            } else {
-                                Some(format!("field '{fname}': no {tname} record has key '{k}'"))
-                            }
-                        }
-                        Some(&ti) if raws[target as usize][ti].status != Status::Ok => {
-                            Some(format!("field '{fname}': {tname} '{k}' was rejected"))
+                    let reason = match targets[ci][k][ri] {
+                        None if first => Some(format!(
+                            "field '{fname}': no {tname} record has key '{key}'"
+                        )),
+                        None => None,
+                        Some(ti) if raws[target as usize][ti as usize].status != Status::Ok => {
+                            Some(format!("field '{fname}': {tname} '{key}' was rejected"))
                         }
                         Some(_) => None,
                     };
@@ -423,6 +270,7 @@ pub fn read_value(plan: &Plan, json: &Json) -> Result<Dataset, DataError> {
                 }
             }
         }
+        first = false;
         if changes.is_empty() {
             break;
         }
@@ -432,11 +280,7 @@ pub fn read_value(plan: &Plan, json: &Json) -> Result<Dataset, DataError> {
     }
 
     // 4. keep the valid records, sorted by key, references resolved
-    let keep: Vec<Vec<bool>> = raws
-        .iter()
-        .map(|recs| recs.iter().map(|r| r.status == Status::Ok).collect())
-        .collect();
-    let mut colls = compact(&raws, &keep, &ref_slots);
+    let mut colls = compact(&mut raws, &sorted, &ref_slots, &targets);
 
     // 5. include filters, then exclusion through references
     let vars = [
@@ -571,52 +415,77 @@ fn check_hierarchy(c: &CollData, parent: u16, name: &str) -> Result<(), DataErro
     Ok(())
 }
 
-/// Builds sorted collections from the kept raw records, resolving references to indices.
+/// Positions of the records that have a key, sorted by key (then position).
+fn sorted_by_key(recs: &[Raw]) -> Vec<u32> {
+    let mut idx: Vec<u32> = (0..recs.len() as u32)
+        .filter(|&i| recs[i as usize].key.is_some())
+        .collect();
+    idx.par_sort_unstable_by(|a, b| {
+        recs[*a as usize]
+            .key
+            .cmp(&recs[*b as usize].key)
+            .then(a.cmp(b))
+    });
+    idx
+}
+
+/// The position of a record with key `k`, by binary search in the key order.
+fn find_sorted(recs: &[Raw], order: &[u32], k: &str) -> Option<u32> {
+    order
+        .binary_search_by(|i| recs[*i as usize].key.as_deref().unwrap_or("").cmp(k))
+        .ok()
+        .map(|n| order[n])
+}
+
+/// Builds sorted collections from the valid raw records (moving their values out),
+/// turning references into the positions of their records.
 fn compact(
-    raws: &[Vec<Raw>],
-    keep: &[Vec<bool>],
+    raws: &mut [Vec<Raw>],
+    sorted: &[Vec<u32>],
     ref_slots: &[Vec<(u16, CollId)>],
+    targets: &[Vec<Vec<Option<u32>>>],
 ) -> Vec<CollData> {
-    let mut order: Vec<Vec<usize>> = Vec::new();
-    for (ci, recs) in raws.iter().enumerate() {
-        let mut idx: Vec<usize> = (0..recs.len()).filter(|i| keep[ci][*i]).collect();
-        idx.sort_by(|a, b| recs[*a].key.cmp(&recs[*b].key));
-        order.push(idx);
-    }
-    let index: Vec<HashMap<Arc<str>, u32>> = order
+    // new position of each raw record that is kept
+    let renumber: Vec<Vec<Option<u32>>> = raws
         .iter()
-        .enumerate()
-        .map(|(ci, idx)| {
-            idx.iter()
-                .enumerate()
-                .filter_map(|(n, i)| raws[ci][*i].key.clone().map(|k| (k, n as u32)))
-                .collect()
+        .zip(sorted)
+        .map(|(recs, order)| {
+            let mut out = vec![None; recs.len()];
+            let mut n = 0;
+            for &i in order {
+                if recs[i as usize].status == Status::Ok {
+                    out[i as usize] = Some(n);
+                    n += 1;
+                }
+            }
+            out
         })
         .collect();
-    let mut out = Vec::new();
-    for (ci, idx) in order.iter().enumerate() {
-        let mut rows = Vec::with_capacity(idx.len());
-        let mut keys = Vec::with_capacity(idx.len());
-        for i in idx {
-            let r = &raws[ci][*i];
-            let mut row = r.row.clone();
-            for &(slot, target) in &ref_slots[ci] {
-                if let Value::Str(k) = &row[slot as usize] {
-                    // kept records only reference kept records (step 3)
-                    row[slot as usize] = match index[target as usize].get(k) {
-                        Some(t) => Value::Rec(target, *t),
+    let mut out = Vec::with_capacity(raws.len());
+    for (ci, order) in sorted.iter().enumerate() {
+        let mut rows = Vec::new();
+        let mut keys = Vec::new();
+        for &i in order {
+            let r = &mut raws[ci][i as usize];
+            if r.status != Status::Ok {
+                continue;
+            }
+            let mut row = std::mem::take(&mut r.row);
+            for (k, &(slot, target)) in ref_slots[ci].iter().enumerate() {
+                if let Value::Str(_) = &row[slot as usize] {
+                    // valid records only reference valid records (step 3)
+                    row[slot as usize] = match targets[ci][k][i as usize]
+                        .and_then(|t| renumber[target as usize][t as usize])
+                    {
+                        Some(t) => Value::Rec(target, t),
                         None => Value::None,
                     };
                 }
             }
-            keys.push(r.key.clone().unwrap_or_else(|| Arc::from("")));
+            keys.push(r.key.clone().unwrap_or_default());
             rows.push(row);
         }
-        out.push(CollData {
-            keys,
-            rows,
-            index: index[ci].clone(),
-        });
+        out.push(CollData { keys, rows });
     }
     out
 }
@@ -658,7 +527,6 @@ fn recompact(
                         };
                     }
                 }
-                out.index.insert(key.clone(), out.keys.len() as u32);
                 out.keys.push(key);
                 out.rows.push(row);
             }

@@ -9,6 +9,7 @@ use crate::num::{ArithError, Number};
 use crate::outcome::{Evidence, Exact, IndicatorResult};
 use crate::plan::{Indicator, IndicatorKind, NotApplicable, Plan, Scoring, Target};
 use crate::value::{CollId, Value};
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 
 /// The jurisdictions of a dataset: each one's chain of ancestors.
@@ -168,7 +169,21 @@ pub fn evaluate(
     let mut out: Vec<Vec<(IndicatorResult, Points)>> = Vec::new();
     // exact values per indicator per group, for changes (which come after what they compare)
     let mut values: Vec<Vec<Option<Number>>> = Vec::new();
+    // indicators other than changes are independent: computed in parallel, in order
+    #[allow(clippy::type_complexity)]
+    let computed: Vec<
+        Option<Result<(Vec<(IndicatorResult, Points)>, Vec<Option<Number>>), ScoreError>>,
+    > = plan
+        .indicators
+        .par_iter()
+        .map(|ind| match ind.kind {
+            IndicatorKind::Change { .. } => None,
+            _ => Some(indicator(plan, ds, &view, &vars, groups, ind)),
+        })
+        .collect();
+    let mut plain = computed.into_iter();
     for ind in &plan.indicators {
+        let pre = plain.next().flatten();
         if let IndicatorKind::Change { current, baseline } = ind.kind {
             let mut res = Vec::with_capacity(groups.count() + 1);
             let mut vals = Vec::with_capacity(groups.count() + 1);
@@ -189,163 +204,181 @@ pub fn evaluate(
             values.push(vals);
             continue;
         }
-        let coll = ind.coll;
-        let cname = &plan.collections[coll as usize].name;
-        let rule = format!("indicator {}", ind.id);
-        let mut accs = vec![Acc::default(); groups.count() + 1];
-        let cap = plan.evidence_cap;
-        for i in 0..ds.colls[coll as usize].rows.len() {
-            let frame = Frame {
-                data: &view,
-                base: Some((coll, i as u32)),
-                vars: &vars,
-            };
-            let rec = || Some(format!("{cname} '{}'", ds.colls[coll as usize].keys[i]));
-            if let Some(f) = &ind.filter {
-                if !f
-                    .eval_bool(&frame)
-                    .map_err(|e| ScoreError::eval(&rule, rec(), &f.src, e))?
-                {
-                    continue;
-                }
-            }
-            let number = |e: &crate::expr::compile::Expr| -> Result<Number, ScoreError> {
-                match e.eval(&frame).map_err(|err| ScoreError::eval(&rule, rec(), &e.src, err))? {
-                    Value::Num(x) => Ok(x),
-                    _ => Err(ScoreError::Eval {
-                        context: format!("{rule}, {}, in `{}`", rec().unwrap_or_default(), e.src),
-                        message: "has no value; every member needs one (filter such members out in the population)".into(),
-                    }),
-                }
-            };
-            let cond = |e: &crate::expr::compile::Expr| {
-                e.eval_bool(&frame)
-                    .map_err(|err| ScoreError::eval(&rule, rec(), &e.src, err))
-            };
-            let mut custom = None;
-            let mut late = None;
-            let (meets, num, den, val, cat) = match &ind.kind {
-                IndicatorKind::Timeliness { due, submitted, .. } => {
-                    let d = match due
-                        .eval(&frame)
-                        .map_err(|e| ScoreError::eval(&rule, rec(), &due.src, e))?
-                    {
-                        Value::Date(d) => d,
-                        _ => {
-                            return Err(ScoreError::Eval {
-                                context: format!(
-                                    "{rule}, {}, in `{}`",
-                                    rec().unwrap_or_default(),
-                                    due.src
-                                ),
-                                message: "has no value; every member needs a due date".into(),
-                            })
-                        }
-                    };
-                    let s = match submitted
-                        .eval(&frame)
-                        .map_err(|e| ScoreError::eval(&rule, rec(), &submitted.src, e))?
-                    {
-                        Value::Date(s) => Some(s),
-                        _ => None,
-                    };
-                    let on_time = s.is_some_and(|s| s <= d);
-                    if !on_time {
-                        late = Some((d, s));
-                    }
-                    (on_time, None, None, None, None)
-                }
-                IndicatorKind::Custom { value, .. } => {
-                    custom = Some(
-                        value
-                            .eval(&frame)
-                            .map_err(|e| ScoreError::eval(&rule, rec(), &value.src, e))?,
-                    );
-                    (true, None, None, None, None)
-                }
-                IndicatorKind::Rate { numerator } => (cond(numerator)?, None, None, None, None),
-                IndicatorKind::Each { require } => (cond(require)?, None, None, None, None),
-                IndicatorKind::Ratio {
-                    numerator,
-                    denominator,
-                } => {
-                    let (n, d) = (number(numerator)?, number(denominator)?);
-                    if n.is_negative() || d.is_negative() {
-                        return Err(ScoreError::BadInput(format!(
-                            "{rule}, {}: a negative count ({n} ÷ {d}) is bad input",
-                            rec().unwrap_or_default()
-                        )));
-                    }
-                    (n >= d, Some(n), Some(d), None, None)
-                }
-                IndicatorKind::Count => (true, None, None, None, None),
-                IndicatorKind::Sum { value } | IndicatorKind::Mean { value } => {
-                    (true, None, None, Some(number(value)?), None)
-                }
-                IndicatorKind::Change { .. } => (true, None, None, None, None),
-                IndicatorKind::Share { of, among } => {
-                    let v = of
-                        .eval(&frame)
-                        .map_err(|e| ScoreError::eval(&rule, rec(), &of.src, e))?;
-                    (among.contains(&v), None, None, None, Some(category(ds, &v)))
-                }
-            };
-            let counts_as_evidence = match ind.kind {
-                IndicatorKind::Count
-                | IndicatorKind::Sum { .. }
-                | IndicatorKind::Mean { .. }
-                | IndicatorKind::Custom { .. } => true,
-                _ => !meets,
-            };
-            let home = groups.of_member(plan, ds, coll, i as u32);
-            let chain = home
-                .map(|h| groups.chains[h as usize].as_slice())
-                .unwrap_or(&[]);
-            let overall = groups.count() as u32;
-            for &g in chain.iter().chain(std::iter::once(&overall)) {
-                let a = &mut accs[g as usize];
-                a.members += 1;
-                if meets {
-                    a.meets += 1;
-                }
-                if let (Some(n), Some(d)) = (num, den) {
-                    a.num = arith(&ind.id, a.num.add(n))?;
-                    a.den = arith(&ind.id, a.den.add(d))?;
-                }
-                if let Some(v) = val {
-                    a.sum = arith(&ind.id, a.sum.add(v))?;
-                }
-                if let Some(c) = &cat {
-                    *a.breakdown.entry(c.clone()).or_default() += 1;
-                }
-                if let Some(v) = &custom {
-                    a.values.push(v.clone());
-                }
-                if let Some((d, s)) = late {
-                    if a.late.len() < cap {
-                        a.late.push((i as u32, d, s));
-                    }
-                }
-                if counts_as_evidence {
-                    a.evidence_count += 1;
-                    if a.evidence.len() < cap {
-                        a.evidence.push(i as u32);
-                    }
-                }
-            }
-        }
-        let mut res = Vec::with_capacity(accs.len());
-        let mut vals = Vec::with_capacity(accs.len());
-        for (g, a) in accs.into_iter().enumerate() {
-            let v = value_of(ind, &a, &groups.key(ds, g))?;
-            vals.push(v.0);
-            let target = group_target(ind, ds, &view, groups, g)?;
-            res.push(finish(plan, ds, ind, a, v, target)?);
-        }
+        let (res, vals) = match pre {
+            Some(r) => r?,
+            None => indicator(plan, ds, &view, &vars, groups, ind)?,
+        };
         out.push(res);
         values.push(vals);
     }
     Ok(out)
+}
+
+/// The results of one indicator that is not a change, for every group (overall last), and
+/// its exact values.
+#[allow(clippy::type_complexity)]
+fn indicator(
+    plan: &Plan,
+    ds: &Dataset,
+    view: &View,
+    vars: &[Value],
+    groups: &Groups,
+    ind: &Indicator,
+) -> Result<(Vec<(IndicatorResult, Points)>, Vec<Option<Number>>), ScoreError> {
+    let coll = ind.coll;
+    let cname = &plan.collections[coll as usize].name;
+    let rule = format!("indicator {}", ind.id);
+    let mut accs = vec![Acc::default(); groups.count() + 1];
+    let cap = plan.evidence_cap;
+    for i in 0..ds.colls[coll as usize].rows.len() {
+        let frame = Frame {
+            data: view,
+            base: Some((coll, i as u32)),
+            vars,
+        };
+        let rec = || Some(format!("{cname} '{}'", ds.colls[coll as usize].keys[i]));
+        if let Some(f) = &ind.filter {
+            if !f
+                .eval_bool(&frame)
+                .map_err(|e| ScoreError::eval(&rule, rec(), &f.src, e))?
+            {
+                continue;
+            }
+        }
+        let number = |e: &crate::expr::compile::Expr| -> Result<Number, ScoreError> {
+            match e.eval(&frame).map_err(|err| ScoreError::eval(&rule, rec(), &e.src, err))? {
+                Value::Num(x) => Ok(x),
+                _ => Err(ScoreError::Eval {
+                    context: format!("{rule}, {}, in `{}`", rec().unwrap_or_default(), e.src),
+                    message: "has no value; every member needs one (filter such members out in the population)".into(),
+                }),
+            }
+        };
+        let cond = |e: &crate::expr::compile::Expr| {
+            e.eval_bool(&frame)
+                .map_err(|err| ScoreError::eval(&rule, rec(), &e.src, err))
+        };
+        let mut custom = None;
+        let mut late = None;
+        let (meets, num, den, val, cat) = match &ind.kind {
+            IndicatorKind::Timeliness { due, submitted, .. } => {
+                let d = match due
+                    .eval(&frame)
+                    .map_err(|e| ScoreError::eval(&rule, rec(), &due.src, e))?
+                {
+                    Value::Date(d) => d,
+                    _ => {
+                        return Err(ScoreError::Eval {
+                            context: format!(
+                                "{rule}, {}, in `{}`",
+                                rec().unwrap_or_default(),
+                                due.src
+                            ),
+                            message: "has no value; every member needs a due date".into(),
+                        })
+                    }
+                };
+                let s = match submitted
+                    .eval(&frame)
+                    .map_err(|e| ScoreError::eval(&rule, rec(), &submitted.src, e))?
+                {
+                    Value::Date(s) => Some(s),
+                    _ => None,
+                };
+                let on_time = s.is_some_and(|s| s <= d);
+                if !on_time {
+                    late = Some((d, s));
+                }
+                (on_time, None, None, None, None)
+            }
+            IndicatorKind::Custom { value, .. } => {
+                custom = Some(
+                    value
+                        .eval(&frame)
+                        .map_err(|e| ScoreError::eval(&rule, rec(), &value.src, e))?,
+                );
+                (true, None, None, None, None)
+            }
+            IndicatorKind::Rate { numerator } => (cond(numerator)?, None, None, None, None),
+            IndicatorKind::Each { require } => (cond(require)?, None, None, None, None),
+            IndicatorKind::Ratio {
+                numerator,
+                denominator,
+            } => {
+                let (n, d) = (number(numerator)?, number(denominator)?);
+                if n.is_negative() || d.is_negative() {
+                    return Err(ScoreError::BadInput(format!(
+                        "{rule}, {}: a negative count ({n} ÷ {d}) is bad input",
+                        rec().unwrap_or_default()
+                    )));
+                }
+                (n >= d, Some(n), Some(d), None, None)
+            }
+            IndicatorKind::Count => (true, None, None, None, None),
+            IndicatorKind::Sum { value } | IndicatorKind::Mean { value } => {
+                (true, None, None, Some(number(value)?), None)
+            }
+            IndicatorKind::Change { .. } => (true, None, None, None, None),
+            IndicatorKind::Share { of, among } => {
+                let v = of
+                    .eval(&frame)
+                    .map_err(|e| ScoreError::eval(&rule, rec(), &of.src, e))?;
+                (among.contains(&v), None, None, None, Some(category(ds, &v)))
+            }
+        };
+        let counts_as_evidence = match ind.kind {
+            IndicatorKind::Count
+            | IndicatorKind::Sum { .. }
+            | IndicatorKind::Mean { .. }
+            | IndicatorKind::Custom { .. } => true,
+            _ => !meets,
+        };
+        let home = groups.of_member(plan, ds, coll, i as u32);
+        let chain = home
+            .map(|h| groups.chains[h as usize].as_slice())
+            .unwrap_or(&[]);
+        let overall = groups.count() as u32;
+        for &g in chain.iter().chain(std::iter::once(&overall)) {
+            let a = &mut accs[g as usize];
+            a.members += 1;
+            if meets {
+                a.meets += 1;
+            }
+            if let (Some(n), Some(d)) = (num, den) {
+                a.num = arith(&ind.id, a.num.add(n))?;
+                a.den = arith(&ind.id, a.den.add(d))?;
+            }
+            if let Some(v) = val {
+                a.sum = arith(&ind.id, a.sum.add(v))?;
+            }
+            if let Some(c) = &cat {
+                *a.breakdown.entry(c.clone()).or_default() += 1;
+            }
+            if let Some(v) = &custom {
+                a.values.push(v.clone());
+            }
+            if let Some((d, s)) = late {
+                if a.late.len() < cap {
+                    a.late.push((i as u32, d, s));
+                }
+            }
+            if counts_as_evidence {
+                a.evidence_count += 1;
+                if a.evidence.len() < cap {
+                    a.evidence.push(i as u32);
+                }
+            }
+        }
+    }
+    let mut res = Vec::with_capacity(accs.len());
+    let mut vals = Vec::with_capacity(accs.len());
+    for (g, a) in accs.into_iter().enumerate() {
+        let v = value_of(ind, &a, &groups.key(ds, g))?;
+        vals.push(v.0);
+        let target = group_target(ind, ds, view, groups, g)?;
+        res.push(finish(plan, ds, ind, a, v, target)?);
+    }
+    Ok((res, vals))
 }
 
 fn pct(a: u64, b: u64, id: &str) -> Result<Number, ScoreError> {

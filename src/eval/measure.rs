@@ -10,6 +10,7 @@ use crate::num::Number;
 use crate::plan::{Agg, MeasureKind, Plan, Window};
 use crate::value::{CollId, Value};
 use chrono::NaiveDate;
+use rayon::prelude::*;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
@@ -237,8 +238,7 @@ pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError>
             MeasureKind::Aggregate { per: Some(p), .. } => Some(buckets(p, ds)),
             _ => None,
         };
-        let mut col = Vec::with_capacity(n);
-        for i in 0..n {
+        let one = |i: usize| -> Result<Value, ScoreError> {
             let frame = Frame {
                 data: &view,
                 base: Some((coll, i as u32)),
@@ -348,8 +348,18 @@ pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError>
                     }
                 }
             };
-            col.push(v);
-        }
+            Ok(v)
+        };
+        // in parallel; when a record fails, the first failing record (in key order) is
+        // the one reported, whatever the threads did
+        let col = match (0..n)
+            .into_par_iter()
+            .map(one)
+            .collect::<Result<Vec<_>, _>>()
+        {
+            Ok(col) => col,
+            Err(e) => return Err((0..n).find_map(|i| one(i).err()).unwrap_or(e)),
+        };
         cols[m as usize] = col;
     }
     Ok(cols)

@@ -13,6 +13,7 @@ use crate::expr::eval::EvalError;
 use crate::outcome::{GroupResult, Outcome};
 use crate::plan::Plan;
 use crate::value::Value;
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 
 /// Why scoring failed.
@@ -79,7 +80,7 @@ pub fn explain_record(
             names.join(", ")
         ))
     })?;
-    let idx = *ds.colls[coll as usize].index.get(key).ok_or_else(|| {
+    let idx = ds.colls[coll as usize].find(key).ok_or_else(|| {
         ScoreError::BadInput(format!(
             "no used {collection} record '{key}' (a rejected or excluded record is listed in the accounting)"
         ))
@@ -107,7 +108,7 @@ pub fn explain_record(
                     continue;
                 }
                 for r in rel.iter().filter(|r| r.counted) {
-                    let Some(&j) = ds.colls[over as usize].index.get(r.key.as_str()) else {
+                    let Some(j) = ds.colls[over as usize].find(r.key.as_str()) else {
                         continue;
                     };
                     if seen.insert((over, j)) {
@@ -130,29 +131,36 @@ fn coll_of(plan: &Plan, name: &str) -> crate::value::CollId {
 pub fn score(plan: &Plan, ds: &Dataset) -> Result<Outcome, ScoreError> {
     let cols = measure::compute(plan, ds)?;
 
-    let mut records: BTreeMap<String, BTreeMap<String, BTreeMap<String, serde_json::Value>>> =
-        BTreeMap::new();
+    let mut records = BTreeMap::new();
     for (ci, c) in plan.collections.iter().enumerate() {
-        let shown: Vec<u32> = c
+        let mut shown: Vec<(&str, u32)> = c
             .measures
             .iter()
-            .copied()
-            .filter(|m| plan.measures[*m as usize].report)
+            .map(|m| (plan.measures[*m as usize].name.as_str(), *m))
+            .filter(|(_, m)| plan.measures[*m as usize].report)
             .collect();
         if shown.is_empty() {
             continue;
         }
-        let out = records.entry(c.name.clone()).or_default();
-        for (i, key) in ds.colls[ci].keys.iter().enumerate() {
-            let mut m = BTreeMap::new();
-            for &id in &shown {
-                m.insert(
-                    plan.measures[id as usize].name.clone(),
-                    value_json(ds, &cols[id as usize][i]),
-                );
-            }
-            out.insert(key.to_string(), m);
-        }
+        shown.sort();
+        let n = ds.colls[ci].keys.len();
+        let values: Vec<serde_json::Value> = (0..n * shown.len())
+            .into_par_iter()
+            .map(|k| {
+                value_json(
+                    ds,
+                    &cols[shown[k % shown.len()].1 as usize][k / shown.len()],
+                )
+            })
+            .collect();
+        records.insert(
+            c.name.clone(),
+            crate::outcome::Records {
+                measures: shown.iter().map(|(name, _)| name.to_string()).collect(),
+                keys: ds.colls[ci].keys.iter().map(|k| k.to_string()).collect(),
+                values,
+            },
+        );
     }
 
     let groups = indicator::Groups::new(plan, ds);

@@ -289,19 +289,19 @@ fn binary(
     f: &Frame,
     locals: &mut Vec<Value>,
 ) -> Result<Value, EvalError> {
-    let what = format!("'{}'", op.symbol());
+    let what = op.quoted();
     match op {
         BinOp::And => {
-            if !boolean(n, eval(a, f, locals)?, &what)? {
+            if !boolean(n, eval(a, f, locals)?, what)? {
                 return Ok(Value::Bool(false));
             }
-            return Ok(Value::Bool(boolean(n, eval(b, f, locals)?, &what)?));
+            return Ok(Value::Bool(boolean(n, eval(b, f, locals)?, what)?));
         }
         BinOp::Or => {
-            if boolean(n, eval(a, f, locals)?, &what)? {
+            if boolean(n, eval(a, f, locals)?, what)? {
                 return Ok(Value::Bool(true));
             }
-            return Ok(Value::Bool(boolean(n, eval(b, f, locals)?, &what)?));
+            return Ok(Value::Bool(boolean(n, eval(b, f, locals)?, what)?));
         }
         _ => {}
     }
@@ -310,12 +310,12 @@ fn binary(
     Ok(match op {
         BinOp::Add => match (l, r) {
             (Value::Str(x), Value::Str(y)) => Value::Str(format!("{x}{y}").into()),
-            (l, r) => arith(n, num(n, l, &what)?.add(num(n, r, &what)?))?,
+            (l, r) => arith(n, num(n, l, what)?.add(num(n, r, what)?))?,
         },
-        BinOp::Sub => arith(n, num(n, l, &what)?.sub(num(n, r, &what)?))?,
-        BinOp::Mul => arith(n, num(n, l, &what)?.mul(num(n, r, &what)?))?,
-        BinOp::Div => arith(n, num(n, l, &what)?.div(num(n, r, &what)?))?,
-        BinOp::Rem => arith(n, num(n, l, &what)?.rem(num(n, r, &what)?))?,
+        BinOp::Sub => arith(n, num(n, l, what)?.sub(num(n, r, what)?))?,
+        BinOp::Mul => arith(n, num(n, l, what)?.mul(num(n, r, what)?))?,
+        BinOp::Div => arith(n, num(n, l, what)?.div(num(n, r, what)?))?,
+        BinOp::Rem => arith(n, num(n, l, what)?.rem(num(n, r, what)?))?,
         BinOp::Eq => Value::Bool(l == r),
         BinOp::Ne => Value::Bool(l != r),
         BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
@@ -344,8 +344,8 @@ fn binary(
             Value::Bool(items.contains(&l))
         }
         // short-circuited above; kept total without a panic path
-        BinOp::And => Value::Bool(boolean(n, l, &what)? && boolean(n, r, &what)?),
-        BinOp::Or => Value::Bool(boolean(n, l, &what)? || boolean(n, r, &what)?),
+        BinOp::And => Value::Bool(boolean(n, l, what)? && boolean(n, r, what)?),
+        BinOp::Or => Value::Bool(boolean(n, l, what)? || boolean(n, r, what)?),
     })
 }
 

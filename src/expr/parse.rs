@@ -80,6 +80,26 @@ impl BinOp {
         }
     }
 
+    /// The operator in quotes, for messages (`'+'`).
+    pub fn quoted(self) -> &'static str {
+        match self {
+            BinOp::Add => "'+'",
+            BinOp::Sub => "'-'",
+            BinOp::Mul => "'*'",
+            BinOp::Div => "'/'",
+            BinOp::Rem => "'%'",
+            BinOp::Eq => "'=='",
+            BinOp::Ne => "'!='",
+            BinOp::Lt => "'<'",
+            BinOp::Le => "'<='",
+            BinOp::Gt => "'>'",
+            BinOp::Ge => "'>='",
+            BinOp::And => "'&&'",
+            BinOp::Or => "'||'",
+            BinOp::In => "'in'",
+        }
+    }
+
     fn binding(self) -> u8 {
         match self {
             BinOp::Or => 1,

@@ -126,6 +126,53 @@ pub struct ActionResult {
     pub note: Option<String>,
 }
 
+/// The reported measures of one collection's records: a table with a row per record (in
+/// key order) and a column per measure (in name order). It is written to JSON as
+/// `{"<key>": {"<measure>": value, …}, …}`.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Records {
+    /// Measure names, sorted.
+    pub measures: Vec<String>,
+    /// Record keys, sorted.
+    pub keys: Vec<String>,
+    /// Values, row by row (`keys.len() × measures.len()`).
+    pub values: Vec<serde_json::Value>,
+}
+
+impl Records {
+    /// The value of a record's measure.
+    pub fn get(&self, key: &str, measure: &str) -> Option<&serde_json::Value> {
+        let row = self.keys.binary_search_by(|k| k.as_str().cmp(key)).ok()?;
+        let col = self
+            .measures
+            .binary_search_by(|m| m.as_str().cmp(measure))
+            .ok()?;
+        self.values.get(row * self.measures.len() + col)
+    }
+}
+
+impl Serialize for Records {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        struct Row<'a>(&'a [String], &'a [serde_json::Value]);
+        impl Serialize for Row<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut m = s.serialize_map(Some(self.0.len()))?;
+                for (k, v) in self.0.iter().zip(self.1) {
+                    m.serialize_entry(k, v)?;
+                }
+                m.end()
+            }
+        }
+        let width = self.measures.len().max(1);
+        let mut m = s.serialize_map(Some(self.keys.len()))?;
+        for (k, row) in self.keys.iter().zip(self.values.chunks(width)) {
+            m.serialize_entry(k, &Row(&self.measures, row))?;
+        }
+        m.end()
+    }
+}
+
 /// The scorecard of one group.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ScorecardResult {
@@ -167,8 +214,8 @@ pub struct Outcome {
     pub period: Period,
     /// Records read, used, excluded and rejected, by collection.
     pub accounting: BTreeMap<String, Accounting>,
-    /// Measures of each record, by collection, then key, then measure.
-    pub records: BTreeMap<String, BTreeMap<String, BTreeMap<String, serde_json::Value>>>,
+    /// Measures of each record, by collection (then key, then measure).
+    pub records: BTreeMap<String, Records>,
     /// Indicators over all members.
     pub indicators: BTreeMap<String, IndicatorResult>,
     /// Scorecard over all members.

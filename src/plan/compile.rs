@@ -85,10 +85,17 @@ fn scorecard_vars() -> Vec<(&'static str, Ty)> {
 
 /// Parses `YYYY-MM-DD`.
 pub(crate) fn parse_date(s: &str) -> Option<NaiveDate> {
-    if s.len() != 10 {
+    // exactly YYYY-MM-DD (chrono's format parser is lenient about widths, and slow)
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |n, c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
 }
 
 /// Checks and compiles the text of a `pack.json` (named `file` in diagnostics).

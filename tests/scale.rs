@@ -1,0 +1,177 @@
+//! Generated datasets (src/synth.rs), NDJSON streaming and parallel scoring: the same
+//! dataset gives the same bytes whatever its format, its line order, or the threads.
+
+use scorecard::synth::{self, Format, Shape, Spec};
+use scorecard::Plan;
+use std::path::Path;
+
+fn plan(shape: Shape) -> Plan {
+    Plan::load(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("rules")
+            .join(shape.pack()),
+    )
+    .unwrap()
+}
+
+const SHAPES: [Shape; 3] = [Shape::Coverage, Shape::Catering, Shape::County];
+
+#[test]
+fn generator_is_deterministic_and_seeded() {
+    for shape in SHAPES {
+        let a = synth::generate(&Spec::new(shape, 7, 500), Format::Json);
+        let b = synth::generate(&Spec::new(shape, 7, 500), Format::Json);
+        let c = synth::generate(&Spec::new(shape, 8, 500), Format::Json);
+        assert_eq!(a, b, "{shape:?}: same seed, same bytes");
+        assert_ne!(a, c, "{shape:?}: another seed, other data");
+    }
+}
+
+#[test]
+fn generated_data_is_clean_and_sized() {
+    for shape in SHAPES {
+        let p = plan(shape);
+        let text = synth::generate(&Spec::new(shape, 3, 2_000), Format::Json);
+        let ds = p.read(&text).unwrap();
+        for (c, a) in p.collections.iter().zip(&ds.accounting) {
+            assert!(
+                a.rejected.is_empty(),
+                "{shape:?} {}: {:?}",
+                c.name,
+                a.rejected.first()
+            );
+            assert_eq!(a.read, a.used + a.excluded, "{shape:?} {}", c.name);
+        }
+        let insp = p.collection("inspections").unwrap() as usize;
+        assert_eq!(ds.accounting[insp].read, 2_000, "{shape:?}");
+        let juris = p.collection("jurisdictions").unwrap() as usize;
+        assert_eq!(
+            ds.accounting[juris].read, 100,
+            "{shape:?}: a city, 9 counties, 90 townships"
+        );
+        // every shape's pack scores it
+        p.score(&ds).unwrap();
+    }
+}
+
+#[test]
+fn json_and_ndjson_give_the_same_outcome() {
+    for shape in SHAPES {
+        let p = plan(shape);
+        let spec = Spec::new(shape, 11, 1_500);
+        let json = synth::generate(&spec, Format::Json);
+        let lines = synth::generate(&spec, Format::Ndjson);
+        let a = p.score_json(&json).unwrap().to_json();
+        let ds = p.read_ndjson(lines.as_bytes()).unwrap();
+        let b = p.score(&ds).unwrap().to_json();
+        assert_eq!(a, b, "{shape:?}");
+    }
+}
+
+#[test]
+fn ndjson_line_order_does_not_matter() {
+    let p = plan(Shape::Coverage);
+    let lines = synth::generate(&Spec::new(Shape::Coverage, 5, 1_000), Format::Ndjson);
+    let mut shuffled: Vec<&str> = lines.lines().collect();
+    shuffled.reverse();
+    let n = shuffled.len();
+    shuffled.swap(0, n / 2);
+    let a = p
+        .score(&p.read_ndjson(lines.as_bytes()).unwrap())
+        .unwrap()
+        .to_json();
+    let b = p
+        .score(&p.read_ndjson(shuffled.join("\n").as_bytes()).unwrap())
+        .unwrap()
+        .to_json();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn one_thread_and_many_give_the_same_bytes() {
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let four = rayon::ThreadPoolBuilder::new()
+        .num_threads(4)
+        .build()
+        .unwrap();
+    for shape in SHAPES {
+        let p = plan(shape);
+        let text = synth::generate(&Spec::new(shape, 2, 3_000), Format::Json);
+        let a = one.install(|| p.score_json(&text).unwrap().to_json());
+        let b = four.install(|| p.score_json(&text).unwrap().to_json());
+        assert_eq!(a, b, "{shape:?}");
+    }
+}
+
+#[test]
+fn ndjson_errors_name_the_line() {
+    let p = plan(Shape::Coverage);
+    let period = r#"{"period": {"from": "2025-01-01", "to": "2025-12-31"}}"#;
+    let err = |text: String| p.read_ndjson(text.as_bytes()).unwrap_err().to_string();
+
+    let e = err(format!("{period}\n{{\"units\": {{\"id\": \"U1\"\n"));
+    assert!(e.contains("line 2"), "{e}");
+    assert!(e.contains("not valid JSON"), "{e}");
+
+    let e = err(format!("{period}\n\n{{\"wards\": {{\"id\": \"W1\"}}}}\n"));
+    assert!(e.contains("line 3: 'wards' is not a collection"), "{e}");
+
+    let e = err(format!("{period}\n[1, 2]\n"));
+    assert!(e.contains("line 2") && e.contains("one member"), "{e}");
+
+    let e = err(format!(
+        "{period}\n{{\"units\": {{\"id\": \"U1\"}}, \"cases\": {{\"id\": \"K1\"}}}}\n"
+    ));
+    assert!(e.contains("line 2") && e.contains("one member"), "{e}");
+
+    let e = err(format!("{period}\n{period}\n"));
+    assert!(e.contains("more than one period"), "{e}");
+}
+
+#[test]
+fn ndjson_rejections_are_accounted_with_positions() {
+    let p = plan(Shape::Coverage);
+    let text = [
+        r#"{"period": {"from": "2025-01-01", "to": "2025-12-31"}}"#,
+        r#"{"jurisdictions": {"id": "T1", "name": "镇", "level": "township"}}"#,
+        r#"{"units": {"id": "U1", "name": "店", "category": "hotel", "township": "T1", "status": "active", "archived": true}}"#,
+        r#"{"units": 5}"#,
+        r#"{"units": {"id": "U2", "name": "店", "category": "hotel", "township": "T9", "status": "active", "archived": true}}"#,
+        r#"{"units": {"id": "U3", "id": "U3", "name": "店", "category": "hotel", "township": "T1", "status": "active", "archived": true}}"#,
+    ]
+    .join("\n");
+    let ds = p.read_ndjson(text.as_bytes()).unwrap();
+    let units = p.collection("units").unwrap() as usize;
+    let a = &ds.accounting[units];
+    assert_eq!((a.read, a.used), (4, 1));
+    let reasons: Vec<(&str, &str)> = a
+        .rejected
+        .iter()
+        .map(|r| (r.key.as_str(), r.reason.as_str()))
+        .collect();
+    assert_eq!(
+        reasons,
+        [
+            ("#1", "a record is an object, found number 5"),
+            (
+                "U2",
+                "field 'township': no jurisdictions record has key 'T9'"
+            ),
+            ("U3", "field 'id' appears more than once"),
+        ]
+    );
+}
+
+#[test]
+fn a_json_document_with_a_collection_twice_is_an_error() {
+    let p = plan(Shape::Coverage);
+    let e = p
+        .read(r#"{"period": {"from": "2025-01-01", "to": "2025-12-31"}, "units": [], "units": []}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("'units' appears twice"), "{e}");
+    assert!(e.contains("line 1"), "{e}");
+}
