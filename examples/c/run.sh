@@ -18,7 +18,7 @@ fi
 for bin in score_shared score_static threads_shared threads_static; do
   echo "== $bin"
   "$out/$bin"
-  valgrind --quiet --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect,possible \
+  valgrind --quiet --error-exitcode=99 --leak-check=full --suppressions=examples/c/valgrind.supp --show-leak-kinds=definite,indirect,possible \
     --errors-for-leak-kinds=definite,indirect,possible "$out/$bin" > /dev/null
   echo "   valgrind: no errors, no leaks"
 done
