@@ -44,6 +44,7 @@ pub use outcome::Outcome;
 pub use pack::load::PackError;
 pub use pack::Diagnostic;
 pub use plan::Plan;
+pub use value::Value;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;

@@ -14,8 +14,52 @@ use std::fmt;
 use std::str::FromStr;
 
 /// An exact rational number.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+///
+/// Arithmetic on numbers whose numerator and denominator fit in 64 bits (the numbers of
+/// real data) runs in 64- and 128-bit integers with 64-bit gcds; anything larger goes
+/// through the general 128-bit rational code. Both give the same reduced fraction.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Number(Ratio<i128>);
+
+/// Greatest common divisor (binary), `gcd(0, b) == b`.
+fn gcd64(mut a: u64, mut b: u64) -> u64 {
+    if a == 0 {
+        return b;
+    }
+    if b == 0 {
+        return a;
+    }
+    let shift = (a | b).trailing_zeros();
+    a >>= a.trailing_zeros();
+    loop {
+        b >>= b.trailing_zeros();
+        if a > b {
+            std::mem::swap(&mut a, &mut b);
+        }
+        b -= a;
+        if b == 0 {
+            return a << shift;
+        }
+    }
+}
+
+impl PartialOrd for Number {
+    fn partial_cmp(&self, o: &Number) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(o))
+    }
+}
+
+impl Ord for Number {
+    fn cmp(&self, o: &Number) -> std::cmp::Ordering {
+        match (self.small(), o.small()) {
+            // a/b vs c/d with positive denominators: a·d vs c·b, exactly in 128 bits
+            (Some((a, b)), Some((c, d))) => {
+                (i128::from(a) * i128::from(d)).cmp(&(i128::from(c) * i128::from(b)))
+            }
+            _ => self.0.cmp(&o.0),
+        }
+    }
+}
 
 /// An arithmetic failure: overflow or division by zero.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -120,8 +164,50 @@ impl Number {
         self.0.is_negative()
     }
 
+    /// Numerator and denominator when both fit in 64 bits.
+    fn small(&self) -> Option<(i64, u64)> {
+        Some((
+            i64::try_from(*self.0.numer()).ok()?,
+            u64::try_from(*self.0.denom()).ok()?,
+        ))
+    }
+
+    /// A reduced fraction from its parts (`d > 0`, `gcd(n, d) == 1`); `None` when it does
+    /// not fit.
+    fn reduced(n: i128, d: u128) -> Option<Number> {
+        if n == 0 {
+            return Some(Number::ZERO);
+        }
+        Some(Number(Ratio::new_raw(n, i128::try_from(d).ok()?)))
+    }
+
+    /// `a/b + c/d` for 64-bit parts (Knuth's method: only gcds of 64-bit numbers).
+    fn add_small((a, b): (i64, u64), (c, d): (i64, u64)) -> Option<Number> {
+        let g = gcd64(b, d);
+        let (b_g, d_g) = (b / g, d / g);
+        let n = (i128::from(a) * i128::from(d_g)).checked_add(i128::from(c) * i128::from(b_g))?;
+        // gcd(n, b_g·d) divides gcd(n, g)
+        let g2 = gcd64((n.unsigned_abs() % u128::from(g)) as u64, g);
+        Number::reduced(n / i128::from(g2), u128::from(b_g) * u128::from(d / g2))
+    }
+
+    /// `a/b × c/d` for 64-bit parts, cross-reduced first so the result is reduced.
+    fn mul_small((a, b): (i64, u64), (c, d): (i64, u64)) -> Option<Number> {
+        let g1 = gcd64(a.unsigned_abs(), d);
+        let g2 = gcd64(c.unsigned_abs(), b);
+        let n = (i128::from(a) / i128::from(g1)).checked_mul(i128::from(c) / i128::from(g2))?;
+        Number::reduced(n, u128::from(b / g2) * u128::from(d / g1))
+    }
+
     /// Checked addition.
     pub fn add(self, o: Number) -> Result<Number, ArithError> {
+        if let Some(x) = self
+            .small()
+            .zip(o.small())
+            .and_then(|(x, y)| Number::add_small(x, y))
+        {
+            return Ok(x);
+        }
         self.0
             .checked_add(&o.0)
             .map(Number)
@@ -130,6 +216,13 @@ impl Number {
 
     /// Checked subtraction.
     pub fn sub(self, o: Number) -> Result<Number, ArithError> {
+        if let Some(x) = self
+            .small()
+            .zip(o.small())
+            .and_then(|(x, (c, d))| Number::add_small(x, (c.checked_neg()?, d)))
+        {
+            return Ok(x);
+        }
         self.0
             .checked_sub(&o.0)
             .map(Number)
@@ -138,6 +231,13 @@ impl Number {
 
     /// Checked multiplication.
     pub fn mul(self, o: Number) -> Result<Number, ArithError> {
+        if let Some(x) = self
+            .small()
+            .zip(o.small())
+            .and_then(|(x, y)| Number::mul_small(x, y))
+        {
+            return Ok(x);
+        }
         self.0
             .checked_mul(&o.0)
             .map(Number)
@@ -148,6 +248,16 @@ impl Number {
     pub fn div(self, o: Number) -> Result<Number, ArithError> {
         if o.is_zero() {
             return Err(ArithError::DivisionByZero);
+        }
+        // x ÷ c/d = x × (±d)/|c|
+        let inverse =
+            |(c, d): (i64, u64)| Some((i64::try_from(d).ok()? * c.signum(), c.unsigned_abs()));
+        if let Some(x) = self
+            .small()
+            .zip(o.small().and_then(inverse))
+            .and_then(|(x, y)| Number::mul_small(x, y))
+        {
+            return Ok(x);
         }
         self.0
             .checked_div(&o.0)
@@ -345,6 +455,48 @@ impl Number {
     }
 }
 
+/// A [`Number`] as a [`Value`](crate::value::Value) holds it: 16 bytes instead of 32. It is
+/// inline when the reduced numerator and denominator fit in 64 bits, which every number read
+/// from data and nearly every computed one does, and shared otherwise. The form is canonical
+/// (a number that fits is always inline), so equal numbers have equal `Num`s.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Num {
+    /// Numerator and (positive) denominator of the reduced fraction.
+    Small(i64, std::num::NonZeroU64),
+    /// A number too big to be inline.
+    Big(std::sync::Arc<Number>),
+}
+
+impl Num {
+    /// The number.
+    pub fn get(&self) -> Number {
+        match self {
+            Num::Small(n, d) => Number(Ratio::new_raw(*n as i128, d.get() as i128)),
+            Num::Big(b) => **b,
+        }
+    }
+}
+
+impl From<Number> for Num {
+    fn from(x: Number) -> Num {
+        let small = i64::try_from(x.numer()).ok().zip(
+            u64::try_from(x.denom())
+                .ok()
+                .and_then(std::num::NonZeroU64::new),
+        );
+        match small {
+            Some((n, d)) => Num::Small(n, d),
+            None => Num::Big(std::sync::Arc::new(x)),
+        }
+    }
+}
+
+impl fmt::Debug for Num {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.get(), f)
+    }
+}
+
 impl Default for Number {
     fn default() -> Self {
         Number::ZERO
@@ -516,5 +668,65 @@ mod tests {
         );
         assert_eq!(n("7").rem(n("3")).unwrap(), n("1"));
         assert_eq!(n("-7").rem(n("3")).unwrap(), n("-1"));
+    }
+
+    /// The 64-bit fast paths give exactly what the general 128-bit rational code gives,
+    /// including at the edges of the 64-bit range (where they step aside).
+    mod fast_paths {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn general(x: Number, y: Number, op: u8) -> Option<Number> {
+            let (a, b) = (x.0, y.0);
+            match op {
+                0 => a.checked_add(&b),
+                1 => a.checked_sub(&b),
+                2 => a.checked_mul(&b),
+                _ if b.is_zero() => None,
+                _ => a.checked_div(&b),
+            }
+            .map(Number)
+        }
+
+        fn part() -> impl Strategy<Value = i128> {
+            prop_oneof![
+                -1000i128..1000,
+                any::<i64>().prop_map(i128::from),
+                Just(i128::from(i64::MIN)),
+                Just(i128::from(i64::MAX)),
+                Just(i128::from(u64::MAX)),
+                Just(i128::from(u64::MAX) + 1),
+            ]
+        }
+
+        fn number() -> impl Strategy<Value = Number> {
+            (part(), part()).prop_filter_map("a denominator", |(n, d)| Number::ratio(n, d).ok())
+        }
+
+        proptest! {
+            #[test]
+            fn same_as_the_general_code(x in number(), y in number(), op in 0u8..4) {
+                let fast = match op {
+                    0 => x.add(y),
+                    1 => x.sub(y),
+                    2 => x.mul(y),
+                    _ => x.div(y),
+                };
+                prop_assert_eq!(fast.ok(), general(x, y, op));
+                prop_assert_eq!(x.cmp(&y), x.0.cmp(&y.0));
+            }
+        }
+
+        #[test]
+        fn sums_of_decimals() {
+            let mut s = Number::ZERO;
+            for p in ["4", "3", "0.7", "2.8", "0.05", "-1.25"] {
+                s = s.add(n(p)).unwrap();
+            }
+            assert_eq!(s, n("9.3"));
+            assert_eq!(n("8.95").mul(n("2")).unwrap(), n("17.9"));
+            assert_eq!(n("17.9").div(n("-2")).unwrap(), n("-8.95"));
+            assert!(n("8.95") < n("9.0") && n("-0.5") < n("0.25"));
+        }
     }
 }

@@ -240,14 +240,16 @@ fn to_dynamic(v: &Value) -> Result<Dynamic, String> {
     Ok(match v {
         Value::None => Dynamic::UNIT,
         Value::Bool(b) => Dynamic::from_bool(*b),
-        Value::Num(n) => Dynamic::from_decimal(to_decimal(*n)?),
-        Value::Str(s) => Dynamic::from(ImmutableString::from(s.as_ref())),
+        Value::Num(n) => Dynamic::from_decimal(to_decimal(n.get())?),
+        Value::Str(_) | Value::Short(_) => {
+            Dynamic::from(ImmutableString::from(v.as_str().unwrap_or_default()))
+        }
         Value::Date(d) => Dynamic::from(ImmutableString::from(d.to_string())),
         Value::List(l) => {
             let a: Result<Array, String> = l.iter().map(to_dynamic).collect();
             Dynamic::from_array(a?)
         }
-        Value::Rec(..) | Value::Item(_) => {
+        Value::Rec(..) | Value::Item(..) | Value::Items(..) => {
             return Err(
                 "records and list items cannot be given to a script; give it their fields".into(),
             )
@@ -264,9 +266,9 @@ fn from_dynamic(d: Dynamic, ty: &Ty) -> Result<Value, String> {
     Ok(match ty {
         Ty::Num => {
             if let Some(i) = d.clone().try_cast::<INT>() {
-                Value::Num(Number::from_int(i as i128))
+                Value::int(i as i128)
             } else if let Some(x) = d.try_cast::<Decimal>() {
-                Value::Num(from_decimal(x)?)
+                Value::from(from_decimal(x)?)
             } else {
                 return Err(wrong());
             }
@@ -430,7 +432,7 @@ mod tests {
     }
 
     fn n(s: &str) -> Value {
-        Value::Num(Number::parse(s).unwrap())
+        Value::from(Number::parse(s).unwrap())
     }
 
     #[test]
@@ -465,7 +467,7 @@ mod tests {
             "literals are exact decimals, not floats"
         );
         assert!(h
-            .call(&[Value::Num(Number::ratio(1, 3).unwrap())])
+            .call(&[Value::from(Number::ratio(1, 3).unwrap())])
             .unwrap_err()
             .contains("no exact decimal form"));
     }

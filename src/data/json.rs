@@ -82,8 +82,7 @@ pub fn read_str(plan: &Plan, text: &str) -> Result<Dataset, DataError> {
             elems
                 .unwrap_or_default()
                 .par_iter()
-                .enumerate()
-                .map(|(i, raw)| read_record(c, raw.get(), plan, i))
+                .map(|raw| read_record(c, raw.get(), plan))
                 .collect()
         })
         .collect();

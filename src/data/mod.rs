@@ -18,7 +18,6 @@ use crate::value::{CollId, Value};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 /// Why a dataset could not be read at all (as opposed to a record being rejected).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -57,19 +56,44 @@ impl DataError {
 /// The records of one collection that are used, sorted by key.
 #[derive(Debug, Default)]
 pub struct CollData {
-    /// Keys by record index.
-    pub keys: Vec<Arc<str>>,
     /// Field values by record index, then slot; references hold `Value::Rec`.
     pub rows: Vec<Box<[Value]>>,
+    /// The slot of the key field.
+    pub key_slot: u16,
 }
 
 impl CollData {
+    /// The key of record `i`.
+    pub fn key(&self, i: usize) -> &str {
+        self.rows
+            .get(i)
+            .and_then(|r| r.get(self.key_slot as usize))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    }
+
+    /// The number of records.
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// True when there are no records.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
     /// The index of the record with this key (keys are sorted and unique).
     pub fn find(&self, key: &str) -> Option<u32> {
-        self.keys
-            .binary_search_by(|k| k.as_ref().cmp(key))
-            .ok()
-            .map(|i| i as u32)
+        let (mut lo, mut hi) = (0, self.rows.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match self.key(mid).cmp(key) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Some(mid as u32),
+            }
+        }
+        None
     }
 }
 
@@ -124,11 +148,11 @@ impl Dataset {
 pub(crate) struct Fields<'a>(pub &'a [CollData]);
 
 impl Data for Fields<'_> {
-    fn field(&self, coll: CollId, idx: u32, slot: u16) -> Value {
-        self.0[coll as usize].rows[idx as usize][slot as usize].clone()
+    fn field(&self, coll: CollId, idx: u32, slot: u16) -> &Value {
+        &self.0[coll as usize].rows[idx as usize][slot as usize]
     }
-    fn measure(&self, _: MeasureId, _: u32) -> Value {
-        Value::None
+    fn measure(&self, _: MeasureId, _: u32) -> &Value {
+        &crate::expr::eval::NONE
     }
 }
 
@@ -159,12 +183,36 @@ mod record;
 
 pub use json::read_str;
 pub use ndjson::read_ndjson;
-use record::{Raw, Status};
+use record::Raw;
 
 /// The collections' records as read, before keys and references are checked.
 struct Input {
     period: Option<Period>,
     raws: Vec<Vec<Raw>>,
+}
+
+/// Position of a record among its collection's raw records; `NONE` for no record.
+const NONE: u32 = u32::MAX;
+
+/// The records of every collection as read (in input order), for an `include` filter:
+/// their references already point at raw positions.
+struct RawFields<'a>(&'a [Vec<Raw>]);
+
+impl Data for RawFields<'_> {
+    fn field(&self, coll: CollId, idx: u32, slot: u16) -> &Value {
+        &self.0[coll as usize][idx as usize].row[slot as usize]
+    }
+    fn measure(&self, _: MeasureId, _: u32) -> &Value {
+        &crate::expr::eval::NONE
+    }
+}
+
+/// Why a record is excluded: by its collection's filter, or through a reference slot.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Excluded {
+    No,
+    Filter,
+    Via(u16),
 }
 
 /// Checks keys and references, applies `include` filters, and builds the dataset.
@@ -176,24 +224,34 @@ fn finish(plan: &Plan, input: Input) -> Result<Dataset, DataError> {
                 .into(),
         )
     })?;
-    let mut accounting = vec![Accounting::default(); plan.collections.len()];
+    let colls = &plan.collections;
+    let mut accounting = vec![Accounting::default(); colls.len()];
     for (a, recs) in accounting.iter_mut().zip(&raws) {
         a.read = recs.len() as u64;
     }
 
-    // 2. keys in order; every record with a repeated key is rejected
-    let sorted: Vec<Vec<u32>> = raws.par_iter().map(|recs| sorted_by_key(recs)).collect();
-    for (recs, order) in raws.iter_mut().zip(&sorted) {
-        let runs: Vec<&[u32]> = order
-            .chunk_by(|a, b| recs[*a as usize].key == recs[*b as usize].key)
+    // 1. keys in order; every record with a repeated key is rejected
+    let key_slot = |ci: usize| colls[ci].key_slot;
+    let sorted: Vec<Vec<u32>> = raws
+        .par_iter()
+        .enumerate()
+        .map(|(ci, recs)| sorted_by_key(recs, key_slot(ci)))
+        .collect();
+    for (ci, (recs, order)) in raws.iter_mut().zip(&sorted).enumerate() {
+        let ks = key_slot(ci);
+        let runs: Vec<(String, Vec<u32>)> = order
+            .chunk_by(|a, b| recs[*a as usize].key(ks) == recs[*b as usize].key(ks))
             .filter(|run| run.len() > 1)
+            .map(|run| {
+                let k = recs[run[0] as usize].key(ks).unwrap_or_default();
+                (k.to_string(), run.to_vec())
+            })
             .collect();
-        for run in runs {
-            let k = recs[run[0] as usize].key.clone().unwrap_or_default();
-            for &i in run {
+        for (k, run) in runs {
+            for &i in &run {
                 let r = &mut recs[i as usize];
-                if r.status == Status::Ok {
-                    r.status = Status::Rejected(format!(
+                if r.ok() {
+                    r.reject(format!(
                         "duplicate key '{k}' ({} records have it)",
                         run.len()
                     ));
@@ -202,11 +260,10 @@ fn finish(plan: &Plan, input: Input) -> Result<Dataset, DataError> {
         }
     }
 
-    // 3. references: resolved to the position of the record with that key, then records
-    // that reference a missing or rejected record are rejected, until nothing changes (a
-    // rejection can orphan other records)
-    let ref_slots: Vec<Vec<(u16, CollId)>> = plan
-        .collections
+    // 2. references: each found by key (a hash lookup) among the records read, then
+    // records that reference a missing or rejected record are rejected, until nothing
+    // changes (a rejection can orphan other records)
+    let ref_slots: Vec<Vec<(u16, CollId)>> = colls
         .iter()
         .map(|c| {
             c.fields
@@ -219,49 +276,69 @@ fn finish(plan: &Plan, input: Input) -> Result<Dataset, DataError> {
                 .collect()
         })
         .collect();
-    let targets: Vec<Vec<Vec<Option<u32>>>> = raws
-        .iter()
-        .enumerate()
-        .map(|(ci, recs)| {
-            ref_slots[ci]
-                .iter()
-                .map(|&(slot, t)| {
-                    let (trecs, torder) = (&raws[t as usize], &sorted[t as usize]);
-                    recs.par_iter()
-                        .map(|r| match r.row.get(slot as usize) {
-                            Some(Value::Str(k)) if r.status == Status::Ok => {
-                                find_sorted(trecs, torder, k)
-                            }
-                            _ => None,
-                        })
-                        .collect()
-                })
-                .collect()
-        })
-        .collect();
+    let targets: Vec<Vec<Vec<u32>>> = {
+        let referenced: Vec<bool> = (0..colls.len())
+            .map(|t| ref_slots.iter().flatten().any(|&(_, x)| x as usize == t))
+            .collect();
+        let index: Vec<ahash::HashMap<&str, u32>> = raws
+            .par_iter()
+            .zip(&referenced)
+            .enumerate()
+            .map(|(ci, (recs, &wanted))| {
+                let mut m = ahash::HashMap::default();
+                if wanted {
+                    m.reserve(recs.len());
+                    for (i, r) in recs.iter().enumerate() {
+                        if let Some(k) = r.key(key_slot(ci)) {
+                            m.entry(k).or_insert(i as u32);
+                        }
+                    }
+                }
+                m
+            })
+            .collect();
+        raws.iter()
+            .enumerate()
+            .map(|(ci, recs)| {
+                ref_slots[ci]
+                    .iter()
+                    .map(|&(slot, t)| {
+                        recs.par_iter()
+                            .map(|r| match r.row.get(slot as usize).and_then(Value::as_str) {
+                                Some(k) if r.ok() => {
+                                    index[t as usize].get(k).copied().unwrap_or(NONE)
+                                }
+                                _ => NONE,
+                            })
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect()
+    };
     let mut first = true;
     loop {
         let mut changes = Vec::new();
         for (ci, recs) in raws.iter().enumerate() {
             for (ri, r) in recs.iter().enumerate() {
-                if r.status != Status::Ok {
+                if !r.ok() {
                     continue;
                 }
                 for (k, &(slot, target)) in ref_slots[ci].iter().enumerate() {
-                    let Value::Str(key) = &r.row[slot as usize] else {
+                    let Some(key) = r.row[slot as usize].as_str() else {
                         continue;
                     };
-                    let tname = &plan.collections[target as usize].name;
-                    let fname = &plan.collections[ci].fields[slot as usize].name;
+                    let tname = &colls[target as usize].name;
+                    let fname = &colls[ci].fields[slot as usize].name;
                     let reason = match targets[ci][k][ri] {
-                        None if first => Some(format!(
+                        NONE if first => Some(format!(
                             "field '{fname}': no {tname} record has key '{key}'"
                         )),
-                        None => None,
-                        Some(ti) if raws[target as usize][ti as usize].status != Status::Ok => {
+                        NONE => None,
+                        ti if !raws[target as usize][ti as usize].ok() => {
                             Some(format!("field '{fname}': {tname} '{key}' was rejected"))
                         }
-                        Some(_) => None,
+                        _ => None,
                     };
                     if let Some(reason) = reason {
                         changes.push((ci, ri, reason));
@@ -275,59 +352,77 @@ fn finish(plan: &Plan, input: Input) -> Result<Dataset, DataError> {
             break;
         }
         for (ci, ri, reason) in changes {
-            raws[ci][ri].status = Status::Rejected(reason);
+            raws[ci][ri].reject(reason);
         }
     }
 
-    // 4. keep the valid records, sorted by key, references resolved
-    let mut colls = compact(&mut raws, &sorted, &ref_slots, &targets);
+    // 3. the references of valid records point at their records (which are valid too)
+    for (ci, recs) in raws.iter_mut().enumerate() {
+        let (slots, tg) = (&ref_slots[ci], &targets[ci]);
+        if slots.is_empty() {
+            continue;
+        }
+        recs.par_iter_mut().enumerate().for_each(|(ri, r)| {
+            if r.ok() {
+                for (k, &(slot, t)) in slots.iter().enumerate() {
+                    if tg[k][ri] != NONE {
+                        r.row[slot as usize] = Value::Rec(t, tg[k][ri]);
+                    }
+                }
+            }
+        });
+    }
+    drop(targets);
 
-    // 5. include filters, then exclusion through references
+    // 4. include filters (in key order, so the first failure reported does not depend on
+    // the input order), then exclusion through references
     let vars = [
         Value::Date(period.from),
         Value::Date(period.to),
         Value::Date(period.as_of),
     ];
-    let mut excluded: Vec<Vec<Option<String>>> =
-        colls.iter().map(|c| vec![None; c.rows.len()]).collect();
-    for (ci, c) in plan.collections.iter().enumerate() {
+    let mut excluded: Vec<Vec<Excluded>> =
+        raws.iter().map(|r| vec![Excluded::No; r.len()]).collect();
+    for (ci, c) in colls.iter().enumerate() {
         let Some(inc) = &c.include else { continue };
-        let data = Fields(&colls);
-        for (i, slot) in excluded[ci].iter_mut().enumerate() {
-            let frame = Frame {
-                data: &data,
-                base: Some((ci as CollId, i as u32)),
-                vars: &vars,
-            };
-            match inc.eval_bool(&frame) {
-                Ok(true) => {}
-                Ok(false) => *slot = Some(format!("include: {}", inc.src)),
-                Err(e) => {
-                    return Err(DataError::Shape(format!(
-                        "{} '{}': the include filter `{}` failed: {e}",
-                        c.name, colls[ci].keys[i], inc.src
-                    )))
+        let data = RawFields(&raws);
+        let kept: Vec<Result<bool, String>> = sorted[ci]
+            .par_iter()
+            .map(|&i| {
+                if !raws[ci][i as usize].ok() {
+                    return Ok(true);
                 }
+                let frame = Frame {
+                    data: &data,
+                    base: Some((ci as CollId, i)),
+                    vars: &vars,
+                };
+                inc.eval_bool(&frame).map_err(|e| {
+                    let key = raws[ci][i as usize].key(c.key_slot).unwrap_or_default();
+                    format!(
+                        "{} '{key}': the include filter `{}` failed: {e}",
+                        c.name, inc.src
+                    )
+                })
+            })
+            .collect();
+        for (&i, k) in sorted[ci].iter().zip(kept) {
+            if !k.map_err(DataError::Shape)? {
+                excluded[ci][i as usize] = Excluded::Filter;
             }
         }
     }
     loop {
         let mut changes = Vec::new();
-        for (ci, rows) in colls.iter().enumerate() {
-            for (ri, row) in rows.rows.iter().enumerate() {
-                if excluded[ci][ri].is_some() {
+        for (ci, recs) in raws.iter().enumerate() {
+            for (ri, r) in recs.iter().enumerate() {
+                if !r.ok() || excluded[ci][ri] != Excluded::No {
                     continue;
                 }
                 for &(slot, target) in &ref_slots[ci] {
-                    if let Value::Rec(_, ti) = row[slot as usize] {
-                        if excluded[target as usize][ti as usize].is_some() {
-                            let fname = &plan.collections[ci].fields[slot as usize].name;
-                            let tname = &plan.collections[target as usize].name;
-                            changes.push((
-                                ci,
-                                ri,
-                                format!("field '{fname}' refers to an excluded {tname} record"),
-                            ));
+                    if let Value::Rec(_, ti) = r.row[slot as usize] {
+                        if excluded[target as usize][ti as usize] != Excluded::No {
+                            changes.push((ci, ri, slot));
                             break;
                         }
                     }
@@ -337,57 +432,110 @@ fn finish(plan: &Plan, input: Input) -> Result<Dataset, DataError> {
         if changes.is_empty() {
             break;
         }
-        for (ci, ri, reason) in changes {
-            excluded[ci][ri] = Some(reason);
+        for (ci, ri, slot) in changes {
+            excluded[ci][ri] = Excluded::Via(slot);
         }
     }
-    if excluded.iter().any(|e| e.iter().any(|x| x.is_some())) {
-        for (ci, ex) in excluded.iter().enumerate() {
-            for reason in ex.iter().flatten() {
-                accounting[ci].excluded += 1;
-                *accounting[ci]
-                    .excluded_by
-                    .entry(reason.clone())
-                    .or_default() += 1;
-            }
+    for (ci, ex) in excluded.iter().enumerate() {
+        let c = &colls[ci];
+        let mut counts: BTreeMap<Excluded, u64> = BTreeMap::new();
+        for e in ex.iter().filter(|e| **e != Excluded::No) {
+            *counts.entry(*e).or_default() += 1;
         }
-        let keep: Vec<Vec<bool>> = excluded
-            .iter()
-            .map(|e| e.iter().map(|x| x.is_none()).collect())
-            .collect();
-        colls = recompact(colls, &keep, &ref_slots);
+        for (e, n) in counts {
+            let reason = match e {
+                Excluded::Via(slot) => {
+                    let f = &c.fields[slot as usize];
+                    let FieldKind::Ref(t) = f.kind else { continue };
+                    format!(
+                        "field '{}' refers to an excluded {} record",
+                        f.name, colls[t as usize].name
+                    )
+                }
+                _ => format!(
+                    "include: {}",
+                    c.include.as_ref().map(|e| e.src.as_ref()).unwrap_or("")
+                ),
+            };
+            accounting[ci].excluded += n;
+            *accounting[ci].excluded_by.entry(reason).or_default() += n;
+        }
     }
 
+    // 5. the rejected records, with their reasons
     for (ci, recs) in raws.iter().enumerate() {
         let a = &mut accounting[ci];
-        for r in recs {
-            if let Status::Rejected(reason) = &r.status {
+        for (pos, r) in recs.iter().enumerate() {
+            if let Some(rej) = &r.rejected {
                 a.rejected.push(Rejection {
                     key: r
-                        .key
-                        .as_ref()
+                        .key(key_slot(ci))
                         .map(|k| k.to_string())
-                        .unwrap_or_else(|| format!("#{}", r.pos)),
-                    reason: reason.clone(),
+                        .unwrap_or_else(|| format!("#{pos}")),
+                    reason: rej.reason.clone(),
                 });
             }
         }
         a.rejected.sort();
-        a.used = colls[ci].rows.len() as u64;
     }
+
+    // 6. the used records, sorted by key, references renumbered
+    let keep =
+        |ci: usize, i: u32| raws[ci][i as usize].ok() && excluded[ci][i as usize] == Excluded::No;
+    let renumber: Vec<Vec<u32>> = sorted
+        .iter()
+        .enumerate()
+        .map(|(ci, order)| {
+            let mut out = vec![NONE; raws[ci].len()];
+            let mut n = 0;
+            for &i in order {
+                if keep(ci, i) {
+                    out[i as usize] = n;
+                    n += 1;
+                }
+            }
+            out
+        })
+        .collect();
+    let kept: Vec<Vec<u32>> = sorted
+        .iter()
+        .enumerate()
+        .map(|(ci, order)| order.iter().copied().filter(|&i| keep(ci, i)).collect())
+        .collect();
+    let mut colls_out = Vec::with_capacity(colls.len());
+    for (ci, recs) in raws.iter_mut().enumerate() {
+        let slots = &ref_slots[ci];
+        let mut rows = Vec::with_capacity(kept[ci].len());
+        for &i in &kept[ci] {
+            let r = &mut recs[i as usize];
+            let mut row = std::mem::take(&mut r.row);
+            for &(slot, _) in slots {
+                if let Value::Rec(t, ti) = row[slot as usize] {
+                    row[slot as usize] = Value::Rec(t, renumber[t as usize][ti as usize]);
+                }
+            }
+            rows.push(row);
+        }
+        accounting[ci].used = rows.len() as u64;
+        colls_out.push(CollData {
+            rows,
+            key_slot: key_slot(ci),
+        });
+    }
+    drop(raws);
 
     if let Some(g) = &plan.groups {
         if let Some(parent) = g.parent {
             check_hierarchy(
-                &colls[g.coll as usize],
+                &colls_out[g.coll as usize],
                 parent,
-                &plan.collections[g.coll as usize].name,
+                &colls[g.coll as usize].name,
             )?;
         }
     }
     Ok(Dataset {
         period,
-        colls,
+        colls: colls_out,
         accounting,
     })
 }
@@ -399,11 +547,7 @@ fn check_hierarchy(c: &CollData, parent: u16, name: &str) -> Result<(), DataErro
         while let Value::Rec(_, p) = c.rows[cur][parent as usize] {
             cur = p as usize;
             if seen.contains(&cur) {
-                let chain: Vec<&str> = seen
-                    .iter()
-                    .chain([&cur])
-                    .map(|i| c.keys[*i].as_ref())
-                    .collect();
+                let chain: Vec<&str> = seen.iter().chain([&cur]).map(|i| c.key(*i)).collect();
                 return Err(DataError::Shape(format!(
                     "{name}: the parent chain is a cycle: {}",
                     chain.join(" → ")
@@ -416,121 +560,14 @@ fn check_hierarchy(c: &CollData, parent: u16, name: &str) -> Result<(), DataErro
 }
 
 /// Positions of the records that have a key, sorted by key (then position).
-fn sorted_by_key(recs: &[Raw]) -> Vec<u32> {
+fn sorted_by_key(recs: &[Raw], key_slot: u16) -> Vec<u32> {
     let mut idx: Vec<u32> = (0..recs.len() as u32)
-        .filter(|&i| recs[i as usize].key.is_some())
+        .filter(|&i| recs[i as usize].key(key_slot).is_some())
         .collect();
-    idx.par_sort_unstable_by(|a, b| {
-        recs[*a as usize]
-            .key
-            .cmp(&recs[*b as usize].key)
-            .then(a.cmp(b))
-    });
-    idx
-}
-
-/// The position of a record with key `k`, by binary search in the key order.
-fn find_sorted(recs: &[Raw], order: &[u32], k: &str) -> Option<u32> {
-    order
-        .binary_search_by(|i| recs[*i as usize].key.as_deref().unwrap_or("").cmp(k))
-        .ok()
-        .map(|n| order[n])
-}
-
-/// Builds sorted collections from the valid raw records (moving their values out),
-/// turning references into the positions of their records.
-fn compact(
-    raws: &mut [Vec<Raw>],
-    sorted: &[Vec<u32>],
-    ref_slots: &[Vec<(u16, CollId)>],
-    targets: &[Vec<Vec<Option<u32>>>],
-) -> Vec<CollData> {
-    // new position of each raw record that is kept
-    let renumber: Vec<Vec<Option<u32>>> = raws
-        .iter()
-        .zip(sorted)
-        .map(|(recs, order)| {
-            let mut out = vec![None; recs.len()];
-            let mut n = 0;
-            for &i in order {
-                if recs[i as usize].status == Status::Ok {
-                    out[i as usize] = Some(n);
-                    n += 1;
-                }
-            }
-            out
-        })
-        .collect();
-    let mut out = Vec::with_capacity(raws.len());
-    for (ci, order) in sorted.iter().enumerate() {
-        let mut rows = Vec::new();
-        let mut keys = Vec::new();
-        for &i in order {
-            let r = &mut raws[ci][i as usize];
-            if r.status != Status::Ok {
-                continue;
-            }
-            let mut row = std::mem::take(&mut r.row);
-            for (k, &(slot, target)) in ref_slots[ci].iter().enumerate() {
-                if let Value::Str(_) = &row[slot as usize] {
-                    // valid records only reference valid records (step 3)
-                    row[slot as usize] = match targets[ci][k][i as usize]
-                        .and_then(|t| renumber[target as usize][t as usize])
-                    {
-                        Some(t) => Value::Rec(target, t),
-                        None => Value::None,
-                    };
-                }
-            }
-            keys.push(r.key.clone().unwrap_or_default());
-            rows.push(row);
-        }
-        out.push(CollData { keys, rows });
+    let key = |i: &u32| recs[*i as usize].key(key_slot);
+    // data often comes in key order already: then there is nothing to sort
+    if !idx.windows(2).all(|w| key(&w[0]) <= key(&w[1])) {
+        idx.par_sort_unstable_by(|a, b| key(a).cmp(&key(b)).then(a.cmp(b)));
     }
-    out
-}
-
-/// Drops records not kept, renumbering references (order stays sorted by key).
-fn recompact(
-    colls: Vec<CollData>,
-    keep: &[Vec<bool>],
-    ref_slots: &[Vec<(u16, CollId)>],
-) -> Vec<CollData> {
-    let remap: Vec<Vec<Option<u32>>> = keep
-        .iter()
-        .map(|k| {
-            let mut n = 0u32;
-            k.iter()
-                .map(|kept| {
-                    kept.then(|| {
-                        n += 1;
-                        n - 1
-                    })
-                })
-                .collect()
-        })
-        .collect();
-    colls
-        .into_iter()
-        .enumerate()
-        .map(|(ci, c)| {
-            let mut out = CollData::default();
-            for (i, (key, mut row)) in c.keys.into_iter().zip(c.rows).enumerate() {
-                if !keep[ci][i] {
-                    continue;
-                }
-                for &(slot, target) in &ref_slots[ci] {
-                    if let Value::Rec(t, ti) = row[slot as usize] {
-                        row[slot as usize] = match remap[target as usize][ti as usize] {
-                            Some(n) => Value::Rec(t, n),
-                            None => Value::None,
-                        };
-                    }
-                }
-                out.keys.push(key);
-                out.rows.push(row);
-            }
-            out
-        })
-        .collect()
+    idx
 }

@@ -78,8 +78,7 @@ fn line(plan: &Plan, text: &str, number: usize) -> Result<Item, DataError> {
             names.join(", ")
         )));
     };
-    // the position is set when the record joins its collection
-    let rec = read_record(&plan.collections[c as usize], raw.get(), plan, 0);
+    let rec = read_record(&plan.collections[c as usize], raw.get(), plan);
     Ok(Item::Record(c, rec))
 }
 
@@ -121,11 +120,7 @@ pub fn read_ndjson(plan: &Plan, mut input: impl BufRead) -> Result<Dataset, Data
                         ));
                     }
                     Item::Period(p) => period = Some(p),
-                    Item::Record(c, mut rec) => {
-                        let recs = &mut raws[c as usize];
-                        rec.pos = recs.len();
-                        recs.push(rec);
-                    }
+                    Item::Record(c, rec) => raws[c as usize].push(rec),
                 }
             }
             chunk.clear();

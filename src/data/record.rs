@@ -12,20 +12,42 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::fmt;
-use std::sync::Arc;
 
-/// A record being read: key, values (references still as key strings), status.
+/// A record being read: its values (references still as key strings; none when they
+/// could not be read), and why it is rejected, once it is.
 pub(super) struct Raw {
-    pub key: Option<Arc<str>>,
-    pub pos: usize,
     pub row: Box<[Value]>,
-    pub status: Status,
+    pub rejected: Option<Box<Rejected>>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
-pub(super) enum Status {
-    Ok,
-    Rejected(String),
+/// Why a record is rejected.
+pub(super) struct Rejected {
+    /// The key of a record whose values could not be read (else it is in the values).
+    pub key: Value,
+    pub reason: String,
+}
+
+impl Raw {
+    /// Not rejected (yet).
+    pub fn ok(&self) -> bool {
+        self.rejected.is_none()
+    }
+
+    /// The record's key (the key field is in slot `slot`), when it has one.
+    pub fn key(&self, slot: u16) -> Option<&str> {
+        match self.row.get(slot as usize) {
+            Some(v) => v.as_str(),
+            None => self.rejected.as_ref()?.key.as_str(),
+        }
+    }
+
+    /// Rejects the record.
+    pub fn reject(&mut self, reason: String) {
+        self.rejected = Some(Box::new(Rejected {
+            key: Value::None,
+            reason,
+        }));
+    }
 }
 
 /// An object key, borrowed from the input when it has no escapes.
@@ -50,29 +72,6 @@ impl<'de> de::Deserialize<'de> for Key<'de> {
             }
         }
         d.deserialize_str(V)
-    }
-}
-
-/// The fields of one JSON object as raw slices, in input order.
-struct Fields<'de>(Vec<(Key<'de>, &'de RawValue)>);
-
-impl<'de> de::Deserialize<'de> for Fields<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Fields<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("an object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Fields<'de>, A::Error> {
-                let mut out = Vec::with_capacity(m.size_hint().unwrap_or(8));
-                while let Some(k) = m.next_key::<Key>()? {
-                    out.push((k, m.next_value::<&RawValue>()?));
-                }
-                Ok(Fields(out))
-            }
-        }
-        d.deserialize_map(V)
     }
 }
 
@@ -162,7 +161,7 @@ fn convert(f: &Field, raw: &str, plan: &Plan, path: &dyn Fn() -> String) -> Resu
         },
         FieldKind::Enum(values) => match string() {
             Some(s) => match values.iter().find(|x| x.as_ref() == s.as_ref()) {
-                Some(x) => Value::Str(x.clone()),
+                Some(x) => Value::text(x),
                 None => {
                     let all: Vec<&str> = values.iter().map(|s| s.as_ref()).collect();
                     return Err(format!(
@@ -182,7 +181,7 @@ fn convert(f: &Field, raw: &str, plan: &Plan, path: &dyn Fn() -> String) -> Resu
             if f.kind == FieldKind::Int && !n.is_integer() {
                 return Err(bad("a whole number"));
             }
-            Value::Num(n)
+            Value::from(n)
         }
         FieldKind::Bool => match raw {
             "true" => Value::Bool(true),
@@ -197,136 +196,257 @@ fn convert(f: &Field, raw: &str, plan: &Plan, path: &dyn Fn() -> String) -> Resu
             if first != b'[' {
                 return Err(bad("a list"));
             }
-            let elems = serde_json::from_str::<Elements>(raw)
-                .map_err(|e| format!("field '{}': {e}", path()))?
-                .0;
-            let shape = &plan.items[*item as usize];
-            let mut out = Vec::with_capacity(elems.len());
-            for (i, e) in elems.iter().enumerate() {
-                let ipath = || format!("{}[{i}]", path());
-                let what =
-                    |found| format!("field '{}': expected an object, found {found}", ipath());
-                let parsed = split(e.get(), &what)?;
-                let vals = object(
-                    &shape.fields,
-                    None,
-                    ExtraFields::Reject,
-                    &parsed,
-                    plan,
-                    &ipath,
-                    "these items",
-                )?;
-                out.push(Value::Item(vals.into()));
-            }
-            Value::List(out.into())
+            read_items(&plan.items[*item as usize], raw, plan, path)?
         }
     })
 }
 
-/// Splits one JSON object into its fields as raw slices; `Err` describes what it is instead.
-fn split<'a>(raw: &'a str, what: &dyn Fn(String) -> String) -> Result<Fields<'a>, String> {
-    if !raw.starts_with('{') {
-        return Err(what(describe_raw(raw)));
-    }
-    serde_json::from_str::<Fields>(raw).map_err(|e| e.to_string())
+/// The declared fields of an object: a record of a collection, or an item of a list.
+struct Shape<'a> {
+    fields: &'a [Field],
+    extra: ExtraFields,
+    /// The slot of the record's key (records only).
+    key_slot: Option<usize>,
+    /// What an undeclared field is not declared for: the collection, or "these items".
+    owner: &'a str,
 }
 
-/// Converts one JSON object's fields to the values of `fields` by slot. `index` finds a
-/// field's slot by name (a linear search when `None`). `prefix` names the object in
-/// messages (empty for a record, `items[2]` for a list element); `owner` ends the message
-/// for an undeclared field.
-#[allow(clippy::too_many_arguments)]
-fn object(
-    fields: &[Field],
-    index: Option<&std::collections::HashMap<String, u16>>,
-    extra: ExtraFields,
-    parsed: &Fields,
+/// An object read against its shape: the key (records) and the first problem, if any.
+/// Its values were appended to the caller's vector.
+struct Read {
+    key: Option<Value>,
+    problem: Option<String>,
+}
+
+/// Which slots an object gave, as bits: inline for up to 128 fields, else on the heap.
+struct Seen {
+    small: [u64; 2],
+    big: Vec<u64>,
+}
+
+impl Seen {
+    fn new(n: usize) -> Seen {
+        Seen {
+            small: [0; 2],
+            big: if n > 128 {
+                vec![0; n.div_ceil(64)]
+            } else {
+                Vec::new()
+            },
+        }
+    }
+    fn words(&mut self) -> &mut [u64] {
+        if self.big.is_empty() {
+            &mut self.small
+        } else {
+            &mut self.big
+        }
+    }
+    /// Marks a slot; false when it was already marked.
+    fn mark(&mut self, s: usize) -> bool {
+        let (w, b) = (s / 64, 1u64 << (s % 64));
+        let words = self.words();
+        let fresh = words[w] & b == 0;
+        words[w] |= b;
+        fresh
+    }
+    fn has(&self, s: usize) -> bool {
+        let words = if self.big.is_empty() {
+            &self.small[..]
+        } else {
+            &self.big
+        };
+        words[s / 64] & (1 << (s % 64)) != 0
+    }
+}
+
+/// Reads one JSON object in a single pass: each member is matched to its slot by name and
+/// converted from its raw text by the field's type. Every member is visited, so the key is
+/// known even when the record is bad; the problem reported is the same whatever the order
+/// of the members: an undeclared or repeated field first (the first in the input), else
+/// the first slot, in declaration order, that is missing or does not convert.
+struct ObjectVisitor<'a> {
+    shape: &'a Shape<'a>,
+    plan: &'a Plan,
+    prefix: &'a dyn Fn() -> String,
+    /// Where the values go, by slot, after what is there.
+    out: &'a mut Vec<Value>,
+}
+
+/// A field's name in messages: `points`, or `items[2].points` inside a list.
+fn name_in(prefix: &dyn Fn() -> String, f: &str) -> String {
+    let p = prefix();
+    if p.is_empty() {
+        f.to_string()
+    } else {
+        format!("{p}.{f}")
+    }
+}
+
+impl<'de> Visitor<'de> for ObjectVisitor<'_> {
+    type Value = Read;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Read, A::Error> {
+        let ObjectVisitor {
+            shape,
+            plan,
+            prefix,
+            out,
+        } = self;
+        let name = |f: &str| name_in(prefix, f);
+        let fields = shape.fields;
+        let base = out.len();
+        out.resize(base + fields.len(), Value::None);
+        let row = &mut out[base..];
+        let mut seen = Seen::new(fields.len());
+        let mut key = None;
+        let mut key_problem: Option<String> = None;
+        let mut bad_slot: Option<(usize, String)> = None;
+        while let Some(k) = m.next_key::<Key>()? {
+            let k = k.0.as_ref();
+            let Some(s) = fields.iter().position(|f| f.name == k) else {
+                m.next_value::<de::IgnoredAny>()?;
+                if shape.extra == ExtraFields::Reject && key_problem.is_none() {
+                    key_problem = Some(format!(
+                        "field '{}' is not declared for {}",
+                        name(k),
+                        shape.owner
+                    ));
+                }
+                continue;
+            };
+            let raw = m.next_value::<&RawValue>()?;
+            if !seen.mark(s) {
+                if key_problem.is_none() {
+                    key_problem = Some(format!("field '{}' appears more than once", name(k)));
+                }
+                continue;
+            }
+            let f = &fields[s];
+            if shape.key_slot == Some(s) {
+                key = string_of(raw.get()).map(|s| Value::str(&s));
+                if let (Some(k), FieldKind::Str) = (&key, &f.kind) {
+                    row[s] = k.clone();
+                    continue;
+                }
+            }
+            if key_problem.is_some() || bad_slot.as_ref().is_some_and(|(b, _)| *b < s) {
+                continue; // its conversion could not be the problem reported
+            }
+            match convert(f, raw.get(), plan, &|| name(&f.name)) {
+                Ok(v) => row[s] = v,
+                Err(e) => bad_slot = Some((s, e)),
+            }
+        }
+        let problem = key_problem.or_else(|| {
+            fields
+                .iter()
+                .enumerate()
+                .find_map(|(s, f)| match &bad_slot {
+                    Some((b, e)) if *b == s => Some(e.clone()),
+                    _ if !seen.has(s) && !f.optional => {
+                        Some(format!("field '{}' is required but missing", name(&f.name)))
+                    }
+                    _ => None,
+                })
+        });
+        Ok(Read { key, problem })
+    }
+}
+
+/// Reads one JSON object's text against a shape; `what` says what was found instead of an
+/// object.
+/// Its values are appended to `out` (one per field; when there is a problem, what was
+/// appended is taken off again).
+fn read_object(
+    shape: &Shape,
+    raw: &str,
     plan: &Plan,
     prefix: &dyn Fn() -> String,
-    owner: &str,
-) -> Result<Vec<Value>, String> {
-    let name = |f: &str| {
-        let p = prefix();
-        if p.is_empty() {
-            f.to_string()
-        } else {
-            format!("{p}.{f}")
-        }
+    what: &dyn Fn(String) -> String,
+    out: &mut Vec<Value>,
+) -> Read {
+    let base = out.len();
+    let failed = |problem: String| Read {
+        key: None,
+        problem: Some(problem),
     };
-    let mut slots: Vec<Option<&RawValue>> = vec![None; fields.len()];
-    for (k, v) in &parsed.0 {
-        let slot = match index {
-            Some(ix) => ix.get(k.0.as_ref()).map(|s| *s as usize),
-            None => fields.iter().position(|f| f.name == k.0),
+    let read = if !raw.starts_with('{') {
+        failed(what(describe_raw(raw)))
+    } else {
+        let visitor = ObjectVisitor {
+            shape,
+            plan,
+            prefix,
+            out,
         };
-        match slot {
-            Some(s) if slots[s].is_some() => {
-                return Err(format!("field '{}' appears more than once", name(&k.0)))
-            }
-            Some(s) => slots[s] = Some(v),
-            None if extra == ExtraFields::Ignore => {}
-            None => {
-                return Err(format!(
-                    "field '{}' is not declared for {owner}",
-                    name(&k.0)
-                ))
-            }
-        }
+        serde_json::Deserializer::from_str(raw)
+            .deserialize_map(visitor)
+            .unwrap_or_else(|e| failed(e.to_string()))
+    };
+    if read.problem.is_some() {
+        out.truncate(base);
     }
-    let mut row = Vec::with_capacity(fields.len());
-    for (f, v) in fields.iter().zip(&slots) {
-        row.push(match v {
-            Some(v) => convert(f, v.get(), plan, &|| name(&f.name))?,
-            None if f.optional => Value::None,
-            None => return Err(format!("field '{}' is required but missing", name(&f.name))),
-        });
-    }
-    Ok(row)
+    read
 }
 
-/// Reads one record of collection `c` from its raw JSON text; `pos` is its position in
-/// the collection's input.
-pub(super) fn read_record(c: &Collection, raw: &str, plan: &Plan, pos: usize) -> Raw {
-    let mut out = Raw {
-        key: None,
-        pos,
-        row: Box::default(),
-        status: Status::Ok,
+/// Converts the items of a list field (its raw text starts with `[`).
+fn read_items(
+    shape: &crate::plan::ItemShape,
+    raw: &str,
+    plan: &Plan,
+    path: &dyn Fn() -> String,
+) -> Result<Value, String> {
+    let elems = serde_json::from_str::<Elements>(raw)
+        .map_err(|e| format!("field '{}': {e}", path()))?
+        .0;
+    let shape = Shape {
+        fields: &shape.fields,
+        extra: ExtraFields::Reject,
+        key_slot: None,
+        owner: "these items",
     };
-    let parsed = match split(raw, &|found| {
-        format!("a record is an object, found {found}")
-    }) {
-        Ok(p) => p,
-        Err(e) => {
-            out.status = Status::Rejected(e);
-            return out;
+    // the items' fields, item after item, in one allocation
+    let width = shape.fields.len();
+    let mut fields = Vec::with_capacity(elems.len() * width);
+    for (i, e) in elems.iter().enumerate() {
+        let ipath = || format!("{}[{i}]", path());
+        let what = |found| format!("field '{}': expected an object, found {found}", ipath());
+        if let Some(p) = read_object(&shape, e.get(), plan, &ipath, &what, &mut fields).problem {
+            return Err(p);
         }
-    };
-    // the key, when there is one, even if the record is otherwise bad
-    let kname = &c.fields[c.key_slot as usize].name;
-    out.key = parsed
-        .0
-        .iter()
-        .find(|(k, _)| k.0 == kname.as_str())
-        .and_then(|(_, v)| string_of(v.get()))
-        .map(|s| Arc::from(s.as_ref()));
-    match object(
-        &c.fields,
-        Some(&c.field_index),
-        c.extra_fields,
-        &parsed,
-        plan,
-        &String::new,
-        &c.name,
-    ) {
-        Ok(mut row) => {
-            // the key and its field share one string
-            if let (Some(k), Some(v)) = (&out.key, row.get_mut(c.key_slot as usize)) {
-                *v = Value::Str(k.clone());
-            }
-            out.row = row.into_boxed_slice()
-        }
-        Err(e) => out.status = Status::Rejected(e),
     }
-    out
+    let width = u16::try_from(width)
+        .map_err(|_| format!("field '{}': items have too many fields", path()))?;
+    Ok(Value::Items(fields.into(), width))
+}
+
+/// Reads one record of collection `c` from its raw JSON text.
+pub(super) fn read_record(c: &Collection, raw: &str, plan: &Plan) -> Raw {
+    let shape = Shape {
+        fields: &c.fields,
+        extra: c.extra_fields,
+        key_slot: Some(c.key_slot as usize),
+        owner: &c.name,
+    };
+    let mut row = Vec::with_capacity(c.fields.len());
+    let what = |found| format!("a record is an object, found {found}");
+    let read = read_object(&shape, raw, plan, &String::new, &what, &mut row);
+    match read.problem {
+        None => Raw {
+            row: row.into_boxed_slice(),
+            rejected: None,
+        },
+        Some(reason) => Raw {
+            row: Box::default(),
+            rejected: Some(Box::new(Rejected {
+                key: read.key.unwrap_or(Value::None),
+                reason,
+            })),
+        },
+    }
 }

@@ -127,6 +127,7 @@ pub fn explain(
                 })?;
                 let fired = hit
                     .fired
+                    .as_slice()
                     .iter()
                     .map(|&i| match &t.body {
                         TableBody::Rows(rows) => Fired {
@@ -208,7 +209,7 @@ pub fn explain(
                         _ => None,
                     };
                     related.push(RelatedRecord {
-                        key: orows.keys[j].to_string(),
+                        key: orows.key(j).to_string(),
                         date: date.map(|d| d.to_string()),
                         counted: reason.is_none(),
                         reason,
@@ -256,7 +257,7 @@ pub fn explain(
     }
     Ok(Explanation {
         collection: c.name.clone(),
-        key: ds.colls[coll as usize].keys[idx as usize].to_string(),
+        key: ds.colls[coll as usize].key(idx as usize).to_string(),
         fields,
         measures,
     })

@@ -62,7 +62,7 @@ impl Groups {
     /// Key of a jurisdiction.
     pub fn key(&self, ds: &Dataset, g: usize) -> String {
         match self.coll {
-            Some(c) if g < self.count() => ds.colls[c as usize].keys[g].to_string(),
+            Some(c) if g < self.count() => ds.colls[c as usize].key(g).to_string(),
             _ => "(all)".into(),
         }
     }
@@ -70,9 +70,8 @@ impl Groups {
     fn field(&self, ds: &Dataset, g: usize, slot: Option<u16>) -> Option<String> {
         let c = self.coll?;
         match &ds.colls[c as usize].rows.get(g)?[slot? as usize] {
-            Value::Str(s) => Some(s.to_string()),
-            Value::Rec(c, i) => Some(ds.colls[*c as usize].keys[*i as usize].to_string()),
-            _ => None,
+            Value::Rec(c, i) => Some(ds.colls[*c as usize].key(*i as usize).to_string()),
+            v => v.as_str().map(str::to_string),
         }
     }
 
@@ -236,7 +235,7 @@ fn indicator(
             base: Some((coll, i as u32)),
             vars,
         };
-        let rec = || Some(format!("{cname} '{}'", ds.colls[coll as usize].keys[i]));
+        let rec = || Some(format!("{cname} '{}'", ds.colls[coll as usize].key(i)));
         if let Some(f) = &ind.filter {
             if !f
                 .eval_bool(&frame)
@@ -246,9 +245,9 @@ fn indicator(
             }
         }
         let number = |e: &crate::expr::compile::Expr| -> Result<Number, ScoreError> {
-            match e.eval(&frame).map_err(|err| ScoreError::eval(&rule, rec(), &e.src, err))? {
-                Value::Num(x) => Ok(x),
-                _ => Err(ScoreError::Eval {
+            match e.eval(&frame).map_err(|err| ScoreError::eval(&rule, rec(), &e.src, err))?.num() {
+                Some(x) => Ok(x),
+                None => Err(ScoreError::Eval {
                     context: format!("{rule}, {}, in `{}`", rec().unwrap_or_default(), e.src),
                     message: "has no value; every member needs one (filter such members out in the population)".into(),
                 }),
@@ -262,7 +261,7 @@ fn indicator(
         let mut late = None;
         let (meets, num, den, val, cat) = match &ind.kind {
             IndicatorKind::Timeliness { due, submitted, .. } => {
-                let d = match due
+                let d = match *due
                     .eval(&frame)
                     .map_err(|e| ScoreError::eval(&rule, rec(), &due.src, e))?
                 {
@@ -278,7 +277,7 @@ fn indicator(
                         })
                     }
                 };
-                let s = match submitted
+                let s = match *submitted
                     .eval(&frame)
                     .map_err(|e| ScoreError::eval(&rule, rec(), &submitted.src, e))?
                 {
@@ -295,7 +294,8 @@ fn indicator(
                 custom = Some(
                     value
                         .eval(&frame)
-                        .map_err(|e| ScoreError::eval(&rule, rec(), &value.src, e))?,
+                        .map_err(|e| ScoreError::eval(&rule, rec(), &value.src, e))?
+                        .into_owned(),
                 );
                 (true, None, None, None, None)
             }
@@ -423,9 +423,10 @@ fn group_target(
         match e
             .eval(&frame)
             .map_err(|err| ScoreError::eval(&rule, group, &e.src, err))?
+            .num()
         {
-            Value::Num(x) => Some(t.with(x)),
-            _ => Some(t),
+            Some(x) => Some(t.with(x)),
+            None => Some(t),
         },
     )
 }
@@ -445,10 +446,7 @@ fn value_of(ind: &Indicator, a: &Acc, group: &str) -> Result<ValueParts, ScoreEr
                     context: format!("indicator {id}, group {group}"),
                     message: m,
                 })?;
-            let v = match v {
-                Value::Num(x) => Some(x),
-                _ => None,
-            };
+            let v = v.num();
             (v, None, int(a.members))
         }
         IndicatorKind::Rate { .. }
@@ -563,7 +561,7 @@ fn finish(
         IndicatorKind::Timeliness { .. } => "late or not submitted",
         _ => "members",
     };
-    let keys = &ds.colls[ind.coll as usize].keys;
+    let members = &ds.colls[ind.coll as usize];
     let target = target.map(|t| {
         let (k, v) = match t {
             Target::Min(x) => ("min", x),
@@ -593,7 +591,7 @@ fn finish(
                         .map(|(i, due, sub)| {
                             let until = sub.unwrap_or(ds.period.as_of);
                             crate::outcome::Late {
-                                key: keys[*i as usize].to_string(),
+                                key: members.key(*i as usize).to_string(),
                                 due: due.to_string(),
                                 submitted: sub.map(|s| s.to_string()),
                                 days_late: (until - *due).num_days(),
@@ -617,7 +615,7 @@ fn finish(
                 ids: a
                     .evidence
                     .iter()
-                    .map(|i| keys[*i as usize].to_string())
+                    .map(|i| members.key(*i as usize).to_string())
                     .collect(),
             },
         },

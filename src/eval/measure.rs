@@ -5,7 +5,7 @@ use super::table::eval_table;
 use super::ScoreError;
 use crate::data::Dataset;
 use crate::expr::compile::MeasureId;
-use crate::expr::eval::{add_months, compare, Data, Frame};
+use crate::expr::eval::{add_months, compare, Data, Frame, NONE};
 use crate::num::Number;
 use crate::plan::{Agg, MeasureKind, Plan, Window};
 use crate::value::{CollId, Value};
@@ -23,15 +23,14 @@ pub struct View<'a> {
 }
 
 impl Data for View<'_> {
-    fn field(&self, coll: CollId, idx: u32, slot: u16) -> Value {
-        self.ds.colls[coll as usize].rows[idx as usize][slot as usize].clone()
+    fn field(&self, coll: CollId, idx: u32, slot: u16) -> &Value {
+        &self.ds.colls[coll as usize].rows[idx as usize][slot as usize]
     }
-    fn measure(&self, m: MeasureId, idx: u32) -> Value {
+    fn measure(&self, m: MeasureId, idx: u32) -> &Value {
         self.cols
             .get(m as usize)
             .and_then(|c| c.get(idx as usize))
-            .cloned()
-            .unwrap_or(Value::None)
+            .unwrap_or(&NONE)
     }
 }
 
@@ -116,7 +115,7 @@ struct AggAcc {
 impl AggAcc {
     /// Adds a related record (its value, when the aggregation takes one, and its date).
     /// Related records come in key order, so among equal dates the later key wins `latest`.
-    fn add(&mut self, agg: Agg, v: Option<Value>, date: Option<NaiveDate>) -> Result<(), String> {
+    fn add(&mut self, agg: Agg, v: Option<&Value>, date: Option<NaiveDate>) -> Result<(), String> {
         self.count += 1;
         let Some(v) = v else { return Ok(()) };
         let missing = || {
@@ -124,9 +123,9 @@ impl AggAcc {
         };
         match agg {
             Agg::Count => {}
-            Agg::Sum | Agg::Mean => match v {
-                Value::Num(x) => self.sum = self.sum.add(x).map_err(|e| e.to_string())?,
-                _ => return Err(missing()),
+            Agg::Sum | Agg::Mean => match v.num() {
+                Some(x) => self.sum = self.sum.add(x).map_err(|e| e.to_string())?,
+                None => return Err(missing()),
             },
             Agg::Min | Agg::Max => {
                 if v.is_none() {
@@ -135,31 +134,31 @@ impl AggAcc {
                 let better = match &self.best {
                     None => true,
                     Some((b, _)) => {
-                        let o = compare(&v, b).unwrap_or(Ordering::Equal);
+                        let o = compare(v, b).unwrap_or(Ordering::Equal);
                         (agg == Agg::Min && o == Ordering::Less)
                             || (agg == Agg::Max && o == Ordering::Greater)
                     }
                 };
                 if better {
-                    self.best = Some((v, date));
+                    self.best = Some((v.clone(), date));
                 }
             }
             Agg::Latest => {
                 if self.best.as_ref().is_none_or(|(_, bd)| date >= *bd) {
-                    self.best = Some((v, date));
+                    self.best = Some((v.clone(), date));
                 }
             }
-            Agg::List => self.list.push((date, v)),
+            Agg::List => self.list.push((date, v.clone())),
         }
         Ok(())
     }
 
     fn finish(mut self, agg: Agg) -> Result<Value, crate::num::ArithError> {
         Ok(match agg {
-            Agg::Count => Value::Num(Number::from_int(self.count as i128)),
-            Agg::Sum => Value::Num(self.sum),
+            Agg::Count => Value::int(self.count as i128),
+            Agg::Sum => Value::from(self.sum),
             Agg::Mean if self.count == 0 => Value::None,
-            Agg::Mean => Value::Num(self.sum.div(Number::from_int(self.count as i128))?),
+            Agg::Mean => Value::from(self.sum.div(Number::from_int(self.count as i128))?),
             Agg::Min | Agg::Max | Agg::Latest => self.best.map(|b| b.0).unwrap_or(Value::None),
             Agg::List => {
                 // in date order (stable: equal dates stay in key order)
@@ -222,7 +221,7 @@ pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError>
         let n = ds.colls[coll as usize].rows.len();
         let cname = &plan.collections[coll as usize].name;
         let rule = format!("measure {cname}.{}", meas.name);
-        let rec = |i: usize| Some(format!("{cname} '{}'", ds.colls[coll as usize].keys[i]));
+        let rec = |i: usize| Some(format!("{cname} '{}'", ds.colls[coll as usize].key(i)));
         if let MeasureKind::Aggregate { over, via, .. } = &meas.kind {
             let targets = match plan.collections[*over as usize].fields[*via as usize].kind {
                 crate::plan::FieldKind::Ref(t) => ds.colls[t as usize].rows.len(),
@@ -247,7 +246,8 @@ pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError>
             let v = match &meas.kind {
                 MeasureKind::Expr(e) => e
                     .eval(&frame)
-                    .map_err(|err| ScoreError::eval(&rule, rec(i), &e.src, err))?,
+                    .map_err(|err| ScoreError::eval(&rule, rec(i), &e.src, err))?
+                    .into_owned(),
                 MeasureKind::Table { table, output } => {
                     let t = &plan.tables[*table];
                     let hit = eval_table(t, &frame).map_err(|(expr, err)| {
@@ -276,10 +276,11 @@ pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError>
                         Value::Rec(coll, i as u32),
                     ];
                     let buckets = measure_buckets.as_ref().filter(|_| per.is_some());
-                    let mut accs: Vec<AggAcc> = match buckets {
-                        Some(b) => vec![AggAcc::default(); b.len()],
-                        None => vec![AggAcc::default()],
-                    };
+                    // one accumulator, or one per window (allocated only then)
+                    let mut single = AggAcc::default();
+                    let mut per_bucket: Vec<AggAcc> = buckets
+                        .map(|b| vec![AggAcc::default(); b.len()])
+                        .unwrap_or_default();
                     for &j in target.map(|t| rel.of(t as usize)).unwrap_or(&[]) {
                         let row = &orows.rows[j as usize];
                         let date = record_date(oc, row);
@@ -301,7 +302,9 @@ pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError>
                         let orec = || {
                             Some(format!(
                                 "{} '{}' (related to {cname} '{}')",
-                                oc.name, orows.keys[j as usize], ds.colls[coll as usize].keys[i]
+                                oc.name,
+                                orows.key(j as usize),
+                                ds.colls[coll as usize].key(i)
                             ))
                         };
                         if let Some(f) = filter {
@@ -320,17 +323,18 @@ pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError>
                             ),
                             None => None,
                         };
-                        let add = |acc: &mut AggAcc, v: Option<Value>| {
+                        let v = v.as_deref();
+                        let add = |acc: &mut AggAcc, v: Option<&Value>| {
                             acc.add(*agg, v, date).map_err(|message| ScoreError::Eval {
                                 context: format!("{rule}, {}", orec().unwrap_or_default()),
                                 message,
                             })
                         };
                         match buckets {
-                            None => add(&mut accs[0], v)?,
+                            None => add(&mut single, v)?,
                             Some(b) => {
                                 for (k, _) in b.iter().enumerate().filter(|(_, w)| in_bucket(w)) {
-                                    add(&mut accs[k], v.clone())?;
+                                    add(&mut per_bucket[k], v)?;
                                 }
                             }
                         }
@@ -341,10 +345,10 @@ pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError>
                     };
                     if buckets.is_some() {
                         let vals: Result<Vec<Value>, _> =
-                            accs.into_iter().map(|a| a.finish(*agg)).collect();
+                            per_bucket.into_iter().map(|a| a.finish(*agg)).collect();
                         Value::List(vals.map_err(arith)?.into())
                     } else {
-                        accs.pop().unwrap_or_default().finish(*agg).map_err(arith)?
+                        single.finish(*agg).map_err(arith)?
                     }
                 }
             };

@@ -53,14 +53,21 @@ pub(crate) fn value_json(ds: &Dataset, v: &Value) -> serde_json::Value {
     match v {
         Value::None => serde_json::Value::Null,
         Value::Bool(b) => serde_json::Value::Bool(*b),
-        Value::Num(n) => serde_json::Value::String(n.to_exact_string()),
-        Value::Str(s) => serde_json::Value::String(s.to_string()),
+        Value::Num(n) => serde_json::Value::String(n.get().to_exact_string()),
+        Value::Str(_) | Value::Short(_) => {
+            serde_json::Value::String(v.as_str().unwrap_or_default().to_string())
+        }
         Value::Date(d) => serde_json::Value::String(d.to_string()),
         Value::Rec(c, i) => {
-            serde_json::Value::String(ds.colls[*c as usize].keys[*i as usize].to_string())
+            serde_json::Value::String(ds.colls[*c as usize].key(*i as usize).to_string())
         }
-        Value::Item(_) => serde_json::Value::String("(item)".into()),
+        Value::Item(..) => serde_json::Value::String("(item)".into()),
         Value::List(l) => serde_json::Value::Array(l.iter().map(|x| value_json(ds, x)).collect()),
+        Value::Items(..) => serde_json::Value::Array(
+            v.elems()
+                .map(|_| serde_json::Value::String("(item)".into()))
+                .collect(),
+        ),
     }
 }
 
@@ -143,21 +150,24 @@ pub fn score(plan: &Plan, ds: &Dataset) -> Result<Outcome, ScoreError> {
             continue;
         }
         shown.sort();
-        let n = ds.colls[ci].keys.len();
-        let values: Vec<serde_json::Value> = (0..n * shown.len())
+        let n = ds.colls[ci].len();
+        let values: Vec<Value> = (0..n * shown.len())
             .into_par_iter()
-            .map(|k| {
-                value_json(
-                    ds,
-                    &cols[shown[k % shown.len()].1 as usize][k / shown.len()],
-                )
-            })
+            .map(
+                |k| match &cols[shown[k % shown.len()].1 as usize][k / shown.len()] {
+                    Value::Rec(c, i) => {
+                        let target = &ds.colls[*c as usize];
+                        target.rows[*i as usize][target.key_slot as usize].clone()
+                    }
+                    v => v.clone(),
+                },
+            )
             .collect();
         records.insert(
             c.name.clone(),
             crate::outcome::Records {
                 measures: shown.iter().map(|(name, _)| name.to_string()).collect(),
-                keys: ds.colls[ci].keys.iter().map(|k| k.to_string()).collect(),
+                keys: (0..n).map(|i| ds.colls[ci].key(i).to_string()).collect(),
                 values,
             },
         );

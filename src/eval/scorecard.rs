@@ -78,7 +78,7 @@ pub fn evaluate(
         record_vars[0].clone(),
         record_vars[1].clone(),
         record_vars[2].clone(),
-        total.map(Value::Num).unwrap_or(Value::None),
+        total.map(Value::from).unwrap_or(Value::None),
         Value::None,
     ];
     let mut grade = None;
@@ -97,9 +97,9 @@ pub fn evaluate(
                 e,
             )
         })?;
-        if let Value::Str(s) = &hit.outputs[out] {
+        if let Some(s) = hit.outputs[out].as_str() {
             grade = Some(s.to_string());
-            vars[4] = Value::Str(s.clone());
+            vars[4] = hit.outputs[out].clone();
         }
     }
     let mut actions = Vec::new();

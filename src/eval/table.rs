@@ -6,45 +6,70 @@ use crate::expr::eval::{EvalError, Frame};
 use crate::num::Number;
 use crate::plan::{CollectAgg, Hit, Table, TableBody};
 use crate::value::Value;
+use std::borrow::Cow;
 
-/// What a table gave and why.
+/// Which rows of a table fired.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fired {
+    /// None: the default applied.
+    Default,
+    /// One row, or one band.
+    One(usize),
+    /// Several rows (hit policy collect).
+    Many(Vec<usize>),
+}
+
+impl Fired {
+    /// The indices of the rows (or the band) that fired, in row order.
+    pub fn as_slice(&self) -> &[usize] {
+        match self {
+            Fired::Default => &[],
+            Fired::One(i) => std::slice::from_ref(i),
+            Fired::Many(v) => v,
+        }
+    }
+}
+
+/// What a table gave and why. The outputs of a row or band are lent by the plan.
 #[derive(Debug, Clone, PartialEq)]
-pub struct TableHit {
+pub struct TableHit<'t> {
     /// Output values in the table's output order.
-    pub outputs: Vec<Value>,
-    /// Indices of the rows (or the band) that fired; empty when the default applied.
-    pub fired: Vec<usize>,
+    pub outputs: Cow<'t, [Value]>,
+    /// The rows (or the band) that fired.
+    pub fired: Fired,
+}
+
+fn failed(src: &str, message: String) -> (String, EvalError) {
+    (src.to_string(), EvalError { pos: 0, message })
 }
 
 /// Evaluates a table; an error carries the source of the expression that failed.
-pub fn eval_table(t: &Table, f: &Frame) -> Result<TableHit, (String, EvalError)> {
+pub fn eval_table<'t>(t: &'t Table, f: &Frame) -> Result<TableHit<'t>, (String, EvalError)> {
     let none = || TableHit {
-        outputs: t
-            .default
-            .clone()
-            .unwrap_or_else(|| vec![Value::None; t.outputs.len()]),
-        fired: Vec::new(),
+        outputs: match &t.default {
+            Some(d) => Cow::Borrowed(d.as_slice()),
+            None => Cow::Owned(vec![Value::None; t.outputs.len()]),
+        },
+        fired: Fired::Default,
+    };
+    let one = |then: &'t [Value], i: usize| TableHit {
+        outputs: Cow::Borrowed(then),
+        fired: Fired::One(i),
     };
     match &t.body {
         TableBody::Bands { input, bands } => {
-            let x = match input.eval(f).map_err(|e| (input.src.to_string(), e))? {
-                Value::Num(x) => x,
+            let v = input.eval(f).map_err(|e| (input.src.to_string(), e))?;
+            let x = match v.num() {
+                Some(x) => x,
                 // no value: the default when the table has one (e.g. "no rated inspection")
-                Value::None if t.default.is_some() => return Ok(none()),
-                other => {
-                    return Err((
-                        input.src.to_string(),
-                        EvalError {
-                            pos: 0,
-                            message: format!(
-                                "the band input has {} instead of a number (a default would be used for no value)",
-                                if other.is_none() {
-                                    "no value".to_string()
-                                } else {
-                                    other.type_name().to_string()
-                                }
-                            ),
-                        },
+                None if v.is_none() && t.default.is_some() => return Ok(none()),
+                None => {
+                    return Err(failed(
+                        &input.src,
+                        format!(
+                            "the band input has {} instead of a number (a default would be used for no value)",
+                            if v.is_none() { "no value" } else { v.type_name() }
+                        ),
                     ))
                 }
             };
@@ -57,96 +82,84 @@ pub fn eval_table(t: &Table, f: &Frame) -> Result<TableHit, (String, EvalError)>
             if b.below.is_some_and(|hi| x >= hi) {
                 return Ok(none());
             }
-            Ok(TableHit {
-                outputs: b.then.clone(),
-                fired: vec![k - 1],
-            })
+            Ok(one(&b.then, k - 1))
         }
         TableBody::Rows(rows) => {
-            let mut fired = Vec::new();
-            for (i, r) in rows.iter().enumerate() {
-                if r.when
-                    .eval_bool(f)
-                    .map_err(|e| (r.when.src.to_string(), e))?
-                {
-                    fired.push(i);
-                    if t.hit == Hit::First {
-                        break;
-                    }
-                }
-            }
-            if fired.is_empty() {
-                return Ok(none());
-            }
+            let when =
+                |r: &crate::plan::Row| r.when.eval_bool(f).map_err(|e| (r.when.src.to_string(), e));
             match t.hit {
-                Hit::First => Ok(TableHit {
-                    outputs: rows[fired[0]].then.clone(),
-                    fired,
-                }),
-                Hit::Unique => {
-                    if fired.len() > 1 {
-                        let list: Vec<String> =
-                            fired.iter().map(|i| format!("rows[{i}]")).collect();
-                        return Err((
-                            rows[fired[1]].when.src.to_string(),
-                            EvalError {
-                                pos: 0,
-                                message: format!(
-                                    "hit policy unique, but {} match",
-                                    list.join(" and ")
-                                ),
-                            },
-                        ));
-                    }
-                    Ok(TableHit {
-                        outputs: rows[fired[0]].then.clone(),
-                        fired,
-                    })
-                }
-                Hit::Priority => {
-                    let mut best = fired[0];
-                    for &i in &fired[1..] {
-                        if rows[i].priority > rows[best].priority {
-                            best = i;
+                Hit::First => {
+                    for (i, r) in rows.iter().enumerate() {
+                        if when(r)? {
+                            return Ok(one(&r.then, i));
                         }
                     }
-                    Ok(TableHit {
-                        outputs: rows[best].then.clone(),
-                        fired: vec![best],
-                    })
+                    Ok(none())
+                }
+                Hit::Unique => {
+                    let mut hit = None;
+                    for (i, r) in rows.iter().enumerate() {
+                        if when(r)? {
+                            if let Some(first) = hit {
+                                return Err(failed(
+                                    &r.when.src,
+                                    format!(
+                                        "hit policy unique, but rows[{first}] and rows[{i}] match"
+                                    ),
+                                ));
+                            }
+                            hit = Some(i);
+                        }
+                    }
+                    Ok(hit.map_or_else(none, |i| one(&rows[i].then, i)))
+                }
+                Hit::Priority => {
+                    let mut best: Option<usize> = None;
+                    for (i, r) in rows.iter().enumerate() {
+                        if when(r)? && best.is_none_or(|b| r.priority > rows[b].priority) {
+                            best = Some(i);
+                        }
+                    }
+                    Ok(best.map_or_else(none, |i| one(&rows[i].then, i)))
                 }
                 Hit::Collect(agg) => {
+                    let mut fired = Vec::new();
+                    for (i, r) in rows.iter().enumerate() {
+                        if when(r)? {
+                            fired.push(i);
+                        }
+                    }
+                    if fired.is_empty() {
+                        return Ok(none());
+                    }
                     let mut outputs = Vec::with_capacity(t.outputs.len());
                     for o in 0..t.outputs.len() {
                         let v = match agg {
-                            CollectAgg::Count => Value::Num(Number::from_int(fired.len() as i128)),
+                            CollectAgg::Count => Value::int(fired.len() as i128),
                             _ => {
                                 let mut acc: Option<Number> = None;
                                 for &i in &fired {
-                                    let Value::Num(x) = rows[i].then[o] else {
+                                    let Some(x) = rows[i].then[o].num() else {
                                         continue;
                                     };
                                     acc = Some(match (acc, agg) {
                                         (None, _) => x,
                                         (Some(a), CollectAgg::Sum) => a.add(x).map_err(|e| {
-                                            (
-                                                rows[i].when.src.to_string(),
-                                                EvalError {
-                                                    pos: 0,
-                                                    message: e.to_string(),
-                                                },
-                                            )
+                                            failed(&rows[i].when.src, e.to_string())
                                         })?,
                                         (Some(a), CollectAgg::Min) => a.min(x),
                                         (Some(a), _) => a.max(x),
                                     });
                                 }
-                                acc.map(Value::Num).unwrap_or(Value::None)
+                                acc.map(Value::from).unwrap_or(Value::None)
                             }
                         };
                         outputs.push(v);
                     }
-                    Ok(TableHit { outputs, fired })
+                    Ok(TableHit {
+                        outputs: Cow::Owned(outputs),
+                        fired: Fired::Many(fired),
+                    })
                 }
             }
         }

@@ -268,7 +268,7 @@ impl Compiler<'_, '_> {
         Ok(match &a.kind {
             AstKind::Num(n) => {
                 let v = Number::parse(n).map_err(|e| ExprError::new(pos, e))?;
-                (mk(NodeKind::Const(Value::Num(v))), Ty::Num)
+                (mk(NodeKind::Const(Value::from(v))), Ty::Num)
             }
             AstKind::Str(s) => (mk(NodeKind::Const(Value::str(s))), Ty::Str),
             AstKind::Bool(b) => (mk(NodeKind::Const(Value::Bool(*b))), Ty::Bool),

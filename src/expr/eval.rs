@@ -5,6 +5,7 @@ use super::parse::BinOp;
 use crate::num::{Number, RoundingMode};
 use crate::value::{CollId, Value};
 use chrono::{Datelike, Months, NaiveDate};
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::fmt;
 use std::sync::Arc;
@@ -24,13 +25,18 @@ impl fmt::Display for EvalError {
     }
 }
 
-/// Where expressions read records and measures from.
+/// Where expressions read records and measures from. Values are lent, not cloned: an
+/// expression that only compares or tests a field never touches a reference count (which
+/// threads scoring different records would otherwise fight over for shared strings).
 pub trait Data {
     /// A field of a record.
-    fn field(&self, coll: CollId, idx: u32, slot: u16) -> Value;
-    /// A measure of a record (already computed).
-    fn measure(&self, m: MeasureId, idx: u32) -> Value;
+    fn field(&self, coll: CollId, idx: u32, slot: u16) -> &Value;
+    /// A measure of a record (already computed); `Value::None` before it is.
+    fn measure(&self, m: MeasureId, idx: u32) -> &Value;
 }
+
+/// The value of nothing, to lend where there is no value.
+pub static NONE: Value = Value::None;
 
 /// What an evaluation sees: the data, the record in scope and the named variables.
 pub struct Frame<'a> {
@@ -42,18 +48,55 @@ pub struct Frame<'a> {
     pub vars: &'a [Value],
 }
 
+/// A value lent by the data, the plan or the frame, or computed.
+pub type Val<'a> = Cow<'a, Value>;
+
+/// A closure parameter: a value, or an item lent by the list being iterated (so that
+/// reading its fields copies nothing).
+#[derive(Clone)]
+enum Local<'a> {
+    Val(Val<'a>),
+    Row(&'a Arc<[Value]>, u32, u16),
+}
+
+impl<'a> Local<'a> {
+    /// The parameter as a value of its own.
+    fn value(&self) -> Val<'a> {
+        match self {
+            Local::Val(Cow::Borrowed(v)) => Cow::Borrowed(*v),
+            Local::Val(Cow::Owned(v)) => Cow::Owned(v.clone()),
+            Local::Row(all, start, width) => {
+                Cow::Owned(Value::Item(Arc::clone(all), *start, *width))
+            }
+        }
+    }
+
+    fn into_value(self) -> Value {
+        match self {
+            Local::Val(v) => v.into_owned(),
+            Local::Row(all, start, width) => Value::Item(Arc::clone(all), start, width),
+        }
+    }
+}
+
+/// The closure parameters in scope, innermost last.
+type Locals<'a> = Vec<Local<'a>>;
+
+/// What receives the elements of a list, one by one; it returns false to stop.
+type Sink<'s, 'a> = dyn FnMut(Local<'a>, &mut Locals<'a>) -> Result<bool, EvalError> + 's;
+
 impl Expr {
-    /// Evaluates the expression.
-    pub fn eval(&self, f: &Frame) -> Result<Value, EvalError> {
+    /// Evaluates the expression; a field, measure, variable or constant is lent, not copied.
+    pub fn eval<'a>(&'a self, f: &Frame<'a>) -> Result<Val<'a>, EvalError> {
         let mut locals = Vec::new();
         eval(&self.root, f, &mut locals)
     }
 
     /// Evaluates a condition: `true`/`false`; no value is an error.
     pub fn eval_bool(&self, f: &Frame) -> Result<bool, EvalError> {
-        match self.eval(f)? {
+        match *self.eval(f)? {
             Value::Bool(b) => Ok(b),
-            v => Err(EvalError {
+            ref v => Err(EvalError {
                 pos: 0,
                 message: format!(
                     "the condition gave {} instead of true or false",
@@ -78,52 +121,38 @@ fn missing(n: &Node, what: &str) -> EvalError {
     )
 }
 
-fn num(n: &Node, v: Value, what: &str) -> Result<Number, EvalError> {
+fn wrong(n: &Node, v: &Value, what: &str, want: &str) -> EvalError {
     match v {
-        Value::Num(x) => Ok(x),
-        Value::None => Err(missing(n, what)),
-        v => Err(err(
-            n,
-            format!("{what} needs a number, found {}", v.type_name()),
-        )),
+        Value::None => missing(n, what),
+        v => err(n, format!("{what} needs {want}, found {}", v.type_name())),
     }
 }
 
-fn date(n: &Node, v: Value, what: &str) -> Result<NaiveDate, EvalError> {
+fn num(n: &Node, v: &Value, what: &str) -> Result<Number, EvalError> {
+    v.num().ok_or_else(|| wrong(n, v, what, "a number"))
+}
+
+fn date(n: &Node, v: &Value, what: &str) -> Result<NaiveDate, EvalError> {
     match v {
-        Value::Date(d) => Ok(d),
-        Value::None => Err(missing(n, what)),
-        v => Err(err(
-            n,
-            format!("{what} needs a date, found {}", v.type_name()),
-        )),
+        Value::Date(d) => Ok(*d),
+        v => Err(wrong(n, v, what, "a date")),
     }
 }
 
-fn boolean(n: &Node, v: Value, what: &str) -> Result<bool, EvalError> {
+fn boolean(n: &Node, v: &Value, what: &str) -> Result<bool, EvalError> {
     match v {
-        Value::Bool(b) => Ok(b),
-        Value::None => Err(missing(n, what)),
-        v => Err(err(
-            n,
-            format!("{what} needs true or false, found {}", v.type_name()),
-        )),
+        Value::Bool(b) => Ok(*b),
+        v => Err(wrong(n, v, what, "true or false")),
     }
 }
 
-fn list(n: &Node, v: Value, what: &str) -> Result<Arc<[Value]>, EvalError> {
-    match v {
-        Value::List(l) => Ok(l),
-        Value::None => Err(missing(n, what)),
-        v => Err(err(
-            n,
-            format!("{what} needs a list, found {}", v.type_name()),
-        )),
-    }
+fn arith<'a>(n: &Node, r: Result<Number, crate::num::ArithError>) -> Result<Val<'a>, EvalError> {
+    r.map(|x| Cow::Owned(Value::from(x)))
+        .map_err(|e| err(n, e.to_string()))
 }
 
-fn arith(n: &Node, r: Result<Number, crate::num::ArithError>) -> Result<Value, EvalError> {
-    r.map(Value::Num).map_err(|e| err(n, e.to_string()))
+fn owned<'a>(v: Value) -> Val<'a> {
+    Cow::Owned(v)
 }
 
 fn int_arg(n: &Node, x: Number, what: &str) -> Result<i64, EvalError> {
@@ -135,12 +164,13 @@ fn int_arg(n: &Node, x: Number, what: &str) -> Result<i64, EvalError> {
 
 /// Orders two values of one kind; `None` when they cannot be ordered.
 pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
+    if let (Some(x), Some(y)) = (a.as_str(), b.as_str()) {
+        return Some(x.cmp(y));
+    }
     match (a, b) {
-        (Value::Num(x), Value::Num(y)) => Some(x.cmp(y)),
-        (Value::Str(x), Value::Str(y)) => Some(x.cmp(y)),
         (Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
         (Value::Bool(x), Value::Bool(y)) => Some(x.cmp(y)),
-        _ => None,
+        _ => Some(a.num()?.cmp(&b.num()?)),
     }
 }
 
@@ -175,83 +205,108 @@ pub fn add_months(d: NaiveDate, n: i64) -> Option<NaiveDate> {
     }
 }
 
-fn eval(n: &Node, f: &Frame, locals: &mut Vec<Value>) -> Result<Value, EvalError> {
+/// Field `slot` of the item `r` evaluated to: lent when the item was lent.
+fn item_field<'a>(r: Val<'a>, slot: u16, n: &Node) -> Result<Val<'a>, EvalError> {
+    let bad = |v: &Value| {
+        err(
+            n,
+            format!("field access needs a list item, found {}", v.type_name()),
+        )
+    };
+    match r {
+        Cow::Borrowed(v) => v
+            .item_fields()
+            .and_then(|f| f.get(slot as usize))
+            .map(Cow::Borrowed)
+            .ok_or_else(|| bad(v)),
+        Cow::Owned(v) => v
+            .item_fields()
+            .and_then(|f| f.get(slot as usize))
+            .map(|x| Cow::Owned(x.clone()))
+            .ok_or_else(|| bad(&v)),
+    }
+}
+
+fn eval<'a>(n: &'a Node, f: &Frame<'a>, locals: &mut Locals<'a>) -> Result<Val<'a>, EvalError> {
     Ok(match &n.kind {
-        NodeKind::Const(v) => v.clone(),
-        NodeKind::Var(i) => f.vars[*i as usize].clone(),
-        NodeKind::Local(i) => locals[*i as usize].clone(),
+        NodeKind::Const(v) => Cow::Borrowed(v),
+        NodeKind::Var(i) => Cow::Borrowed(&f.vars[*i as usize]),
+        NodeKind::Local(i) => locals
+            .get(*i as usize)
+            .map(Local::value)
+            .ok_or_else(|| err(n, "no such closure parameter"))?,
         NodeKind::BaseField(slot) => {
             let (c, i) = f.base.ok_or_else(|| err(n, "no record in scope"))?;
-            f.data.field(c, i, *slot)
+            Cow::Borrowed(f.data.field(c, i, *slot))
         }
         NodeKind::BaseMeasure(m) => {
             let (_, i) = f.base.ok_or_else(|| err(n, "no record in scope"))?;
-            f.data.measure(*m, i)
+            Cow::Borrowed(f.data.measure(*m, i))
         }
-        NodeKind::RecField(r, slot) => match eval(r, f, locals)? {
-            Value::Rec(c, i) => f.data.field(c, i, *slot),
-            Value::None => Value::None,
-            v => {
+        NodeKind::RecField(r, slot) => match *eval(r, f, locals)? {
+            Value::Rec(c, i) => Cow::Borrowed(f.data.field(c, i, *slot)),
+            Value::None => Cow::Borrowed(&NONE),
+            ref v => {
                 return Err(err(
                     n,
                     format!("field access needs a record, found {}", v.type_name()),
                 ))
             }
         },
-        NodeKind::RecMeasure(r, m) => match eval(r, f, locals)? {
-            Value::Rec(_, i) => f.data.measure(*m, i),
-            Value::None => Value::None,
-            v => {
+        NodeKind::RecMeasure(r, m) => match *eval(r, f, locals)? {
+            Value::Rec(_, i) => Cow::Borrowed(f.data.measure(*m, i)),
+            Value::None => Cow::Borrowed(&NONE),
+            ref v => {
                 return Err(err(
                     n,
                     format!("measure access needs a record, found {}", v.type_name()),
                 ))
             }
         },
-        NodeKind::ItemField(r, slot) => match eval(r, f, locals)? {
-            Value::Item(fields) => fields[*slot as usize].clone(),
-            v => {
-                return Err(err(
-                    n,
-                    format!("field access needs a list item, found {}", v.type_name()),
-                ))
+        NodeKind::ItemField(r, slot) => {
+            // a field of an item the closure is iterating over is lent by its list
+            if let NodeKind::Local(i) = r.kind {
+                if let Some(&Local::Row(all, start, _)) = locals.get(i as usize) {
+                    let all: &'a [Value] = all;
+                    return all
+                        .get(start as usize + *slot as usize)
+                        .map(Cow::Borrowed)
+                        .ok_or_else(|| err(n, "no such item field"));
+                }
             }
-        },
+            item_field(eval(r, f, locals)?, *slot, n)?
+        }
         NodeKind::Neg(e) => {
-            let x = num(n, eval(e, f, locals)?, "'-'")?;
+            let x = num(n, &*eval(e, f, locals)?, "'-'")?;
             arith(n, x.neg())?
         }
-        NodeKind::Not(e) => Value::Bool(!boolean(n, eval(e, f, locals)?, "'!'")?),
+        NodeKind::Not(e) => owned(Value::Bool(!boolean(n, &*eval(e, f, locals)?, "'!'")?)),
         NodeKind::Bin(op, a, b) => binary(n, *op, a, b, f, locals)?,
         NodeKind::List(items) => {
             let mut out = Vec::with_capacity(items.len());
             for it in items {
-                out.push(eval(it, f, locals)?);
+                out.push(eval(it, f, locals)?.into_owned());
             }
-            Value::List(out.into())
+            owned(Value::List(out.into()))
         }
-        NodeKind::Call(func, args) => call(n, *func, args, f, locals)?,
-        NodeKind::Method(m, recv, arg) => method(n, *m, recv, arg.as_deref(), f, locals)?,
+        NodeKind::Call(func, args) => owned(call(n, *func, args, f, locals)?),
+        NodeKind::Method(m, recv, arg) => owned(method(n, *m, recv, arg.as_deref(), f, locals)?),
         NodeKind::Script(sf, args) => {
             let mut vals = Vec::with_capacity(args.len());
             for a in args {
-                vals.push(eval(a, f, locals)?);
+                vals.push(eval(a, f, locals)?.into_owned());
             }
-            sf.call(&vals).map_err(|m| err(n, m))?
+            owned(sf.call(&vals).map_err(|m| err(n, m))?)
         }
         NodeKind::Calendar(cf, cal, args) => {
-            let mut vals = Vec::with_capacity(args.len());
-            for a in args {
-                vals.push(eval(a, f, locals)?);
-            }
-            let mut it = vals.into_iter();
-            let first = date(
-                n,
-                it.next().unwrap_or(Value::None),
-                "a working-day function",
-            )?;
-            let second = it.next().unwrap_or(Value::None);
-            match cf {
+            let arg = |k: usize, locals: &mut Locals<'a>| match args.get(k) {
+                Some(a) => eval(a, f, locals),
+                None => Ok(Cow::Borrowed(&NONE)),
+            };
+            let first = date(n, &*arg(0, locals)?, "a working-day function")?;
+            let second = arg(1, locals)?;
+            let second: &Value = &second;
+            owned(match cf {
                 CalFn::IsWorkingDay => {
                     Value::Bool(cal.is_working_day(first).map_err(|m| err(n, m))?)
                 }
@@ -265,14 +320,12 @@ fn eval(n: &Node, f: &Frame, locals: &mut Vec<Value>) -> Result<Value, EvalError
                 }
                 CalFn::WorkingDaysBetween => {
                     let b = date(n, second, "working_days_between()")?;
-                    Value::Num(Number::from_int(
-                        cal.working_days_between(first, b).map_err(|m| err(n, m))? as i128,
-                    ))
+                    Value::int(cal.working_days_between(first, b).map_err(|m| err(n, m))? as i128)
                 }
-            }
+            })
         }
         NodeKind::If(c, a, b) => {
-            if boolean(n, eval(c, f, locals)?, "an if condition")? {
+            if boolean(n, &*eval(c, f, locals)?, "an if condition")? {
                 eval(a, f, locals)?
             } else {
                 eval(b, f, locals)?
@@ -281,48 +334,55 @@ fn eval(n: &Node, f: &Frame, locals: &mut Vec<Value>) -> Result<Value, EvalError
     })
 }
 
-fn binary(
-    n: &Node,
+fn binary<'a>(
+    n: &'a Node,
     op: BinOp,
-    a: &Node,
-    b: &Node,
-    f: &Frame,
-    locals: &mut Vec<Value>,
-) -> Result<Value, EvalError> {
+    a: &'a Node,
+    b: &'a Node,
+    f: &Frame<'a>,
+    locals: &mut Locals<'a>,
+) -> Result<Val<'a>, EvalError> {
     let what = op.quoted();
+    let yes = |b: bool| Ok(owned(Value::Bool(b)));
     match op {
         BinOp::And => {
-            if !boolean(n, eval(a, f, locals)?, what)? {
-                return Ok(Value::Bool(false));
+            if !boolean(n, &*eval(a, f, locals)?, what)? {
+                return yes(false);
             }
-            return Ok(Value::Bool(boolean(n, eval(b, f, locals)?, what)?));
+            return yes(boolean(n, &*eval(b, f, locals)?, what)?);
         }
         BinOp::Or => {
-            if boolean(n, eval(a, f, locals)?, what)? {
-                return Ok(Value::Bool(true));
+            if boolean(n, &*eval(a, f, locals)?, what)? {
+                return yes(true);
             }
-            return Ok(Value::Bool(boolean(n, eval(b, f, locals)?, what)?));
+            return yes(boolean(n, &*eval(b, f, locals)?, what)?);
         }
         _ => {}
     }
     let l = eval(a, f, locals)?;
     let r = eval(b, f, locals)?;
-    Ok(match op {
-        BinOp::Add => match (l, r) {
-            (Value::Str(x), Value::Str(y)) => Value::Str(format!("{x}{y}").into()),
-            (l, r) => arith(n, num(n, l, what)?.add(num(n, r, what)?))?,
+    let (l, r) = (l.as_ref(), r.as_ref());
+    let nums =
+        || -> Result<(Number, Number), EvalError> { Ok((num(n, l, what)?, num(n, r, what)?)) };
+    match op {
+        BinOp::Add => match (l.as_str(), r.as_str()) {
+            (Some(x), Some(y)) => Ok(owned(Value::str(&format!("{x}{y}")))),
+            _ => {
+                let (x, y) = nums()?;
+                arith(n, x.add(y))
+            }
         },
-        BinOp::Sub => arith(n, num(n, l, what)?.sub(num(n, r, what)?))?,
-        BinOp::Mul => arith(n, num(n, l, what)?.mul(num(n, r, what)?))?,
-        BinOp::Div => arith(n, num(n, l, what)?.div(num(n, r, what)?))?,
-        BinOp::Rem => arith(n, num(n, l, what)?.rem(num(n, r, what)?))?,
-        BinOp::Eq => Value::Bool(l == r),
-        BinOp::Ne => Value::Bool(l != r),
+        BinOp::Sub => nums().and_then(|(x, y)| arith(n, x.sub(y))),
+        BinOp::Mul => nums().and_then(|(x, y)| arith(n, x.mul(y))),
+        BinOp::Div => nums().and_then(|(x, y)| arith(n, x.div(y))),
+        BinOp::Rem => nums().and_then(|(x, y)| arith(n, x.rem(y))),
+        BinOp::Eq => yes(l == r),
+        BinOp::Ne => yes(l != r),
         BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
             if l.is_none() || r.is_none() {
                 return Err(missing(n, &format!("an operand of {what}")));
             }
-            let o = compare(&l, &r).ok_or_else(|| {
+            let o = compare(l, r).ok_or_else(|| {
                 err(
                     n,
                     format!(
@@ -332,7 +392,7 @@ fn binary(
                     ),
                 )
             })?;
-            Value::Bool(match op {
+            yes(match op {
                 BinOp::Lt => o == Ordering::Less,
                 BinOp::Le => o != Ordering::Greater,
                 BinOp::Gt => o == Ordering::Greater,
@@ -340,32 +400,34 @@ fn binary(
             })
         }
         BinOp::In => {
-            let items = list(n, r, "'in'")?;
-            Value::Bool(items.contains(&l))
+            if !matches!(r, Value::List(_) | Value::Items(..)) {
+                return Err(wrong(n, r, "'in'", "a list"));
+            }
+            yes(r.elems().any(|e| e == crate::value::Elem::Value(l)))
         }
         // short-circuited above; kept total without a panic path
-        BinOp::And => Value::Bool(boolean(n, l, what)? && boolean(n, r, what)?),
-        BinOp::Or => Value::Bool(boolean(n, l, what)? || boolean(n, r, what)?),
-    })
+        BinOp::And => yes(boolean(n, l, what)? && boolean(n, r, what)?),
+        BinOp::Or => yes(boolean(n, l, what)? || boolean(n, r, what)?),
+    }
 }
 
-fn call(
-    n: &Node,
+fn call<'a>(
+    n: &'a Node,
     func: Func,
-    args: &[Node],
-    f: &Frame,
-    locals: &mut Vec<Value>,
+    args: &'a [Node],
+    f: &Frame<'a>,
+    locals: &mut Locals<'a>,
 ) -> Result<Value, EvalError> {
-    let mut vals = Vec::with_capacity(args.len());
+    let mut vals: Vec<Val<'a>> = Vec::with_capacity(args.len());
     for a in args {
         vals.push(eval(a, f, locals)?);
     }
-    let mut it = vals.into_iter();
-    let mut next = || it.next().unwrap_or(Value::None);
+    let arg = |k: usize| -> &Value { vals.get(k).map(|v| v.as_ref()).unwrap_or(&NONE) };
+    let int = |k: usize, what: &str| int_arg(n, num(n, arg(k), what)?, what);
     Ok(match func {
         Func::Round(mode) => {
-            let x = num(n, next(), "round()")?;
-            let d = int_arg(n, num(n, next(), "round()")?, "round() digits")?;
+            let x = num(n, arg(0), "round()")?;
+            let d = int(1, "round() digits")?;
             if !(0..=crate::num::MAX_DIGITS as i64).contains(&d) {
                 return Err(err(
                     n,
@@ -375,32 +437,39 @@ fn call(
                     ),
                 ));
             }
-            arith(n, x.round(d as u32, mode.unwrap_or(RoundingMode::HalfUp)))?
+            Value::from(
+                x.round(d as u32, mode.unwrap_or(RoundingMode::HalfUp))
+                    .map_err(|e| err(n, e.to_string()))?,
+            )
         }
         Func::Min | Func::Max => {
-            let mut best = num(n, next(), "min/max")?;
-            for _ in 1..args.len() {
-                let x = num(n, next(), "min/max")?;
+            let mut best = num(n, arg(0), "min/max")?;
+            for k in 1..args.len() {
+                let x = num(n, arg(k), "min/max")?;
                 if (func == Func::Min && x < best) || (func == Func::Max && x > best) {
                     best = x;
                 }
             }
-            Value::Num(best)
+            Value::from(best)
         }
-        Func::Abs => arith(n, num(n, next(), "abs()")?.abs())?,
+        Func::Abs => Value::from(
+            num(n, arg(0), "abs()")?
+                .abs()
+                .map_err(|e| err(n, e.to_string()))?,
+        ),
         Func::DaysBetween => {
-            let a = date(n, next(), "days_between()")?;
-            let b = date(n, next(), "days_between()")?;
-            Value::Num(Number::from_int((b - a).num_days() as i128))
+            let a = date(n, arg(0), "days_between()")?;
+            let b = date(n, arg(1), "days_between()")?;
+            Value::int((b - a).num_days() as i128)
         }
         Func::MonthsBetween => {
-            let a = date(n, next(), "months_between()")?;
-            let b = date(n, next(), "months_between()")?;
-            Value::Num(Number::from_int(months_between(a, b) as i128))
+            let a = date(n, arg(0), "months_between()")?;
+            let b = date(n, arg(1), "months_between()")?;
+            Value::int(months_between(a, b) as i128)
         }
         Func::AddDays => {
-            let d = date(n, next(), "add_days()")?;
-            let k = int_arg(n, num(n, next(), "add_days()")?, "add_days()")?;
+            let d = date(n, arg(0), "add_days()")?;
+            let k = int(1, "add_days()")?;
             Value::Date(
                 chrono::Duration::try_days(k)
                     .and_then(|dur| d.checked_add_signed(dur))
@@ -408,19 +477,17 @@ fn call(
             )
         }
         Func::AddMonths => {
-            let d = date(n, next(), "add_months()")?;
-            let k = int_arg(n, num(n, next(), "add_months()")?, "add_months()")?;
+            let d = date(n, arg(0), "add_months()")?;
+            let k = int(1, "add_months()")?;
             Value::Date(add_months(d, k).ok_or_else(|| err(n, "add_months() leaves the calendar"))?)
         }
-        Func::Year => Value::Num(Number::from_int(date(n, next(), "year()")?.year() as i128)),
-        Func::Month => Value::Num(Number::from_int(date(n, next(), "month()")?.month() as i128)),
-        Func::Quarter => Value::Num(Number::from_int(
-            date(n, next(), "quarter()")?.month0() as i128 / 3 + 1,
-        )),
+        Func::Year => Value::int(date(n, arg(0), "year()")?.year() as i128),
+        Func::Month => Value::int(date(n, arg(0), "month()")?.month() as i128),
+        Func::Quarter => Value::int(date(n, arg(0), "quarter()")?.month0() as i128 / 3 + 1),
         Func::MakeDate => {
-            let y = int_arg(n, num(n, next(), "make_date()")?, "make_date() year")?;
-            let m = int_arg(n, num(n, next(), "make_date()")?, "make_date() month")?;
-            let d = int_arg(n, num(n, next(), "make_date()")?, "make_date() day")?;
+            let y = int(0, "make_date() year")?;
+            let m = int(1, "make_date() month")?;
+            let d = int(2, "make_date() day")?;
             let date = i32::try_from(y)
                 .ok()
                 .zip(u32::try_from(m).ok())
@@ -430,95 +497,205 @@ fn call(
                 date.ok_or_else(|| err(n, format!("make_date({y}, {m}, {d}) is not a date")))?,
             )
         }
-        Func::IsNone => Value::Bool(next().is_none()),
+        Func::IsNone => Value::Bool(arg(0).is_none()),
         Func::Coalesce => {
-            let a = next();
-            let b = next();
-            if a.is_none() {
-                b
+            if arg(0).is_none() {
+                arg(1).clone()
             } else {
-                a
+                arg(0).clone()
             }
         }
     })
 }
 
-fn method(
-    n: &Node,
+/// Whether a node is a filter or a map, whose elements [`each`] streams without building
+/// the list.
+fn streams(n: &Node) -> bool {
+    matches!(
+        n.kind,
+        NodeKind::Method(Method::Filter | Method::Map, _, Some(_))
+    )
+}
+
+/// Gives `sink` every element of the list `n` evaluates to. A chain of filters and maps
+/// is streamed: `items.filter(…).map(…).sum()` builds no list. Returns false when the sink
+/// stopped early.
+fn each<'a>(
+    n: &'a Node,
+    f: &Frame<'a>,
+    locals: &mut Locals<'a>,
+    sink: &mut Sink<'_, 'a>,
+) -> Result<bool, EvalError> {
+    match &n.kind {
+        NodeKind::Method(Method::Filter, recv, Some(body)) => {
+            each(recv, f, locals, &mut |x, locals| {
+                locals.push(x);
+                let keep = eval(body, f, locals).and_then(|v| boolean(n, &v, ".filter()"));
+                match locals.pop() {
+                    Some(x) if keep? => sink(x, locals),
+                    _ => Ok(true),
+                }
+            })
+        }
+        NodeKind::Method(Method::Map, recv, Some(body)) => {
+            each(recv, f, locals, &mut |x, locals| {
+                locals.push(x);
+                let v = eval(body, f, locals);
+                locals.pop();
+                sink(Local::Val(v?), locals)
+            })
+        }
+        _ => {
+            let list = eval(n, f, locals)?;
+            match list {
+                Cow::Borrowed(Value::List(l)) => {
+                    for x in l.iter() {
+                        if !sink(Local::Val(Cow::Borrowed(x)), locals)? {
+                            return Ok(false);
+                        }
+                    }
+                }
+                Cow::Borrowed(Value::Items(all, w)) => {
+                    for i in 0..list.list_len() {
+                        if !sink(Local::Row(all, (i * *w as usize) as u32, *w), locals)? {
+                            return Ok(false);
+                        }
+                    }
+                }
+                Cow::Owned(Value::List(ref l)) => {
+                    for x in l.iter() {
+                        if !sink(Local::Val(Cow::Owned(x.clone())), locals)? {
+                            return Ok(false);
+                        }
+                    }
+                }
+                Cow::Owned(Value::Items(ref all, w)) => {
+                    for i in 0..list.list_len() {
+                        let item = Value::Item(all.clone(), (i * w as usize) as u32, w);
+                        if !sink(Local::Val(Cow::Owned(item)), locals)? {
+                            return Ok(false);
+                        }
+                    }
+                }
+                other => return Err(wrong(n, &other, "a list method", "a list")),
+            }
+            Ok(true)
+        }
+    }
+}
+
+/// Builds the list a filter or a map gives. Items that a filter keeps stay flat (one
+/// allocation for the list).
+fn collect<'a>(n: &'a Node, f: &Frame<'a>, locals: &mut Locals<'a>) -> Result<Value, EvalError> {
+    let mut vals: Vec<Value> = Vec::new();
+    let mut rows: Option<(Vec<Value>, u16)> = None;
+    each(n, f, locals, &mut |x, _| {
+        match x {
+            Local::Row(all, start, w)
+                if vals.is_empty() && rows.as_ref().is_none_or(|(_, rw)| *rw == w) =>
+            {
+                let (fields, _) = rows.get_or_insert_with(|| (Vec::new(), w));
+                let start = start as usize;
+                fields.extend_from_slice(all.get(start..start + w as usize).unwrap_or(&[]));
+            }
+            other => {
+                // a value after items: the items so far become values too
+                if let Some((fields, w)) = rows.take() {
+                    let all: Arc<[Value]> = fields.into();
+                    let count = all.len().checked_div(w as usize).unwrap_or(0);
+                    vals.extend(
+                        (0..count).map(|i| Value::Item(all.clone(), (i * w as usize) as u32, w)),
+                    );
+                }
+                vals.push(other.into_value());
+            }
+        }
+        Ok(true)
+    })?;
+    Ok(match rows {
+        Some((fields, w)) => Value::Items(fields.into(), w),
+        None => Value::List(vals.into()),
+    })
+}
+
+fn method<'a>(
+    n: &'a Node,
     m: Method,
-    recv: &Node,
-    arg: Option<&Node>,
-    f: &Frame,
-    locals: &mut Vec<Value>,
+    recv: &'a Node,
+    arg: Option<&'a Node>,
+    f: &Frame<'a>,
+    locals: &mut Locals<'a>,
 ) -> Result<Value, EvalError> {
-    let items = list(n, eval(recv, f, locals)?, "a list method")?;
-    let with_each = |locals: &mut Vec<Value>, x: &Value| -> Result<Value, EvalError> {
+    // the closure's value for an element
+    let apply = |x: Local<'a>, locals: &mut Locals<'a>| -> Result<Val<'a>, EvalError> {
         let body = arg.ok_or_else(|| err(n, "missing closure"))?;
-        locals.push(x.clone());
+        locals.push(x);
         let r = eval(body, f, locals);
         locals.pop();
         r
     };
+    let number = |x: &Local<'a>, what: &str| num(n, &x.value(), what);
     Ok(match m {
-        Method::Len => Value::Num(Number::from_int(items.len() as i128)),
-        Method::Filter => {
-            let mut out = Vec::new();
-            for x in items.iter() {
-                if boolean(n, with_each(locals, x)?, ".filter()")? {
-                    out.push(x.clone());
-                }
+        Method::Filter | Method::Map => collect(n, f, locals)?,
+        Method::Len if !streams(recv) => {
+            let l = eval(recv, f, locals)?;
+            if !matches!(*l, Value::List(_) | Value::Items(..)) {
+                return Err(wrong(n, &l, "a list method", "a list"));
             }
-            Value::List(out.into())
+            Value::int(l.list_len() as i128)
         }
-        Method::Map => {
-            let mut out = Vec::with_capacity(items.len());
-            for x in items.iter() {
-                out.push(with_each(locals, x)?);
-            }
-            Value::List(out.into())
+        Method::Len => {
+            let mut k = 0i128;
+            each(recv, f, locals, &mut |_, _| {
+                k += 1;
+                Ok(true)
+            })?;
+            Value::int(k)
         }
-        Method::Some => {
-            for x in items.iter() {
-                if boolean(n, with_each(locals, x)?, ".some()")? {
-                    return Ok(Value::Bool(true));
+        Method::Some | Method::All => {
+            let want = m == Method::Some;
+            let what = if want { ".some()" } else { ".all()" };
+            let mut found = !want;
+            each(recv, f, locals, &mut |x, locals| {
+                if boolean(n, &*apply(x, locals)?, what)? == want {
+                    found = want;
+                    return Ok(false);
                 }
-            }
-            Value::Bool(false)
-        }
-        Method::All => {
-            for x in items.iter() {
-                if !boolean(n, with_each(locals, x)?, ".all()")? {
-                    return Ok(Value::Bool(false));
-                }
-            }
-            Value::Bool(true)
+                Ok(true)
+            })?;
+            Value::Bool(found)
         }
         Method::Sum => {
             let mut s = Number::ZERO;
-            for x in items.iter() {
-                s = arith(n, s.add(num(n, x.clone(), ".sum()")?)).map(|v| match v {
-                    Value::Num(x) => x,
-                    _ => Number::ZERO,
-                })?;
-            }
-            Value::Num(s)
+            each(recv, f, locals, &mut |x, _| {
+                s = s
+                    .add(number(&x, ".sum()")?)
+                    .map_err(|e| err(n, e.to_string()))?;
+                Ok(true)
+            })?;
+            Value::from(s)
         }
         Method::Min | Method::Max => {
             let mut best: Option<Number> = None;
-            for x in items.iter() {
-                let v = num(n, x.clone(), ".min()/.max()")?;
+            each(recv, f, locals, &mut |x, _| {
+                let v = number(&x, ".min()/.max()")?;
                 best = Some(match best {
-                    None => v,
-                    Some(b) if (m == Method::Min) == (v < b) => v,
-                    Some(b) => b,
+                    Some(b) if (m == Method::Min) != (v < b) => b,
+                    _ => v,
                 });
-            }
-            best.map(Value::Num).unwrap_or(Value::None)
+                Ok(true)
+            })?;
+            best.map(Value::from).unwrap_or(Value::None)
         }
         Method::Contains => {
             let body = arg.ok_or_else(|| err(n, "missing argument"))?;
-            let x = eval(body, f, locals)?;
-            Value::Bool(items.contains(&x))
+            let x = eval(body, f, locals)?.into_owned();
+            let mut found = false;
+            each(recv, f, locals, &mut |e, _| {
+                found = *e.value() == x;
+                Ok(!found)
+            })?;
+            Value::Bool(found)
         }
     })
 }
@@ -556,36 +733,36 @@ mod tests {
             }
         }
     }
-    struct D;
-    fn item(key: bool, passed: bool, points: &str) -> Value {
-        Value::Item(
-            vec![
-                Value::Bool(key),
-                Value::Bool(passed),
-                Value::Num(Number::parse(points).unwrap()),
-            ]
-            .into(),
-        )
+    /// The record: score 8.95, a date, grade "B", three checklist items, `opt` missing.
+    struct D(Vec<Value>);
+    fn items(rows: &[(bool, bool, &str)]) -> Value {
+        let fields: Vec<Value> = rows
+            .iter()
+            .flat_map(|(key, passed, points)| {
+                [
+                    Value::Bool(*key),
+                    Value::Bool(*passed),
+                    Value::from(Number::parse(points).unwrap()),
+                ]
+            })
+            .collect();
+        Value::Items(fields.into(), 3)
+    }
+    fn record() -> D {
+        D(vec![
+            Value::from(Number::parse("8.95").unwrap()),
+            Value::Date(NaiveDate::from_ymd_opt(2025, 3, 31).unwrap()),
+            Value::str("B"),
+            items(&[(true, false, "0"), (true, true, "4.5"), (false, false, "2")]),
+            Value::None,
+        ])
     }
     impl Data for D {
-        fn field(&self, _: CollId, _: u32, slot: u16) -> Value {
-            match slot {
-                0 => Value::Num(Number::parse("8.95").unwrap()),
-                1 => Value::Date(NaiveDate::from_ymd_opt(2025, 3, 31).unwrap()),
-                2 => Value::str("B"),
-                3 => Value::List(
-                    vec![
-                        item(true, false, "0"),
-                        item(true, true, "4.5"),
-                        item(false, false, "2"),
-                    ]
-                    .into(),
-                ),
-                _ => Value::None,
-            }
+        fn field(&self, _: CollId, _: u32, slot: u16) -> &Value {
+            self.0.get(slot as usize).unwrap_or(&NONE)
         }
-        fn measure(&self, _: MeasureId, _: u32) -> Value {
-            Value::None
+        fn measure(&self, _: MeasureId, _: u32) -> &Value {
+            &NONE
         }
     }
 
@@ -597,15 +774,16 @@ mod tests {
         };
         let e = compile(src, &env, None).map_err(|e| format!("compile: {e}"))?;
         e.eval(&Frame {
-            data: &D,
+            data: &record(),
             base: Some((0, 0)),
             vars: &[],
         })
+        .map(Cow::into_owned)
         .map_err(|e| format!("eval: {e}"))
     }
 
     fn numv(s: &str) -> Value {
-        Value::Num(Number::parse(s).unwrap())
+        Value::from(Number::parse(s).unwrap())
     }
 
     #[test]
@@ -644,6 +822,51 @@ mod tests {
         assert_eq!(run("items.all(|i| i.key)").unwrap(), Value::Bool(false));
         assert_eq!(run("[].map(|i| i).max()").unwrap(), Value::None);
         assert_eq!(run("[1, 2].contains(2)").unwrap(), Value::Bool(true));
+    }
+
+    #[test]
+    fn chains_stream_and_lists_of_items_stay_items() {
+        // filter then map then sum: streamed, same answer as step by step
+        assert_eq!(
+            run("items.filter(|i| i.key).map(|i| i.points * 2).sum()").unwrap(),
+            numv("9")
+        );
+        assert_eq!(run("items.filter(|i| !i.passed).len()").unwrap(), numv("2"));
+        assert_eq!(
+            run("items.map(|i| i.points).filter(|p| p > 1).map(|p| p + 1).max()").unwrap(),
+            numv("5.5")
+        );
+        // a filtered list of items is a list of items, equal however it is stored
+        assert_eq!(
+            run("items.filter(|i| i.key)").unwrap(),
+            items(&[(true, false, "0"), (true, true, "4.5")])
+        );
+        assert_eq!(
+            run("items.filter(|i| i.key).filter(|i| i.passed).map(|i| i.points)").unwrap(),
+            Value::List(vec![numv("4.5")].into())
+        );
+        assert_eq!(run("items.filter(|i| false)").unwrap().list_len(), 0);
+        // nested closures see their own item and the outer one
+        assert_eq!(
+            run("items.map(|i| items.filter(|j| j.points < i.points).len()).sum()").unwrap(),
+            numv("3")
+        );
+        assert_eq!(
+            run("items.filter(|i| i.key).map(|i| i.points).contains(4.5)").unwrap(),
+            Value::Bool(true)
+        );
+        // some/all stop at the first answer: the failing element after it is never reached
+        assert_eq!(
+            run("[1, 0].some(|x| 1 / x > 0)").unwrap(),
+            Value::Bool(true)
+        );
+        assert_eq!(
+            run("[0, 1].all(|x| x > 0 && 1 / x > 0)").unwrap(),
+            Value::Bool(false)
+        );
+        assert!(run("[1, 0].all(|x| 1 / x > 0)")
+            .unwrap_err()
+            .contains("division by zero"));
     }
 
     #[test]

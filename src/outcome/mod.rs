@@ -9,6 +9,7 @@ pub mod render;
 
 use crate::data::Accounting;
 use crate::plan::{NotApplicable, PackMeta, Period};
+use crate::value::Value;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -135,13 +136,14 @@ pub struct Records {
     pub measures: Vec<String>,
     /// Record keys, sorted.
     pub keys: Vec<String>,
-    /// Values, row by row (`keys.len() × measures.len()`).
-    pub values: Vec<serde_json::Value>,
+    /// Values, row by row (`keys.len() × measures.len()`); a record a measure refers to
+    /// appears as its key.
+    pub values: Vec<Value>,
 }
 
 impl Records {
     /// The value of a record's measure.
-    pub fn get(&self, key: &str, measure: &str) -> Option<&serde_json::Value> {
+    pub fn get(&self, key: &str, measure: &str) -> Option<&Value> {
         let row = self.keys.binary_search_by(|k| k.as_str().cmp(key)).ok()?;
         let col = self
             .measures
@@ -154,7 +156,7 @@ impl Records {
 impl Serialize for Records {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
-        struct Row<'a>(&'a [String], &'a [serde_json::Value]);
+        struct Row<'a>(&'a [String], &'a [Value]);
         impl Serialize for Row<'_> {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 let mut m = s.serialize_map(Some(self.0.len()))?;

@@ -1633,7 +1633,7 @@ impl<'a> Compiler<'a> {
             Json::String(s) => (Value::str(s), Ty::Str),
             Json::Bool(b) => (Value::Bool(*b), Ty::Bool),
             Json::Number(n) => match crate::num::Number::parse(n.as_str()) {
-                Ok(x) => (Value::Num(x), Ty::Num),
+                Ok(x) => (Value::from(x), Ty::Num),
                 Err(e) => {
                     self.diag(p, e);
                     return None;
