@@ -730,3 +730,82 @@ fn per_window_aggregates() {
     assert!(err.contains("per is \"week\", \"month\""), "{err}");
     assert!(err.contains("it takes no other window"), "{err}");
 }
+
+#[test]
+fn checklist_problems_name_the_item_and_field() {
+    let p = Plan::from_json(
+        &json!({ "name": "t", "version": "0", "period": { "from": "2025-01-01", "to": "2025-12-31" },
+            "collections": { "forms": { "fields": { "id": "string", "note": { "type": "string", "optional": true },
+                "items": { "type": "list", "optional": true, "items": { "applicable": "bool",
+                    "subitems": { "type": "list", "items": { "points": "number" } } } } } } },
+            "measures": { "forms": { "total": { "expr": "if is_none(items) { () } else { items.map(|i| i.subitems.map(|s| s.points).sum()).sum() }" } } } })
+        .to_string(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    // as text, so that numbers keep their digits and a field can appear twice
+    let ok = r#"{ "applicable": true, "subitems": [{ "points": 2.5 }] }"#;
+    let forms = [
+        format!(r#"{{ "id": "A", "items": [{ok}, {ok}] }}"#),
+        format!(r#"{{ "id": "B", "items": [{ok}, 7] }}"#),
+        format!(r#"{{ "id": "C", "items": [{ok}, "x"] }}"#),
+        format!(r#"{{ "id": "D", "items": [[1], {ok}] }}"#),
+        r#"{ "id": "E", "items": [null] }"#.into(),
+        r#"{ "id": "F", "items": 12.50 }"#.into(),
+        r#"{ "id": "G", "items": { "a": 1 } }"#.into(),
+        r#"{ "id": "H", "items": [{ "applicable": true, "subitems": [{ "points": "2" }] }] }"#.into(),
+        r#"{ "id": "I", "items": [{ "applicable": true, "subitems": [], "extra": 1 }] }"#.into(),
+        r#"{ "id": "J", "items": [{ "subitems": [] }] }"#.into(),
+        r#"{ "id": "K", "items": [7], "undeclared": true }"#.into(),
+        r#"{ "id": "L", "items": null }"#.into(),
+        r#"{ "id": "M", "items": [{ "applicable": true, "subitems": [{ "points": 1 }, { "points": 2, "points": 3 }] }] }"#.into(),
+    ];
+    let text = format!(r#"{{ "forms": [{}] }}"#, forms.join(",\n"));
+    let o = serde_json::to_value(p.score_json(&text).unwrap_or_else(|e| panic!("{e}"))).unwrap();
+    let rejected: Vec<(String, String)> = o["accounting"]["forms"]["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["key"].as_str().unwrap().into(),
+                r["reason"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let want = [
+        ("B", "field 'items[1]': expected an object, found number 7"),
+        (
+            "C",
+            "field 'items[1]': expected an object, found string \"x\"",
+        ),
+        ("D", "field 'items[0]': expected an object, found array"),
+        ("E", "field 'items[0]': expected an object, found null"),
+        ("F", "field 'items': expected a list, found number 12.50"),
+        ("G", "field 'items': expected a list, found object"),
+        (
+            "H",
+            "field 'items[0].subitems[0].points': expected a number, found string \"2\"",
+        ),
+        (
+            "I",
+            "field 'items[0].extra' is not declared for these items",
+        ),
+        ("J", "field 'items[0].applicable' is required but missing"),
+        ("K", "field 'undeclared' is not declared for forms"),
+        (
+            "M",
+            "field 'items[0].subitems[1].points' appears more than once",
+        ),
+    ];
+    let want: Vec<(String, String)> = want
+        .iter()
+        .map(|(k, r)| (k.to_string(), r.to_string()))
+        .collect();
+    assert_eq!(rejected, want);
+    assert_eq!(o["records"]["forms"]["A"]["total"], "5");
+    assert_eq!(
+        o["records"]["forms"]["L"]["total"],
+        Value::Null,
+        "an optional list left null has no value"
+    );
+}

@@ -192,12 +192,8 @@ fn convert(f: &Field, raw: &str, plan: &Plan, path: &dyn Fn() -> String) -> Resu
             Some(d) => Value::Date(d),
             None => return Err(bad("a date YYYY-MM-DD")),
         },
-        FieldKind::List(item) => {
-            if first != b'[' {
-                return Err(bad("a list"));
-            }
-            read_items(&plan.items[*item as usize], raw, plan, path)?
-        }
+        // read in the same pass as their record, by `ItemsSeed`
+        FieldKind::List(_) => return Err(format!("field '{}': a list read out of turn", path())),
     })
 }
 
@@ -271,6 +267,9 @@ struct ObjectVisitor<'a> {
     prefix: &'a dyn Fn() -> String,
     /// Where the values go, by slot, after what is there.
     out: &'a mut Vec<Value>,
+    /// For a value that may be anything (a list's item): what to say when it turns out to
+    /// be a number (which serde_json presents as a map with one special key).
+    number: Option<&'a dyn Fn(String) -> String>,
 }
 
 /// A field's name in messages: `points`, or `items[2].points` inside a list.
@@ -296,6 +295,7 @@ impl<'de> Visitor<'de> for ObjectVisitor<'_> {
             plan,
             prefix,
             out,
+            number,
         } = self;
         let name = |f: &str| name_in(prefix, f);
         let fields = shape.fields;
@@ -306,8 +306,17 @@ impl<'de> Visitor<'de> for ObjectVisitor<'_> {
         let mut key = None;
         let mut key_problem: Option<String> = None;
         let mut bad_slot: Option<(usize, String)> = None;
+        let mut first = true;
         while let Some(k) = m.next_key::<Key>()? {
             let k = k.0.as_ref();
+            if std::mem::take(&mut first) && k == NUMBER_TOKEN {
+                if let Some(found) = number {
+                    return Ok(Read {
+                        key: None,
+                        problem: Some(found(describe_map(k, m)?)),
+                    });
+                }
+            }
             let Some(s) = fields.iter().position(|f| f.name == k) else {
                 m.next_value::<de::IgnoredAny>()?;
                 if shape.extra == ExtraFields::Reject && key_problem.is_none() {
@@ -319,14 +328,35 @@ impl<'de> Visitor<'de> for ObjectVisitor<'_> {
                 }
                 continue;
             };
-            let raw = m.next_value::<&RawValue>()?;
-            if !seen.mark(s) {
-                if key_problem.is_none() {
-                    key_problem = Some(format!("field '{}' appears more than once", name(k)));
+            let f = &fields[s];
+            let fresh = seen.mark(s);
+            if !fresh && key_problem.is_none() {
+                key_problem = Some(format!("field '{}' appears more than once", name(k)));
+            }
+            // its conversion could not be the problem reported
+            let moot =
+                !fresh || key_problem.is_some() || bad_slot.as_ref().is_some_and(|(b, _)| *b < s);
+            if let FieldKind::List(item) = f.kind {
+                if moot {
+                    m.next_value::<de::IgnoredAny>()?;
+                    continue;
+                }
+                let items = ItemsSeed {
+                    field: f,
+                    shape: &plan.items[item as usize],
+                    plan,
+                    path: &|| name(&f.name),
+                };
+                match m.next_value_seed(items)? {
+                    Ok(v) => row[s] = v,
+                    Err(e) => bad_slot = Some((s, e)),
                 }
                 continue;
             }
-            let f = &fields[s];
+            let raw = m.next_value::<&RawValue>()?;
+            if !fresh {
+                continue;
+            }
             if shape.key_slot == Some(s) {
                 key = string_of(raw.get()).map(|s| Value::str(&s));
                 if let (Some(k), FieldKind::Str) = (&key, &f.kind) {
@@ -334,8 +364,8 @@ impl<'de> Visitor<'de> for ObjectVisitor<'_> {
                     continue;
                 }
             }
-            if key_problem.is_some() || bad_slot.as_ref().is_some_and(|(b, _)| *b < s) {
-                continue; // its conversion could not be the problem reported
+            if moot {
+                continue;
             }
             match convert(f, raw.get(), plan, &|| name(&f.name)) {
                 Ok(v) => row[s] = v,
@@ -383,6 +413,7 @@ fn read_object(
             plan,
             prefix,
             out,
+            number: None,
         };
         serde_json::Deserializer::from_str(raw)
             .deserialize_map(visitor)
@@ -394,35 +425,192 @@ fn read_object(
     read
 }
 
-/// Converts the items of a list field (its raw text starts with `[`).
-fn read_items(
-    shape: &crate::plan::ItemShape,
-    raw: &str,
-    plan: &Plan,
-    path: &dyn Fn() -> String,
-) -> Result<Value, String> {
-    let elems = serde_json::from_str::<Elements>(raw)
-        .map_err(|e| format!("field '{}': {e}", path()))?
-        .0;
-    let shape = Shape {
-        fields: &shape.fields,
-        extra: ExtraFields::Reject,
-        key_slot: None,
-        owner: "these items",
-    };
-    // the items' fields, item after item, in one allocation
-    let width = shape.fields.len();
-    let mut fields = Vec::with_capacity(elems.len() * width);
-    for (i, e) in elems.iter().enumerate() {
-        let ipath = || format!("{}[{i}]", path());
-        let what = |found| format!("field '{}': expected an object, found {found}", ipath());
-        if let Some(p) = read_object(&shape, e.get(), plan, &ipath, &what, &mut fields).problem {
-            return Err(p);
-        }
+/// How serde_json (with `arbitrary_precision`) hands a number to a visitor that takes any
+/// value: as a map with this one key, whose value is the number's text.
+const NUMBER_TOKEN: &str = "$serde_json::private::Number";
+
+/// What a value that is not the kind wanted is, for messages (as [`describe`] says it),
+/// reading the rest of it. `first` is the map's first key, already read.
+fn describe_map<'de, A: MapAccess<'de>>(first: &str, mut m: A) -> Result<String, A::Error> {
+    if first == NUMBER_TOKEN {
+        let text: String = m.next_value()?;
+        return Ok(format!("number {text}"));
     }
-    let width = u16::try_from(width)
-        .map_err(|_| format!("field '{}': items have too many fields", path()))?;
-    Ok(Value::Items(fields.into(), width))
+    m.next_value::<de::IgnoredAny>()?;
+    while m.next_entry::<de::IgnoredAny, de::IgnoredAny>()?.is_some() {}
+    Ok("object".into())
+}
+
+/// Implements the visitor methods for values of any other kind than the one wanted: each
+/// reads the value and gives `Ok(Err(found))`, where found describes it.
+macro_rules! found_instead {
+    ($t:ty) => {
+        fn visit_bool<E: de::Error>(self, b: bool) -> Result<$t, E> {
+            Ok(Err(self.found(format!("boolean {b}"))))
+        }
+        fn visit_str<E: de::Error>(self, s: &str) -> Result<$t, E> {
+            Ok(Err(
+                self.found(describe(&serde_json::Value::String(s.into())))
+            ))
+        }
+        fn visit_i64<E: de::Error>(self, n: i64) -> Result<$t, E> {
+            Ok(Err(self.found(format!("number {n}"))))
+        }
+        fn visit_u64<E: de::Error>(self, n: u64) -> Result<$t, E> {
+            Ok(Err(self.found(format!("number {n}"))))
+        }
+    };
+}
+
+/// Reads a list field's items straight from the record's text, in the same pass (no copy,
+/// no second scan): each item's fields go into one flat vector.
+struct ItemsSeed<'a> {
+    field: &'a Field,
+    shape: &'a crate::plan::ItemShape,
+    plan: &'a Plan,
+    path: &'a dyn Fn() -> String,
+}
+
+impl ItemsSeed<'_> {
+    fn found(&self, found: String) -> String {
+        format!("field '{}': expected a list, found {found}", (self.path)())
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for ItemsSeed<'_> {
+    type Value = Result<Value, String>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ItemsSeed<'_> {
+    type Value = Result<Value, String>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list")
+    }
+
+    found_instead!(Result<Value, String>);
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(match self.field.optional {
+            true => Ok(Value::None),
+            false => Err(format!("field '{}' is required but null", (self.path)())),
+        })
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+        let first = m
+            .next_key::<Key>()?
+            .map(|k| k.0.into_owned())
+            .unwrap_or_default();
+        let found = describe_map(&first, m)?;
+        Ok(Err(self.found(found)))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let shape = Shape {
+            fields: &self.shape.fields,
+            extra: ExtraFields::Reject,
+            key_slot: None,
+            owner: "these items",
+        };
+        let width = u16::try_from(shape.fields.len()).unwrap_or(u16::MAX);
+        let mut fields = Vec::with_capacity(seq.size_hint().unwrap_or(10) * width as usize);
+        let mut problem = None;
+        let mut i = 0;
+        loop {
+            if problem.is_some() {
+                // the list is bad already: read the rest without converting it
+                if seq.next_element::<de::IgnoredAny>()?.is_none() {
+                    break;
+                }
+                continue;
+            }
+            let ipath = || format!("{}[{i}]", (self.path)());
+            let item = ItemSeed {
+                shape: &shape,
+                plan: self.plan,
+                prefix: &ipath,
+                out: &mut fields,
+            };
+            match seq.next_element_seed(item)? {
+                None => break,
+                Some(Ok(())) => {}
+                Some(Err(p)) => problem = Some(p),
+            }
+            i += 1;
+        }
+        Ok(match problem {
+            Some(p) => Err(p),
+            None => Ok(Value::Items(fields.into(), width)),
+        })
+    }
+}
+
+/// Reads one item of a list: an object, else a problem saying what it is instead.
+struct ItemSeed<'a> {
+    shape: &'a Shape<'a>,
+    plan: &'a Plan,
+    prefix: &'a dyn Fn() -> String,
+    out: &'a mut Vec<Value>,
+}
+
+impl ItemSeed<'_> {
+    fn found(&self, found: String) -> String {
+        format!(
+            "field '{}': expected an object, found {found}",
+            (self.prefix)()
+        )
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for ItemSeed<'_> {
+    type Value = Result<(), String>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ItemSeed<'_> {
+    type Value = Result<(), String>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object")
+    }
+
+    found_instead!(Result<(), String>);
+
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Err(self.found("null".into())))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+        Ok(Err(self.found("array".into())))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<Self::Value, A::Error> {
+        let base = self.out.len();
+        let found =
+            |f: String| format!("field '{}': expected an object, found {f}", (self.prefix)());
+        let visitor = ObjectVisitor {
+            shape: self.shape,
+            plan: self.plan,
+            prefix: self.prefix,
+            out: self.out,
+            number: Some(&found),
+        };
+        let read = visitor.visit_map(m)?;
+        Ok(match read.problem {
+            Some(p) => {
+                self.out.truncate(base);
+                Err(p)
+            }
+            None => Ok(()),
+        })
+    }
 }
 
 /// Reads one record of collection `c` from its raw JSON text.

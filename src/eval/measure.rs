@@ -127,29 +127,43 @@ impl AggAcc {
                 Some(x) => self.sum = self.sum.add(x).map_err(|e| e.to_string())?,
                 None => return Err(missing()),
             },
-            Agg::Min | Agg::Max => {
-                if v.is_none() {
-                    return Err(missing());
-                }
-                let better = match &self.best {
-                    None => true,
-                    Some((b, _)) => {
-                        let o = compare(v, b).unwrap_or(Ordering::Equal);
-                        (agg == Agg::Min && o == Ordering::Less)
-                            || (agg == Agg::Max && o == Ordering::Greater)
-                    }
-                };
-                if better {
-                    self.best = Some((v.clone(), date));
-                }
-            }
-            Agg::Latest => {
-                if self.best.as_ref().is_none_or(|(_, bd)| date >= *bd) {
-                    self.best = Some((v.clone(), date));
-                }
-            }
+            Agg::Min | Agg::Max if v.is_none() => return Err(missing()),
+            Agg::Min | Agg::Max | Agg::Latest => self.offer(agg, v, date),
             Agg::List => self.list.push((date, v.clone())),
         }
+        Ok(())
+    }
+
+    /// Keeps `v` as the best so far when it is: strictly smaller (min) or larger (max), so
+    /// the first of equals stays; or dated no earlier (latest), so the last of equals wins.
+    fn offer(&mut self, agg: Agg, v: &Value, date: Option<NaiveDate>) {
+        let better = match &self.best {
+            None => true,
+            Some((b, bd)) => match agg {
+                Agg::Latest => date >= *bd,
+                _ => {
+                    let o = compare(v, b).unwrap_or(Ordering::Equal);
+                    (agg == Agg::Min && o == Ordering::Less)
+                        || (agg == Agg::Max && o == Ordering::Greater)
+                }
+            },
+        };
+        if better {
+            self.best = Some((v.clone(), date));
+        }
+    }
+
+    /// Adds what `later` saw (records that come after all of this one's, in key order):
+    /// the same as if this one had seen them all, one by one.
+    fn merge(&mut self, agg: Agg, later: AggAcc) -> Result<(), crate::num::ArithError> {
+        self.count += later.count;
+        if !later.sum.is_zero() {
+            self.sum = self.sum.add(later.sum)?;
+        }
+        if let Some((v, d)) = later.best {
+            self.offer(agg, &v, d);
+        }
+        self.list.extend(later.list);
         Ok(())
     }
 
@@ -215,13 +229,85 @@ pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError>
     let mut cols: Vec<Vec<Value>> = vec![Vec::new(); plan.measures.len()];
     let mut related: HashMap<(CollId, u16), Related> = HashMap::new();
     let vars = ds.record_vars();
+    // measures already computed with another output of their table
+    let mut done = vec![false; plan.measures.len()];
     for &m in &plan.measure_order {
+        if done[m as usize] {
+            continue;
+        }
         let meas = &plan.measures[m as usize];
         let coll = meas.coll;
         let n = ds.colls[coll as usize].rows.len();
         let cname = &plan.collections[coll as usize].name;
         let rule = format!("measure {cname}.{}", meas.name);
         let rec = |i: usize| Some(format!("{cname} '{}'", ds.colls[coll as usize].key(i)));
+        let view = View { ds, cols: &cols };
+        // a table is evaluated once per record for all the measures that take its outputs
+        // (they depend on the same things, so they can all be computed here)
+        if let MeasureKind::Table { table, .. } = meas.kind {
+            let t = &plan.tables[table];
+            let hits = per_record(n, |i| {
+                let frame = Frame {
+                    data: &view,
+                    base: Some((coll, i as u32)),
+                    vars: &vars,
+                };
+                eval_table(t, &frame)
+                    .map(|hit| hit.outputs)
+                    .map_err(|(expr, err)| {
+                        ScoreError::eval(&format!("{rule} (table {})", t.name), rec(i), &expr, err)
+                    })
+            })?;
+            let outputs: Vec<(usize, usize)> = plan
+                .measures
+                .iter()
+                .enumerate()
+                .filter_map(|(j, x)| match x.kind {
+                    MeasureKind::Table { table: u, output } if u == table && x.coll == coll => {
+                        Some((j, output))
+                    }
+                    _ => None,
+                })
+                .collect();
+            for (j, output) in outputs {
+                cols[j] = hits.par_iter().map(|h| h[output].clone()).collect();
+                done[j] = true;
+            }
+            continue;
+        }
+        // an aggregate that does not depend on the record it is for is one pass over the
+        // related records, in order; when a record fails, the pass per record below says
+        // which, as it always has
+        if let MeasureKind::Aggregate {
+            agg,
+            over,
+            via,
+            key: None,
+            filter,
+            value,
+            window,
+            per: None,
+        } = &meas.kind
+        {
+            let independent = [filter, value]
+                .into_iter()
+                .flatten()
+                .all(|e| !e.uses_var(OUTER));
+            if independent {
+                let pass = Pass {
+                    agg: *agg,
+                    over: *over,
+                    via: *via,
+                    filter: filter.as_ref(),
+                    value: value.as_ref(),
+                    window: *window,
+                };
+                if let Some(col) = pass.run(plan, ds, &view, n) {
+                    cols[m as usize] = col;
+                    continue;
+                }
+            }
+        }
         if let MeasureKind::Aggregate { over, via, .. } = &meas.kind {
             let targets = match plan.collections[*over as usize].fields[*via as usize].kind {
                 crate::plan::FieldKind::Ref(t) => ds.colls[t as usize].rows.len(),
@@ -231,7 +317,6 @@ pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError>
                 .entry((*over, *via))
                 .or_insert_with(|| Related::build(ds, *over, *via, targets));
         }
-        let view = View { ds, cols: &cols };
         // the windows of a per-window aggregate depend only on the run: compute them once
         let measure_buckets = match &meas.kind {
             MeasureKind::Aggregate { per: Some(p), .. } => Some(buckets(p, ds)),
@@ -248,13 +333,8 @@ pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError>
                     .eval(&frame)
                     .map_err(|err| ScoreError::eval(&rule, rec(i), &e.src, err))?
                     .into_owned(),
-                MeasureKind::Table { table, output } => {
-                    let t = &plan.tables[*table];
-                    let hit = eval_table(t, &frame).map_err(|(expr, err)| {
-                        ScoreError::eval(&format!("{rule} (table {})", t.name), rec(i), &expr, err)
-                    })?;
-                    hit.outputs[*output].clone()
-                }
+                // computed above, with the table's other outputs
+                MeasureKind::Table { .. } => Value::None,
                 MeasureKind::Aggregate {
                     agg,
                     over,
@@ -354,17 +434,101 @@ pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError>
             };
             Ok(v)
         };
-        // in parallel; when a record fails, the first failing record (in key order) is
-        // the one reported, whatever the threads did
-        let col = match (0..n)
-            .into_par_iter()
-            .map(one)
-            .collect::<Result<Vec<_>, _>>()
-        {
-            Ok(col) => col,
-            Err(e) => return Err((0..n).find_map(|i| one(i).err()).unwrap_or(e)),
-        };
-        cols[m as usize] = col;
+        cols[m as usize] = per_record(n, one)?;
     }
     Ok(cols)
+}
+
+/// The variable slot of `outer` in an aggregate's expressions (after the record variables).
+const OUTER: u16 = 3;
+
+/// An aggregate whose related records are counted the same way whichever record they are
+/// for (no `match`, no `outer`, no windows per period): one pass over the related records
+/// in key order, each added to the accumulator of the record it refers to. The records are
+/// split into one contiguous run per thread and the runs' accumulators merged in order, so
+/// the result is the same on any number of threads, and the same as counting each record's
+/// related records on their own. Reading the related records in order is what makes this
+/// fast: they are not looked up record by record.
+struct Pass<'a> {
+    agg: Agg,
+    over: CollId,
+    via: u16,
+    filter: Option<&'a crate::expr::compile::Expr>,
+    value: Option<&'a crate::expr::compile::Expr>,
+    window: Window,
+}
+
+impl Pass<'_> {
+    /// The measure for each of the `targets` records; `None` when a related record fails
+    /// (an expression error, a missing value, an overflow).
+    fn run(&self, plan: &Plan, ds: &Dataset, view: &View, targets: usize) -> Option<Vec<Value>> {
+        let oc = &plan.collections[self.over as usize];
+        let orows = &ds.colls[self.over as usize].rows;
+        let vars = ds.record_vars();
+        let vars = [
+            vars[0].clone(),
+            vars[1].clone(),
+            vars[2].clone(),
+            Value::None,
+        ];
+        let runs = rayon::current_num_threads().max(1);
+        let size = orows.len().div_ceil(runs).max(1);
+        let parts: Vec<Option<Vec<AggAcc>>> = (0..runs)
+            .into_par_iter()
+            .map(|r| {
+                let mut accs = vec![AggAcc::default(); targets];
+                let end = ((r + 1) * size).min(orows.len());
+                for j in (r * size).min(end)..end {
+                    let row = &orows[j];
+                    let Some(&Value::Rec(_, t)) = row.get(self.via as usize) else {
+                        continue;
+                    };
+                    let date = record_date(oc, row);
+                    if !in_window(self.window, date, ds) {
+                        continue;
+                    }
+                    let frame = Frame {
+                        data: view,
+                        base: Some((self.over, j as u32)),
+                        vars: &vars,
+                    };
+                    if let Some(f) = self.filter {
+                        if !f.eval_bool(&frame).ok()? {
+                            continue;
+                        }
+                    }
+                    let v = match self.value {
+                        Some(e) => Some(e.eval(&frame).ok()?),
+                        None => None,
+                    };
+                    accs.get_mut(t as usize)?
+                        .add(self.agg, v.as_deref(), date)
+                        .ok()?;
+                }
+                Some(accs)
+            })
+            .collect();
+        let mut parts = parts.into_iter();
+        let mut all = parts.next()??;
+        for part in parts {
+            for (a, later) in all.iter_mut().zip(part?) {
+                a.merge(self.agg, later).ok()?;
+            }
+        }
+        all.into_par_iter()
+            .map(|a| a.finish(self.agg).ok())
+            .collect()
+    }
+}
+
+/// Computes something for records `0..n` in parallel, in order. When records fail, the
+/// first failing record (in key order) is the one reported, whatever the threads did.
+fn per_record<T: Send>(
+    n: usize,
+    one: impl Fn(usize) -> Result<T, ScoreError> + Sync,
+) -> Result<Vec<T>, ScoreError> {
+    match (0..n).into_par_iter().map(&one).collect() {
+        Ok(all) => Ok(all),
+        Err(e) => Err((0..n).find_map(|i| one(i).err()).unwrap_or(e)),
+    }
 }

@@ -214,6 +214,36 @@ pub struct Expr {
     pub ty: Ty,
 }
 
+impl Expr {
+    /// Whether the expression reads the named variable in `slot` (e.g. `outer`).
+    pub fn uses_var(&self, slot: u16) -> bool {
+        fn any(n: &Node, slot: u16) -> bool {
+            match &n.kind {
+                NodeKind::Var(v) => *v == slot,
+                NodeKind::Const(_)
+                | NodeKind::Local(_)
+                | NodeKind::BaseField(_)
+                | NodeKind::BaseMeasure(_) => false,
+                NodeKind::RecField(r, _)
+                | NodeKind::RecMeasure(r, _)
+                | NodeKind::ItemField(r, _)
+                | NodeKind::Neg(r)
+                | NodeKind::Not(r) => any(r, slot),
+                NodeKind::Bin(_, a, b) => any(a, slot) || any(b, slot),
+                NodeKind::If(c, a, b) => any(c, slot) || any(a, slot) || any(b, slot),
+                NodeKind::Method(_, r, arg) => {
+                    any(r, slot) || arg.as_deref().is_some_and(|a| any(a, slot))
+                }
+                NodeKind::List(xs)
+                | NodeKind::Call(_, xs)
+                | NodeKind::Script(_, xs)
+                | NodeKind::Calendar(_, _, xs) => xs.iter().any(|x| any(x, slot)),
+            }
+        }
+        any(&self.root, slot)
+    }
+}
+
 impl fmt::Display for Expr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.src)

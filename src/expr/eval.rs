@@ -87,13 +87,20 @@ type Sink<'s, 'a> = dyn FnMut(Local<'a>, &mut Locals<'a>) -> Result<bool, EvalEr
 
 impl Expr {
     /// Evaluates the expression; a field, measure, variable or constant is lent, not copied.
+    #[inline]
     pub fn eval<'a>(&'a self, f: &Frame<'a>) -> Result<Val<'a>, EvalError> {
-        let mut locals = Vec::new();
-        eval(&self.root, f, &mut locals)
+        operand(&self.root, f, &mut Vec::new())
     }
 
     /// Evaluates a condition: `true`/`false`; no value is an error.
+    #[inline]
     pub fn eval_bool(&self, f: &Frame) -> Result<bool, EvalError> {
+        let root = &self.root;
+        if matches!(&root.kind, NodeKind::Bin(op, ..) if is_condition(*op))
+            || matches!(root.kind, NodeKind::Not(_))
+        {
+            return truth(root, root, "", f, &mut Vec::new());
+        }
         match *self.eval(f)? {
             Value::Bool(b) => Ok(b),
             ref v => Err(EvalError {
@@ -227,6 +234,42 @@ fn item_field<'a>(r: Val<'a>, slot: u16, n: &Node) -> Result<Val<'a>, EvalError>
     }
 }
 
+/// The value of a leaf (a constant, a variable, a field or measure of the record in scope,
+/// a field of the item a closure is at), lent, without going through [`eval`]: most
+/// operands are leaves, and this keeps them in registers.
+#[inline]
+fn leaf<'a>(n: &'a Node, f: &Frame<'a>, locals: &Locals<'a>) -> Option<&'a Value> {
+    match &n.kind {
+        NodeKind::Const(v) => Some(v),
+        NodeKind::Var(i) => f.vars.get(*i as usize),
+        NodeKind::BaseField(slot) => {
+            let (c, i) = f.base?;
+            Some(f.data.field(c, i, *slot))
+        }
+        NodeKind::BaseMeasure(m) => {
+            let (_, i) = f.base?;
+            Some(f.data.measure(*m, i))
+        }
+        NodeKind::ItemField(r, slot) => match (&r.kind, locals) {
+            (NodeKind::Local(i), locals) => match locals.get(*i as usize) {
+                Some(&Local::Row(all, start, _)) => all.get(start as usize + *slot as usize),
+                _ => None,
+            },
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// An operand: a leaf, lent, or else evaluated.
+#[inline]
+fn operand<'a>(n: &'a Node, f: &Frame<'a>, locals: &mut Locals<'a>) -> Result<Val<'a>, EvalError> {
+    match leaf(n, f, locals) {
+        Some(v) => Ok(Cow::Borrowed(v)),
+        None => eval(n, f, locals),
+    }
+}
+
 fn eval<'a>(n: &'a Node, f: &Frame<'a>, locals: &mut Locals<'a>) -> Result<Val<'a>, EvalError> {
     Ok(match &n.kind {
         NodeKind::Const(v) => Cow::Borrowed(v),
@@ -280,7 +323,7 @@ fn eval<'a>(n: &'a Node, f: &Frame<'a>, locals: &mut Locals<'a>) -> Result<Val<'
             let x = num(n, &*eval(e, f, locals)?, "'-'")?;
             arith(n, x.neg())?
         }
-        NodeKind::Not(e) => owned(Value::Bool(!boolean(n, &*eval(e, f, locals)?, "'!'")?)),
+        NodeKind::Not(e) => owned(Value::Bool(!truth(e, n, "'!'", f, locals)?)),
         NodeKind::Bin(op, a, b) => binary(n, *op, a, b, f, locals)?,
         NodeKind::List(items) => {
             let mut out = Vec::with_capacity(items.len());
@@ -325,10 +368,91 @@ fn eval<'a>(n: &'a Node, f: &Frame<'a>, locals: &mut Locals<'a>) -> Result<Val<'
             })
         }
         NodeKind::If(c, a, b) => {
-            if boolean(n, &*eval(c, f, locals)?, "an if condition")? {
+            if truth(c, n, "an if condition", f, locals)? {
                 eval(a, f, locals)?
             } else {
                 eval(b, f, locals)?
+            }
+        }
+    })
+}
+
+/// Whether an operator gives true or false.
+fn is_condition(op: BinOp) -> bool {
+    !matches!(
+        op,
+        BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Rem
+    )
+}
+
+/// The truth of `c`, computed without building a value where it can be (comparisons,
+/// `&&`, `||`, `!`): conditions are most of what rules evaluate. When `c` gives something
+/// other than true or false, the error names the operator `n` and `what` that needed it,
+/// as evaluating it as a value would.
+fn truth<'a>(
+    c: &'a Node,
+    n: &Node,
+    what: &str,
+    f: &Frame<'a>,
+    locals: &mut Locals<'a>,
+) -> Result<bool, EvalError> {
+    match &c.kind {
+        NodeKind::Bin(op, a, b) if is_condition(*op) => condition(c, *op, a, b, f, locals),
+        NodeKind::Not(e) => Ok(!truth(e, c, "'!'", f, locals)?),
+        _ => boolean(n, &*operand(c, f, locals)?, what),
+    }
+}
+
+/// A comparison, membership, `&&` or `||`.
+fn condition<'a>(
+    n: &'a Node,
+    op: BinOp,
+    a: &'a Node,
+    b: &'a Node,
+    f: &Frame<'a>,
+    locals: &mut Locals<'a>,
+) -> Result<bool, EvalError> {
+    let what = op.quoted();
+    match op {
+        BinOp::And => {
+            return Ok(truth(a, n, what, f, locals)? && truth(b, n, what, f, locals)?);
+        }
+        BinOp::Or => {
+            return Ok(truth(a, n, what, f, locals)? || truth(b, n, what, f, locals)?);
+        }
+        _ => {}
+    }
+    let l = operand(a, f, locals)?;
+    let r = operand(b, f, locals)?;
+    let (l, r) = (l.as_ref(), r.as_ref());
+    Ok(match op {
+        BinOp::Eq => l == r,
+        BinOp::Ne => l != r,
+        BinOp::In => {
+            if !matches!(r, Value::List(_) | Value::Items(..)) {
+                return Err(wrong(n, r, "'in'", "a list"));
+            }
+            r.elems().any(|e| e == crate::value::Elem::Value(l))
+        }
+        _ => {
+            if l.is_none() || r.is_none() {
+                return Err(missing(n, &format!("an operand of {what}")));
+            }
+            let o = compare(l, r).ok_or_else(|| {
+                err(
+                    n,
+                    format!(
+                        "{what} cannot order {} and {}",
+                        l.type_name(),
+                        r.type_name()
+                    ),
+                )
+            })?;
+            match op {
+                BinOp::Lt => o == Ordering::Less,
+                BinOp::Le => o != Ordering::Greater,
+                BinOp::Gt => o == Ordering::Greater,
+                _ => o != Ordering::Less,
             }
         }
     })
@@ -342,25 +466,12 @@ fn binary<'a>(
     f: &Frame<'a>,
     locals: &mut Locals<'a>,
 ) -> Result<Val<'a>, EvalError> {
-    let what = op.quoted();
-    let yes = |b: bool| Ok(owned(Value::Bool(b)));
-    match op {
-        BinOp::And => {
-            if !boolean(n, &*eval(a, f, locals)?, what)? {
-                return yes(false);
-            }
-            return yes(boolean(n, &*eval(b, f, locals)?, what)?);
-        }
-        BinOp::Or => {
-            if boolean(n, &*eval(a, f, locals)?, what)? {
-                return yes(true);
-            }
-            return yes(boolean(n, &*eval(b, f, locals)?, what)?);
-        }
-        _ => {}
+    if is_condition(op) {
+        return Ok(owned(Value::Bool(condition(n, op, a, b, f, locals)?)));
     }
-    let l = eval(a, f, locals)?;
-    let r = eval(b, f, locals)?;
+    let what = op.quoted();
+    let l = operand(a, f, locals)?;
+    let r = operand(b, f, locals)?;
     let (l, r) = (l.as_ref(), r.as_ref());
     let nums =
         || -> Result<(Number, Number), EvalError> { Ok((num(n, l, what)?, num(n, r, what)?)) };
@@ -375,39 +486,7 @@ fn binary<'a>(
         BinOp::Sub => nums().and_then(|(x, y)| arith(n, x.sub(y))),
         BinOp::Mul => nums().and_then(|(x, y)| arith(n, x.mul(y))),
         BinOp::Div => nums().and_then(|(x, y)| arith(n, x.div(y))),
-        BinOp::Rem => nums().and_then(|(x, y)| arith(n, x.rem(y))),
-        BinOp::Eq => yes(l == r),
-        BinOp::Ne => yes(l != r),
-        BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
-            if l.is_none() || r.is_none() {
-                return Err(missing(n, &format!("an operand of {what}")));
-            }
-            let o = compare(l, r).ok_or_else(|| {
-                err(
-                    n,
-                    format!(
-                        "{what} cannot order {} and {}",
-                        l.type_name(),
-                        r.type_name()
-                    ),
-                )
-            })?;
-            yes(match op {
-                BinOp::Lt => o == Ordering::Less,
-                BinOp::Le => o != Ordering::Greater,
-                BinOp::Gt => o == Ordering::Greater,
-                _ => o != Ordering::Less,
-            })
-        }
-        BinOp::In => {
-            if !matches!(r, Value::List(_) | Value::Items(..)) {
-                return Err(wrong(n, r, "'in'", "a list"));
-            }
-            yes(r.elems().any(|e| e == crate::value::Elem::Value(l)))
-        }
-        // short-circuited above; kept total without a panic path
-        BinOp::And => yes(boolean(n, l, what)? && boolean(n, r, what)?),
-        BinOp::Or => yes(boolean(n, l, what)? || boolean(n, r, what)?),
+        _ => nums().and_then(|(x, y)| arith(n, x.rem(y))),
     }
 }
 
@@ -530,7 +609,7 @@ fn each<'a>(
         NodeKind::Method(Method::Filter, recv, Some(body)) => {
             each(recv, f, locals, &mut |x, locals| {
                 locals.push(x);
-                let keep = eval(body, f, locals).and_then(|v| boolean(n, &v, ".filter()"));
+                let keep = truth(body, n, ".filter()", f, locals);
                 match locals.pop() {
                     Some(x) if keep? => sink(x, locals),
                     _ => Ok(true),
@@ -547,41 +626,60 @@ fn each<'a>(
         }
         _ => {
             let list = eval(n, f, locals)?;
-            match list {
-                Cow::Borrowed(Value::List(l)) => {
+            each_of(n, &list, locals, sink)
+        }
+    }
+}
+
+/// Gives `sink` every element of a list value: lent (an item as its row) when the list is
+/// lent, else copied.
+fn each_of<'a>(
+    n: &Node,
+    list: &Val<'a>,
+    locals: &mut Locals<'a>,
+    sink: &mut Sink<'_, 'a>,
+) -> Result<bool, EvalError> {
+    match list {
+        Cow::Borrowed(v) => {
+            let v: &'a Value = v;
+            match v {
+                Value::List(l) => {
                     for x in l.iter() {
                         if !sink(Local::Val(Cow::Borrowed(x)), locals)? {
                             return Ok(false);
                         }
                     }
                 }
-                Cow::Borrowed(Value::Items(all, w)) => {
-                    for i in 0..list.list_len() {
+                Value::Items(all, w) => {
+                    for i in 0..v.list_len() {
                         if !sink(Local::Row(all, (i * *w as usize) as u32, *w), locals)? {
                             return Ok(false);
                         }
                     }
                 }
-                Cow::Owned(Value::List(ref l)) => {
-                    for x in l.iter() {
-                        if !sink(Local::Val(Cow::Owned(x.clone())), locals)? {
-                            return Ok(false);
-                        }
-                    }
-                }
-                Cow::Owned(Value::Items(ref all, w)) => {
-                    for i in 0..list.list_len() {
-                        let item = Value::Item(all.clone(), (i * w as usize) as u32, w);
-                        if !sink(Local::Val(Cow::Owned(item)), locals)? {
-                            return Ok(false);
-                        }
-                    }
-                }
-                other => return Err(wrong(n, &other, "a list method", "a list")),
+                other => return Err(wrong(n, other, "a list method", "a list")),
             }
-            Ok(true)
         }
+        Cow::Owned(v) => match v {
+            Value::List(l) => {
+                for x in l.iter() {
+                    if !sink(Local::Val(Cow::Owned(x.clone())), locals)? {
+                        return Ok(false);
+                    }
+                }
+            }
+            Value::Items(all, w) => {
+                for i in 0..v.list_len() {
+                    let item = Value::Item(all.clone(), (i * *w as usize) as u32, *w);
+                    if !sink(Local::Val(Cow::Owned(item)), locals)? {
+                        return Ok(false);
+                    }
+                }
+            }
+            other => return Err(wrong(n, other, "a list method", "a list")),
+        },
     }
+    Ok(true)
 }
 
 /// Builds the list a filter or a map gives. Items that a filter keeps stay flat (one
@@ -636,6 +734,42 @@ fn method<'a>(
     };
     let number = |x: &Local<'a>, what: &str| num(n, &x.value(), what);
     Ok(match m {
+        // a filter of a list (not of another filter or map) that keeps every element gives
+        // the list itself: nothing is copied
+        Method::Filter if !streams(recv) => {
+            let list = eval(recv, f, locals)?;
+            let mut keep = Vec::with_capacity(list.list_len());
+            each_of(recv, &list, locals, &mut |x, locals| {
+                keep.push(boolean(n, &*apply(x, locals)?, ".filter()")?);
+                Ok(true)
+            })?;
+            if keep.iter().all(|k| *k) {
+                return Ok(list.into_owned());
+            }
+            let mut at = 0;
+            let mut kept = Vec::new();
+            let mut rows: Option<(Vec<Value>, u16)> = None;
+            each_of(recv, &list, locals, &mut |x, _| {
+                if keep[at] {
+                    match x {
+                        Local::Row(all, start, w) => {
+                            let (fields, _) = rows.get_or_insert_with(|| (Vec::new(), w));
+                            let start = start as usize;
+                            fields.extend_from_slice(
+                                all.get(start..start + w as usize).unwrap_or(&[]),
+                            );
+                        }
+                        other => kept.push(other.into_value()),
+                    }
+                }
+                at += 1;
+                Ok(true)
+            })?;
+            match rows {
+                Some((fields, w)) => Value::Items(fields.into(), w),
+                None => Value::List(kept.into()),
+            }
+        }
         Method::Filter | Method::Map => collect(n, f, locals)?,
         Method::Len if !streams(recv) => {
             let l = eval(recv, f, locals)?;
