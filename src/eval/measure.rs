@@ -478,8 +478,9 @@ impl Pass<'_> {
             .map(|r| {
                 let mut accs = vec![AggAcc::default(); targets];
                 let end = ((r + 1) * size).min(orows.len());
-                for j in (r * size).min(end)..end {
-                    let row = &orows[j];
+                let start = (r * size).min(end);
+                for (j, row) in orows[start..end].iter().enumerate() {
+                    let j = start + j;
                     let Some(&Value::Rec(_, t)) = row.get(self.via as usize) else {
                         continue;
                     };
