@@ -175,3 +175,59 @@ fn a_json_document_with_a_collection_twice_is_an_error() {
     assert!(e.contains("'units' appears twice"), "{e}");
     assert!(e.contains("line 1"), "{e}");
 }
+
+#[test]
+fn ndjson_read_in_many_chunks_is_the_same_as_one_document() {
+    // about 3 MB of lines: several chunks, converted on several threads
+    let p = plan(Shape::Coverage);
+    let spec = Spec::new(Shape::Coverage, 5, 30_000);
+    let json = synth::generate(&spec, Format::Json);
+    let lines = synth::generate(&spec, Format::Ndjson);
+    assert!(lines.len() > 2 << 20, "{} bytes", lines.len());
+    let a = p.score_json(&json).unwrap().to_json();
+    // windows line endings and no final newline change nothing
+    let crlf = lines.trim_end().replace('\n', "\r\n");
+    for text in [&lines, &crlf] {
+        let b = p
+            .score(&p.read_ndjson(text.as_bytes()).unwrap())
+            .unwrap()
+            .to_json();
+        assert_eq!(a, b);
+    }
+}
+
+#[test]
+fn an_ndjson_line_longer_than_a_chunk_is_read_whole() {
+    let p = plan(Shape::Coverage);
+    let name = "长".repeat(1_000_000); // 3 MB of text in one record
+    let text = format!(
+        "{}\n{}\n",
+        r#"{"period": {"from": "2025-01-01", "to": "2025-12-31"}}"#,
+        format_args!(
+            r#"{{"jurisdictions": {{"id": "T1", "name": "{name}", "level": "township"}}}}"#
+        )
+    );
+    let ds = p.read_ndjson(text.as_bytes()).unwrap();
+    let j = p.collection("jurisdictions").unwrap() as usize;
+    assert_eq!((ds.accounting[j].read, ds.accounting[j].used), (1, 1));
+    let slot = p.collections[j]
+        .fields
+        .iter()
+        .position(|f| f.name == "name")
+        .unwrap();
+    assert_eq!(
+        ds.colls[j].rows[0][slot].as_str().map(str::len),
+        Some(3_000_000)
+    );
+}
+
+#[test]
+fn ndjson_that_is_not_utf8_names_the_line() {
+    let p = plan(Shape::Coverage);
+    let mut text = b"{\"period\": {\"from\": \"2025-01-01\", \"to\": \"2025-12-31\"}}\n".to_vec();
+    text.extend_from_slice(
+        b"{\"jurisdictions\": {\"id\": \"T1\", \"name\": \"\xff\", \"level\": \"township\"}}\n",
+    );
+    let e = p.read_ndjson(&text[..]).unwrap_err().to_string();
+    assert!(e.contains("line 2") && e.contains("not UTF-8"), "{e}");
+}

@@ -1,50 +1,84 @@
-//! Reading a dataset document: one pass over the text splits it into raw records (slices of
-//! the input, validated by `serde_json`), then the records are converted in parallel.
+//! Reading a dataset document. One pass over the text splits it into raw records (slices
+//! of the input, validated by `serde_json`); as the records of a collection are split, they
+//! are handed over in chunks to the thread pool and converted while the split goes on.
+//! The chunks are put back in input order, so the result does not depend on the threads.
 
-use super::record::{read_record, ElementsSeed, Key};
+use super::record::{read_record, Key, Raw};
 use super::{finish, parse_period, DataError, Dataset, Input};
 use crate::plan::Plan;
-use rayon::prelude::*;
-use serde::de::{self, Deserializer, MapAccess, Visitor};
+use crate::value::CollId;
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use std::fmt;
+use std::sync::Mutex;
 
-/// The top level of a dataset: the period's text and each collection's raw records.
-struct Root<'de> {
-    period: Option<&'de RawValue>,
-    colls: Vec<Option<Vec<&'de RawValue>>>,
+/// Records per chunk handed to the pool.
+const CHUNK: usize = 2048;
+
+/// The converted chunks, by their number, and each chunk's collection.
+type Chunks = Mutex<Vec<Option<Vec<Raw>>>>;
+
+/// Hands chunks of raw records to the pool for conversion.
+struct Converter<'s, 'de> {
+    scope: &'s rayon::Scope<'de>,
+    plan: &'de Plan,
+    done: &'de Chunks,
+    /// The collection of each chunk, in input order.
+    order: Vec<CollId>,
 }
 
-struct RootVisitor<'p> {
-    plan: &'p Plan,
+impl<'de> Converter<'_, 'de> {
+    fn submit(&mut self, c: CollId, recs: Vec<&'de RawValue>) {
+        let k = self.order.len();
+        self.order.push(c);
+        if let Ok(mut done) = self.done.lock() {
+            done.push(None);
+        }
+        let (plan, done) = (self.plan, self.done);
+        self.scope.spawn(move |_| {
+            let coll = &plan.collections[c as usize];
+            let raws: Vec<Raw> = recs
+                .iter()
+                .map(|r| read_record(coll, r.get(), plan))
+                .collect();
+            if let Ok(mut done) = done.lock() {
+                done[k] = Some(raws);
+            }
+        });
+    }
 }
 
-impl<'de> Visitor<'de> for RootVisitor<'_> {
-    type Value = Root<'de>;
+struct RootVisitor<'c, 's, 'de> {
+    conv: &'c mut Converter<'s, 'de>,
+}
+
+impl<'de> Visitor<'de> for RootVisitor<'_, '_, 'de> {
+    /// The period's text, if there is one.
+    type Value = Option<&'de RawValue>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an object with a period and one array per collection")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Root<'de>, A::Error> {
-        let plan = self.plan;
-        let mut root = Root {
-            period: None,
-            colls: vec![None; plan.collections.len()],
-        };
+    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+        let plan = self.conv.plan;
+        let mut period = None;
+        let mut seen = vec![false; plan.collections.len()];
         while let Some(Key(k)) = m.next_key::<Key>()? {
             let twice = || de::Error::custom(format!("'{k}' appears twice"));
             if k == "period" {
-                if root.period.is_some() {
+                if period.is_some() {
                     return Err(twice());
                 }
-                root.period = Some(m.next_value::<&RawValue>()?);
+                period = Some(m.next_value::<&RawValue>()?);
             } else if let Some(c) = plan.collection(&k) {
-                if root.colls[c as usize].is_some() {
+                if std::mem::replace(&mut seen[c as usize], true) {
                     return Err(twice());
                 }
-                let elems = m.next_value_seed(ElementsSeed(&plan.collections[c as usize].name))?;
-                root.colls[c as usize] = Some(elems.0);
+                m.next_value_seed(Records {
+                    conv: &mut *self.conv,
+                    coll: c,
+                })?;
             } else {
                 let names: Vec<&str> = plan.collections.iter().map(|c| c.name.as_str()).collect();
                 return Err(de::Error::custom(format!(
@@ -53,7 +87,44 @@ impl<'de> Visitor<'de> for RootVisitor<'_> {
                 )));
             }
         }
-        Ok(root)
+        Ok(period)
+    }
+}
+
+/// The array of one collection's records, split into chunks as it is read.
+struct Records<'c, 's, 'de> {
+    conv: &'c mut Converter<'s, 'de>,
+    coll: CollId,
+}
+
+impl<'de> DeserializeSeed<'de> for Records<'_, '_, 'de> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Records<'_, '_, 'de> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        let name = &self.conv.plan.collections[self.coll as usize].name;
+        write!(f, "an array of {name} records")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<(), A::Error> {
+        let mut chunk = Vec::with_capacity(CHUNK);
+        while let Some(e) = s.next_element::<&RawValue>()? {
+            chunk.push(e);
+            if chunk.len() == CHUNK {
+                let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
+                self.conv.submit(self.coll, full);
+            }
+        }
+        if !chunk.is_empty() {
+            self.conv.submit(self.coll, chunk);
+        }
+        Ok(())
     }
 }
 
@@ -62,29 +133,43 @@ impl<'de> Visitor<'de> for RootVisitor<'_> {
 /// Records are converted on the current rayon thread pool; the result does not depend on
 /// how many threads it has.
 pub fn read_str(plan: &Plan, text: &str) -> Result<Dataset, DataError> {
-    let mut de = serde_json::Deserializer::from_str(text);
-    let root = de
-        .deserialize_map(RootVisitor { plan })
-        .and_then(|r| de.end().map(|_| r))
-        .map_err(|e| {
-            // text that is not JSON at all says so, even where its shape is wrong first
-            match serde_json::from_str::<de::IgnoredAny>(text) {
-                Err(syntax) if !syntax.is_data() => DataError::from_json(syntax),
-                _ => DataError::from_json(e),
-            }
+    let done: Chunks = Mutex::new(Vec::new());
+    let mut order = Vec::new();
+    let split = rayon::in_place_scope(|scope| {
+        let mut conv = Converter {
+            scope,
+            plan,
+            done: &done,
+            order: Vec::new(),
+        };
+        let mut de = serde_json::Deserializer::from_str(text);
+        let split = de
+            .deserialize_map(RootVisitor { conv: &mut conv })
+            .and_then(|p| de.end().map(|_| p));
+        order = conv.order;
+        split
+    });
+    let period = split.map_err(|e| {
+        // text that is not JSON at all says so, even where its shape is wrong first
+        match serde_json::from_str::<de::IgnoredAny>(text) {
+            Err(syntax) if !syntax.is_data() => DataError::from_json(syntax),
+            _ => DataError::from_json(e),
+        }
+    })?;
+    let period = period.map(|p| parse_period(p.get())).transpose()?;
+    let done = done
+        .into_inner()
+        .map_err(|_| DataError::Shape("could not be read (a conversion thread failed)".into()))?;
+    let mut raws: Vec<Vec<Raw>> = plan.collections.iter().map(|_| Vec::new()).collect();
+    for (c, chunk) in order.iter().zip(&done) {
+        raws[*c as usize].reserve(chunk.as_ref().map_or(0, Vec::len));
+    }
+    for (c, chunk) in order.into_iter().zip(done) {
+        // every chunk is converted when the scope ends; never drop records silently
+        let chunk = chunk.ok_or_else(|| {
+            DataError::Shape("could not be read (a chunk of records was lost)".into())
         })?;
-    let period = root.period.map(|p| parse_period(p.get())).transpose()?;
-    let raws = plan
-        .collections
-        .iter()
-        .zip(root.colls)
-        .map(|(c, elems)| {
-            elems
-                .unwrap_or_default()
-                .par_iter()
-                .map(|raw| read_record(c, raw.get(), plan))
-                .collect()
-        })
-        .collect();
+        raws[c as usize].extend(chunk);
+    }
     finish(plan, Input { period, raws })
 }

@@ -232,12 +232,15 @@ fn finish(plan: &Plan, input: Input) -> Result<Dataset, DataError> {
 
     // 1. keys in order; every record with a repeated key is rejected
     let key_slot = |ci: usize| colls[ci].key_slot;
-    let sorted: Vec<Vec<u32>> = raws
+    let (sorted, unique): (Vec<Vec<u32>>, Vec<bool>) = raws
         .par_iter()
         .enumerate()
         .map(|(ci, recs)| sorted_by_key(recs, key_slot(ci)))
-        .collect();
+        .unzip();
     for (ci, (recs, order)) in raws.iter_mut().zip(&sorted).enumerate() {
+        if unique[ci] {
+            continue;
+        }
         let ks = key_slot(ci);
         let runs: Vec<(String, Vec<u32>)> = order
             .chunk_by(|a, b| recs[*a as usize].key(ks) == recs[*b as usize].key(ks))
@@ -318,41 +321,48 @@ fn finish(plan: &Plan, input: Input) -> Result<Dataset, DataError> {
     };
     let mut first = true;
     loop {
-        let mut changes = Vec::new();
-        for (ci, recs) in raws.iter().enumerate() {
-            for (ri, r) in recs.iter().enumerate() {
-                if !r.ok() {
-                    continue;
+        let changes: Vec<Vec<(usize, String)>> = raws
+            .iter()
+            .enumerate()
+            .map(|(ci, recs)| {
+                if ref_slots[ci].is_empty() {
+                    return Vec::new();
                 }
-                for (k, &(slot, target)) in ref_slots[ci].iter().enumerate() {
-                    let Some(key) = r.row[slot as usize].as_str() else {
-                        continue;
-                    };
-                    let tname = &colls[target as usize].name;
-                    let fname = &colls[ci].fields[slot as usize].name;
-                    let reason = match targets[ci][k][ri] {
-                        NONE if first => Some(format!(
-                            "field '{fname}': no {tname} record has key '{key}'"
-                        )),
-                        NONE => None,
-                        ti if !raws[target as usize][ti as usize].ok() => {
-                            Some(format!("field '{fname}': {tname} '{key}' was rejected"))
-                        }
-                        _ => None,
-                    };
-                    if let Some(reason) = reason {
-                        changes.push((ci, ri, reason));
-                        break;
-                    }
-                }
-            }
-        }
+                recs.par_iter()
+                    .enumerate()
+                    .filter(|(_, r)| r.ok())
+                    .filter_map(|(ri, r)| {
+                        ref_slots[ci]
+                            .iter()
+                            .enumerate()
+                            .find_map(|(k, &(slot, target))| {
+                                let key = r.row[slot as usize].as_str()?;
+                                let tname = &colls[target as usize].name;
+                                let fname = &colls[ci].fields[slot as usize].name;
+                                match targets[ci][k][ri] {
+                                    NONE if first => Some(format!(
+                                        "field '{fname}': no {tname} record has key '{key}'"
+                                    )),
+                                    NONE => None,
+                                    ti if !raws[target as usize][ti as usize].ok() => Some(
+                                        format!("field '{fname}': {tname} '{key}' was rejected"),
+                                    ),
+                                    _ => None,
+                                }
+                                .map(|reason| (ri, reason))
+                            })
+                    })
+                    .collect()
+            })
+            .collect();
         first = false;
-        if changes.is_empty() {
+        if changes.iter().all(|c| c.is_empty()) {
             break;
         }
-        for (ci, ri, reason) in changes {
-            raws[ci][ri].reject(reason);
+        for (ci, list) in changes.into_iter().enumerate() {
+            for (ri, reason) in list {
+                raws[ci][ri].reject(reason);
+            }
         }
     }
 
@@ -413,27 +423,38 @@ fn finish(plan: &Plan, input: Input) -> Result<Dataset, DataError> {
         }
     }
     loop {
-        let mut changes = Vec::new();
-        for (ci, recs) in raws.iter().enumerate() {
-            for (ri, r) in recs.iter().enumerate() {
-                if !r.ok() || excluded[ci][ri] != Excluded::No {
-                    continue;
+        let changes: Vec<Vec<(usize, u16)>> = raws
+            .iter()
+            .enumerate()
+            .map(|(ci, recs)| {
+                if ref_slots[ci].is_empty() {
+                    return Vec::new();
                 }
-                for &(slot, target) in &ref_slots[ci] {
-                    if let Value::Rec(_, ti) = r.row[slot as usize] {
-                        if excluded[target as usize][ti as usize] != Excluded::No {
-                            changes.push((ci, ri, slot));
-                            break;
-                        }
-                    }
-                }
-            }
-        }
-        if changes.is_empty() {
+                recs.par_iter()
+                    .enumerate()
+                    .filter(|(ri, r)| r.ok() && excluded[ci][*ri] == Excluded::No)
+                    .filter_map(|(ri, r)| {
+                        ref_slots[ci].iter().find_map(|&(slot, target)| {
+                            match r.row[slot as usize] {
+                                Value::Rec(_, ti)
+                                    if excluded[target as usize][ti as usize] != Excluded::No =>
+                                {
+                                    Some((ri, slot))
+                                }
+                                _ => None,
+                            }
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+        if changes.iter().all(|c| c.is_empty()) {
             break;
         }
-        for (ci, ri, slot) in changes {
-            excluded[ci][ri] = Excluded::Via(slot);
+        for (ci, list) in changes.into_iter().enumerate() {
+            for (ri, slot) in list {
+                excluded[ci][ri] = Excluded::Via(slot);
+            }
         }
     }
     for (ci, ex) in excluded.iter().enumerate() {
@@ -497,24 +518,36 @@ fn finish(plan: &Plan, input: Input) -> Result<Dataset, DataError> {
             out
         })
         .collect();
-    let kept: Vec<Vec<u32>> = sorted
-        .iter()
-        .enumerate()
-        .map(|(ci, order)| order.iter().copied().filter(|&i| keep(ci, i)).collect())
+    let keep: Vec<Vec<bool>> = (0..raws.len())
+        .map(|ci| (0..raws[ci].len() as u32).map(|i| keep(ci, i)).collect())
         .collect();
     let mut colls_out = Vec::with_capacity(colls.len());
-    for (ci, recs) in raws.iter_mut().enumerate() {
+    for (ci, recs) in raws.into_iter().enumerate() {
         let slots = &ref_slots[ci];
-        let mut rows = Vec::with_capacity(kept[ci].len());
-        for &i in &kept[ci] {
-            let r = &mut recs[i as usize];
-            let mut row = std::mem::take(&mut r.row);
-            for &(slot, _) in slots {
-                if let Value::Rec(t, ti) = row[slot as usize] {
-                    row[slot as usize] = Value::Rec(t, renumber[t as usize][ti as usize]);
+        let renumber = &renumber;
+        // the kept records, in key order: as they are when the input was in key order, else
+        // sorted into place
+        let kept = recs
+            .into_par_iter()
+            .zip(keep[ci].par_iter())
+            .enumerate()
+            .filter(|(_, (_, k))| **k);
+        let mut rows: Vec<Box<[Value]>> = if unique[ci] {
+            kept.map(|(_, (r, _))| r.row).collect()
+        } else {
+            let mut placed: Vec<(u32, Box<[Value]>)> =
+                kept.map(|(i, (r, _))| (renumber[ci][i], r.row)).collect();
+            placed.par_sort_unstable_by_key(|p| p.0);
+            placed.into_iter().map(|(_, row)| row).collect()
+        };
+        if !slots.is_empty() {
+            rows.par_iter_mut().for_each(|row| {
+                for &(slot, _) in slots {
+                    if let Value::Rec(t, ti) = row[slot as usize] {
+                        row[slot as usize] = Value::Rec(t, renumber[t as usize][ti as usize]);
+                    }
                 }
-            }
-            rows.push(row);
+            });
         }
         accounting[ci].used = rows.len() as u64;
         colls_out.push(CollData {
@@ -522,7 +555,6 @@ fn finish(plan: &Plan, input: Input) -> Result<Dataset, DataError> {
             key_slot: key_slot(ci),
         });
     }
-    drop(raws);
 
     if let Some(g) = &plan.groups {
         if let Some(parent) = g.parent {
@@ -559,15 +591,19 @@ fn check_hierarchy(c: &CollData, parent: u16, name: &str) -> Result<(), DataErro
     Ok(())
 }
 
-/// Positions of the records that have a key, sorted by key (then position).
-fn sorted_by_key(recs: &[Raw], key_slot: u16) -> Vec<u32> {
+/// Positions of the records that have a key, sorted by key (then position), and whether
+/// the keys are all different.
+fn sorted_by_key(recs: &[Raw], key_slot: u16) -> (Vec<u32>, bool) {
     let mut idx: Vec<u32> = (0..recs.len() as u32)
+        .into_par_iter()
         .filter(|&i| recs[i as usize].key(key_slot).is_some())
         .collect();
     let key = |i: &u32| recs[*i as usize].key(key_slot);
-    // data often comes in key order already: then there is nothing to sort
-    if !idx.windows(2).all(|w| key(&w[0]) <= key(&w[1])) {
-        idx.par_sort_unstable_by(|a, b| key(a).cmp(&key(b)).then(a.cmp(b)));
+    // data often comes in key order already: then there is nothing to sort, and no key
+    // can repeat
+    if idx.par_windows(2).all(|w| key(&w[0]) < key(&w[1])) {
+        return (idx, true);
     }
-    idx
+    idx.par_sort_unstable_by(|a, b| key(a).cmp(&key(b)).then(a.cmp(b)));
+    (idx, false)
 }

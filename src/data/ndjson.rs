@@ -1,130 +1,232 @@
 //! Reading a dataset as NDJSON, streamed: one JSON object per line, `{"period": {…}}` or
-//! `{"<collection>": {record}}`, in any order; blank lines are skipped. Lines are read in
-//! chunks and each chunk's records are converted in parallel, so the whole text is never
-//! held in memory: only the typed records are.
+//! `{"<collection>": {record}}`, in any order; blank lines are skipped.
+//!
+//! The input is read a chunk of whole lines at a time (about a megabyte); each chunk is
+//! converted on the thread pool while the next one is read, and each line is parsed once,
+//! straight into its record. At most a few chunks wait for a thread, so the text is never
+//! all held in memory: only the typed records are. The chunks are put back in input order,
+//! so the result depends neither on the threads nor on how the input was cut.
 
-use super::record::{read_record, Key, Raw};
-use super::{finish, parse_period, DataError, Dataset, Input};
+use super::record::{Key, Raw, RecordSeed};
+use super::{finish, parse_period, DataError, Dataset, Input, Period};
 use crate::plan::Plan;
-use rayon::prelude::*;
+use crate::value::CollId;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 use std::fmt;
-use std::io::BufRead;
+use std::io::{BufRead, Read};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 
-/// Bytes of text read before a chunk is converted.
-const CHUNK_BYTES: usize = 4 << 20;
+/// Bytes of text read before a chunk is handed over.
+const CHUNK_BYTES: usize = 1 << 20;
 
-/// One line: the collection (or `period`) and the raw record.
-struct Line<'de>(Key<'de>, &'de RawValue);
-
-impl<'de> de::Deserialize<'de> for Line<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = Line<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str(
-                    r#"an object with one member: {"<collection>": {record}} or {"period": {…}}"#,
-                )
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Line<'de>, A::Error> {
-                let one = || de::Error::custom(self_expecting());
-                let k = m.next_key::<Key>()?.ok_or_else(one)?;
-                let v = m.next_value::<&RawValue>()?;
-                if m.next_key::<Key>()?.is_some() {
-                    return Err(one());
-                }
-                Ok(Line(k, v))
-            }
-        }
-        fn self_expecting() -> &'static str {
-            r#"a line must be an object with one member: {"<collection>": {record}} or {"period": {…}}"#
-        }
-        d.deserialize_map(V)
-    }
+/// What one line holds.
+enum Item {
+    Period(Period),
+    Record(CollId, Raw),
 }
 
-/// What one line holds, converted.
-enum Item {
-    Period(super::Period),
-    Record(u16, Raw),
+/// What one line holds as read: the period's text, a record, or the name of something
+/// that is not a collection of the pack.
+enum Parsed<'de> {
+    Period(&'de RawValue),
+    Record(CollId, Raw),
+    Unknown(String),
+}
+
+fn one_member() -> &'static str {
+    r#"a line must be an object with one member: {"<collection>": {record}} or {"period": {…}}"#
+}
+
+/// Reads a line's one member: the record is converted as it is parsed.
+struct LineVisitor<'p> {
+    plan: &'p Plan,
+}
+
+impl<'de> Visitor<'de> for LineVisitor<'_> {
+    type Value = Parsed<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(r#"an object with one member: {"<collection>": {record}} or {"period": {…}}"#)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Parsed<'de>, A::Error> {
+        let Key(k) = m
+            .next_key::<Key>()?
+            .ok_or_else(|| de::Error::custom(one_member()))?;
+        let parsed = if k == "period" {
+            Parsed::Period(m.next_value()?)
+        } else if let Some(c) = self.plan.collection(&k) {
+            let coll = &self.plan.collections[c as usize];
+            let seed = RecordSeed {
+                coll,
+                plan: self.plan,
+            };
+            Parsed::Record(c, m.next_value_seed(seed)?)
+        } else {
+            m.next_value::<de::IgnoredAny>()?;
+            Parsed::Unknown(k.into_owned())
+        };
+        if m.next_key::<Key>()?.is_some() {
+            return Err(de::Error::custom(one_member()));
+        }
+        Ok(parsed)
+    }
 }
 
 /// Converts one line (1-based `number`) of NDJSON.
 fn line(plan: &Plan, text: &str, number: usize) -> Result<Item, DataError> {
-    let at = |e: DataError| match e {
-        DataError::Shape(m) => DataError::Shape(format!("line {number}: {m}")),
-        other => other,
-    };
-    let Line(Key(k), raw) = serde_json::from_str::<Line>(text).map_err(|e| {
-        if e.is_data() {
-            DataError::Shape(format!("line {number}: {e}"))
-        } else {
-            DataError::NotJson {
-                line: number,
-                col: e.column(),
-                message: e.to_string(),
+    let mut de = serde_json::Deserializer::from_str(text);
+    let parsed = de
+        .deserialize_map(LineVisitor { plan })
+        .and_then(|p| de.end().map(|_| p))
+        .map_err(|e| {
+            if e.is_data() {
+                DataError::Shape(format!("line {number}: {e}"))
+            } else {
+                DataError::NotJson {
+                    line: number,
+                    col: e.column(),
+                    message: e.to_string(),
+                }
             }
+        })?;
+    match parsed {
+        Parsed::Record(c, raw) => Ok(Item::Record(c, raw)),
+        Parsed::Period(raw) => parse_period(raw.get())
+            .map(Item::Period)
+            .map_err(|e| match e {
+                DataError::Shape(m) => DataError::Shape(format!("line {number}: {m}")),
+                other => other,
+            }),
+        Parsed::Unknown(k) => {
+            let names: Vec<&str> = plan.collections.iter().map(|c| c.name.as_str()).collect();
+            Err(DataError::Shape(format!(
+                "line {number}: '{k}' is not a collection of this pack (collections: {}; and period)",
+                names.join(", ")
+            )))
         }
-    })?;
-    if k == "period" {
-        return parse_period(raw.get()).map(Item::Period).map_err(at);
     }
-    let Some(c) = plan.collection(&k) else {
-        let names: Vec<&str> = plan.collections.iter().map(|c| c.name.as_str()).collect();
-        return Err(DataError::Shape(format!(
-            "line {number}: '{k}' is not a collection of this pack (collections: {}; and period)",
-            names.join(", ")
-        )));
-    };
-    let rec = read_record(&plan.collections[c as usize], raw.get(), plan);
-    Ok(Item::Record(c, rec))
+}
+
+/// Converts a chunk of whole lines, the first being line `first`; stops at the first bad
+/// line.
+fn chunk(plan: &Plan, text: &str, first: usize) -> Result<Vec<Item>, DataError> {
+    text.split('\n')
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| line(plan, l, first + i))
+        .collect()
+}
+
+/// Reads bytes until `buf` holds `want` or the input ends; true at the end.
+fn fill(input: &mut impl BufRead, buf: &mut Vec<u8>, want: usize) -> std::io::Result<bool> {
+    let more = want.saturating_sub(buf.len()) as u64;
+    let got = input.by_ref().take(more).read_to_end(buf)?;
+    Ok((got as u64) < more)
 }
 
 /// Reads a dataset from NDJSON, streamed from `input`.
 ///
-/// Records are converted on the current rayon thread pool, a chunk of lines at a time; the
-/// result does not depend on how many threads it has, nor on the order of the lines.
+/// Records are converted on the current rayon thread pool; the result does not depend on how
+/// many threads it has, nor on the order of the lines.
 pub fn read_ndjson(plan: &Plan, mut input: impl BufRead) -> Result<Dataset, DataError> {
-    let mut period = None;
-    let mut raws: Vec<Vec<Raw>> = plan.collections.iter().map(|_| Vec::new()).collect();
-    let mut chunk: Vec<(usize, String)> = Vec::new();
-    let mut bytes = 0;
-    let mut number = 0;
-    let mut done = false;
-    while !done {
-        let mut text = String::new();
-        let n = input.read_line(&mut text).map_err(|e| DataError::NotJson {
-            line: number + 1,
-            col: 1,
-            message: format!("cannot read the input: {e}"),
-        })?;
-        number += 1;
-        done = n == 0;
-        if !text.trim().is_empty() {
-            bytes += text.len();
-            chunk.push((number, text));
-        }
-        if bytes >= CHUNK_BYTES || (done && !chunk.is_empty()) {
-            let items: Vec<Result<Item, DataError>> = chunk
-                .par_iter()
-                .map(|(number, text)| line(plan, text, *number))
-                .collect();
-            for item in items {
-                match item? {
-                    Item::Period(p) if period.is_some() => {
-                        let _ = p;
-                        return Err(DataError::Shape(
-                            "has more than one period line".to_string(),
-                        ));
-                    }
-                    Item::Period(p) => period = Some(p),
-                    Item::Record(c, rec) => raws[c as usize].push(rec),
+    type Done = Mutex<Vec<Option<Result<Vec<Item>, DataError>>>>;
+    let done: Done = Mutex::new(Vec::new());
+    let waiting = AtomicUsize::new(0);
+    let limit = 2 * rayon::current_num_threads().max(1);
+    let slot = |r: Option<Result<Vec<Item>, DataError>>| -> usize {
+        let mut d = done.lock().unwrap_or_else(|p| p.into_inner());
+        d.push(r);
+        d.len() - 1
+    };
+    rayon::in_place_scope(|scope| {
+        let mut carry: Vec<u8> = Vec::new();
+        let mut number = 1;
+        loop {
+            let mut buf = std::mem::take(&mut carry);
+            // a chunk, or twice what is held when that is a line without its end yet
+            let want = if buf.len() < CHUNK_BYTES {
+                CHUNK_BYTES
+            } else {
+                2 * buf.len()
+            };
+            let end = match fill(&mut input, &mut buf, want) {
+                Ok(end) => end,
+                Err(e) => {
+                    slot(Some(Err(DataError::NotJson {
+                        line: number,
+                        col: 1,
+                        message: format!("cannot read the input: {e}"),
+                    })));
+                    return;
+                }
+            };
+            // whole lines only: the rest waits for the next chunk (a line longer than a
+            // chunk makes the chunk grow)
+            let cut = match buf.iter().rposition(|&b| b == b'\n') {
+                _ if end => buf.len(),
+                Some(i) => i + 1,
+                None => {
+                    carry = buf;
+                    continue;
+                }
+            };
+            carry = buf.split_off(cut);
+            let lines = buf.iter().filter(|&&b| b == b'\n').count();
+            let text = match String::from_utf8(buf) {
+                Ok(text) => text,
+                Err(e) => {
+                    let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+                    let line = number + good.iter().filter(|&&b| b == b'\n').count();
+                    let col = good.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
+                    slot(Some(Err(DataError::NotJson {
+                        line,
+                        col,
+                        message: "the input is not UTF-8 text".into(),
+                    })));
+                    return;
+                }
+            };
+            let k = slot(None);
+            waiting.fetch_add(1, Ordering::SeqCst);
+            let (done, waiting, first) = (&done, &waiting, number);
+            scope.spawn(move |_| {
+                let items = chunk(plan, &text, first);
+                drop(text);
+                done.lock().unwrap_or_else(|p| p.into_inner())[k] = Some(items);
+                waiting.fetch_sub(1, Ordering::SeqCst);
+            });
+            // enough text is waiting: help convert it before reading more
+            while waiting.load(Ordering::SeqCst) > limit {
+                if rayon::yield_now() != Some(rayon::Yield::Executed) {
+                    std::thread::yield_now();
                 }
             }
-            chunk.clear();
-            bytes = 0;
+            number += lines;
+            if end {
+                return;
+            }
+        }
+    });
+
+    let mut period = None;
+    let mut raws: Vec<Vec<Raw>> = plan.collections.iter().map(|_| Vec::new()).collect();
+    let done = done.into_inner().unwrap_or_else(|p| p.into_inner());
+    for items in done {
+        // every chunk is converted when the scope ends; never drop records silently
+        let items = items.ok_or_else(|| {
+            DataError::Shape("could not be read (a chunk of lines was lost)".into())
+        })??;
+        for item in items {
+            match item {
+                Item::Period(_) if period.is_some() => {
+                    return Err(DataError::Shape("has more than one period line".into()))
+                }
+                Item::Period(p) => period = Some(p),
+                Item::Record(c, rec) => raws[c as usize].push(rec),
+            }
         }
     }
     finish(plan, Input { period, raws })

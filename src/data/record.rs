@@ -75,41 +75,6 @@ impl<'de> de::Deserialize<'de> for Key<'de> {
     }
 }
 
-/// The elements of one JSON array as raw slices.
-pub(super) struct Elements<'de>(pub Vec<&'de RawValue>);
-
-struct ElementsVisitor<'a>(&'a str);
-
-impl<'de> Visitor<'de> for ElementsVisitor<'_> {
-    type Value = Elements<'de>;
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        write!(f, "an array of {}", self.0)
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut s: A) -> Result<Elements<'de>, A::Error> {
-        let mut out = Vec::with_capacity(s.size_hint().unwrap_or(0));
-        while let Some(e) = s.next_element::<&RawValue>()? {
-            out.push(e);
-        }
-        Ok(Elements(out))
-    }
-}
-
-impl<'de> de::Deserialize<'de> for Elements<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_seq(ElementsVisitor("items"))
-    }
-}
-
-/// Reads the records of the named collection as an array of raw slices.
-pub(super) struct ElementsSeed<'a>(pub &'a str);
-
-impl<'de> DeserializeSeed<'de> for ElementsSeed<'_> {
-    type Value = Elements<'de>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Elements<'de>, D::Error> {
-        d.deserialize_seq(ElementsVisitor(&format!("{} records", self.0)))
-    }
-}
-
 /// A description of a raw JSON value for messages (`string "x"`, `number 5`, `object`).
 pub(super) fn describe_raw(raw: &str) -> String {
     match serde_json::from_str::<serde_json::Value>(raw) {
@@ -613,17 +578,17 @@ impl<'de> Visitor<'de> for ItemSeed<'_> {
     }
 }
 
-/// Reads one record of collection `c` from its raw JSON text.
-pub(super) fn read_record(c: &Collection, raw: &str, plan: &Plan) -> Raw {
-    let shape = Shape {
+fn record_shape(c: &Collection) -> Shape<'_> {
+    Shape {
         fields: &c.fields,
         extra: c.extra_fields,
         key_slot: Some(c.key_slot as usize),
         owner: &c.name,
-    };
-    let mut row = Vec::with_capacity(c.fields.len());
-    let what = |found| format!("a record is an object, found {found}");
-    let read = read_object(&shape, raw, plan, &String::new, &what, &mut row);
+    }
+}
+
+/// The record from what was read into `row`.
+fn finished(read: Read, row: Vec<Value>) -> Raw {
     match read.problem {
         None => Raw {
             row: row.into_boxed_slice(),
@@ -636,5 +601,94 @@ pub(super) fn read_record(c: &Collection, raw: &str, plan: &Plan) -> Raw {
                 reason,
             })),
         },
+    }
+}
+
+fn not_an_object(found: String) -> String {
+    format!("a record is an object, found {found}")
+}
+
+/// Reads one record of collection `c` from its raw JSON text.
+pub(super) fn read_record(c: &Collection, raw: &str, plan: &Plan) -> Raw {
+    let mut row = Vec::with_capacity(c.fields.len());
+    let read = read_object(
+        &record_shape(c),
+        raw,
+        plan,
+        &String::new,
+        &not_an_object,
+        &mut row,
+    );
+    finished(read, row)
+}
+
+/// Reads one record of collection `c` where it stands in a larger text (a line of NDJSON),
+/// in the same pass; a value that is not an object is a rejected record.
+pub(super) struct RecordSeed<'a> {
+    pub coll: &'a Collection,
+    pub plan: &'a Plan,
+}
+
+impl RecordSeed<'_> {
+    fn found(&self, found: String) -> Raw {
+        Raw {
+            row: Box::default(),
+            rejected: Some(Box::new(Rejected {
+                key: Value::None,
+                reason: not_an_object(found),
+            })),
+        }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for RecordSeed<'_> {
+    type Value = Raw;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Raw, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RecordSeed<'_> {
+    type Value = Raw;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a record")
+    }
+
+    fn visit_bool<E: de::Error>(self, b: bool) -> Result<Raw, E> {
+        Ok(self.found(format!("boolean {b}")))
+    }
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Raw, E> {
+        Ok(self.found(describe(&serde_json::Value::String(s.into()))))
+    }
+    fn visit_i64<E: de::Error>(self, n: i64) -> Result<Raw, E> {
+        Ok(self.found(format!("number {n}")))
+    }
+    fn visit_u64<E: de::Error>(self, n: u64) -> Result<Raw, E> {
+        Ok(self.found(format!("number {n}")))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Raw, E> {
+        Ok(self.found("null".into()))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Raw, A::Error> {
+        while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+        Ok(self.found("array".into()))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<Raw, A::Error> {
+        let mut row = Vec::with_capacity(self.coll.fields.len());
+        let shape = record_shape(self.coll);
+        let read = ObjectVisitor {
+            shape: &shape,
+            plan: self.plan,
+            prefix: &String::new,
+            out: &mut row,
+            number: Some(&not_an_object),
+        }
+        .visit_map(m)?;
+        if read.problem.is_some() {
+            row.clear();
+        }
+        Ok(finished(read, row))
     }
 }
