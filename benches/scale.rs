@@ -212,9 +212,18 @@ impl Counts {
     }
 }
 
-/// Scores the coverage rules by hand: per-unit inspection counts, then the seven rates for
-/// every jurisdiction (rolled up its parent chain) and overall. Returns (overall, per group).
-fn hand_scorer(d: &Coverage) -> (Counts, Vec<Counts>) {
+/// What the pack reports for each unit: inspections and routine inspections in the period,
+/// and the date of the last one.
+#[derive(Clone, Copy, Default)]
+struct UnitResult<'a> {
+    inspections: u32,
+    routine: u32,
+    last: Option<&'a str>,
+}
+
+/// Scores the coverage rules by hand: per-unit measures (as the pack reports them), then
+/// the seven rates for every jurisdiction (rolled up its parent chain) and overall.
+fn hand_scorer(d: &Coverage) -> (Counts, Vec<Counts>, Vec<UnitResult<'_>>) {
     let (from, to) = (d.period.from.as_str(), d.period.to.as_str());
     let in_period = |date: &str| from <= date && date <= to;
     let jur: HashMap<&str, usize> = d
@@ -234,17 +243,21 @@ fn hand_scorer(d: &Coverage) -> (Counts, Vec<Counts>) {
         .enumerate()
         .map(|(i, u)| (u.id.as_str(), i))
         .collect();
-    let mut seen = vec![(0u32, 0u32); d.units.len()];
+    let mut seen = vec![UnitResult::default(); d.units.len()];
     for i in &d.inspections {
         if let Some(&u) = unit.get(i.unit.as_str()) {
             if in_period(&i.date) {
-                seen[u].0 += 1;
-                seen[u].1 += (i.kind == "routine") as u32;
+                let s = &mut seen[u];
+                s.inspections += 1;
+                s.routine += (i.kind == "routine") as u32;
+                if s.last.is_none_or(|l| l <= i.date.as_str()) {
+                    s.last = Some(&i.date);
+                }
             }
         }
     }
     let mut own = vec![Counts::default(); d.jurisdictions.len()];
-    for (u, (all, routine)) in d.units.iter().zip(&seen) {
+    for (u, s) in d.units.iter().zip(&seen) {
         if u.status != "active" {
             continue;
         }
@@ -252,8 +265,8 @@ fn hand_scorer(d: &Coverage) -> (Counts, Vec<Counts>) {
             continue;
         };
         let c = &mut own[j];
-        c.add(0, *routine >= 1);
-        c.add(1, *all >= 2);
+        c.add(0, s.routine >= 1);
+        c.add(1, s.inspections >= 2);
         c.add(2, u.archived);
         if u.category == "occupational" {
             c.add(3, u.hazard_declared.unwrap_or(false));
@@ -284,13 +297,44 @@ fn hand_scorer(d: &Coverage) -> (Counts, Vec<Counts>) {
             at = parent[g];
         }
     }
-    (overall, groups)
+    (overall, groups, seen)
 }
 
 /// Checks the hand-written scorer against the engine, so that both compute the same thing.
 fn check_hand_scorer(plan: &Plan, text: &str, d: &Coverage) {
     let outcome = plan.score_json(text).unwrap();
-    let (overall, _) = hand_scorer(d);
+    let (overall, _, units) = hand_scorer(d);
+    // the per-unit measures agree too (for the units the pack keeps: the active ones)
+    let records = &outcome.records["units"];
+    for (u, s) in d
+        .units
+        .iter()
+        .zip(&units)
+        .filter(|(u, _)| u.status == "active")
+    {
+        let got = |m: &str| {
+            let v = serde_json::to_value(records.get(&u.id, m)?).ok()?;
+            v.as_str().map(str::to_string)
+        };
+        assert_eq!(
+            got("inspections"),
+            Some(s.inspections.to_string()),
+            "{}",
+            u.id
+        );
+        assert_eq!(
+            got("routine_inspections"),
+            Some(s.routine.to_string()),
+            "{}",
+            u.id
+        );
+        assert_eq!(
+            got("last_inspection"),
+            s.last.map(str::to_string),
+            "{}",
+            u.id
+        );
+    }
     let ids = [
         "coverage",
         "frequency",

@@ -758,6 +758,8 @@ fn checklist_problems_name_the_item_and_field() {
         r#"{ "id": "K", "items": [7], "undeclared": true }"#.into(),
         r#"{ "id": "L", "items": null }"#.into(),
         r#"{ "id": "M", "items": [{ "applicable": true, "subitems": [{ "points": 1 }, { "points": 2, "points": 3 }] }] }"#.into(),
+        r#"{ "id": "N", "items": {} }"#.into(),
+        r#"{ "id": "O", "items": [{}] }"#.into(),
     ];
     let text = format!(r#"{{ "forms": [{}] }}"#, forms.join(",\n"));
     let o = serde_json::to_value(p.score_json(&text).unwrap_or_else(|e| panic!("{e}"))).unwrap();
@@ -796,6 +798,8 @@ fn checklist_problems_name_the_item_and_field() {
             "M",
             "field 'items[0].subitems[1].points' appears more than once",
         ),
+        ("N", "field 'items': expected a list, found object"),
+        ("O", "field 'items[0].applicable' is required but missing"),
     ];
     let want: Vec<(String, String)> = want
         .iter()

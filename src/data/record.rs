@@ -466,11 +466,11 @@ impl<'de> Visitor<'de> for ItemsSeed<'_> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
-        let first = m
-            .next_key::<Key>()?
-            .map(|k| k.0.into_owned())
-            .unwrap_or_default();
-        let found = describe_map(&first, m)?;
+        // an empty object has no first key
+        let found = match m.next_key::<Key>()? {
+            Some(first) => describe_map(&first.0, m)?,
+            None => "object".into(),
+        };
         Ok(Err(self.found(found)))
     }
 

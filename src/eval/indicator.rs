@@ -126,10 +126,46 @@ struct Acc {
     evidence_count: u64,
     evidence: Vec<u32>,
     breakdown: BTreeMap<String, u64>,
-    /// custom: the members' values in key order.
-    values: Vec<Value>,
+    /// custom: the members' values, with their positions (so in key order).
+    values: Vec<(u32, Value)>,
     /// timeliness: late members (capped), with their due and submission dates.
     late: Vec<(u32, chrono::NaiveDate, Option<chrono::NaiveDate>)>,
+}
+
+/// The first `cap` of two lists in key order, in key order.
+fn merged<T: Clone>(a: &[T], b: &[T], cap: usize, pos: impl Fn(&T) -> u32) -> Vec<T> {
+    let (mut i, mut j) = (0, 0);
+    let mut out = Vec::with_capacity((a.len() + b.len()).min(cap));
+    while out.len() < cap && (i < a.len() || j < b.len()) {
+        if j == b.len() || (i < a.len() && pos(&a[i]) < pos(&b[j])) {
+            out.push(a[i].clone());
+            i += 1;
+        } else {
+            out.push(b[j].clone());
+            j += 1;
+        }
+    }
+    out
+}
+
+impl Acc {
+    /// Adds another group's members (none of them this group's own), as if they had been
+    /// added one by one: counts and sums add, lists stay in key order within their caps.
+    fn merge(&mut self, o: &Acc, cap: usize, id: &str) -> Result<(), ScoreError> {
+        self.members += o.members;
+        self.meets += o.meets;
+        self.num = arith(id, self.num.add(o.num))?;
+        self.den = arith(id, self.den.add(o.den))?;
+        self.sum = arith(id, self.sum.add(o.sum))?;
+        self.evidence_count += o.evidence_count;
+        self.evidence = merged(&self.evidence, &o.evidence, cap, |i| *i);
+        self.late = merged(&self.late, &o.late, cap, |l| l.0);
+        self.values = merged(&self.values, &o.values, usize::MAX, |v| v.0);
+        for (k, n) in &o.breakdown {
+            *self.breakdown.entry(k.clone()).or_default() += n;
+        }
+        Ok(())
+    }
 }
 
 fn arith(id: &str, r: Result<Number, ArithError>) -> Result<Number, ScoreError> {
@@ -227,6 +263,8 @@ fn indicator(
     let coll = ind.coll;
     let cname = &plan.collections[coll as usize].name;
     let rule = format!("indicator {}", ind.id);
+    // each member is counted in its own jurisdiction (or, without one, only overall); the
+    // jurisdictions above and the overall group add up their members' afterwards
     let mut accs = vec![Acc::default(); groups.count() + 1];
     let cap = plan.evidence_cap;
     for i in 0..ds.colls[coll as usize].rows.len() {
@@ -334,12 +372,8 @@ fn indicator(
             _ => !meets,
         };
         let home = groups.of_member(plan, ds, coll, i as u32);
-        let chain = home
-            .map(|h| groups.chains[h as usize].as_slice())
-            .unwrap_or(&[]);
-        let overall = groups.count() as u32;
-        for &g in chain.iter().chain(std::iter::once(&overall)) {
-            let a = &mut accs[g as usize];
+        {
+            let a = &mut accs[home.map_or(groups.count(), |h| h as usize)];
             a.members += 1;
             if meets {
                 a.meets += 1;
@@ -354,8 +388,8 @@ fn indicator(
             if let Some(c) = &cat {
                 *a.breakdown.entry(c.clone()).or_default() += 1;
             }
-            if let Some(v) = &custom {
-                a.values.push(v.clone());
+            if let Some(v) = custom {
+                a.values.push((i as u32, v));
             }
             if let Some((d, s)) = late {
                 if a.late.len() < cap {
@@ -369,6 +403,14 @@ fn indicator(
                 }
             }
         }
+    }
+    let own = accs.clone();
+    let overall = groups.count();
+    for (g, mine) in own.iter().enumerate().take(overall) {
+        for &up in groups.chains[g].iter().skip(1) {
+            accs[up as usize].merge(mine, cap, &ind.id)?;
+        }
+        accs[overall].merge(mine, cap, &ind.id)?;
     }
     let mut res = Vec::with_capacity(accs.len());
     let mut vals = Vec::with_capacity(accs.len());
@@ -441,7 +483,9 @@ fn value_of(ind: &Indicator, a: &Acc, group: &str) -> Result<ValueParts, ScoreEr
         IndicatorKind::Change { .. } => (None, None, None),
         IndicatorKind::Custom { script, .. } => {
             let v = script
-                .call(&[Value::List(a.values.clone().into())])
+                .call(&[Value::List(
+                    a.values.iter().map(|(_, v)| v.clone()).collect(),
+                )])
                 .map_err(|m| ScoreError::Eval {
                     context: format!("indicator {id}, group {group}"),
                     message: m,
