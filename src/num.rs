@@ -477,6 +477,24 @@ impl Num {
     }
 }
 
+impl PartialOrd for Num {
+    fn partial_cmp(&self, o: &Num) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(o))
+    }
+}
+
+impl Ord for Num {
+    /// The order of the numbers (inline ones compared without building a [`Number`]).
+    fn cmp(&self, o: &Num) -> std::cmp::Ordering {
+        match (self, o) {
+            (Num::Small(a, b), Num::Small(c, d)) => {
+                (i128::from(*a) * i128::from(d.get())).cmp(&(i128::from(*c) * i128::from(b.get())))
+            }
+            _ => self.get().cmp(&o.get()),
+        }
+    }
+}
+
 impl From<Number> for Num {
     fn from(x: Number) -> Num {
         let small = i64::try_from(x.numer()).ok().zip(

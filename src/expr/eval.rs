@@ -171,13 +171,11 @@ fn int_arg(n: &Node, x: Number, what: &str) -> Result<i64, EvalError> {
 
 /// Orders two values of one kind; `None` when they cannot be ordered.
 pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
-    if let (Some(x), Some(y)) = (a.as_str(), b.as_str()) {
-        return Some(x.cmp(y));
-    }
     match (a, b) {
+        (Value::Num(x), Value::Num(y)) => Some(x.cmp(y)),
         (Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
         (Value::Bool(x), Value::Bool(y)) => Some(x.cmp(y)),
-        _ => Some(a.num()?.cmp(&b.num()?)),
+        _ => Some(a.as_str()?.cmp(b.as_str()?)),
     }
 }
 
@@ -422,9 +420,18 @@ fn condition<'a>(
         }
         _ => {}
     }
+    // most comparisons are between leaves (a field and a constant): no values to hold
+    if let (Some(l), Some(r)) = (leaf(a, f, locals), leaf(b, f, locals)) {
+        return compared(n, op, l, r);
+    }
     let l = operand(a, f, locals)?;
     let r = operand(b, f, locals)?;
-    let (l, r) = (l.as_ref(), r.as_ref());
+    compared(n, op, &l, &r)
+}
+
+/// `l op r` for a comparison or membership.
+fn compared(n: &Node, op: BinOp, l: &Value, r: &Value) -> Result<bool, EvalError> {
+    let what = op.quoted();
     Ok(match op {
         BinOp::Eq => l == r,
         BinOp::Ne => l != r,
