@@ -150,6 +150,16 @@ impl Value {
         }
     }
 
+    /// The bytes of the text, when the value is text: for comparing and hashing text
+    /// without checking again that it is UTF-8 (byte order is the order of the text).
+    pub fn text_bytes(&self) -> Option<&[u8]> {
+        match self {
+            Value::Str(s) => Some(s.as_bytes()),
+            Value::Short(s) => Some(&s.bytes[..s.len as usize]),
+            _ => None,
+        }
+    }
+
     /// The text, when the value is text.
     pub fn as_str(&self) -> Option<&str> {
         match self {

@@ -243,7 +243,7 @@ fn finish(plan: &Plan, input: Input) -> Result<Dataset, DataError> {
         }
         let ks = key_slot(ci);
         let runs: Vec<(String, Vec<u32>)> = order
-            .chunk_by(|a, b| recs[*a as usize].key(ks) == recs[*b as usize].key(ks))
+            .chunk_by(|a, b| recs[*a as usize].key_bytes(ks) == recs[*b as usize].key_bytes(ks))
             .filter(|run| run.len() > 1)
             .map(|run| {
                 let k = recs[run[0] as usize].key(ks).unwrap_or_default();
@@ -283,7 +283,7 @@ fn finish(plan: &Plan, input: Input) -> Result<Dataset, DataError> {
         let referenced: Vec<bool> = (0..colls.len())
             .map(|t| ref_slots.iter().flatten().any(|&(_, x)| x as usize == t))
             .collect();
-        let index: Vec<ahash::HashMap<&str, u32>> = raws
+        let index: Vec<ahash::HashMap<&[u8], u32>> = raws
             .par_iter()
             .zip(&referenced)
             .enumerate()
@@ -292,7 +292,7 @@ fn finish(plan: &Plan, input: Input) -> Result<Dataset, DataError> {
                 if wanted {
                     m.reserve(recs.len());
                     for (i, r) in recs.iter().enumerate() {
-                        if let Some(k) = r.key(key_slot(ci)) {
+                        if let Some(k) = r.key_bytes(key_slot(ci)) {
                             m.entry(k).or_insert(i as u32);
                         }
                     }
@@ -307,12 +307,14 @@ fn finish(plan: &Plan, input: Input) -> Result<Dataset, DataError> {
                     .iter()
                     .map(|&(slot, t)| {
                         recs.par_iter()
-                            .map(|r| match r.row.get(slot as usize).and_then(Value::as_str) {
-                                Some(k) if r.ok() => {
-                                    index[t as usize].get(k).copied().unwrap_or(NONE)
-                                }
-                                _ => NONE,
-                            })
+                            .map(
+                                |r| match r.row.get(slot as usize).and_then(Value::text_bytes) {
+                                    Some(k) if r.ok() => {
+                                        index[t as usize].get(k).copied().unwrap_or(NONE)
+                                    }
+                                    _ => NONE,
+                                },
+                            )
                             .collect()
                     })
                     .collect()
@@ -596,9 +598,9 @@ fn check_hierarchy(c: &CollData, parent: u16, name: &str) -> Result<(), DataErro
 fn sorted_by_key(recs: &[Raw], key_slot: u16) -> (Vec<u32>, bool) {
     let mut idx: Vec<u32> = (0..recs.len() as u32)
         .into_par_iter()
-        .filter(|&i| recs[i as usize].key(key_slot).is_some())
+        .filter(|&i| recs[i as usize].key_bytes(key_slot).is_some())
         .collect();
-    let key = |i: &u32| recs[*i as usize].key(key_slot);
+    let key = |i: &u32| recs[*i as usize].key_bytes(key_slot);
     // data often comes in key order already: then there is nothing to sort, and no key
     // can repeat
     if idx.par_windows(2).all(|w| key(&w[0]) < key(&w[1])) {

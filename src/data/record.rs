@@ -35,9 +35,18 @@ impl Raw {
 
     /// The record's key (the key field is in slot `slot`), when it has one.
     pub fn key(&self, slot: u16) -> Option<&str> {
+        self.key_value(slot)?.as_str()
+    }
+
+    /// The record's key as bytes, to compare and hash.
+    pub fn key_bytes(&self, slot: u16) -> Option<&[u8]> {
+        self.key_value(slot)?.text_bytes()
+    }
+
+    fn key_value(&self, slot: u16) -> Option<&Value> {
         match self.row.get(slot as usize) {
-            Some(v) => v.as_str(),
-            None => self.rejected.as_ref()?.key.as_str(),
+            Some(v) => Some(v),
+            None => self.rejected.as_ref().map(|r| &r.key),
         }
     }
 
@@ -272,6 +281,9 @@ impl<'de> Visitor<'de> for ObjectVisitor<'_> {
         let mut key_problem: Option<String> = None;
         let mut bad_slot: Option<(usize, String)> = None;
         let mut first = true;
+        // the slot after the last member's is tried first: records from one source
+        // usually list their fields in one order
+        let mut next = 0;
         while let Some(k) = m.next_key::<Key>()? {
             let k = k.0.as_ref();
             if std::mem::take(&mut first) && k == NUMBER_TOKEN {
@@ -282,7 +294,8 @@ impl<'de> Visitor<'de> for ObjectVisitor<'_> {
                     });
                 }
             }
-            let Some(s) = fields.iter().position(|f| f.name == k) else {
+            let guess = fields.get(next).filter(|f| f.name == k).map(|_| next);
+            let Some(s) = guess.or_else(|| fields.iter().position(|f| f.name == k)) else {
                 m.next_value::<de::IgnoredAny>()?;
                 if shape.extra == ExtraFields::Reject && key_problem.is_none() {
                     key_problem = Some(format!(
@@ -293,6 +306,7 @@ impl<'de> Visitor<'de> for ObjectVisitor<'_> {
                 }
                 continue;
             };
+            next = s + 1;
             let f = &fields[s];
             let fresh = seen.mark(s);
             if !fresh && key_problem.is_none() {
