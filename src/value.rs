@@ -242,6 +242,8 @@ impl serde::Serialize for Value {
         match self {
             Value::None => s.serialize_none(),
             Value::Bool(b) => s.serialize_bool(*b),
+            // whole numbers (most counts) are written without building their text first
+            Value::Num(Num::Small(n, d)) if d.get() == 1 => s.collect_str(n),
             Value::Num(n) => s.serialize_str(&n.get().to_exact_string()),
             Value::Str(x) => s.serialize_str(x),
             Value::Short(x) => s.serialize_str(x.as_str()),
