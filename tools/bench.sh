@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every benchmark, the band-table instruction counts and the peak-memory runs, then
 # prints the figures that BENCHMARKS.md reports (tools/bench_report.py).
-#   bash tools/bench.sh                                    about 35 minutes on 2 cores
+#   bash tools/bench.sh                                    about 40 minutes on 2 cores
 #   SCORECARD_BENCH_SIZES=10000,100000 bash tools/bench.sh  smaller criterion sizes
 #   SCORECARD_BENCH_QUICK=1 bash tools/bench.sh            no 1M-inspection CLI runs
 set -euo pipefail
