@@ -459,12 +459,25 @@ impl Number {
 /// inline when the reduced numerator and denominator fit in 64 bits, which every number read
 /// from data and nearly every computed one does, and shared otherwise. The form is canonical
 /// (a number that fits is always inline), so equal numbers have equal `Num`s.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(PartialEq, Eq)]
 pub enum Num {
     /// Numerator and (positive) denominator of the reduced fraction.
     Small(i64, std::num::NonZeroU64),
     /// A number too big to be inline.
     Big(std::sync::Arc<Number>),
+}
+
+/// Not inlined, so that its test of which form a number has stays behind the test that a
+/// value is a number: inlined into a loop, the compiler may test the form first, reading
+/// bytes that other kinds of values leave unset (harmless, but valgrind reports it).
+impl Clone for Num {
+    #[inline(never)]
+    fn clone(&self) -> Num {
+        match self {
+            Num::Small(n, d) => Num::Small(*n, *d),
+            Num::Big(b) => Num::Big(b.clone()),
+        }
+    }
 }
 
 impl Num {
