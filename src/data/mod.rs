@@ -323,40 +323,29 @@ fn finish(plan: &Plan, input: Input) -> Result<Dataset, DataError> {
     };
     let mut first = true;
     loop {
-        let changes: Vec<Vec<(usize, String)>> = raws
-            .iter()
-            .enumerate()
-            .map(|(ci, recs)| {
-                if ref_slots[ci].is_empty() {
-                    return Vec::new();
-                }
-                recs.par_iter()
-                    .enumerate()
-                    .filter(|(_, r)| r.ok())
-                    .filter_map(|(ri, r)| {
-                        ref_slots[ci]
-                            .iter()
-                            .enumerate()
-                            .find_map(|(k, &(slot, target))| {
-                                let key = r.row[slot as usize].as_str()?;
-                                let tname = &colls[target as usize].name;
-                                let fname = &colls[ci].fields[slot as usize].name;
-                                match targets[ci][k][ri] {
-                                    NONE if first => Some(format!(
-                                        "field '{fname}': no {tname} record has key '{key}'"
-                                    )),
-                                    NONE => None,
-                                    ti if !raws[target as usize][ti as usize].ok() => Some(
-                                        format!("field '{fname}': {tname} '{key}' was rejected"),
-                                    ),
-                                    _ => None,
-                                }
-                                .map(|reason| (ri, reason))
-                            })
-                    })
-                    .collect()
-            })
-            .collect();
+        let changes = scan(&raws, &ref_slots, |ci, ri, r| {
+            if !r.ok() {
+                return None;
+            }
+            ref_slots[ci]
+                .iter()
+                .enumerate()
+                .find_map(|(k, &(slot, target))| {
+                    let key = r.row[slot as usize].as_str()?;
+                    let tname = &colls[target as usize].name;
+                    let fname = &colls[ci].fields[slot as usize].name;
+                    match targets[ci][k][ri] {
+                        NONE if first => Some(format!(
+                            "field '{fname}': no {tname} record has key '{key}'"
+                        )),
+                        NONE => None,
+                        ti if !raws[target as usize][ti as usize].ok() => {
+                            Some(format!("field '{fname}': {tname} '{key}' was rejected"))
+                        }
+                        _ => None,
+                    }
+                })
+        });
         first = false;
         if changes.iter().all(|c| c.is_empty()) {
             break;
@@ -425,31 +414,19 @@ fn finish(plan: &Plan, input: Input) -> Result<Dataset, DataError> {
         }
     }
     loop {
-        let changes: Vec<Vec<(usize, u16)>> = raws
-            .iter()
-            .enumerate()
-            .map(|(ci, recs)| {
-                if ref_slots[ci].is_empty() {
-                    return Vec::new();
-                }
-                recs.par_iter()
-                    .enumerate()
-                    .filter(|(ri, r)| r.ok() && excluded[ci][*ri] == Excluded::No)
-                    .filter_map(|(ri, r)| {
-                        ref_slots[ci].iter().find_map(|&(slot, target)| {
-                            match r.row[slot as usize] {
-                                Value::Rec(_, ti)
-                                    if excluded[target as usize][ti as usize] != Excluded::No =>
-                                {
-                                    Some((ri, slot))
-                                }
-                                _ => None,
-                            }
-                        })
-                    })
-                    .collect()
-            })
-            .collect();
+        let changes = scan(&raws, &ref_slots, |ci, ri, r| {
+            if !r.ok() || excluded[ci][ri] != Excluded::No {
+                return None;
+            }
+            ref_slots[ci]
+                .iter()
+                .find_map(|&(slot, target)| match r.row[slot as usize] {
+                    Value::Rec(_, ti) if excluded[target as usize][ti as usize] != Excluded::No => {
+                        Some(slot)
+                    }
+                    _ => None,
+                })
+        });
         if changes.iter().all(|c| c.is_empty()) {
             break;
         }
@@ -572,6 +549,28 @@ fn finish(plan: &Plan, input: Input) -> Result<Dataset, DataError> {
         colls: colls_out,
         accounting,
     })
+}
+
+/// What `find` says of each record of the collections that have references, by collection,
+/// with the records' positions, in record order (computed on every thread). The records are
+/// changed after a scan, so that no record sees another's change within one.
+fn scan<T: Send>(
+    raws: &[Vec<Raw>],
+    ref_slots: &[Vec<(u16, CollId)>],
+    find: impl Fn(usize, usize, &Raw) -> Option<T> + Sync,
+) -> Vec<Vec<(usize, T)>> {
+    raws.iter()
+        .enumerate()
+        .map(|(ci, recs)| {
+            if ref_slots[ci].is_empty() {
+                return Vec::new();
+            }
+            recs.par_iter()
+                .enumerate()
+                .filter_map(|(ri, r)| find(ci, ri, r).map(|t| (ri, t)))
+                .collect()
+        })
+        .collect()
 }
 
 fn check_hierarchy(c: &CollData, parent: u16, name: &str) -> Result<(), DataError> {
