@@ -59,6 +59,15 @@ pub(crate) fn guard<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     })
 }
 
+/// Runs a dataset reader, turning a panic into an error that says so.
+fn reading(f: impl FnOnce() -> Result<Dataset, DataError>) -> Result<Dataset, DataError> {
+    guard(f).unwrap_or_else(|p| {
+        Err(DataError::Shape(format!(
+            "could not be read (internal error, please report): {p}"
+        )))
+    })
+}
+
 impl Plan {
     /// Loads, checks and compiles the pack in `dir` (its `pack.json`).
     pub fn load(dir: impl AsRef<Path>) -> Result<Plan, PackError> {
@@ -72,22 +81,22 @@ impl Plan {
 
     /// Reads a JSON dataset against this plan.
     pub fn read(&self, json: &str) -> Result<Dataset, DataError> {
-        guard(|| data::read_str(self, json)).unwrap_or_else(|p| {
-            Err(DataError::Shape(format!(
-                "could not be read (internal error, please report): {p}"
-            )))
-        })
+        reading(|| data::read_str(self, json))
+    }
+
+    /// Reads a JSON dataset that the caller hands over, as [`Plan::read`] does, freeing the
+    /// text as soon as its records are converted: the least memory for a document read
+    /// whole (the CLI reads files this way). For still less, stream NDJSON with
+    /// [`Plan::read_ndjson`].
+    pub fn read_owned(&self, json: String) -> Result<Dataset, DataError> {
+        reading(|| data::read_string(self, json))
     }
 
     /// Reads an NDJSON dataset, streamed from `input`: one JSON object per line,
     /// `{"period": {…}}` or `{"<collection>": {record}}` (see `docs/pack-format.md`).
     /// Only the typed records are held in memory, never the whole text.
     pub fn read_ndjson(&self, input: impl std::io::BufRead) -> Result<Dataset, DataError> {
-        guard(|| data::read_ndjson(self, input)).unwrap_or_else(|p| {
-            Err(DataError::Shape(format!(
-                "could not be read (internal error, please report): {p}"
-            )))
-        })
+        reading(|| data::read_ndjson(self, input))
     }
 
     /// Scores a dataset read with [`Plan::read`] or [`Plan::read_ndjson`].

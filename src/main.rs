@@ -193,7 +193,7 @@ fn load(
             .read_to_string(&mut text)
             .map_err(|e| format!("cannot read {name}: {e}"))?;
         bar.set_message("converting records");
-        plan.read(&text)
+        plan.read_owned(text)
     }
     .map_err(|e| e.to_string())?;
     Ok((plan, ds))

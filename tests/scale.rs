@@ -231,3 +231,50 @@ fn ndjson_that_is_not_utf8_names_the_line() {
     let e = p.read_ndjson(&text[..]).unwrap_err().to_string();
     assert!(e.contains("line 2") && e.contains("not UTF-8"), "{e}");
 }
+
+#[test]
+fn records_rejected_across_chunks_are_the_ones_at_fault() {
+    // the JSON reader converts records in chunks of 2048; rejections at a chunk's edges
+    // stay with their records, whether the reader borrows the text or owns it
+    let p = plan(Shape::Coverage);
+    let json = synth::generate(&Spec::new(Shape::Coverage, 9, 5_000), Format::Json);
+    let mut doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let insp = doc["inspections"].as_array_mut().unwrap();
+    let mut expected = Vec::new();
+    for i in [0, 2047, 2048, 4095, 4999] {
+        insp[i]["date"] = "2025-02-30".into();
+        expected.push(insp[i]["id"].as_str().unwrap().to_string());
+    }
+    insp[2049] = serde_json::json!({"unit": insp[2049]["unit"], "date": 5});
+    expected.push("#2049".into());
+    expected.sort();
+    let text = doc.to_string();
+    let owned = p.read_owned(text.clone()).unwrap();
+    let c = p.collection("inspections").unwrap() as usize;
+    let mut keys: Vec<String> = owned.accounting[c]
+        .rejected
+        .iter()
+        .map(|r| r.key.clone())
+        .collect();
+    keys.sort();
+    assert_eq!(keys, expected);
+    let borrowed = p.read(&text).unwrap();
+    assert_eq!(owned.accounting, borrowed.accounting);
+    let lines: String = doc
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(k, v)| match v {
+            serde_json::Value::Array(recs) => recs
+                .iter()
+                .map(|r| serde_json::json!({ k.as_str(): r }).to_string() + "\n")
+                .collect(),
+            other => vec![serde_json::json!({ k.as_str(): other }).to_string() + "\n"],
+        })
+        .collect();
+    let streamed = p.read_ndjson(lines.as_bytes()).unwrap();
+    assert_eq!(
+        p.score(&owned).unwrap().to_json(),
+        p.score(&streamed).unwrap().to_json()
+    );
+}

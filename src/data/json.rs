@@ -3,10 +3,10 @@
 //! are handed over in chunks to the thread pool and converted while the split goes on.
 //! The chunks are put back in input order, so the result does not depend on the threads.
 
-use super::record::{read_record, Key, Raw};
+use super::record::{read_record, Key, Raw, Rejected};
 use super::{finish, parse_period, DataError, Dataset, Input};
-use crate::plan::Plan;
-use crate::value::CollId;
+use crate::plan::{Period, Plan};
+use crate::value::{CollId, Value};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use std::fmt;
@@ -15,8 +15,42 @@ use std::sync::Mutex;
 /// Records per chunk handed to the pool.
 const CHUNK: usize = 2048;
 
-/// The converted chunks, by their number, and each chunk's collection.
-type Chunks = Mutex<Vec<Option<Vec<Raw>>>>;
+/// The converted chunks, by their number.
+type Chunks = Mutex<Vec<Option<Chunk>>>;
+
+/// A chunk of converted records, held while the text is: their rows, and the few that are
+/// rejected by their position, 16 bytes a record rather than a [`Raw`]'s 24.
+struct Chunk {
+    rows: Vec<Box<[Value]>>,
+    rejected: Vec<(usize, Box<Rejected>)>,
+}
+
+impl Chunk {
+    fn new(raws: impl ExactSizeIterator<Item = Raw>) -> Chunk {
+        let mut rows = Vec::with_capacity(raws.len());
+        let mut rejected = Vec::new();
+        for (i, r) in raws.enumerate() {
+            rows.push(r.row);
+            if let Some(why) = r.rejected {
+                rejected.push((i, why));
+            }
+        }
+        Chunk { rows, rejected }
+    }
+
+    fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// The records, in order.
+    fn into_raws(self) -> impl Iterator<Item = Raw> {
+        let mut rejected = self.rejected.into_iter().peekable();
+        self.rows.into_iter().enumerate().map(move |(i, row)| Raw {
+            row,
+            rejected: rejected.next_if(|(at, _)| *at == i).map(|(_, why)| why),
+        })
+    }
+}
 
 /// Hands chunks of raw records to the pool for conversion.
 struct Converter<'s, 'de> {
@@ -37,12 +71,9 @@ impl<'de> Converter<'_, 'de> {
         let (plan, done) = (self.plan, self.done);
         self.scope.spawn(move |_| {
             let coll = &plan.collections[c as usize];
-            let raws: Vec<Raw> = recs
-                .iter()
-                .map(|r| read_record(coll, r.get(), plan))
-                .collect();
+            let chunk = Chunk::new(recs.iter().map(|r| read_record(coll, r.get(), plan)));
             if let Ok(mut done) = done.lock() {
-                done[k] = Some(raws);
+                done[k] = Some(chunk);
             }
         });
     }
@@ -133,6 +164,28 @@ impl<'de> Visitor<'de> for Records<'_, '_, 'de> {
 /// Records are converted on the current rayon thread pool; the result does not depend on
 /// how many threads it has.
 pub fn read_str(plan: &Plan, text: &str) -> Result<Dataset, DataError> {
+    convert(plan, text)?.finish(plan)
+}
+
+/// Reads a dataset from JSON text it owns, as [`read_str`] does, and frees the text as soon
+/// as its records are converted, before they are gathered, checked and indexed.
+pub fn read_string(plan: &Plan, text: String) -> Result<Dataset, DataError> {
+    let converted = convert(plan, &text)?;
+    drop(text);
+    converted.finish(plan)
+}
+
+/// The records of a document, converted, in chunks: none of them borrows the text.
+struct Converted {
+    period: Option<Period>,
+    /// Each chunk's collection, in input order.
+    order: Vec<CollId>,
+    /// The chunks, in input order.
+    done: Vec<Option<Chunk>>,
+}
+
+/// Splits the document and converts its records.
+fn convert(plan: &Plan, text: &str) -> Result<Converted, DataError> {
     let done: Chunks = Mutex::new(Vec::new());
     let mut order = Vec::new();
     let split = rayon::in_place_scope(|scope| {
@@ -160,16 +213,33 @@ pub fn read_str(plan: &Plan, text: &str) -> Result<Dataset, DataError> {
     let done = done
         .into_inner()
         .map_err(|_| DataError::Shape("could not be read (a conversion thread failed)".into()))?;
-    let mut raws: Vec<Vec<Raw>> = plan.collections.iter().map(|_| Vec::new()).collect();
-    for (c, chunk) in order.iter().zip(&done) {
-        raws[*c as usize].reserve(chunk.as_ref().map_or(0, Vec::len));
+    Ok(Converted {
+        period,
+        order,
+        done,
+    })
+}
+
+impl Converted {
+    /// Gathers each collection's chunks in input order, then checks and indexes them.
+    fn finish(self, plan: &Plan) -> Result<Dataset, DataError> {
+        let mut raws: Vec<Vec<Raw>> = plan.collections.iter().map(|_| Vec::new()).collect();
+        for (c, chunk) in self.order.iter().zip(&self.done) {
+            raws[*c as usize].reserve(chunk.as_ref().map_or(0, Chunk::len));
+        }
+        for (c, chunk) in self.order.into_iter().zip(self.done) {
+            // every chunk is converted when the scope ends; never drop records silently
+            let chunk = chunk.ok_or_else(|| {
+                DataError::Shape("could not be read (a chunk of records was lost)".into())
+            })?;
+            raws[c as usize].extend(chunk.into_raws());
+        }
+        finish(
+            plan,
+            Input {
+                period: self.period,
+                raws,
+            },
+        )
     }
-    for (c, chunk) in order.into_iter().zip(done) {
-        // every chunk is converted when the scope ends; never drop records silently
-        let chunk = chunk.ok_or_else(|| {
-            DataError::Shape("could not be read (a chunk of records was lost)".into())
-        })?;
-        raws[c as usize].extend(chunk);
-    }
-    finish(plan, Input { period, raws })
 }

@@ -181,7 +181,7 @@ mod json;
 mod ndjson;
 mod record;
 
-pub use json::read_str;
+pub use json::{read_str, read_string};
 pub use ndjson::read_ndjson;
 use record::Raw;
 
