@@ -396,6 +396,73 @@ fn scorecard_weights_exclusion_grade_and_actions() {
 }
 
 #[test]
+fn aggregates_sharing_a_pass_see_what_they_read() {
+    // aggregates over the same records share one pass, but one that reads a measure (here
+    // the unit's own count, and an inspection's measure) waits for it to be computed
+    let p = plan(json!({
+        "measures": {
+            "inspections": { "good": { "expr": "score >= 8" } },
+            "units": {
+                "n": { "aggregate": "count", "over": "inspections" },
+                "busy": { "aggregate": "count", "over": "inspections", "where": "coalesce(unit.n, 0) >= 3" },
+                "good": { "aggregate": "count", "over": "inspections", "where": "coalesce(good, false)" },
+                "total": { "aggregate": "sum", "over": "inspections", "value": "score" },
+                "first": { "aggregate": "min", "over": "inspections", "value": "date" }
+            }
+        }
+    }));
+    let data = |score4: Value| {
+        json!({
+            "places": places(),
+            "units": units(&[("U1", "T1", "a", None), ("U2", "T1", "a", None)]),
+            "inspections": [
+                { "id": "I1", "unit": "U1", "date": "2025-03-01", "score": 9 },
+                { "id": "I2", "unit": "U1", "date": "2025-01-05", "score": 7 },
+                { "id": "I3", "unit": "U1", "date": "2025-02-01", "score": 8 },
+                { "id": "I4", "unit": "U2", "date": "2025-04-01", "score": score4 }
+            ]
+        })
+    };
+    let o = score(&p, data(json!(10)));
+    let u1 = &o["records"]["units"]["U1"];
+    assert_eq!(
+        (
+            &u1["n"],
+            &u1["busy"],
+            &u1["good"],
+            &u1["total"],
+            &u1["first"]
+        ),
+        (
+            &json!("3"),
+            &json!("3"),
+            &json!("2"),
+            &json!("24"),
+            &json!("2025-01-05")
+        )
+    );
+    let u2 = &o["records"]["units"]["U2"];
+    assert_eq!(
+        (&u2["n"], &u2["busy"], &u2["good"], &u2["total"]),
+        (&json!("1"), &json!("0"), &json!("1"), &json!("10"))
+    );
+    // an overflow in one aggregate of a shared pass names that aggregate and its record
+    let huge = json!(1_000_000_000_000_000u64);
+    let p2 = plan(json!({ "measures": { "units": {
+        "n": { "aggregate": "count", "over": "inspections" },
+        "squares": { "aggregate": "sum", "over": "inspections", "value": "score * score * score" }
+    } } }));
+    let err = p2
+        .score_json(&data(huge).to_string())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("measure units.squares") && err.contains("inspections 'I4'"),
+        "{err}"
+    );
+}
+
+#[test]
 fn runtime_errors_name_the_rule_record_and_expression() {
     let p = plan(json!({ "measures": { "units": { "half": { "expr": "100 / (score - 5)" } } } }));
     let err = p

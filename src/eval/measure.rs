@@ -1,6 +1,7 @@
 //! Measures: computed column by column (one measure for every record of its collection),
 //! in the plan's dependency order.
 
+use super::pass::Pass;
 use super::table::eval_table;
 use super::ScoreError;
 use crate::data::Dataset;
@@ -105,7 +106,7 @@ pub fn in_window(w: Window, d: Option<NaiveDate>, ds: &Dataset) -> bool {
 
 /// The running state of one aggregation.
 #[derive(Clone, Default)]
-struct AggAcc {
+pub(super) struct AggAcc {
     count: u64,
     sum: Number,
     best: Option<(Value, Option<NaiveDate>)>,
@@ -115,7 +116,12 @@ struct AggAcc {
 impl AggAcc {
     /// Adds a related record (its value, when the aggregation takes one, and its date).
     /// Related records come in key order, so among equal dates the later key wins `latest`.
-    fn add(&mut self, agg: Agg, v: Option<&Value>, date: Option<NaiveDate>) -> Result<(), String> {
+    pub(super) fn add(
+        &mut self,
+        agg: Agg,
+        v: Option<&Value>,
+        date: Option<NaiveDate>,
+    ) -> Result<(), String> {
         self.count += 1;
         let Some(v) = v else { return Ok(()) };
         let missing = || {
@@ -155,7 +161,7 @@ impl AggAcc {
 
     /// Adds what `later` saw (records that come after all of this one's, in key order):
     /// the same as if this one had seen them all, one by one.
-    fn merge(&mut self, agg: Agg, later: AggAcc) -> Result<(), crate::num::ArithError> {
+    pub(super) fn merge(&mut self, agg: Agg, later: AggAcc) -> Result<(), crate::num::ArithError> {
         self.count += later.count;
         if !later.sum.is_zero() {
             self.sum = self.sum.add(later.sum)?;
@@ -167,7 +173,7 @@ impl AggAcc {
         Ok(())
     }
 
-    fn finish(mut self, agg: Agg) -> Result<Value, crate::num::ArithError> {
+    pub(super) fn finish(mut self, agg: Agg) -> Result<Value, crate::num::ArithError> {
         Ok(match agg {
             Agg::Count => Value::int(self.count as i128),
             Agg::Sum => Value::from(self.sum),
@@ -275,37 +281,18 @@ pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError>
             }
             continue;
         }
-        // an aggregate that does not depend on the record it is for is one pass over the
-        // related records, in order; when a record fails, the pass per record below says
-        // which, as it always has
-        if let MeasureKind::Aggregate {
-            agg,
-            over,
-            via,
-            key: None,
-            filter,
-            value,
-            window,
-            per: None,
-        } = &meas.kind
-        {
-            let independent = [filter, value]
-                .into_iter()
-                .flatten()
-                .all(|e| !e.uses_var(OUTER));
-            if independent {
-                let pass = Pass {
-                    agg: *agg,
-                    over: *over,
-                    via: *via,
-                    filter: filter.as_ref(),
-                    value: value.as_ref(),
-                    window: *window,
-                };
-                if let Some(col) = pass.run(plan, ds, &view, n) {
-                    cols[m as usize] = col;
-                    continue;
+        // aggregates that do not depend on the record they are for are one pass over the
+        // related records, in order, together with the others of the same pass that read no
+        // measures; when a record fails, the pass per record below says which, as it
+        // always has
+        if let Some(pass) = Pass::of(plan, m, &done) {
+            let group = pass.measures();
+            if let Some(computed) = pass.run(plan, ds, &view, n) {
+                for (j, col) in group.into_iter().zip(computed) {
+                    cols[j as usize] = col;
+                    done[j as usize] = true;
                 }
+                continue;
             }
         }
         if let MeasureKind::Aggregate { over, via, .. } = &meas.kind {
@@ -435,91 +422,9 @@ pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError>
             Ok(v)
         };
         cols[m as usize] = per_record(n, one)?;
+        done[m as usize] = true;
     }
     Ok(cols)
-}
-
-/// The variable slot of `outer` in an aggregate's expressions (after the record variables).
-const OUTER: u16 = 3;
-
-/// An aggregate whose related records are counted the same way whichever record they are
-/// for (no `match`, no `outer`, no windows per period): one pass over the related records
-/// in key order, each added to the accumulator of the record it refers to. The records are
-/// split into one contiguous run per thread and the runs' accumulators merged in order, so
-/// the result is the same on any number of threads, and the same as counting each record's
-/// related records on their own. Reading the related records in order is what makes this
-/// fast: they are not looked up record by record.
-struct Pass<'a> {
-    agg: Agg,
-    over: CollId,
-    via: u16,
-    filter: Option<&'a crate::expr::compile::Expr>,
-    value: Option<&'a crate::expr::compile::Expr>,
-    window: Window,
-}
-
-impl Pass<'_> {
-    /// The measure for each of the `targets` records; `None` when a related record fails
-    /// (an expression error, a missing value, an overflow).
-    fn run(&self, plan: &Plan, ds: &Dataset, view: &View, targets: usize) -> Option<Vec<Value>> {
-        let oc = &plan.collections[self.over as usize];
-        let orows = &ds.colls[self.over as usize].rows;
-        let vars = ds.record_vars();
-        let vars = [
-            vars[0].clone(),
-            vars[1].clone(),
-            vars[2].clone(),
-            Value::None,
-        ];
-        let runs = rayon::current_num_threads().max(1);
-        let size = orows.len().div_ceil(runs).max(1);
-        let parts: Vec<Option<Vec<AggAcc>>> = (0..runs)
-            .into_par_iter()
-            .map(|r| {
-                let mut accs = vec![AggAcc::default(); targets];
-                let end = ((r + 1) * size).min(orows.len());
-                let start = (r * size).min(end);
-                for (j, row) in orows[start..end].iter().enumerate() {
-                    let j = start + j;
-                    let Some(&Value::Rec(_, t)) = row.get(self.via as usize) else {
-                        continue;
-                    };
-                    let date = record_date(oc, row);
-                    if !in_window(self.window, date, ds) {
-                        continue;
-                    }
-                    let frame = Frame {
-                        data: view,
-                        base: Some((self.over, j as u32)),
-                        vars: &vars,
-                    };
-                    if let Some(f) = self.filter {
-                        if !f.eval_bool(&frame).ok()? {
-                            continue;
-                        }
-                    }
-                    let v = match self.value {
-                        Some(e) => Some(e.eval(&frame).ok()?),
-                        None => None,
-                    };
-                    accs.get_mut(t as usize)?
-                        .add(self.agg, v.as_deref(), date)
-                        .ok()?;
-                }
-                Some(accs)
-            })
-            .collect();
-        let mut parts = parts.into_iter();
-        let mut all = parts.next()??;
-        for part in parts {
-            for (a, later) in all.iter_mut().zip(part?) {
-                a.merge(self.agg, later).ok()?;
-            }
-        }
-        all.into_par_iter()
-            .map(|a| a.finish(self.agg).ok())
-            .collect()
-    }
 }
 
 /// Computes something for records `0..n` in parallel, in order. When records fail, the

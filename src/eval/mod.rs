@@ -5,6 +5,7 @@
 pub mod explain;
 pub mod indicator;
 pub mod measure;
+mod pass;
 pub mod scorecard;
 pub mod table;
 

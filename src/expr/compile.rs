@@ -217,30 +217,41 @@ pub struct Expr {
 impl Expr {
     /// Whether the expression reads the named variable in `slot` (e.g. `outer`).
     pub fn uses_var(&self, slot: u16) -> bool {
-        fn any(n: &Node, slot: u16) -> bool {
-            match &n.kind {
-                NodeKind::Var(v) => *v == slot,
-                NodeKind::Const(_)
-                | NodeKind::Local(_)
-                | NodeKind::BaseField(_)
-                | NodeKind::BaseMeasure(_) => false,
-                NodeKind::RecField(r, _)
-                | NodeKind::RecMeasure(r, _)
-                | NodeKind::ItemField(r, _)
-                | NodeKind::Neg(r)
-                | NodeKind::Not(r) => any(r, slot),
-                NodeKind::Bin(_, a, b) => any(a, slot) || any(b, slot),
-                NodeKind::If(c, a, b) => any(c, slot) || any(a, slot) || any(b, slot),
-                NodeKind::Method(_, r, arg) => {
-                    any(r, slot) || arg.as_deref().is_some_and(|a| any(a, slot))
+        self.any(&|k| matches!(k, NodeKind::Var(v) if *v == slot))
+    }
+
+    /// Whether the expression reads a measure (of any record).
+    pub fn uses_measures(&self) -> bool {
+        self.any(&|k| matches!(k, NodeKind::BaseMeasure(_) | NodeKind::RecMeasure(..)))
+    }
+
+    /// Whether any node of the expression is one that `hit` picks.
+    fn any(&self, hit: &dyn Fn(&NodeKind) -> bool) -> bool {
+        fn walk(n: &Node, hit: &dyn Fn(&NodeKind) -> bool) -> bool {
+            hit(&n.kind)
+                || match &n.kind {
+                    NodeKind::Var(_)
+                    | NodeKind::Const(_)
+                    | NodeKind::Local(_)
+                    | NodeKind::BaseField(_)
+                    | NodeKind::BaseMeasure(_) => false,
+                    NodeKind::RecField(r, _)
+                    | NodeKind::RecMeasure(r, _)
+                    | NodeKind::ItemField(r, _)
+                    | NodeKind::Neg(r)
+                    | NodeKind::Not(r) => walk(r, hit),
+                    NodeKind::Bin(_, a, b) => walk(a, hit) || walk(b, hit),
+                    NodeKind::If(c, a, b) => walk(c, hit) || walk(a, hit) || walk(b, hit),
+                    NodeKind::Method(_, r, arg) => {
+                        walk(r, hit) || arg.as_deref().is_some_and(|a| walk(a, hit))
+                    }
+                    NodeKind::List(xs)
+                    | NodeKind::Call(_, xs)
+                    | NodeKind::Script(_, xs)
+                    | NodeKind::Calendar(_, _, xs) => xs.iter().any(|x| walk(x, hit)),
                 }
-                NodeKind::List(xs)
-                | NodeKind::Call(_, xs)
-                | NodeKind::Script(_, xs)
-                | NodeKind::Calendar(_, _, xs) => xs.iter().any(|x| any(x, slot)),
-            }
         }
-        any(&self.root, slot)
+        walk(&self.root, hit)
     }
 }
 

@@ -1,0 +1,189 @@
+//! Aggregates computed in one pass over the related records.
+//!
+//! An aggregate whose related records are counted the same way whichever record they are
+//! for (no `match`, no `outer`, no windows per period) needs no lookup per record: one
+//! pass over the related records in key order adds each to the accumulator of the record
+//! it refers to. Aggregates over the same records, by the same reference and window, that
+//! read no measures share the pass: each related record is found, dated and windowed once
+//! for all of them. The records are split into one contiguous run per thread and the
+//! runs' accumulators merged in order, so the result is the same on any number of threads,
+//! and the same as counting each record's related records on their own.
+
+use super::measure::{in_window, record_date, AggAcc, View};
+use crate::data::Dataset;
+use crate::expr::compile::{Expr, MeasureId};
+use crate::expr::eval::Frame;
+use crate::plan::{Agg, MeasureKind, Plan, Window};
+use crate::value::{CollId, Value};
+use rayon::prelude::*;
+
+/// The variable slot of `outer` in an aggregate's expressions (after the record variables).
+const OUTER: u16 = 3;
+
+/// Aggregates of one pass: the related records, the reference to the record they count
+/// for, the window, and each aggregate.
+pub(super) struct Pass<'a> {
+    over: CollId,
+    via: u16,
+    window: Window,
+    aggs: Vec<(MeasureId, One<'a>)>,
+}
+
+/// One aggregate of a pass.
+struct One<'a> {
+    agg: Agg,
+    filter: Option<&'a Expr>,
+    value: Option<&'a Expr>,
+}
+
+/// What makes two aggregates share a pass: their collection, related records, reference
+/// and window.
+type PassKey = (CollId, CollId, u16, Window);
+
+/// The pass key of a measure that can be computed in a pass, with the aggregate.
+fn passable(plan: &Plan, m: MeasureId) -> Option<(PassKey, One<'_>)> {
+    let meas = &plan.measures[m as usize];
+    let MeasureKind::Aggregate {
+        agg,
+        over,
+        via,
+        key: None,
+        filter,
+        value,
+        window,
+        per: None,
+    } = &meas.kind
+    else {
+        return None;
+    };
+    let exprs = || [filter, value].into_iter().flatten();
+    if exprs().any(|e| e.uses_var(OUTER)) {
+        return None;
+    }
+    let one = One {
+        agg: *agg,
+        filter: filter.as_ref(),
+        value: value.as_ref(),
+    };
+    Some(((meas.coll, *over, *via, *window), one))
+}
+
+/// Whether the aggregate reads no measures, so that it can be computed before its turn.
+fn reads_no_measures(one: &One) -> bool {
+    [one.filter, one.value]
+        .into_iter()
+        .flatten()
+        .all(|e| !e.uses_measures())
+}
+
+impl<'a> Pass<'a> {
+    /// The pass of measure `m`, when it can be computed in one: with it, when it reads no
+    /// measures, the measures not `done` of the same pass that read none either.
+    pub(super) fn of(plan: &'a Plan, m: MeasureId, done: &[bool]) -> Option<Pass<'a>> {
+        let (key, one) = passable(plan, m)?;
+        let (_, over, via, window) = key;
+        let mut aggs = Vec::new();
+        if reads_no_measures(&one) {
+            for &j in &plan.measure_order {
+                if j == m || done[j as usize] {
+                    continue;
+                }
+                match passable(plan, j) {
+                    Some((k, other)) if k == key && reads_no_measures(&other) => {
+                        aggs.push((j, other))
+                    }
+                    _ => {}
+                }
+            }
+        }
+        aggs.insert(0, (m, one));
+        Some(Pass {
+            over,
+            via,
+            window,
+            aggs,
+        })
+    }
+
+    /// The measures of the pass, in the order [`Pass::run`] gives their columns.
+    pub(super) fn measures(&self) -> Vec<MeasureId> {
+        self.aggs.iter().map(|(m, _)| *m).collect()
+    }
+
+    /// Each measure of the pass for each of the `targets` records; `None` when a related
+    /// record fails (an expression error, a missing value, an overflow).
+    pub(super) fn run(
+        &self,
+        plan: &Plan,
+        ds: &Dataset,
+        view: &View,
+        targets: usize,
+    ) -> Option<Vec<Vec<Value>>> {
+        let oc = &plan.collections[self.over as usize];
+        let orows = &ds.colls[self.over as usize].rows;
+        let vars = ds.record_vars();
+        let vars = [
+            vars[0].clone(),
+            vars[1].clone(),
+            vars[2].clone(),
+            Value::None,
+        ];
+        let runs = rayon::current_num_threads().max(1);
+        let size = orows.len().div_ceil(runs).max(1);
+        let parts: Vec<Option<Vec<Vec<AggAcc>>>> = (0..runs)
+            .into_par_iter()
+            .map(|r| {
+                let mut accs = vec![vec![AggAcc::default(); targets]; self.aggs.len()];
+                let end = ((r + 1) * size).min(orows.len());
+                let start = (r * size).min(end);
+                for (j, row) in orows[start..end].iter().enumerate() {
+                    let j = start + j;
+                    let Some(&Value::Rec(_, t)) = row.get(self.via as usize) else {
+                        continue;
+                    };
+                    let date = record_date(oc, row);
+                    if !in_window(self.window, date, ds) {
+                        continue;
+                    }
+                    let frame = Frame {
+                        data: view,
+                        base: Some((self.over, j as u32)),
+                        vars: &vars,
+                    };
+                    for ((_, one), accs) in self.aggs.iter().zip(&mut accs) {
+                        if let Some(f) = one.filter {
+                            if !f.eval_bool(&frame).ok()? {
+                                continue;
+                            }
+                        }
+                        let v = match one.value {
+                            Some(e) => Some(e.eval(&frame).ok()?),
+                            None => None,
+                        };
+                        accs.get_mut(t as usize)?
+                            .add(one.agg, v.as_deref(), date)
+                            .ok()?;
+                    }
+                }
+                Some(accs)
+            })
+            .collect();
+        let mut parts = parts.into_iter();
+        let mut all = parts.next()??;
+        for part in parts {
+            for ((accs, later), (_, one)) in all.iter_mut().zip(part?).zip(&self.aggs) {
+                for (a, l) in accs.iter_mut().zip(later) {
+                    a.merge(one.agg, l).ok()?;
+                }
+            }
+        }
+        all.into_iter()
+            .zip(&self.aggs)
+            .map(|(accs, (_, one))| {
+                accs.into_par_iter()
+                    .map(|a| a.finish(one.agg).ok())
+                    .collect()
+            })
+            .collect()
+    }
+}
