@@ -76,7 +76,8 @@ enum Command {
         /// Fail (exit 3) when any record is rejected.
         #[arg(long)]
         strict: bool,
-        /// Threads to use (default: one per core). The output does not depend on it.
+        /// Threads to use, the input's reading included (default: one per core). The
+        /// output does not depend on it.
         #[arg(long)]
         threads: Option<usize>,
         /// How the input is written (auto: NDJSON for .ndjson and .jsonl files, else JSON).
@@ -290,13 +291,17 @@ fn score(a: ScoreArgs) -> Result<ExitCode, String> {
     let (plan, ds) = load(a.pack, a.input, a.input_format, &bar)?;
     bar.set_message("scoring");
     let outcome = plan.score(&ds).map_err(|e| e.to_string())?;
-    drop(ds);
     bar.set_message("writing");
+    // the records are freed on one thread while the outcome is rendered on another
+    let ((), text) = rayon::join(
+        move || drop(ds),
+        || match a.format {
+            Format::Json => outcome.to_json() + "\n",
+            Format::Table => scorecard::outcome::render::table(&outcome),
+        },
+    );
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let written = match a.format {
-        Format::Json => writeln!(out, "{}", outcome.to_json()),
-        Format::Table => write!(out, "{}", scorecard::outcome::render::table(&outcome)),
-    };
+    let written = out.write_all(text.as_bytes());
     written
         .and_then(|_| out.flush())
         .map_err(|e| format!("cannot write the outcome: {e}"))?;
@@ -398,15 +403,18 @@ fn main() -> ExitCode {
             input_format,
             progress,
         } => {
-            if let Some(n) = threads {
-                if let Err(e) = rayon::ThreadPoolBuilder::new()
-                    .num_threads(n)
-                    .build_global()
-                {
-                    eprintln!("error: cannot start {n} threads: {e}");
+            // all the work runs on the pool, so that N threads means N threads: no more
+            // cores busy than that, even while one of them splits the input
+            let pool = match rayon::ThreadPoolBuilder::new()
+                .num_threads(threads.unwrap_or(0))
+                .build()
+            {
+                Ok(pool) => pool,
+                Err(e) => {
+                    eprintln!("error: cannot start the threads: {e}");
                     return ExitCode::from(2);
                 }
-            }
+            };
             let args = ScoreArgs {
                 pack,
                 input,
@@ -415,7 +423,7 @@ fn main() -> ExitCode {
                 input_format,
                 progress,
             };
-            match score(args) {
+            match pool.install(|| score(args)) {
                 Ok(code) => code,
                 Err(e) => {
                     eprintln!("error: {e}");
