@@ -235,7 +235,7 @@ pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError>
     let mut cols: Vec<Vec<Value>> = vec![Vec::new(); plan.measures.len()];
     let mut related: HashMap<(CollId, u16), Related> = HashMap::new();
     let vars = ds.record_vars();
-    // measures already computed with another output of their table
+    // measures already computed: with another output of their table, or in a shared pass
     let mut done = vec![false; plan.measures.len()];
     for &m in &plan.measure_order {
         if done[m as usize] {
