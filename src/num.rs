@@ -1,25 +1,47 @@
 //! Exact numbers.
 //!
 //! Every number on the path from an input record to a grade is a [`Number`]: an exact
-//! rational with 128-bit numerator and denominator. Input numbers are parsed from their
-//! JSON text (never through `f64`), rates stay exact (`1038/1314` is kept as `173/219`),
-//! and rounding happens only where a pack asks for it, with the mode it names.
-//! Arithmetic is checked: an overflow is an error, never a wrong answer.
+//! rational of any size. Input numbers are parsed from their JSON text (never through
+//! `f64`), rates stay exact (`1038/1314` is kept as `173/219`), and rounding happens only
+//! where a pack asks for it, with the mode it names.
+//!
+//! Three tiers give the same reduced fraction: numbers whose parts fit in 64 bits (the
+//! numbers of real data) use 64- and 128-bit integers with 64-bit gcds; parts up to 128
+//! bits use the general 128-bit rational code; anything larger (the mean of many rates
+//! with different denominators, say) falls back to arbitrary-precision integers. A number
+//! is never wrong and never overflows below [`MAX_BITS`], the engine's one limit on the
+//! size of an exact numerator or denominator, which keeps every operation bounded in time.
 
+use num_bigint::BigInt;
 use num_integer::Integer;
-use num_rational::Ratio;
-use num_traits::{CheckedAdd, CheckedDiv, CheckedMul, CheckedSub, Signed, Zero};
+use num_rational::{BigRational, Ratio};
+use num_traits::{CheckedAdd, CheckedDiv, CheckedMul, CheckedSub, One, Signed, ToPrimitive, Zero};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
+
+/// The largest numerator or denominator, in bits, that a number may have (65,536 bits:
+/// about 19,700 decimal digits). The exact mean of a million rates whose denominators
+/// are below 10,000 needs under 15,000; a number past this limit is an error that names
+/// it, so that no operation can take unbounded time or memory.
+pub const MAX_BITS: u64 = 65_536;
 
 /// An exact rational number.
 ///
-/// Arithmetic on numbers whose numerator and denominator fit in 64 bits (the numbers of
-/// real data) runs in 64- and 128-bit integers with 64-bit gcds; anything larger goes
-/// through the general 128-bit rational code. Both give the same reduced fraction.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Number(Ratio<i128>);
+/// Cloning is cheap: numbers up to 128-bit parts are held inline, larger ones are shared.
+/// The form is canonical (a number whose parts fit in 128 bits is always inline), so equal
+/// numbers are equal values and hash alike.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Number(Repr);
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum Repr {
+    /// Reduced, positive denominator, numerator never `i128::MIN`.
+    Fixed(Ratio<i128>),
+    /// Reduced; a numerator or denominator outside 128 bits.
+    Big(Arc<BigRational>),
+}
 
 /// Greatest common divisor (binary), `gcd(0, b) == b`.
 fn gcd64(mut a: u64, mut b: u64) -> u64 {
@@ -56,20 +78,30 @@ impl Ord for Number {
             (Some((a, b)), Some((c, d))) => {
                 (i128::from(a) * i128::from(d)).cmp(&(i128::from(c) * i128::from(b)))
             }
-            _ => self.0.cmp(&o.0),
+            _ => match (&self.0, &o.0) {
+                (Repr::Fixed(x), Repr::Fixed(y)) => x.cmp(y),
+                _ => self.to_big().cmp(&o.to_big()),
+            },
         }
     }
 }
 
-/// An arithmetic failure: overflow or division by zero.
+/// An arithmetic failure.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ArithError {
-    /// The exact result does not fit in 128-bit numerator and denominator.
-    #[error("arithmetic overflow")]
-    Overflow,
+    /// An exact numerator or denominator would be larger than [`MAX_BITS`].
+    #[error("a number larger than the limit of {MAX_BITS} bits for an exact numerator or denominator ({bits} bits)")]
+    TooLarge {
+        /// The size it would have had, in bits.
+        bits: u64,
+    },
     /// Division by zero.
     #[error("division by zero")]
     DivisionByZero,
+    /// Rounding to more decimal digits than [`MAX_DIGITS`].
+    #[error("rounding to {0} decimal digits: the limit is {MAX_DIGITS}")]
+    Digits(u32),
 }
 
 /// How to round to a number of decimal digits.
@@ -114,18 +146,52 @@ impl RoundingMode {
 /// The largest number of decimal digits a pack may round to.
 pub const MAX_DIGITS: u32 = 18;
 
+/// `10^k` exactly.
+fn pow10_big(k: u32) -> BigInt {
+    num_traits::pow(BigInt::from(10u8), k as usize)
+}
+
+/// Which way a remainder rounds: `floor` is the quotient rounded down, `rem/d` (with
+/// `0 < rem < d`) the fraction left, compared with one half as `half`.
+fn rounds_up(
+    mode: RoundingMode,
+    negative: bool,
+    half: std::cmp::Ordering,
+    floor_is_odd: bool,
+) -> bool {
+    use std::cmp::Ordering::{Equal, Greater, Less};
+    match mode {
+        RoundingMode::Floor => false,
+        RoundingMode::Ceiling => true,
+        RoundingMode::Down => negative,
+        RoundingMode::Up => !negative,
+        RoundingMode::HalfUp | RoundingMode::HalfDown | RoundingMode::HalfEven => match half {
+            Greater => true,
+            Less => false,
+            Equal => match mode {
+                RoundingMode::HalfUp => !negative,
+                RoundingMode::HalfDown => negative,
+                _ => floor_is_odd,
+            },
+        },
+    }
+}
+
 // `add`, `sub`, … are checked and return a `Result`, so they cannot be the operator
 // traits; the names say what they do.
 #[allow(clippy::should_implement_trait)]
 impl Number {
     /// Zero.
-    pub const ZERO: Number = Number(Ratio::new_raw(0, 1));
+    pub const ZERO: Number = Number(Repr::Fixed(Ratio::new_raw(0, 1)));
     /// One.
-    pub const ONE: Number = Number(Ratio::new_raw(1, 1));
+    pub const ONE: Number = Number(Repr::Fixed(Ratio::new_raw(1, 1)));
 
     /// A whole number.
     pub fn from_int(n: i128) -> Number {
-        Number(Ratio::from_integer(n))
+        if n == i128::MIN {
+            return Number(Repr::Big(Arc::new(BigRational::from_integer(n.into()))));
+        }
+        Number(Repr::Fixed(Ratio::from_integer(n)))
     }
 
     /// `numer / denom`, reduced; an error when `denom` is zero.
@@ -134,42 +200,74 @@ impl Number {
             return Err(ArithError::DivisionByZero);
         }
         if numer == i128::MIN || denom == i128::MIN {
-            return Err(ArithError::Overflow);
+            return Number::from_big(BigRational::new(numer.into(), denom.into()));
         }
-        Ok(Number(Ratio::new(numer, denom)))
+        Ok(Number(Repr::Fixed(Ratio::new(numer, denom))))
     }
 
-    /// Numerator of the reduced fraction (the sign is carried here).
-    pub fn numer(&self) -> i128 {
-        *self.0.numer()
+    /// A number from an arbitrary-precision fraction (reduced or not): inline when its
+    /// reduced parts fit in 128 bits, an error when they are larger than [`MAX_BITS`].
+    fn from_big(x: BigRational) -> Result<Number, ArithError> {
+        let (n, d) = (x.numer(), x.denom());
+        if let (Some(n), Some(d)) = (n.to_i128(), d.to_i128()) {
+            if n != i128::MIN {
+                return Ok(Number(Repr::Fixed(Ratio::new_raw(n, d))));
+            }
+        }
+        let bits = n.bits().max(d.bits());
+        if bits > MAX_BITS {
+            return Err(ArithError::TooLarge { bits });
+        }
+        Ok(Number(Repr::Big(Arc::new(x))))
     }
 
-    /// Denominator of the reduced fraction (always positive).
-    pub fn denom(&self) -> i128 {
-        *self.0.denom()
+    /// The number as an arbitrary-precision fraction.
+    fn to_big(&self) -> BigRational {
+        match &self.0 {
+            Repr::Fixed(r) => BigRational::new_raw((*r.numer()).into(), (*r.denom()).into()),
+            Repr::Big(b) => (**b).clone(),
+        }
+    }
+
+    /// The whole number, when it is one and fits in 64 bits.
+    pub fn to_i64(&self) -> Option<i64> {
+        match &self.0 {
+            Repr::Fixed(r) if r.is_integer() => i64::try_from(*r.numer()).ok(),
+            _ => None,
+        }
     }
 
     /// True when the number is whole.
     pub fn is_integer(&self) -> bool {
-        self.0.is_integer()
+        match &self.0 {
+            Repr::Fixed(r) => r.is_integer(),
+            Repr::Big(b) => b.is_integer(),
+        }
     }
 
     /// True when the number is zero.
     pub fn is_zero(&self) -> bool {
-        self.0.is_zero()
+        matches!(&self.0, Repr::Fixed(r) if r.is_zero())
     }
 
     /// True when the number is below zero.
     pub fn is_negative(&self) -> bool {
-        self.0.is_negative()
+        match &self.0 {
+            Repr::Fixed(r) => r.is_negative(),
+            Repr::Big(b) => b.is_negative(),
+        }
     }
 
     /// Numerator and denominator when both fit in 64 bits.
+    #[inline]
     fn small(&self) -> Option<(i64, u64)> {
-        Some((
-            i64::try_from(*self.0.numer()).ok()?,
-            u64::try_from(*self.0.denom()).ok()?,
-        ))
+        match &self.0 {
+            Repr::Fixed(r) => Some((
+                i64::try_from(*r.numer()).ok()?,
+                u64::try_from(*r.denom()).ok()?,
+            )),
+            Repr::Big(_) => None,
+        }
     }
 
     /// A reduced fraction from its parts (`d > 0`, `gcd(n, d) == 1`); `None` when it does
@@ -178,7 +276,10 @@ impl Number {
         if n == 0 {
             return Some(Number::ZERO);
         }
-        Some(Number(Ratio::new_raw(n, i128::try_from(d).ok()?)))
+        if n == i128::MIN {
+            return None;
+        }
+        Some(Number(Repr::Fixed(Ratio::new_raw(n, i128::try_from(d).ok()?))))
     }
 
     /// `a/b + c/d` for 64-bit parts (Knuth's method: only gcds of 64-bit numbers).
@@ -199,7 +300,23 @@ impl Number {
         Number::reduced(n, u128::from(b / g2) * u128::from(d / g1))
     }
 
-    /// Checked addition.
+    /// The 128-bit operation when both numbers are inline and it does not overflow, else
+    /// the arbitrary-precision one.
+    fn general(
+        &self,
+        o: &Number,
+        fixed: impl FnOnce(&Ratio<i128>, &Ratio<i128>) -> Option<Ratio<i128>>,
+        big: impl FnOnce(BigRational, BigRational) -> BigRational,
+    ) -> Result<Number, ArithError> {
+        if let (Repr::Fixed(x), Repr::Fixed(y)) = (&self.0, &o.0) {
+            if let Some(r) = fixed(x, y).filter(|r| *r.numer() != i128::MIN) {
+                return Ok(Number(Repr::Fixed(r)));
+            }
+        }
+        Number::from_big(big(self.to_big(), o.to_big()))
+    }
+
+    /// Exact addition.
     pub fn add(self, o: Number) -> Result<Number, ArithError> {
         if let Some(x) = self
             .small()
@@ -208,13 +325,10 @@ impl Number {
         {
             return Ok(x);
         }
-        self.0
-            .checked_add(&o.0)
-            .map(Number)
-            .ok_or(ArithError::Overflow)
+        self.general(&o, |a, b| a.checked_add(b), |a, b| a + b)
     }
 
-    /// Checked subtraction.
+    /// Exact subtraction.
     pub fn sub(self, o: Number) -> Result<Number, ArithError> {
         if let Some(x) = self
             .small()
@@ -223,13 +337,10 @@ impl Number {
         {
             return Ok(x);
         }
-        self.0
-            .checked_sub(&o.0)
-            .map(Number)
-            .ok_or(ArithError::Overflow)
+        self.general(&o, |a, b| a.checked_sub(b), |a, b| a - b)
     }
 
-    /// Checked multiplication.
+    /// Exact multiplication.
     pub fn mul(self, o: Number) -> Result<Number, ArithError> {
         if let Some(x) = self
             .small()
@@ -238,13 +349,10 @@ impl Number {
         {
             return Ok(x);
         }
-        self.0
-            .checked_mul(&o.0)
-            .map(Number)
-            .ok_or(ArithError::Overflow)
+        self.general(&o, |a, b| a.checked_mul(b), |a, b| a * b)
     }
 
-    /// Checked division.
+    /// Exact division; an error when `o` is zero.
     pub fn div(self, o: Number) -> Result<Number, ArithError> {
         if o.is_zero() {
             return Err(ArithError::DivisionByZero);
@@ -259,10 +367,16 @@ impl Number {
         {
             return Ok(x);
         }
-        self.0
-            .checked_div(&o.0)
-            .map(Number)
-            .ok_or(ArithError::Overflow)
+        self.general(&o, |a, b| a.checked_div(b), |a, b| a / b)
+    }
+
+    /// The whole part, rounded towards zero.
+    fn trunc(&self) -> Number {
+        match &self.0 {
+            Repr::Fixed(r) => Number(Repr::Fixed(r.trunc())),
+            // a whole part is never larger than the number
+            Repr::Big(b) => Number::from_big(b.trunc()).unwrap_or(Number::ZERO),
+        }
     }
 
     /// Remainder of truncating division (`7 % 3 == 1`, `-7 % 3 == -1`), as in rhai.
@@ -270,13 +384,16 @@ impl Number {
         if o.is_zero() {
             return Err(ArithError::DivisionByZero);
         }
-        let q = self.div(o)?.0.trunc();
-        self.sub(Number(q).mul(o)?)
+        let q = self.clone().div(o.clone())?.trunc();
+        self.sub(q.mul(o)?)
     }
 
     /// Negation.
     pub fn neg(self) -> Result<Number, ArithError> {
-        Number::ZERO.sub(self)
+        match &self.0 {
+            Repr::Fixed(r) => Ok(Number(Repr::Fixed(-r))), // never i128::MIN, so never overflows
+            Repr::Big(b) => Number::from_big(-(**b).clone()),
+        }
     }
 
     /// Absolute value.
@@ -291,53 +408,46 @@ impl Number {
     /// Rounds to `digits` decimal places with `mode`.
     pub fn round(self, digits: u32, mode: RoundingMode) -> Result<Number, ArithError> {
         if digits > MAX_DIGITS {
-            return Err(ArithError::Overflow);
+            return Err(ArithError::Digits(digits));
         }
         let scale = 10i128.pow(digits);
         let scaled = self.mul(Number::from_int(scale))?;
-        let (n, d) = (scaled.numer(), scaled.denom());
-        let floor = Integer::div_floor(&n, &d);
-        let rem = n - floor * d; // 0 <= rem < d
-        let negative = n < 0;
-        let up = if rem == 0 {
-            false
-        } else {
+        if let Repr::Fixed(r) = &scaled.0 {
+            let (n, d) = (*r.numer(), *r.denom());
+            let floor = Integer::div_floor(&n, &d);
+            let rem = n - floor * d; // 0 <= rem < d
             // compare rem/d with 1/2 without overflow: rem vs d - rem
-            let half = rem.cmp(&(d - rem));
-            match mode {
-                RoundingMode::Floor => false,
-                RoundingMode::Ceiling => true,
-                RoundingMode::Down => negative,
-                RoundingMode::Up => !negative,
-                RoundingMode::HalfUp => match half {
-                    std::cmp::Ordering::Greater => true,
-                    std::cmp::Ordering::Less => false,
-                    std::cmp::Ordering::Equal => !negative,
-                },
-                RoundingMode::HalfDown => match half {
-                    std::cmp::Ordering::Greater => true,
-                    std::cmp::Ordering::Less => false,
-                    std::cmp::Ordering::Equal => negative,
-                },
-                RoundingMode::HalfEven => match half {
-                    std::cmp::Ordering::Greater => true,
-                    std::cmp::Ordering::Less => false,
-                    std::cmp::Ordering::Equal => floor.is_odd(),
-                },
+            let up = rem != 0 && rounds_up(mode, n < 0, rem.cmp(&(d - rem)), floor.is_odd());
+            if let Some(int) = floor.checked_add(i128::from(up)) {
+                return Number::ratio(int, scale);
             }
-        };
+        }
+        let big = scaled.to_big();
+        let (n, d) = (big.numer(), big.denom());
+        let floor = n.div_floor(d);
+        let rem = n - &floor * d;
+        let up = !rem.is_zero()
+            && rounds_up(
+                mode,
+                n.is_negative(),
+                rem.cmp(&(d - &rem)),
+                floor.is_odd(),
+            );
         let int = if up { floor + 1 } else { floor };
-        Number::ratio(int, scale)
+        Number::from_big(BigRational::new(int, BigInt::from(scale)))
     }
 
-    /// Smallest whole number not below this one.
-    pub fn ceil_int(self) -> i128 {
-        let (n, d) = (self.numer(), self.denom());
-        let q = Integer::div_floor(&n, &d);
-        if q * d == n {
-            q
-        } else {
-            q + 1
+    /// The smallest whole number not below this one.
+    pub fn ceil(&self) -> Number {
+        match &self.0 {
+            Repr::Fixed(r) => {
+                let (n, d) = (*r.numer(), *r.denom());
+                let q = Integer::div_floor(&n, &d);
+                let q = if q * d == n { q } else { q + 1 };
+                Number::from_int(q)
+            }
+            // the ceiling of a number is no larger than it, plus one
+            Repr::Big(b) => Number::from_big(b.ceil()).unwrap_or_else(|_| self.clone()),
         }
     }
 
@@ -352,14 +462,32 @@ impl Number {
             }
         }
         let bad = || format!("'{text}' is not a number");
+        let too_big = |e: ArithError| format!("'{text}': {e}");
+        // at most this many decimal digits can fit in MAX_BITS (log2(10) > 3.32)
+        let max_digits = (MAX_BITS * 100 / 332) as usize + 1;
+        let whole = |s: &str| -> Result<BigInt, String> {
+            let s = s.trim();
+            let body = s.strip_prefix(['-', '+']).unwrap_or(s);
+            if body.is_empty() || !body.bytes().all(|c| c.is_ascii_digit()) {
+                return Err(bad());
+            }
+            if body.trim_start_matches('0').len() > max_digits {
+                return Err(too_big(ArithError::TooLarge {
+                    bits: (body.len() as u64 * 332) / 100,
+                }));
+            }
+            s.parse::<BigInt>().map_err(|_| bad())
+        };
         if let Some((a, b)) = t.split_once('/') {
-            let n: i128 = a.trim().parse().map_err(|_| bad())?;
-            let d: i128 = b.trim().parse().map_err(|_| bad())?;
-            return Number::ratio(n, d).map_err(|e| format!("'{text}': {e}"));
+            let (n, d) = (whole(a)?, whole(b)?);
+            if d.is_zero() {
+                return Err(format!("'{text}': {}", ArithError::DivisionByZero));
+            }
+            return Number::from_big(BigRational::new(n, d)).map_err(too_big);
         }
         let (mantissa, exp) = match t.find(['e', 'E']) {
             Some(i) => {
-                let e: i32 = t[i + 1..].parse().map_err(|_| bad())?;
+                let e: i64 = t[i + 1..].parse().map_err(|_| bad())?;
                 (&t[..i], e)
             }
             None => (t, 0),
@@ -375,83 +503,117 @@ impl Number {
         {
             return Err(bad());
         }
-        let all: String = format!("{int_part}{frac_part}");
+        let all = format!("{int_part}{frac_part}");
         let all = all.trim_start_matches('0');
-        let too_big = || format!("'{text}' has too many digits to be exact here");
-        let mut n: i128 = if all.is_empty() {
-            0
+        let mut n = if all.is_empty() {
+            return Ok(Number::ZERO);
         } else {
-            all.parse().map_err(|_| too_big())?
+            whole(all)?
         };
         if neg {
             n = -n;
         }
-        let scale = exp - frac_part.len() as i32;
-        let pow =
-            |k: i32| -> Result<i128, String> { 10i128.checked_pow(k as u32).ok_or_else(too_big) };
-        if scale >= 0 {
-            let m = pow(scale)?;
-            n.checked_mul(m).map(Number::from_int).ok_or_else(too_big)
-        } else {
-            Number::ratio(n, pow(-scale)?).map_err(|_| too_big())
+        let scale = exp - frac_part.len() as i64;
+        let size = |k: i64| ArithError::TooLarge {
+            bits: (k.unsigned_abs() + all.len() as u64) * 332 / 100,
+        };
+        if scale.unsigned_abs() as usize + all.len() > max_digits + 1 {
+            return Err(too_big(size(scale)));
         }
+        let pow = pow10_big(scale.unsigned_abs() as u32);
+        let x = if scale >= 0 {
+            BigRational::from_integer(n * pow)
+        } else {
+            BigRational::new(n, pow)
+        };
+        Number::from_big(x).map_err(too_big)
     }
 
-    /// The exact value as text: a terminating decimal (`8.95`) when there is one,
-    /// otherwise the reduced fraction (`173/219`).
+    /// The exact value as text: a terminating decimal (`8.95`) when there is one of at most
+    /// 30 decimals, otherwise the reduced fraction (`173/219`).
     pub fn to_exact_string(&self) -> String {
-        let d = self.denom();
-        if d == 1 {
-            return self.numer().to_string();
+        if let Repr::Fixed(r) = &self.0 {
+            let (n, d) = (*r.numer(), *r.denom());
+            if d == 1 {
+                return n.to_string();
+            }
+            let mut rest = d;
+            let (mut twos, mut fives) = (0u32, 0u32);
+            while rest % 2 == 0 {
+                rest /= 2;
+                twos += 1;
+            }
+            while rest % 5 == 0 {
+                rest /= 5;
+                fives += 1;
+            }
+            let digits = twos.max(fives);
+            if rest != 1 || digits > 30 {
+                return format!("{n}/{d}");
+            }
+            return self.fixed_unchecked(digits);
         }
-        let mut rest = d;
-        let (mut twos, mut fives) = (0u32, 0u32);
-        while rest % 2 == 0 {
-            rest /= 2;
-            twos += 1;
+        let big = self.to_big();
+        let (n, d) = (big.numer(), big.denom());
+        if d.is_one() {
+            return n.to_string();
         }
-        while rest % 5 == 0 {
-            rest /= 5;
+        let twos = d.trailing_zeros().unwrap_or(0);
+        let mut rest = d >> twos;
+        let five = BigInt::from(5u8);
+        let mut fives = 0u64;
+        while fives <= 30 && (&rest % &five).is_zero() {
+            rest /= &five;
             fives += 1;
         }
-        if rest != 1 {
-            return format!("{}/{}", self.numer(), d);
-        }
         let digits = twos.max(fives);
-        match self.round(digits, RoundingMode::Down) {
-            Ok(_) if digits <= 30 => self.fixed_unchecked(digits),
-            _ => format!("{}/{}", self.numer(), d),
+        if !rest.is_one() || digits > 30 {
+            return format!("{n}/{d}");
         }
+        self.fixed_unchecked(digits as u32)
     }
 
     /// Rounds with `mode` and prints exactly `digits` decimals (`79.0`).
     pub fn to_fixed(&self, digits: u32, mode: RoundingMode) -> Result<String, ArithError> {
-        let r = self.round(digits, mode)?;
+        let r = self.clone().round(digits, mode)?;
         Ok(r.fixed_unchecked(digits))
     }
 
     /// Prints a number whose denominator divides 10^digits with `digits` decimals.
     fn fixed_unchecked(&self, digits: u32) -> String {
-        let (n, d) = (self.numer(), self.denom());
-        let neg = n < 0;
-        let n = n.unsigned_abs();
-        let d = d.unsigned_abs();
-        let int = n / d;
-        let mut rem = n % d;
-        let mut s = String::new();
-        if neg {
-            s.push('-');
-        }
-        s.push_str(&int.to_string());
-        if digits > 0 {
-            s.push('.');
-            for _ in 0..digits {
-                rem *= 10;
-                s.push(char::from(b'0' + (rem / d) as u8));
-                rem %= d;
+        if let Repr::Fixed(r) = &self.0 {
+            let (n, d) = (*r.numer(), *r.denom());
+            let neg = n < 0;
+            let n = n.unsigned_abs();
+            let d = d.unsigned_abs();
+            let int = n / d;
+            let mut rem = n % d;
+            let mut s = String::new();
+            if neg {
+                s.push('-');
             }
+            s.push_str(&int.to_string());
+            if digits > 0 {
+                s.push('.');
+                for _ in 0..digits {
+                    rem *= 10;
+                    s.push(char::from(b'0' + (rem / d) as u8));
+                    rem %= d;
+                }
+            }
+            return s;
         }
-        s
+        let big = self.to_big();
+        let scaled = (big.numer() * pow10_big(digits)) / big.denom();
+        let text = scaled.magnitude().to_string();
+        let text = format!("{text:0>width$}", width = digits as usize + 1);
+        let (int, frac) = text.split_at(text.len() - digits as usize);
+        let sign = if scaled.is_negative() { "-" } else { "" };
+        if digits == 0 {
+            format!("{sign}{int}")
+        } else {
+            format!("{sign}{int}.{frac}")
+        }
     }
 }
 
@@ -484,8 +646,8 @@ impl Num {
     /// The number.
     pub fn get(&self) -> Number {
         match self {
-            Num::Small(n, d) => Number(Ratio::new_raw(*n as i128, d.get() as i128)),
-            Num::Big(b) => **b,
+            Num::Small(n, d) => Number(Repr::Fixed(Ratio::new_raw(*n as i128, d.get() as i128))),
+            Num::Big(b) => (**b).clone(),
         }
     }
 }
@@ -510,12 +672,7 @@ impl Ord for Num {
 
 impl From<Number> for Num {
     fn from(x: Number) -> Num {
-        let small = i64::try_from(x.numer()).ok().zip(
-            u64::try_from(x.denom())
-                .ok()
-                .and_then(std::num::NonZeroU64::new),
-        );
-        match small {
+        match x.small().and_then(|(n, d)| Some((n, std::num::NonZeroU64::new(d)?))) {
             Some((n, d)) => Num::Small(n, d),
             None => Num::Big(std::sync::Arc::new(x)),
         }
@@ -600,14 +757,14 @@ mod tests {
     #[test]
     fn half_up_at_the_catering_boundary() {
         // (9.0 + 8.9) / 2 = 8.95 -> 9.0 half-up (A), 8.9 if truncated or float-rounded.
-        let mean = n("9.0")
+        let mean: Number = n("9.0")
             .add(n("8.9"))
             .unwrap()
             .div(Number::from_int(2))
             .unwrap();
         assert_eq!(mean.to_exact_string(), "8.95");
-        assert_eq!(mean.round(1, RoundingMode::HalfUp).unwrap(), n("9.0"));
-        assert_eq!(mean.round(1, RoundingMode::HalfDown).unwrap(), n("8.9"));
+        assert_eq!(mean.clone().round(1, RoundingMode::HalfUp).unwrap(), n("9.0"));
+        assert_eq!(mean.clone().round(1, RoundingMode::HalfDown).unwrap(), n("8.9"));
         assert_eq!(mean.round(1, RoundingMode::HalfEven).unwrap(), n("9.0"));
         assert_eq!(
             n("8.85").round(1, RoundingMode::HalfEven).unwrap(),
@@ -682,21 +839,62 @@ mod tests {
 
     #[test]
     fn ceil_near_the_limits() {
-        assert_eq!(n("2.1").ceil_int(), 3);
-        assert_eq!(n("-2.1").ceil_int(), -2);
-        assert_eq!(n("4").ceil_int(), 4);
+        assert_eq!(n("2.1").ceil(), n("3"));
+        assert_eq!(n("-2.1").ceil(), n("-2"));
+        assert_eq!(n("4").ceil(), n("4"));
         let big = Number::ratio(i128::MAX, 2).unwrap();
-        assert_eq!(big.ceil_int(), i128::MAX / 2 + 1);
+        assert_eq!(big.ceil(), Number::from_int(i128::MAX / 2 + 1));
+        let huge = n("1e60").add(n("0.5")).unwrap();
+        assert_eq!(huge.ceil().to_exact_string(), format!("1{}1", "0".repeat(59)));
     }
 
     #[test]
-    fn overflow_is_an_error() {
-        let big = Number::from_int(i128::MAX / 2);
-        assert_eq!(big.mul(Number::from_int(4)), Err(ArithError::Overflow));
+    fn past_128_bits_is_exact_and_comes_back() {
+        let big: Number = Number::from_int(i128::MAX / 2);
+        let four = big.clone().mul(Number::from_int(4)).unwrap();
+        assert_eq!(four.to_exact_string(), (BigInt::from(i128::MAX / 2) * BigInt::from(4)).to_string());
+        assert!(four > big && four.clone().neg().unwrap() < big);
+        // back under 128 bits, the number is inline again and equal to one made there
+        let back = four.div(Number::from_int(4)).unwrap();
+        assert_eq!(back, big);
+        assert!(matches!(back.0, Repr::Fixed(_)));
+        assert_eq!(Number::from_int(i128::MIN).to_exact_string(), i128::MIN.to_string());
+        assert_eq!(
+            Number::ratio(1, i128::MIN).unwrap().to_exact_string(),
+            format!("-1/{}", i128::MIN.unsigned_abs())
+        );
+        // a big decimal prints as one, rounds and compares
+        let x = n("123456789012345678901234567890123456789012.345");
+        assert_eq!(x.to_exact_string(), "123456789012345678901234567890123456789012.345");
+        assert_eq!(
+            x.to_fixed(2, RoundingMode::HalfUp).unwrap(),
+            "123456789012345678901234567890123456789012.35"
+        );
+        assert_eq!(
+            x.clone().neg().unwrap().to_fixed(0, RoundingMode::HalfEven).unwrap(),
+            "-123456789012345678901234567890123456789012"
+        );
+        assert_eq!(x.clone().rem(n("10")).unwrap(), n("2.345"));
+        assert_eq!(n("1/3").add(x.clone()).unwrap().sub(x).unwrap(), n("1/3"));
+    }
+
+    #[test]
+    fn errors_name_their_limits() {
         assert_eq!(
             Number::ONE.div(Number::ZERO),
             Err(ArithError::DivisionByZero)
         );
+        let e = Number::ONE.round(19, RoundingMode::HalfUp).unwrap_err();
+        assert_eq!(e.to_string(), "rounding to 19 decimal digits: the limit is 18");
+        // squaring from 2: 2^32768 has 32,769 bits, its square 65,537: past MAX_BITS
+        let mut p = Number::from_int(2);
+        for _ in 0..15 {
+            p = p.clone().mul(p).unwrap();
+        }
+        let e = p.clone().mul(p).unwrap_err();
+        assert_eq!(e, ArithError::TooLarge { bits: 65_537 });
+        assert!(e.to_string().contains("limit of 65536 bits"), "{e}");
+        assert!(Number::parse("1e99999").unwrap_err().contains("65536 bits"));
         assert_eq!(n("7").rem(n("3")).unwrap(), n("1"));
         assert_eq!(n("-7").rem(n("3")).unwrap(), n("-1"));
     }
@@ -707,16 +905,17 @@ mod tests {
         use super::*;
         use proptest::prelude::*;
 
-        fn general(x: Number, y: Number, op: u8) -> Option<Number> {
-            let (a, b) = (x.0, y.0);
-            match op {
-                0 => a.checked_add(&b),
-                1 => a.checked_sub(&b),
-                2 => a.checked_mul(&b),
-                _ if b.is_zero() => None,
-                _ => a.checked_div(&b),
-            }
-            .map(Number)
+        /// The same operation in arbitrary precision, as the test computes it.
+        fn general(x: &Number, y: &Number, op: u8) -> Option<Number> {
+            let (a, b) = (x.to_big(), y.to_big());
+            Number::from_big(match op {
+                0 => a + b,
+                1 => a - b,
+                2 => a * b,
+                _ if b.is_zero() => return None,
+                _ => a / b,
+            })
+            .ok()
         }
 
         fn part() -> impl Strategy<Value = i128> {
@@ -727,6 +926,9 @@ mod tests {
                 Just(i128::from(i64::MAX)),
                 Just(i128::from(u64::MAX)),
                 Just(i128::from(u64::MAX) + 1),
+                Just(i128::MAX),
+                Just(i128::MIN + 1),
+                Just(i128::MIN),
             ]
         }
 
@@ -737,14 +939,16 @@ mod tests {
         proptest! {
             #[test]
             fn same_as_the_general_code(x in number(), y in number(), op in 0u8..4) {
+                let expected = general(&x, &y, op);
+                let order = x.to_big().cmp(&y.to_big());
+                prop_assert_eq!(x.cmp(&y), order);
                 let fast = match op {
                     0 => x.add(y),
                     1 => x.sub(y),
                     2 => x.mul(y),
                     _ => x.div(y),
                 };
-                prop_assert_eq!(fast.ok(), general(x, y, op));
-                prop_assert_eq!(x.cmp(&y), x.0.cmp(&y.0));
+                prop_assert_eq!(fast.ok(), expected);
             }
         }
 

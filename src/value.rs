@@ -314,12 +314,12 @@ mod tests {
     #[test]
     fn numbers_keep_one_form() {
         let big = Number::ratio((1i128 << 70) + 1, 3).unwrap();
-        for x in [Number::ZERO, Number::ratio(-895, 100).unwrap(), big] {
-            assert_eq!(Value::from(x).num(), Some(x));
+        for x in [Number::ZERO, Number::ratio(-895, 100).unwrap(), big.clone()] {
+            assert_eq!(Value::from(x.clone()).num(), Some(x));
         }
-        assert!(matches!(Value::from(big), Value::Num(Num::Big(_))));
+        assert!(matches!(Value::from(big.clone()), Value::Num(Num::Big(_))));
         // a computed number that fits again is inline again, so it equals one read as such
-        let back = big.sub(big).unwrap().add(Number::ONE).unwrap();
+        let back = big.clone().sub(big).unwrap().add(Number::ONE).unwrap();
         assert_eq!(Value::from(back), Value::int(1));
     }
 }

@@ -154,9 +154,9 @@ impl Acc {
     fn merge(&mut self, o: &Acc, cap: usize, id: &str) -> Result<(), ScoreError> {
         self.members += o.members;
         self.meets += o.meets;
-        self.num = arith(id, self.num.add(o.num))?;
-        self.den = arith(id, self.den.add(o.den))?;
-        self.sum = arith(id, self.sum.add(o.sum))?;
+        self.num = arith(id, self.num.clone().add(o.num.clone()))?;
+        self.den = arith(id, self.den.clone().add(o.den.clone()))?;
+        self.sum = arith(id, self.sum.clone().add(o.sum.clone()))?;
         self.evidence_count += o.evidence_count;
         self.evidence = merged(&self.evidence, &o.evidence, cap, |i| *i);
         self.late = merged(&self.late, &o.late, cap, |l| l.0);
@@ -222,16 +222,16 @@ pub fn evaluate(
         if let IndicatorKind::Change { current, baseline } = ind.kind {
             let mut res = Vec::with_capacity(groups.count() + 1);
             let mut vals = Vec::with_capacity(groups.count() + 1);
-            for (&c, &b) in values[current].iter().zip(&values[baseline]) {
+            for (c, b) in values[current].iter().zip(&values[baseline]) {
                 let value = match (c, b) {
-                    (Some(c), Some(b)) => Some(arith(&ind.id, c.sub(b))?),
+                    (Some(c), Some(b)) => Some(arith(&ind.id, c.clone().sub(b.clone()))?),
                     _ => None,
                 };
                 let target = group_target(ind, ds, &view, groups, res.len())?;
                 let (mut r, pts) =
-                    finish(plan, ds, ind, Acc::default(), (value, None, None), target)?;
-                r.current = c.map(|x| x.to_exact_string());
-                r.baseline = b.map(|x| x.to_exact_string());
+                    finish(plan, ds, ind, Acc::default(), (value.clone(), None, None), target)?;
+                r.current = c.as_ref().map(|x| x.to_exact_string());
+                r.baseline = b.as_ref().map(|x| x.to_exact_string());
                 res.push((r, pts));
                 vals.push(value);
             }
@@ -379,11 +379,11 @@ fn indicator(
                 a.meets += 1;
             }
             if let (Some(n), Some(d)) = (num, den) {
-                a.num = arith(&ind.id, a.num.add(n))?;
-                a.den = arith(&ind.id, a.den.add(d))?;
+                a.num = arith(&ind.id, std::mem::take(&mut a.num).add(n))?;
+                a.den = arith(&ind.id, std::mem::take(&mut a.den).add(d))?;
             }
             if let Some(v) = val {
-                a.sum = arith(&ind.id, a.sum.add(v))?;
+                a.sum = arith(&ind.id, std::mem::take(&mut a.sum).add(v))?;
             }
             if let Some(c) = &cat {
                 *a.breakdown.entry(c.clone()).or_default() += 1;
@@ -416,7 +416,7 @@ fn indicator(
     let mut vals = Vec::with_capacity(accs.len());
     for (g, a) in accs.into_iter().enumerate() {
         let v = value_of(ind, &a, &groups.key(ds, g))?;
-        vals.push(v.0);
+        vals.push(v.0.clone());
         let target = group_target(ind, ds, view, groups, g)?;
         res.push(finish(plan, ds, ind, a, v, target)?);
     }
@@ -441,11 +441,11 @@ fn group_target(
     groups: &Groups,
     g: usize,
 ) -> Result<Option<Target>, ScoreError> {
-    let (Some(e), Some(t), Some(gc)) = (&ind.target_by_group, ind.target, groups.coll) else {
-        return Ok(ind.target);
+    let (Some(e), Some(t), Some(gc)) = (&ind.target_by_group, &ind.target, groups.coll) else {
+        return Ok(ind.target.clone());
     };
     if g >= groups.count() {
-        return Ok(ind.target);
+        return Ok(ind.target.clone());
     }
     let p = &ds.period;
     let vars = [
@@ -468,7 +468,7 @@ fn group_target(
             .num()
         {
             Some(x) => Some(t.with(x)),
-            None => Some(t),
+            None => Some(t.clone()),
         },
     )
 }
@@ -516,7 +516,10 @@ fn value_of(ind: &Indicator, a: &Acc, group: &str) -> Result<ValueParts, ScoreEr
             } else {
                 Some(arith(
                     id,
-                    a.num.mul(Number::from_int(100)).and_then(|x| x.div(a.den)),
+                    a.num
+                        .clone()
+                        .mul(Number::from_int(100))
+                        .and_then(|x| x.div(a.den.clone())),
                 )?)
             };
             (
@@ -526,12 +529,15 @@ fn value_of(ind: &Indicator, a: &Acc, group: &str) -> Result<ValueParts, ScoreEr
             )
         }
         IndicatorKind::Count => (Some(Number::from_int(a.members as i128)), None, None),
-        IndicatorKind::Sum { .. } => (Some(a.sum), None, int(a.members)),
+        IndicatorKind::Sum { .. } => (Some(a.sum.clone()), None, int(a.members)),
         IndicatorKind::Mean { .. } => {
             let v = if a.members == 0 {
                 None
             } else {
-                Some(arith(id, a.sum.div(Number::from_int(a.members as i128)))?)
+                Some(arith(
+                    id,
+                    a.sum.clone().div(Number::from_int(a.members as i128)),
+                )?)
             };
             (v, None, int(a.members))
         }
@@ -550,9 +556,9 @@ fn finish(
     let (value, numerator, denominator) = parts;
     let applicable = value.is_some();
     let r = ind.rounding;
-    let compared = match value {
-        Some(v) if ind.compare_rounded => Some(arith(id, v.round(r.digits, r.mode))?),
-        v => v,
+    let compared = match &value {
+        Some(v) if ind.compare_rounded => Some(arith(id, v.clone().round(r.digits, r.mode))?),
+        v => v.clone(),
     };
     let is_each = matches!(ind.kind, IndicatorKind::Each { .. });
     let met = match compared {
@@ -562,7 +568,7 @@ fn finish(
             NotApplicable::Excluded => None,
         },
         Some(_) if is_each => Some(a.meets == a.members),
-        Some(v) => target.map(|t| match t {
+        Some(ref v) => target.as_ref().map(|t| match t {
             Target::Min(x) => v >= x,
             Target::Max(x) => v <= x,
             Target::Exactly(x) => v == x,
@@ -572,10 +578,10 @@ fn finish(
     };
     let mut pts = Points {
         points: None,
-        full: ind.scoring.map(|s| s.full()),
+        full: ind.scoring.as_ref().map(|s| s.full()),
         excluded: false,
     };
-    if let Some(s) = ind.scoring {
+    if let Some(s) = &ind.scoring {
         pts.points = match (compared, ind.not_applicable) {
             (None, NotApplicable::Excluded) => {
                 pts.excluded = true;
@@ -583,13 +589,13 @@ fn finish(
             }
             (None, NotApplicable::Met) => Some(s.full()),
             (None, NotApplicable::NotMet) => Some(match s {
-                Scoring::Deduction { floor, .. } => floor,
+                Scoring::Deduction { floor, .. } => floor.clone(),
                 _ => Number::ZERO,
             }),
             (Some(v), _) => Some(points(
-                s,
+                s.clone(),
                 v,
-                target,
+                target.clone(),
                 met,
                 is_each.then_some(a.members - a.meets),
                 id,
@@ -650,8 +656,8 @@ fn finish(
             },
             target,
             met,
-            points: pts.points.map(|p| exact(p, plan.rounding)),
-            max_points: pts.full.map(|f| f.to_exact_string()),
+            points: pts.points.clone().map(|p| exact(p, plan.rounding)),
+            max_points: pts.full.as_ref().map(|f| f.to_exact_string()),
             breakdown: matches!(ind.kind, IndicatorKind::Share { .. }).then_some(a.breakdown),
             evidence: Evidence {
                 of: evidence_of.into(),
@@ -716,11 +722,10 @@ fn points(
                 (None, Some(Target::Below(t))) => arith(id, v.sub(t))?.max(zero),
                 (None, None) => zero,
             };
-            let mut units = arith(id, short.div(unit))?.ceil_int();
+            let mut units = arith(id, short.div(unit))?.ceil();
             if met == Some(false) {
-                units = units.max(1); // a strict target missed exactly at its bound is one shortfall
+                units = units.max(Number::ONE); // a strict target missed exactly at its bound is one shortfall
             }
-            let units = Number::from_int(units);
             let left = arith(id, points.sub(arith(id, per.mul(units))?))?;
             left.max(floor)
         }
@@ -742,7 +747,7 @@ mod tests {
             points(
                 Scoring::AllOrNothing(n("10")),
                 n("90"),
-                min90,
+                min90.clone(),
                 Some(true),
                 None,
                 "x"
@@ -754,7 +759,7 @@ mod tests {
             points(
                 Scoring::AllOrNothing(n("10")),
                 n("89.9"),
-                min90,
+                min90.clone(),
                 Some(false),
                 None,
                 "x"
@@ -766,7 +771,7 @@ mod tests {
             points(
                 Scoring::Proportional(n("10")),
                 n("45"),
-                min90,
+                min90.clone(),
                 Some(false),
                 None,
                 "x"
@@ -778,7 +783,7 @@ mod tests {
             points(
                 Scoring::Proportional(n("10")),
                 n("95"),
-                min90,
+                min90.clone(),
                 Some(true),
                 None,
                 "x"
@@ -794,16 +799,16 @@ mod tests {
         };
         // 2.5 points short of 90 = 3 shortfalls of 1 -> 10 - 6 = 4
         assert_eq!(
-            points(ded, n("87.5"), min90, Some(false), None, "x").unwrap(),
+            points(ded.clone(), n("87.5"), min90.clone(), Some(false), None, "x").unwrap(),
             n("4")
         );
         // 7 failing members -> 10 - 14 -> floor 1
         assert_eq!(
-            points(ded, n("50"), None, Some(false), Some(7), "x").unwrap(),
+            points(ded.clone(), n("50"), None, Some(false), Some(7), "x").unwrap(),
             n("1")
         );
         assert_eq!(
-            points(ded, n("100"), None, Some(true), Some(0), "x").unwrap(),
+            points(ded.clone(), n("100"), None, Some(true), Some(0), "x").unwrap(),
             n("10")
         );
         let max = Some(Target::Max(n("5")));

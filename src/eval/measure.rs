@@ -130,7 +130,7 @@ impl AggAcc {
         match agg {
             Agg::Count => {}
             Agg::Sum | Agg::Mean => match v.num() {
-                Some(x) => self.sum = self.sum.add(x).map_err(|e| e.to_string())?,
+                Some(x) => self.sum = std::mem::take(&mut self.sum).add(x).map_err(|e| e.to_string())?,
                 None => return Err(missing()),
             },
             Agg::Min | Agg::Max if v.is_none() => return Err(missing()),
@@ -164,7 +164,7 @@ impl AggAcc {
     pub(super) fn merge(&mut self, agg: Agg, later: AggAcc) -> Result<(), crate::num::ArithError> {
         self.count += later.count;
         if !later.sum.is_zero() {
-            self.sum = self.sum.add(later.sum)?;
+            self.sum = std::mem::take(&mut self.sum).add(later.sum)?;
         }
         if let Some((v, d)) = later.best {
             self.offer(agg, &v, d);

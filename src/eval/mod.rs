@@ -193,7 +193,14 @@ pub fn score(plan: &Plan, ds: &Dataset) -> Result<Outcome, ScoreError> {
     let vars = ds.record_vars();
     let scorecard_of = |g: usize| -> Result<Option<crate::outcome::ScorecardResult>, ScoreError> {
         match &plan.scorecard {
-            Some(sc) => scorecard::evaluate(plan, sc, &scores[g], &vars, ds).map(Some),
+            Some(sc) => {
+                let group = if g == groups.count() {
+                    "overall".to_string()
+                } else {
+                    format!("group '{}'", groups.key(ds, g))
+                };
+                scorecard::evaluate(plan, sc, &scores[g], &vars, ds, &group).map(Some)
+            }
             None => Ok(None),
         }
     };

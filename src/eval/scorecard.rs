@@ -14,23 +14,33 @@ use crate::outcome::{ActionResult, Exact, ScorecardResult, SectionResult};
 use crate::plan::{Plan, Scorecard};
 use crate::value::Value;
 
-fn arith(r: Result<Number, ArithError>) -> Result<Number, ScoreError> {
+/// Where a scorecard computation failed: the section (if any) and the group.
+fn arith(
+    group: &str,
+    section: Option<&str>,
+    r: Result<Number, ArithError>,
+) -> Result<Number, ScoreError> {
     r.map_err(|e| ScoreError::Eval {
-        context: "scorecard".into(),
+        context: match section {
+            Some(s) => format!("scorecard, section '{s}', {group}"),
+            None => format!("scorecard total, {group}"),
+        },
         message: e.to_string(),
     })
 }
 
-/// Scores one group from the points of its indicators (in plan order).
+/// Scores one group from the points of its indicators (in plan order); `group` names it
+/// in errors (`group 'T01'`, or `overall`).
 pub fn evaluate(
     plan: &Plan,
     sc: &Scorecard,
     pts: &[Points],
     record_vars: &[Value; 3],
     ds: &Dataset,
+    group: &str,
 ) -> Result<ScorecardResult, ScoreError> {
     let r = sc.rounding;
-    let exact = |n: Number| Exact {
+    let exact = |n: &Number| Exact {
         exact: n.to_exact_string(),
         display: n
             .to_fixed(r.digits, r.mode)
@@ -39,50 +49,57 @@ pub fn evaluate(
     let mut sections = Vec::new();
     let (mut sum, mut app_max, mut all_max) = (Number::ZERO, Number::ZERO, Number::ZERO);
     for s in &sc.sections {
+        let arith = |r| arith(group, Some(&s.name), r);
         let (mut earned, mut smax, mut full) = (Number::ZERO, Number::ZERO, Number::ZERO);
         for &i in &s.indicators {
             let p = &pts[i];
-            let f = p.full.unwrap_or(Number::ZERO);
-            full = arith(full.add(f))?;
+            let f = p.full.clone().unwrap_or(Number::ZERO);
+            full = arith(full.add(f.clone()))?;
             if !p.excluded {
                 smax = arith(smax.add(f))?;
-                earned = arith(earned.add(p.points.unwrap_or(Number::ZERO)))?;
+                earned = arith(earned.add(p.points.clone().unwrap_or(Number::ZERO)))?;
             }
         }
-        let max = s.weight.unwrap_or(full);
+        let max = s.weight.clone().unwrap_or(full);
         let score = if smax.is_zero() {
             None
         } else {
-            Some(arith(earned.mul(max).and_then(|x| x.div(smax)))?)
+            Some(arith(
+                earned.clone().mul(max.clone()).and_then(|x| x.div(smax.clone())),
+            )?)
         };
-        all_max = arith(all_max.add(max))?;
-        if let Some(sc) = score {
-            sum = arith(sum.add(sc))?;
-            app_max = arith(app_max.add(max))?;
+        all_max = arith(all_max.add(max.clone()))?;
+        if let Some(sc) = &score {
+            sum = arith(sum.add(sc.clone()))?;
+            app_max = arith(app_max.add(max.clone()))?;
         }
         sections.push(SectionResult {
             name: s.name.clone(),
-            earned: exact(earned),
+            earned: exact(&earned),
             applicable_max: smax.to_exact_string(),
-            score: score.map(exact),
+            score: score.as_ref().map(exact),
             max: max.to_exact_string(),
         });
     }
     let total = if app_max.is_zero() {
         None
     } else {
-        Some(arith(sum.mul(all_max).and_then(|x| x.div(app_max)))?)
+        Some(arith(
+            group,
+            None,
+            sum.mul(all_max.clone()).and_then(|x| x.div(app_max)),
+        )?)
     };
     let data = Fields(&ds.colls);
     let mut vars = vec![
         record_vars[0].clone(),
         record_vars[1].clone(),
         record_vars[2].clone(),
-        total.map(Value::from).unwrap_or(Value::None),
+        total.clone().map(Value::from).unwrap_or(Value::None),
         Value::None,
     ];
     let mut grade = None;
-    if let (Some((t, out)), Some(_)) = (sc.grade, total) {
+    if let (Some((t, out)), Some(_)) = (sc.grade, &total) {
         let table = &plan.tables[t];
         let frame = Frame {
             data: &data,
@@ -123,7 +140,7 @@ pub fn evaluate(
         }
     }
     Ok(ScorecardResult {
-        total: total.map(exact),
+        total: total.as_ref().map(exact),
         max: all_max.to_exact_string(),
         grade,
         actions,

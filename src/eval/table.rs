@@ -74,12 +74,12 @@ pub fn eval_table<'t>(t: &'t Table, f: &Frame) -> Result<TableHit<'t>, (String, 
                 }
             };
             // bands are sorted by min (no min first); find the last band starting at or below x
-            let k = bands.partition_point(|b| b.min.is_none_or(|m| m <= x));
+            let k = bands.partition_point(|b| b.min.as_ref().is_none_or(|m| *m <= x));
             if k == 0 {
                 return Ok(none());
             }
             let b = &bands[k - 1];
-            if b.below.is_some_and(|hi| x >= hi) {
+            if b.below.as_ref().is_some_and(|hi| x >= *hi) {
                 return Ok(none());
             }
             Ok(one(&b.then, k - 1))

@@ -182,10 +182,8 @@ fn owned<'a>(v: Value) -> Val<'a> {
 }
 
 fn int_arg(n: &Node, x: Number, what: &str) -> Result<i64, EvalError> {
-    if !x.is_integer() || x.numer() > i64::MAX as i128 || x.numer() < i64::MIN as i128 {
-        return Err(err(n, format!("{what} needs a whole number, found {x}")));
-    }
-    Ok(x.numer() as i64)
+    x.to_i64()
+        .ok_or_else(|| err(n, format!("{what} needs a whole number, found {x}")))
 }
 
 /// Orders two values of one kind; `None` when they cannot be ordered.
@@ -828,7 +826,7 @@ fn method<'a>(
         Method::Sum => {
             let mut s = Number::ZERO;
             each(recv, f, locals, &mut |x, _| {
-                s = s
+                s = std::mem::take(&mut s)
                     .add(number(&x, ".sum()")?)
                     .map_err(|e| err(n, e.to_string()))?;
                 Ok(true)
@@ -839,7 +837,7 @@ fn method<'a>(
             let mut best: Option<Number> = None;
             each(recv, f, locals, &mut |x, _| {
                 let v = number(&x, ".min()/.max()")?;
-                best = Some(match best {
+                best = Some(match best.take() {
                     Some(b) if (m == Method::Min) != (v < b) => b,
                     _ => v,
                 });

@@ -1773,7 +1773,7 @@ impl<'a> Compiler<'a> {
                 for (i, b) in bands.iter().enumerate() {
                     let bp = p.key("bands").index(i);
                     let then = self.outputs(&b.then, &bp.key("then"), &mut outputs);
-                    if let (Some(lo), Some(hi)) = (b.min, b.below) {
+                    if let (Some(lo), Some(hi)) = (&b.min, &b.below) {
                         if lo >= hi {
                             self.diag(
                                 &bp,
@@ -1786,8 +1786,8 @@ impl<'a> Compiler<'a> {
                         Some(then) => out.push((
                             i,
                             Band {
-                                min: b.min,
-                                below: b.below,
+                                min: b.min.clone(),
+                                below: b.below.clone(),
                                 then,
                             },
                         )),
@@ -1801,18 +1801,18 @@ impl<'a> Compiler<'a> {
                     );
                     ok = false;
                 }
-                out.sort_by(|a, b| match (a.1.min, b.1.min) {
+                out.sort_by(|a, b| match (&a.1.min, &b.1.min) {
                     (None, None) => std::cmp::Ordering::Equal,
                     (None, _) => std::cmp::Ordering::Less,
                     (_, None) => std::cmp::Ordering::Greater,
-                    (Some(x), Some(y)) => x.cmp(&y),
+                    (Some(x), Some(y)) => x.cmp(y),
                 });
                 for w in out.windows(2) {
                     let ((_, a), (j, b)) = (&w[0], &w[1]);
                     let bp = p.key("bands").index(*j);
-                    match (a.below, b.min) {
+                    match (&a.below, &b.min) {
                         (None, _) => {
-                            self.diag(&bp, format!("bands overlap: this band starts at {} inside a band with no upper bound", b.min.map(|x| x.to_string()).unwrap_or("-∞".into())));
+                            self.diag(&bp, format!("bands overlap: this band starts at {} inside a band with no upper bound", b.min.as_ref().map(|x| x.to_string()).unwrap_or("-∞".into())));
                             ok = false;
                         }
                         (_, None) => {
@@ -2189,7 +2189,13 @@ impl<'a> Compiler<'a> {
     ) -> Option<Indicator> {
         let target = match &s.target {
             None => None,
-            Some(t) => match (t.min, t.max, t.exactly, t.above, t.below) {
+            Some(t) => match (
+                t.min.clone(),
+                t.max.clone(),
+                t.exactly.clone(),
+                t.above.clone(),
+                t.below.clone(),
+            ) {
                 (Some(x), None, None, None, None) => Some(Target::Min(x)),
                 (None, Some(x), None, None, None) => Some(Target::Max(x)),
                 (None, None, Some(x), None, None) => Some(Target::Exactly(x)),
@@ -2216,9 +2222,9 @@ impl<'a> Compiler<'a> {
                 | Target::Above(x)
                 | Target::Below(x),
             ),
-        ) = (kind.is_percent(), target)
+        ) = (kind.is_percent(), &target)
         {
-            if x.is_negative() || x > crate::num::Number::from_int(100) {
+            if x.is_negative() || *x > crate::num::Number::from_int(100) {
                 self.diag(
                     &p.key("target"),
                     format!(
@@ -2257,7 +2263,7 @@ impl<'a> Compiler<'a> {
             None => None,
             Some(sc) => {
                 let sp = p.key("scoring");
-                let r = match (sc.all_or_nothing, sc.proportional, &sc.deduction) {
+                let r = match (sc.all_or_nothing.clone(), sc.proportional.clone(), &sc.deduction) {
                     (Some(x), None, None) => Scoring::AllOrNothing(x),
                     (None, Some(x), None) => {
                         if !matches!(target, Some(Target::Min(_) | Target::Max(_))) {
@@ -2267,8 +2273,8 @@ impl<'a> Compiler<'a> {
                     }
                     (None, None, Some(d)) => {
                         let zero = crate::num::Number::ZERO;
-                        let unit = d.unit.unwrap_or(crate::num::Number::ONE);
-                        let floor = d.floor.unwrap_or(zero);
+                        let unit = d.unit.clone().unwrap_or(crate::num::Number::ONE);
+                        let floor = d.floor.clone().unwrap_or(zero.clone());
                         if d.per <= zero || unit <= zero {
                             self.diag(
                                 &sp.key("deduction"),
@@ -2279,8 +2285,8 @@ impl<'a> Compiler<'a> {
                             self.diag(&sp.key("deduction"), "the floor is above the points".into());
                         }
                         Scoring::Deduction {
-                            points: d.points,
-                            per: d.per,
+                            points: d.points.clone(),
+                            per: d.per.clone(),
                             unit,
                             floor,
                         }
@@ -2303,7 +2309,7 @@ impl<'a> Compiler<'a> {
                 Some(r)
             }
         };
-        let target_by_group = match (&s.target_by_group, self.groups_coll, target) {
+        let target_by_group = match (&s.target_by_group, self.groups_coll, &target) {
             (None, _, _) => None,
             (Some(_), None, _) => {
                 self.diag(
@@ -2354,8 +2360,8 @@ impl<'a> Compiler<'a> {
         let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
         for (i, sec) in s.sections.iter().enumerate() {
             let sp = p.key("sections").index(i);
-            if let Some(w) = sec.weight {
-                if w <= crate::num::Number::ZERO {
+            if let Some(w) = &sec.weight {
+                if *w <= crate::num::Number::ZERO {
                     self.diag(&sp.key("weight"), "a weight must be above zero".into());
                 }
             }
@@ -2392,7 +2398,7 @@ impl<'a> Compiler<'a> {
             }
             sections.push(Section {
                 name: sec.name.clone(),
-                weight: sec.weight,
+                weight: sec.weight.clone(),
                 indicators: ids,
             });
         }

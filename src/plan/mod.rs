@@ -296,7 +296,7 @@ pub struct Table {
 
 impl Target {
     /// The same kind of target with another bound.
-    pub fn with(self, x: Number) -> Target {
+    pub fn with(&self, x: Number) -> Target {
         match self {
             Target::Min(_) => Target::Min(x),
             Target::Max(_) => Target::Max(x),
@@ -308,7 +308,7 @@ impl Target {
 }
 
 /// A target.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Target {
     /// At least.
     Min(Number),
@@ -335,7 +335,7 @@ pub enum NotApplicable {
 }
 
 /// Scoring of an indicator.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Scoring {
     /// Full points when met.
     AllOrNothing(Number),
@@ -357,9 +357,9 @@ pub enum Scoring {
 impl Scoring {
     /// The most points the indicator can earn.
     pub fn full(&self) -> Number {
-        match *self {
-            Scoring::AllOrNothing(p) | Scoring::Proportional(p) => p,
-            Scoring::Deduction { points, .. } => points,
+        match self {
+            Scoring::AllOrNothing(p) | Scoring::Proportional(p) => p.clone(),
+            Scoring::Deduction { points, .. } => points.clone(),
         }
     }
 }
