@@ -274,12 +274,28 @@ pub unsafe extern "C" fn sc_plan_score(
             ));
         }
         let data = arg(data_json, "data_json")?;
-        let outcome = (*plan)
-            .0
-            .score_json(data)
+        let plan = &(*plan).0;
+        let outcome = workers()
+            .install(|| plan.score_json(data))
             .map_err(|e| (score_status(&e), e.to_string()))?;
         *out_outcome_json = to_c(outcome.to_json());
         Ok(())
+    })
+}
+
+/// The worker threads of C callers: one per core (`RAYON_NUM_THREADS` chooses), started
+/// by the first score and kept, each with [`crate::WORKER_STACK`] of stack so that scripts
+/// at their limits never need a stack grown for them. If they cannot be started, the
+/// caller's own thread pool (rayon's global one) is used.
+fn workers() -> &'static rayon::ThreadPool {
+    static POOL: std::sync::OnceLock<rayon::ThreadPool> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .stack_size(crate::WORKER_STACK)
+            .thread_name(|i| format!("scorecard-{i}"))
+            .build()
+            .or_else(|_| rayon::ThreadPoolBuilder::new().build())
+            .expect("a thread pool")
     })
 }
 

@@ -35,6 +35,7 @@ pub mod outcome;
 pub mod pack;
 pub mod plan;
 pub mod script;
+mod stack;
 pub mod synth;
 pub mod value;
 
@@ -47,11 +48,18 @@ pub use plan::Plan;
 pub use value::Value;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
+
+/// The stack size the CLI and the C library give their worker threads (16 MB, reserved,
+/// not used until touched). Any thread works, however small its stack (the engine grows
+/// one that is short); threads with this much never need to, at the default script
+/// limits. A program that builds its own rayon pool for scoring may use it too.
+pub const WORKER_STACK: usize = 16 << 20;
 use std::path::Path;
 
-/// Runs `f`, turning a panic into its message.
+/// Runs `f` with the stack the engine may need (see `stack`), turning a panic into its
+/// message: every public entry point goes through here.
 pub(crate) fn guard<T>(f: impl FnOnce() -> T) -> Result<T, String> {
-    catch_unwind(AssertUnwindSafe(f)).map_err(|p| {
+    stack::with(stack::ENTRY, || catch_unwind(AssertUnwindSafe(f))).map_err(|p| {
         p.downcast_ref::<&str>()
             .map(|s| s.to_string())
             .or_else(|| p.downcast_ref::<String>().cloned())

@@ -407,6 +407,7 @@ fn main() -> ExitCode {
             // cores busy than that, even while one of them splits the input
             let pool = match rayon::ThreadPoolBuilder::new()
                 .num_threads(threads.unwrap_or(0))
+                .stack_size(scorecard::WORKER_STACK)
                 .build()
             {
                 Ok(pool) => pool,

@@ -279,7 +279,10 @@ impl Number {
         if n == i128::MIN {
             return None;
         }
-        Some(Number(Repr::Fixed(Ratio::new_raw(n, i128::try_from(d).ok()?))))
+        Some(Number(Repr::Fixed(Ratio::new_raw(
+            n,
+            i128::try_from(d).ok()?,
+        ))))
     }
 
     /// `a/b + c/d` for 64-bit parts (Knuth's method: only gcds of 64-bit numbers).
@@ -416,7 +419,7 @@ impl Number {
             let (n, d) = (*r.numer(), *r.denom());
             let floor = Integer::div_floor(&n, &d);
             let rem = n - floor * d; // 0 <= rem < d
-            // compare rem/d with 1/2 without overflow: rem vs d - rem
+                                     // compare rem/d with 1/2 without overflow: rem vs d - rem
             let up = rem != 0 && rounds_up(mode, n < 0, rem.cmp(&(d - rem)), floor.is_odd());
             if let Some(int) = floor.checked_add(i128::from(up)) {
                 return Number::ratio(int, scale);
@@ -427,12 +430,7 @@ impl Number {
         let floor = n.div_floor(d);
         let rem = n - &floor * d;
         let up = !rem.is_zero()
-            && rounds_up(
-                mode,
-                n.is_negative(),
-                rem.cmp(&(d - &rem)),
-                floor.is_odd(),
-            );
+            && rounds_up(mode, n.is_negative(), rem.cmp(&(d - &rem)), floor.is_odd());
         let int = if up { floor + 1 } else { floor };
         Number::from_big(BigRational::new(int, BigInt::from(scale)))
     }
@@ -672,7 +670,10 @@ impl Ord for Num {
 
 impl From<Number> for Num {
     fn from(x: Number) -> Num {
-        match x.small().and_then(|(n, d)| Some((n, std::num::NonZeroU64::new(d)?))) {
+        match x
+            .small()
+            .and_then(|(n, d)| Some((n, std::num::NonZeroU64::new(d)?)))
+        {
             Some((n, d)) => Num::Small(n, d),
             None => Num::Big(std::sync::Arc::new(x)),
         }
@@ -763,8 +764,14 @@ mod tests {
             .div(Number::from_int(2))
             .unwrap();
         assert_eq!(mean.to_exact_string(), "8.95");
-        assert_eq!(mean.clone().round(1, RoundingMode::HalfUp).unwrap(), n("9.0"));
-        assert_eq!(mean.clone().round(1, RoundingMode::HalfDown).unwrap(), n("8.9"));
+        assert_eq!(
+            mean.clone().round(1, RoundingMode::HalfUp).unwrap(),
+            n("9.0")
+        );
+        assert_eq!(
+            mean.clone().round(1, RoundingMode::HalfDown).unwrap(),
+            n("8.9")
+        );
         assert_eq!(mean.round(1, RoundingMode::HalfEven).unwrap(), n("9.0"));
         assert_eq!(
             n("8.85").round(1, RoundingMode::HalfEven).unwrap(),
@@ -845,33 +852,49 @@ mod tests {
         let big = Number::ratio(i128::MAX, 2).unwrap();
         assert_eq!(big.ceil(), Number::from_int(i128::MAX / 2 + 1));
         let huge = n("1e60").add(n("0.5")).unwrap();
-        assert_eq!(huge.ceil().to_exact_string(), format!("1{}1", "0".repeat(59)));
+        assert_eq!(
+            huge.ceil().to_exact_string(),
+            format!("1{}1", "0".repeat(59))
+        );
     }
 
     #[test]
     fn past_128_bits_is_exact_and_comes_back() {
         let big: Number = Number::from_int(i128::MAX / 2);
         let four = big.clone().mul(Number::from_int(4)).unwrap();
-        assert_eq!(four.to_exact_string(), (BigInt::from(i128::MAX / 2) * BigInt::from(4)).to_string());
+        assert_eq!(
+            four.to_exact_string(),
+            (BigInt::from(i128::MAX / 2) * BigInt::from(4)).to_string()
+        );
         assert!(four > big && four.clone().neg().unwrap() < big);
         // back under 128 bits, the number is inline again and equal to one made there
         let back = four.div(Number::from_int(4)).unwrap();
         assert_eq!(back, big);
         assert!(matches!(back.0, Repr::Fixed(_)));
-        assert_eq!(Number::from_int(i128::MIN).to_exact_string(), i128::MIN.to_string());
+        assert_eq!(
+            Number::from_int(i128::MIN).to_exact_string(),
+            i128::MIN.to_string()
+        );
         assert_eq!(
             Number::ratio(1, i128::MIN).unwrap().to_exact_string(),
             format!("-1/{}", i128::MIN.unsigned_abs())
         );
         // a big decimal prints as one, rounds and compares
         let x = n("123456789012345678901234567890123456789012.345");
-        assert_eq!(x.to_exact_string(), "123456789012345678901234567890123456789012.345");
+        assert_eq!(
+            x.to_exact_string(),
+            "123456789012345678901234567890123456789012.345"
+        );
         assert_eq!(
             x.to_fixed(2, RoundingMode::HalfUp).unwrap(),
             "123456789012345678901234567890123456789012.35"
         );
         assert_eq!(
-            x.clone().neg().unwrap().to_fixed(0, RoundingMode::HalfEven).unwrap(),
+            x.clone()
+                .neg()
+                .unwrap()
+                .to_fixed(0, RoundingMode::HalfEven)
+                .unwrap(),
             "-123456789012345678901234567890123456789012"
         );
         assert_eq!(x.clone().rem(n("10")).unwrap(), n("2.345"));
@@ -885,7 +908,10 @@ mod tests {
             Err(ArithError::DivisionByZero)
         );
         let e = Number::ONE.round(19, RoundingMode::HalfUp).unwrap_err();
-        assert_eq!(e.to_string(), "rounding to 19 decimal digits: the limit is 18");
+        assert_eq!(
+            e.to_string(),
+            "rounding to 19 decimal digits: the limit is 18"
+        );
         // squaring from 2: 2^32768 has 32,769 bits, its square 65,537: past MAX_BITS
         let mut p = Number::from_int(2);
         for _ in 0..15 {

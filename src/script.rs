@@ -85,6 +85,15 @@ impl Default for Limits {
 }
 
 impl Limits {
+    /// The stack a call may need at these limits: rhai evaluates recursively, about 1.5 KB
+    /// for each level of expression nesting within each level of function calls (measured:
+    /// 120 calls × 80 levels need between 8 and 16 MB). At the caps (128 × 256) this is
+    /// 52 MB; a call runs on a stack segment of that size when its thread has less left.
+    pub fn stack_need(&self) -> usize {
+        const PER_LEVEL: usize = 1536;
+        (self.max_call_levels + 1) * (self.max_expr_depth + 8) * PER_LEVEL + (256 << 10)
+    }
+
     /// The limits above their hard caps, as `(name, cap)`.
     pub fn over_caps(&self) -> Vec<(&'static str, u64)> {
         let checks: [(&str, u64, u64); 6] = [
@@ -296,6 +305,11 @@ fn position(p: Position) -> String {
 impl ScriptFn {
     /// Calls the function; an error names the file, the function and the line:col.
     pub fn call(&self, args: &[Value]) -> Result<Value, String> {
+        crate::stack::with(self.limits.stack_need(), || self.call_here(args))
+    }
+
+    /// [`ScriptFn::call`] on a stack known to be deep enough.
+    fn call_here(&self, args: &[Value]) -> Result<Value, String> {
         let where_ =
             |detail: String| format!("script {}, function {}: {detail}", self.file, self.name);
         let dyn_args: Vec<Dynamic> = args
@@ -321,25 +335,71 @@ impl ScriptFn {
                 while let rhai::EvalAltResult::ErrorInFunctionCall(_, _, inner, _) = *e {
                     e = inner;
                 }
+                let l = &self.limits;
+                let size = |what: &str, limit: &str, n: usize| {
+                    format!("stopped: {what} larger than scripts.limits.{limit} = {n}")
+                };
+                let (msg, locatable) = match &*e {
+                    rhai::EvalAltResult::ErrorTooManyOperations(_)
+                    | rhai::EvalAltResult::ErrorTerminated(..) => (
+                        format!(
+                            "stopped: more than scripts.limits.max_operations = {} operations (an endless loop?)",
+                            l.max_operations
+                        ),
+                        true,
+                    ),
+                    rhai::EvalAltResult::ErrorStackOverflow(_) => (
+                        format!(
+                            "stopped: calls nested deeper than scripts.limits.max_call_levels = {} (runaway recursion?)",
+                            l.max_call_levels
+                        ),
+                        true,
+                    ),
+                    // the limit's name is what helps here; locating it would mean stepping
+                    // through every copy of the oversized value, which can take minutes
+                    rhai::EvalAltResult::ErrorDataTooLarge(what, _) => (
+                        match what.as_str() {
+                            "Length of string" => size("a string", "max_string_size", l.max_string_size),
+                            "Size of object map" => size("a map", "max_map_size", l.max_map_size),
+                            _ => size("an array", "max_array_size", l.max_array_size),
+                        },
+                        false,
+                    ),
+                    other => (other.to_string(), true),
+                };
                 let mut at = position(e.position());
-                if e.position().is_none() {
+                if e.position().is_none() && locatable {
                     // rhai does not say where a limit stopped a script: run the call again,
                     // stepping with a debugger that remembers the last position (the count
                     // of operations is deterministic, so it stops at the same place)
-                    if let Some(p) = self.locate(args) {
-                        at = position(p);
-                    }
+                    at = match self.locate(args) {
+                        Some(p) => position(p),
+                        None => "?".into(),
+                    };
                 }
-                let msg = match *e {
-                    rhai::EvalAltResult::ErrorTooManyOperations(_) | rhai::EvalAltResult::ErrorTerminated(..) => {
-                        "stopped: too many operations (an endless loop?); the pack's scripts.limits.max_operations bounds it".to_string()
-                    }
-                    rhai::EvalAltResult::ErrorStackOverflow(_) => "stopped: calls nested too deeply (runaway recursion?)".to_string(),
-                    other => other.to_string(),
-                };
+                if at == "?" {
+                    return Err(where_(msg));
+                }
                 Err(where_(format!("at line {at}: {msg}")))
             }
         }
+    }
+}
+
+/// The longest a stopped script's place is looked for.
+const LOCATE_TIME: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// A compile error of a script with the limit it hit named, where it hit one.
+pub fn script_limit_named(message: &str, limits: &Limits) -> String {
+    if message.starts_with("Expression exceeds maximum complexity") {
+        format!(
+            "{message}: expressions nested deeper than scripts.limits.max_expr_depth = {}",
+            limits.max_expr_depth
+        )
+    } else if message.contains("exceeds the maximum limit") {
+        format!("{message} (scripts.limits.max_string_size, max_array_size or max_map_size)")
+    } else {
+        message.to_string()
     }
 }
 
@@ -349,11 +409,28 @@ impl ScriptFn {
         let last = Arc::new(std::sync::Mutex::new(Position::NONE));
         let seen = last.clone();
         let mut locator = engine(&self.limits, self.calendar.clone());
+        // bounded: at most twice the operations the call was allowed, and about a second
+        // (stepping is slower than running); past either, the place is not reported
+        let steps = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let max_steps = self.limits.max_operations.saturating_mul(2).max(1000);
+        let deadline = std::time::Instant::now() + LOCATE_TIME;
         // rhai marks the debugger API "volatile" (not deprecated); it is used only here
         #[allow(deprecated)]
         locator.register_debugger(
             |_, d| d,
             move |_, event, _, _, pos| {
+                let n = steps.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if n > max_steps || (n.is_multiple_of(1024) && std::time::Instant::now() > deadline)
+                {
+                    if let Ok(mut l) = seen.lock() {
+                        *l = Position::NONE;
+                    }
+                    return Err(rhai::EvalAltResult::ErrorTerminated(
+                        Dynamic::UNIT,
+                        Position::NONE,
+                    )
+                    .into());
+                }
                 if matches!(event, rhai::debugger::DebuggerEvent::Step) && !pos.is_none() {
                     if let Ok(mut l) = seen.lock() {
                         *l = pos;
@@ -487,7 +564,8 @@ mod tests {
         );
         let e = g.call(&[]).unwrap_err();
         assert!(
-            e.contains("script t.rhai, function spin") && e.contains("too many operations"),
+            e.contains("script t.rhai, function spin")
+                && e.contains("more than scripts.limits.max_operations = 10000 operations"),
             "{e}"
         );
         assert!(e.contains("at line 3:"), "the loop is on line 3: {e}");
@@ -501,7 +579,7 @@ mod tests {
         let e = r.call(&[n("1")]).unwrap_err();
         assert!(
             e.contains("function down")
-                && (e.contains("nested too deeply") || e.contains("operations")),
+                && e.contains("calls nested deeper than scripts.limits.max_call_levels = 32"),
             "{e}"
         );
         let s = f(
@@ -511,7 +589,30 @@ mod tests {
             Ty::Str,
             lim,
         );
-        assert!(s.call(&[]).is_err());
+        let e = s.call(&[]).unwrap_err();
+        assert!(
+            e.contains("a string larger than scripts.limits.max_string_size = 10000"),
+            "{e}"
+        );
+        // a value grown to its cap is reported by the limit's name, without the re-run
+        // that would step through every copy of it
+        let big = Limits {
+            max_operations: 10_000_000,
+            max_array_size: 20_000,
+            ..Limits::default()
+        };
+        let a = f(
+            "fn grow() { let a = []; loop { a.push(1); } }",
+            "grow",
+            vec![],
+            Ty::Num,
+            big,
+        );
+        let e = a.call(&[]).unwrap_err();
+        assert!(
+            e.ends_with("function grow: stopped: an array larger than scripts.limits.max_array_size = 20000"),
+            "{e}"
+        );
     }
 
     #[test]

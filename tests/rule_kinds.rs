@@ -446,8 +446,10 @@ fn aggregates_sharing_a_pass_see_what_they_read() {
         (&u2["n"], &u2["busy"], &u2["good"], &u2["total"]),
         (&json!("1"), &json!("0"), &json!("1"), &json!("10"))
     );
-    // an overflow in one aggregate of a shared pass names that aggregate and its record
-    let huge = json!(1_000_000_000_000_000u64);
+    // a number past the size limit in one aggregate of a shared pass names that aggregate
+    // and its record: 10^7000 cubed needs about 70,000 bits (numbers far past 128 bits
+    // are exact, and 10^18 cubed is merely 10^54)
+    let huge: serde_json::Value = serde_json::from_str("1e7000").unwrap();
     let p2 = plan(json!({ "measures": { "units": {
         "n": { "aggregate": "count", "over": "inspections" },
         "squares": { "aggregate": "sum", "over": "inspections", "value": "score * score * score" }

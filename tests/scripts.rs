@@ -61,7 +61,8 @@ fn a_runaway_script_does_not_hold_up_the_host() {
         .collect();
     let err = runaway.join().expect("no panic").unwrap_err().to_string();
     assert!(
-        err.contains("too many operations") && err.contains("function spin"),
+        err.contains("more than scripts.limits.max_operations = 20000 operations")
+            && err.contains("function spin"),
         "{err}"
     );
     for o in others {

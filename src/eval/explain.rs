@@ -137,8 +137,16 @@ pub fn explain(
                         },
                         TableBody::Bands { input, bands } => {
                             let b = &bands[i];
-                            let lo = b.min.as_ref().map(|x| format!("{x} ≤ ")).unwrap_or_default();
-                            let hi = b.below.as_ref().map(|x| format!(" < {x}")).unwrap_or_default();
+                            let lo = b
+                                .min
+                                .as_ref()
+                                .map(|x| format!("{x} ≤ "))
+                                .unwrap_or_default();
+                            let hi = b
+                                .below
+                                .as_ref()
+                                .map(|x| format!(" < {x}"))
+                                .unwrap_or_default();
                             Fired {
                                 at: format!("bands[{i}]"),
                                 rule: format!("{lo}{}{hi}", input.src),

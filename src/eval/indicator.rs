@@ -67,6 +67,15 @@ impl Groups {
         }
     }
 
+    /// How errors name a group: `group 'T01'`, or `overall` for all jurisdictions.
+    pub fn label(&self, ds: &Dataset, g: usize) -> String {
+        if g < self.count() && self.coll.is_some() {
+            format!("group '{}'", self.key(ds, g))
+        } else {
+            "overall".into()
+        }
+    }
+
     fn field(&self, ds: &Dataset, g: usize, slot: Option<u16>) -> Option<String> {
         let c = self.coll?;
         match &ds.colls[c as usize].rows.get(g)?[slot? as usize] {
@@ -224,12 +233,16 @@ pub fn evaluate(
             let mut vals = Vec::with_capacity(groups.count() + 1);
             for (c, b) in values[current].iter().zip(&values[baseline]) {
                 let value = match (c, b) {
-                    (Some(c), Some(b)) => Some(arith(&ind.id, c.clone().sub(b.clone()))?),
+                    (Some(c), Some(b)) => Some(
+                        arith(&ind.id, c.clone().sub(b.clone()))
+                            .map_err(|e| e.at(&groups.label(ds, res.len())))?,
+                    ),
                     _ => None,
                 };
                 let target = group_target(ind, ds, &view, groups, res.len())?;
-                let (mut r, pts) =
-                    finish(plan, ds, ind, Acc::default(), (value.clone(), None, None), target)?;
+                let parts = (value.clone(), None, None);
+                let (mut r, pts) = finish(plan, ds, ind, Acc::default(), parts, target)
+                    .map_err(|e| e.at(&groups.label(ds, res.len())))?;
                 r.current = c.as_ref().map(|x| x.to_exact_string());
                 r.baseline = b.as_ref().map(|x| x.to_exact_string());
                 res.push((r, pts));
@@ -373,17 +386,23 @@ fn indicator(
         };
         let home = groups.of_member(plan, ds, coll, i as u32);
         {
-            let a = &mut accs[home.map_or(groups.count(), |h| h as usize)];
+            let g = home.map_or(groups.count(), |h| h as usize);
+            let a = &mut accs[g];
             a.members += 1;
             if meets {
                 a.meets += 1;
             }
+            let add = |sum: &mut Number, x: Number| -> Result<(), ScoreError> {
+                *sum = arith(&ind.id, std::mem::take(sum).add(x))
+                    .map_err(|e| e.at(&groups.label(ds, g)))?;
+                Ok(())
+            };
             if let (Some(n), Some(d)) = (num, den) {
-                a.num = arith(&ind.id, std::mem::take(&mut a.num).add(n))?;
-                a.den = arith(&ind.id, std::mem::take(&mut a.den).add(d))?;
+                add(&mut a.num, n)?;
+                add(&mut a.den, d)?;
             }
             if let Some(v) = val {
-                a.sum = arith(&ind.id, std::mem::take(&mut a.sum).add(v))?;
+                add(&mut a.sum, v)?;
             }
             if let Some(c) = &cat {
                 *a.breakdown.entry(c.clone()).or_default() += 1;
@@ -408,17 +427,23 @@ fn indicator(
     let overall = groups.count();
     for (g, mine) in own.iter().enumerate().take(overall) {
         for &up in groups.chains[g].iter().skip(1) {
-            accs[up as usize].merge(mine, cap, &ind.id)?;
+            let at = || groups.label(ds, up as usize);
+            accs[up as usize]
+                .merge(mine, cap, &ind.id)
+                .map_err(|e| e.at(&at()))?;
         }
-        accs[overall].merge(mine, cap, &ind.id)?;
+        accs[overall]
+            .merge(mine, cap, &ind.id)
+            .map_err(|e| e.at("overall"))?;
     }
     let mut res = Vec::with_capacity(accs.len());
     let mut vals = Vec::with_capacity(accs.len());
     for (g, a) in accs.into_iter().enumerate() {
-        let v = value_of(ind, &a, &groups.key(ds, g))?;
+        let at = groups.label(ds, g);
+        let v = value_of(ind, &a, &groups.key(ds, g)).map_err(|e| e.at(&at))?;
         vals.push(v.0.clone());
         let target = group_target(ind, ds, view, groups, g)?;
-        res.push(finish(plan, ds, ind, a, v, target)?);
+        res.push(finish(plan, ds, ind, a, v, target).map_err(|e| e.at(&at))?);
     }
     Ok((res, vals))
 }
@@ -799,7 +824,15 @@ mod tests {
         };
         // 2.5 points short of 90 = 3 shortfalls of 1 -> 10 - 6 = 4
         assert_eq!(
-            points(ded.clone(), n("87.5"), min90.clone(), Some(false), None, "x").unwrap(),
+            points(
+                ded.clone(),
+                n("87.5"),
+                min90.clone(),
+                Some(false),
+                None,
+                "x"
+            )
+            .unwrap(),
             n("4")
         );
         // 7 failing members -> 10 - 14 -> floor 1

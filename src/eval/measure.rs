@@ -130,7 +130,11 @@ impl AggAcc {
         match agg {
             Agg::Count => {}
             Agg::Sum | Agg::Mean => match v.num() {
-                Some(x) => self.sum = std::mem::take(&mut self.sum).add(x).map_err(|e| e.to_string())?,
+                Some(x) => {
+                    self.sum = std::mem::take(&mut self.sum)
+                        .add(x)
+                        .map_err(|e| e.to_string())?
+                }
                 None => return Err(missing()),
             },
             Agg::Min | Agg::Max if v.is_none() => return Err(missing()),

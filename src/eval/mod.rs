@@ -40,6 +40,22 @@ pub enum ScoreError {
 }
 
 impl ScoreError {
+    /// Adds where (a group, say) to the context of an evaluation error that does not
+    /// already name a group.
+    pub(crate) fn at(self, place: &str) -> ScoreError {
+        match self {
+            ScoreError::Eval { context, message }
+                if !context.contains("group ") && !context.contains("overall") =>
+            {
+                ScoreError::Eval {
+                    context: format!("{context}, {place}"),
+                    message,
+                }
+            }
+            other => other,
+        }
+    }
+
     pub(crate) fn eval(rule: &str, record: Option<String>, expr: &str, e: EvalError) -> ScoreError {
         let rec = record.map(|r| format!(", {r}")).unwrap_or_default();
         ScoreError::Eval {

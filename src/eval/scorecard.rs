@@ -65,7 +65,10 @@ pub fn evaluate(
             None
         } else {
             Some(arith(
-                earned.clone().mul(max.clone()).and_then(|x| x.div(smax.clone())),
+                earned
+                    .clone()
+                    .mul(max.clone())
+                    .and_then(|x| x.div(smax.clone())),
             )?)
         };
         all_max = arith(all_max.add(max.clone()))?;

@@ -212,6 +212,9 @@ pub struct Expr {
     pub root: Node,
     /// The result type.
     pub ty: Ty,
+    /// The height of its syntax tree (at most `MAX_HEIGHT`): a tall one is evaluated on
+    /// a stack known to be deep enough.
+    pub height: u16,
 }
 
 impl Expr {
@@ -264,6 +267,7 @@ impl fmt::Display for Expr {
 /// Parses and type-checks `src` in `env`; when `want` is given the result must have it.
 pub fn compile(src: &str, env: &Env, want: Option<&Ty>) -> Result<Expr, ExprError> {
     let ast = parse(src)?;
+    let height = super::parse::height(&ast) as u16;
     let mut c = Compiler {
         env,
         locals: Vec::new(),
@@ -285,6 +289,7 @@ pub fn compile(src: &str, env: &Env, want: Option<&Ty>) -> Result<Expr, ExprErro
         src: Arc::from(src),
         root,
         ty,
+        height,
     })
 }
 

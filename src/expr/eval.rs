@@ -85,10 +85,19 @@ type Locals<'a> = Vec<Local<'a>>;
 /// What receives the elements of a list, one by one; it returns false to stop.
 type Sink<'s, 'a> = dyn FnMut(Local<'a>, &mut Locals<'a>) -> Result<bool, EvalError> + 's;
 
+/// Expressions up to this height are evaluated on the stack they are given; taller ones
+/// make sure of theirs first (every thread has room for this many levels).
+const TALL: u16 = 24;
+
 impl Expr {
     /// Evaluates the expression; a field, measure, variable or constant is lent, not copied.
     #[inline]
     pub fn eval<'a>(&'a self, f: &Frame<'a>) -> Result<Val<'a>, EvalError> {
+        if self.height > TALL {
+            return crate::stack::with(crate::stack::for_height(self.height.into()), || {
+                operand(&self.root, f, &mut Vec::new())
+            });
+        }
         operand(&self.root, f, &mut Vec::new())
     }
 
@@ -118,6 +127,11 @@ impl Expr {
         if matches!(&root.kind, NodeKind::Bin(op, ..) if is_condition(*op))
             || matches!(root.kind, NodeKind::Not(_))
         {
+            if self.height > TALL {
+                return crate::stack::with(crate::stack::for_height(self.height.into()), || {
+                    truth(root, root, "", f, &mut Vec::new())
+                });
+            }
             return truth(root, root, "", f, &mut Vec::new());
         }
         match *self.eval(f)? {

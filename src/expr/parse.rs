@@ -266,8 +266,56 @@ fn lex(src: &str) -> Result<Vec<(Tok, usize)>, ExprError> {
     Ok(out)
 }
 
+/// The tallest syntax tree accepted: the longest path from the root to a leaf, where each
+/// operator of a chain such as `a + b + c` is a level of its own. Checking it when the pack
+/// loads bounds the stack every later stage needs (type-checking, compiling, evaluating).
+pub const MAX_HEIGHT: usize = 256;
+
+/// The height of a syntax tree (a leaf is 1), computed without recursion.
+pub fn height(ast: &Ast) -> usize {
+    let mut tallest = 0;
+    let mut stack = vec![(ast, 1usize)];
+    while let Some((a, h)) = stack.pop() {
+        tallest = tallest.max(h);
+        stack.extend(children(a).into_iter().map(|c| (c, h + 1)));
+    }
+    tallest
+}
+
+/// The nodes directly below `a`.
+fn children(a: &Ast) -> Vec<&Ast> {
+    match &a.kind {
+        AstKind::Num(_)
+        | AstKind::Str(_)
+        | AstKind::Bool(_)
+        | AstKind::Unit
+        | AstKind::Ident(_) => Vec::new(),
+        AstKind::List(xs) | AstKind::Call(_, xs) => xs.iter().collect(),
+        AstKind::Not(x) | AstKind::Neg(x) | AstKind::Field(x, _) | AstKind::Closure(_, x) => {
+            vec![x]
+        }
+        AstKind::Bin(_, a, b) => vec![a, b],
+        AstKind::Method(x, _, args) => std::iter::once(&**x).chain(args).collect(),
+        AstKind::If(c, a, b) => vec![c, a, b],
+    }
+}
+
 /// Parses an expression.
 pub fn parse(src: &str) -> Result<Ast, ExprError> {
+    let ast = parse_tree(src)?;
+    let h = height(&ast);
+    if h > MAX_HEIGHT {
+        return Err(ExprError::new(
+            0,
+            format!(
+                "expression is {h} levels deep (each operator of a chain such as a + b + c is a level); the limit is {MAX_HEIGHT}: split it into measures"
+            ),
+        ));
+    }
+    Ok(ast)
+}
+
+fn parse_tree(src: &str) -> Result<Ast, ExprError> {
     let toks = lex(src)?;
     let mut p = Parser {
         toks,
@@ -365,7 +413,7 @@ impl Parser {
         if self.depth > MAX_DEPTH {
             return Err(ExprError::new(
                 self.pos(),
-                "expression is nested too deeply",
+                format!("expression is nested too deeply: the limit is {MAX_DEPTH} levels of parentheses, operators of different precedence, unary operators and ifs"),
             ));
         }
         let mut lhs = self.unary()?;
@@ -410,7 +458,7 @@ impl Parser {
         if self.depth > MAX_DEPTH {
             return Err(ExprError::new(
                 self.pos(),
-                "expression is nested too deeply",
+                format!("expression is nested too deeply: the limit is {MAX_DEPTH} levels of parentheses, operators of different precedence, unary operators and ifs"),
             ));
         }
         let e = self.unary();
@@ -485,7 +533,10 @@ impl Parser {
     fn if_expr(&mut self, pos: usize) -> Result<Ast, ExprError> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err(ExprError::new(pos, "expression is nested too deeply"));
+            return Err(ExprError::new(
+                pos,
+                format!("expression is nested too deeply: the limit is {MAX_DEPTH} levels"),
+            ));
         }
         let cond = self.expr(0)?;
         self.expect("{")?;

@@ -187,7 +187,9 @@ pub fn compile(
             p
         })
     } else {
-        diags.sort();
+        // causes before what they cause (a script that does not compile before the calls
+        // of its functions that are then unknown), each kind in file and line order
+        diags.sort_by_key(|d| (!is_root_cause(&d.message), d.clone()));
         diags.dedup();
         Err(diags)
     }
@@ -287,6 +289,18 @@ fn script_ty(name: &str, param: bool) -> Option<Ty> {
     })
 }
 
+/// Whether a problem is one that others follow from: a file that cannot be read, a script
+/// that does not compile, imports that go round in a cycle.
+fn is_root_cause(message: &str) -> bool {
+    [
+        "cannot read",
+        "script does not compile",
+        "imports form a cycle",
+    ]
+    .iter()
+    .any(|p| message.starts_with(p))
+}
+
 /// A name that stands for a file beside or inside the pack: letters, digits, `-`, `_`.
 fn is_simple_name(name: &str) -> bool {
     !name.is_empty()
@@ -302,6 +316,68 @@ fn is_inside_pack(path: &str) -> bool {
         && !rel
             .components()
             .any(|c| matches!(c, std::path::Component::ParentDir))
+}
+
+/// The chain of imports that leads from the pack in `dir`, through `first`, back to a pack
+/// already on the chain (`["a", "b", "a"]`), found by reading only the `imports` lists of
+/// the packs beside it; `None` when there is no cycle. Iterative, so any depth is safe.
+fn import_cycle(dir: &std::path::Path, first: &str) -> Option<Vec<String>> {
+    let me = dir
+        .canonicalize()
+        .ok()
+        .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))?;
+    let imports_of = |name: &str| -> Vec<String> {
+        let path = dir.join("..").join(name).join("pack.json");
+        let Ok(text) = std::fs::read_to_string(path) else {
+            return Vec::new();
+        };
+        let Ok(json) = serde_json::from_str::<Json>(text.trim_start_matches('\u{feff}')) else {
+            return Vec::new();
+        };
+        json.get("imports")
+            .and_then(Json::as_array)
+            .map(|list| {
+                list.iter()
+                    .filter_map(|i| i.get("pack")?.as_str())
+                    .filter(|n| is_simple_name(n))
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    // depth-first, with an explicit stack of (pack, its imports not yet followed)
+    let mut path = vec![me.clone()];
+    let mut stack = vec![vec![first.to_string()]];
+    let mut done: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    while let Some(next) = stack.last_mut() {
+        let Some(name) = next.pop() else {
+            stack.pop();
+            if let Some(finished) = path.pop() {
+                done.insert(finished);
+            }
+            continue;
+        };
+        if path.contains(&name) {
+            let start = path.iter().position(|p| *p == name).unwrap_or(0);
+            let mut chain = path[start..].to_vec();
+            chain.push(name);
+            if start > 0 {
+                // the cycle does not pass through this pack: show how it is reached
+                chain = path[..=start]
+                    .iter()
+                    .cloned()
+                    .chain(chain.into_iter().skip(1))
+                    .collect();
+            }
+            return Some(chain);
+        }
+        if done.contains(&name) {
+            continue;
+        }
+        stack.push(imports_of(&name));
+        path.push(name);
+    }
+    None
 }
 
 impl<'a> Compiler<'a> {
@@ -339,6 +415,10 @@ impl<'a> Compiler<'a> {
     ) {
         let p = JsonPath::root().key("imports");
         let Some(imports) = self.entry::<Vec<ImportSpec>>(&json["imports"], &p) else {
+            // reported once: the pack's own parse no longer sees the broken list
+            if let Json::Object(m) = json {
+                m.remove("imports");
+            }
             return;
         };
         let Some(dir) = dir else {
@@ -370,20 +450,35 @@ impl<'a> Compiler<'a> {
             else {
                 continue;
             };
-            if let Err(e) = crate::pack::load::load_dir(&other_dir) {
+            // a cycle is found from the files' import lists alone, before anything is
+            // compiled, so that it is reported once and never followed
+            if let Some(chain) = import_cycle(dir, &imp.pack) {
                 self.diag(
                     &ip.key("pack"),
-                    format!(
-                        "the imported pack {} has problems (run scorecard check on it): {e}",
-                        imp.pack
-                    ),
+                    format!("imports form a cycle: {}", chain.join(" → ")),
                 );
                 continue;
             }
-            let Ok(other) = serde_json::from_str::<Json>(&text) else {
+            let other = serde_json::from_str::<Json>(text.trim_start_matches('\u{feff}'));
+            let nested = other
+                .as_ref()
+                .is_ok_and(|o| o.get("scripts").is_some() || o.get("imports").is_some());
+            if !nested {
+                if let Err(e) = crate::pack::load::load_dir(&other_dir) {
+                    self.diag(
+                        &ip.key("pack"),
+                        format!(
+                            "the imported pack {} has problems (run scorecard check on it): {e}",
+                            imp.pack
+                        ),
+                    );
+                    continue;
+                }
+            }
+            let Ok(other) = other else {
                 continue;
             };
-            if other.get("scripts").is_some() || other.get("imports").is_some() {
+            if nested {
                 self.diag(
                     &ip.key("pack"),
                     format!(
@@ -648,7 +743,13 @@ impl<'a> Compiler<'a> {
                         line,
                         col,
                         path: fp.to_string(),
-                        message: format!("script does not compile: {message}"),
+                        message: format!(
+                            "script does not compile: {}",
+                            crate::script::script_limit_named(
+                                &message,
+                                &s.limits.unwrap_or_default()
+                            )
+                        ),
                     })
                 }
             }
@@ -2263,7 +2364,11 @@ impl<'a> Compiler<'a> {
             None => None,
             Some(sc) => {
                 let sp = p.key("scoring");
-                let r = match (sc.all_or_nothing.clone(), sc.proportional.clone(), &sc.deduction) {
+                let r = match (
+                    sc.all_or_nothing.clone(),
+                    sc.proportional.clone(),
+                    &sc.deduction,
+                ) {
                     (Some(x), None, None) => Scoring::AllOrNothing(x),
                     (None, Some(x), None) => {
                         if !matches!(target, Some(Target::Min(_) | Target::Max(_))) {
