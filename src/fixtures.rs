@@ -72,7 +72,7 @@ pub fn packs(rules_dir: &Path) -> Vec<PathBuf> {
 pub fn run(plan: &Plan, path: &Path) -> Result<(), Vec<String>> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| vec![format!("cannot read {}: {e}", path.display())])?;
-    let fx: Fixture = serde_json::from_str(&text)
+    let fx: Fixture = serde_json::from_str(text.trim_start_matches('\u{feff}'))
         .map_err(|e| vec![format!("{}: not a fixture: {e}", path.display())])?;
     let input = match (&fx.input, &fx.input_file) {
         (Some(v), None) => v.to_string(),

@@ -69,11 +69,7 @@ pub(crate) fn guard<T>(f: impl FnOnce() -> T) -> Result<T, String> {
 
 /// Runs a dataset reader, turning a panic into an error that says so.
 fn reading(f: impl FnOnce() -> Result<Dataset, DataError>) -> Result<Dataset, DataError> {
-    guard(f).unwrap_or_else(|p| {
-        Err(DataError::Shape(format!(
-            "could not be read (internal error, please report): {p}"
-        )))
-    })
+    guard(f).unwrap_or_else(|p| Err(DataError::Internal(p)))
 }
 
 impl Plan {
@@ -98,6 +94,13 @@ impl Plan {
     /// [`Plan::read_ndjson`].
     pub fn read_owned(&self, json: String) -> Result<Dataset, DataError> {
         reading(|| data::read_string(self, json))
+    }
+
+    /// Reads a JSON dataset from bytes that the caller hands over (a file's contents, say):
+    /// bytes that are not UTF-8 are an error that gives the offset, line and column of the
+    /// first bad one, and a leading byte-order mark is skipped. Then as [`Plan::read_owned`].
+    pub fn read_bytes(&self, bytes: Vec<u8>) -> Result<Dataset, DataError> {
+        reading(|| data::read_string(self, data::utf8_text(bytes)?))
     }
 
     /// Reads an NDJSON dataset, streamed from `input`: one JSON object per line,

@@ -8,6 +8,29 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Score public-health inspection records against declarative rule packs.
+/// Prints a line on standard output, as `println!` does, except that a reader that has
+/// gone away (`scorecard test | head -1`) ends the program quietly, as it does any Unix
+/// filter, instead of a panic.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let mut stdout = std::io::stdout().lock();
+        if let Err(e) = writeln!(stdout, $($arg)*) {
+            closed_or(e, "cannot write the output");
+        }
+    }};
+}
+
+/// Ends the program after a failed write: quietly (success) when the reader has closed
+/// the pipe, with `what` and exit code 2 otherwise.
+fn closed_or(e: std::io::Error, what: &str) -> ! {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        std::process::exit(0);
+    }
+    eprintln!("error: {what}: {e}");
+    std::process::exit(2);
+}
+
 #[derive(Parser)]
 #[command(name = "scorecard", version, about)]
 struct Cli {
@@ -189,14 +212,14 @@ fn load(
     let ds = if ndjson {
         plan.read_ndjson(std::io::BufReader::with_capacity(1 << 20, reader))
     } else {
-        let mut text = String::new();
+        let mut bytes = Vec::new();
         reader
-            .read_to_string(&mut text)
+            .read_to_end(&mut bytes)
             .map_err(|e| format!("cannot read {name}: {e}"))?;
         bar.set_message("converting records");
-        plan.read_owned(text)
+        plan.read_bytes(bytes)
     }
-    .map_err(|e| e.to_string())?;
+    .map_err(|e| e.in_input(&name).to_string())?;
     Ok((plan, ds))
 }
 
@@ -247,7 +270,9 @@ fn generate(
             &mut std::io::BufWriter::new(std::io::stdout().lock()),
         ),
     };
-    result.map_err(|e| format!("cannot write the dataset: {e}"))?;
+    if let Err(e) = result {
+        closed_or(e, "cannot write the dataset");
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -264,13 +289,13 @@ fn explain(
         .explain(&ds, collection, key, depth)
         .map_err(|e| e.to_string())?;
     match format {
-        Format::Json => println!(
+        Format::Json => out!(
             "{}",
             serde_json::to_string_pretty(&all).map_err(|e| e.to_string())?
         ),
         Format::Table => {
             for e in &all {
-                println!("{}", scorecard::eval::explain::render(e));
+                out!("{}", scorecard::eval::explain::render(e));
             }
         }
     }
@@ -302,9 +327,9 @@ fn score(a: ScoreArgs) -> Result<ExitCode, String> {
     );
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let written = out.write_all(text.as_bytes());
-    written
-        .and_then(|_| out.flush())
-        .map_err(|e| format!("cannot write the outcome: {e}"))?;
+    if let Err(e) = written.and_then(|_| out.flush()) {
+        closed_or(e, "cannot write the outcome");
+    }
     bar.finish_and_clear();
     let strict = a.strict;
     let rejected: usize = outcome.accounting.values().map(|a| a.rejected.len()).sum();
@@ -319,7 +344,7 @@ fn check(packs: &[PathBuf]) -> ExitCode {
     let mut bad = 0;
     for p in packs {
         match Plan::load(p) {
-            Ok(plan) => println!(
+            Ok(plan) => out!(
                 "{}: ok ({} {}, {} indicators)",
                 p.display(),
                 plan.meta.name,
@@ -329,13 +354,13 @@ fn check(packs: &[PathBuf]) -> ExitCode {
             Err(scorecard::PackError::Invalid(diags)) => {
                 bad += 1;
                 for d in &diags {
-                    println!("{d}");
+                    out!("{d}");
                 }
-                println!("{}: {} problem(s)", p.display(), diags.len());
+                out!("{}: {} problem(s)", p.display(), diags.len());
             }
             Err(e) => {
                 bad += 1;
-                println!("{}: {e}", p.display());
+                out!("{}: {e}", p.display());
             }
         }
     }
@@ -357,33 +382,33 @@ fn test(packs: Vec<PathBuf>) -> ExitCode {
         let plan = match Plan::load(dir) {
             Ok(p) => p,
             Err(e) => {
-                println!("FAIL {}: the pack does not load:\n{e}", dir.display());
+                out!("FAIL {}: the pack does not load:\n{e}", dir.display());
                 failed += 1;
                 continue;
             }
         };
         let found = fixtures::discover(dir);
         if found.is_empty() {
-            println!("FAIL {}: no fixtures in tests/", dir.display());
+            out!("FAIL {}: no fixtures in tests/", dir.display());
             failed += 1;
         }
         for f in found {
             match fixtures::run(&plan, &f) {
                 Ok(()) => {
                     passed += 1;
-                    println!("ok   {}", f.display());
+                    out!("ok   {}", f.display());
                 }
                 Err(diffs) => {
                     failed += 1;
-                    println!("FAIL {}", f.display());
+                    out!("FAIL {}", f.display());
                     for d in diffs {
-                        println!("     {d}");
+                        out!("     {d}");
                     }
                 }
             }
         }
     }
-    println!("{passed} passed, {failed} failed");
+    out!("{passed} passed, {failed} failed");
     if failed == 0 {
         ExitCode::SUCCESS
     } else {

@@ -155,6 +155,130 @@ proptest! {
     }
 }
 
+/// A record made bad in one of the ways that leave it without a usable key (not an
+/// object, its key missing or of the wrong type), or with its key but a bad field.
+fn spoil(record: &Value, how: u8) -> Value {
+    let mut r = record.clone();
+    if !r.is_object() {
+        return json!(5);
+    }
+    match how % 6 {
+        0 => json!(5),
+        1 => json!(["a", "list"]),
+        2 => {
+            r.as_object_mut().map(|o| o.remove("id"));
+            r
+        }
+        3 => {
+            r["id"] = json!(17);
+            r
+        }
+        4 => {
+            r["id"] = json!(null);
+            r["extra_field_nobody_declared"] = json!(true);
+            r
+        }
+        _ => {
+            r["date"] = json!("2025-02-30");
+            r
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    /// Order independence holds with rejected records too, keyless ones included: they
+    /// are labelled by their content, never by where they stand.
+    #[test]
+    fn shuffling_bad_records_never_changes_the_output(
+        pick in any::<prop::sample::Index>(),
+        spoiled in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8),
+        seed in any::<u64>(),
+    ) {
+        let k = pick.index(packs().len());
+        let (plan, sample) = &packs()[k];
+        let mut data = sample.clone();
+        let lists: Vec<String> = data
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter(|(_, v)| v.as_array().is_some_and(|a| !a.is_empty()))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for (at, how) in &spoiled {
+            let list = &lists[at.index(lists.len())];
+            let a = data[list].as_array_mut().unwrap();
+            let i = at.index(a.len());
+            let bad = spoil(&a[i], *how);
+            a.push(bad);
+        }
+        let base = plan.score_json(&data.to_string());
+        no_internal(&base);
+        let base = base.map(|o| o.to_json()).map_err(|e| e.to_string());
+        for (i, (_, v)) in data.as_object_mut().unwrap().iter_mut().enumerate() {
+            if let Value::Array(a) = v {
+                shuffle(a, seed.wrapping_add(i as u64));
+            }
+        }
+        let out = plan.score_json(&data.to_string()).map(|o| o.to_json()).map_err(|e| e.to_string());
+        prop_assert!(out == base, "pack {} changed its output with the order of bad records", plan.meta.name);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+    /// Sums and means of rates with random denominators (far past 128 bits once there
+    /// are a few dozen) are exactly what arbitrary-precision arithmetic gives.
+    #[test]
+    fn sums_and_means_of_rates_are_exact_at_any_size(
+        villages in prop::collection::vec((1u64..1_000_000_007, 0u64..=100), 1..120),
+    ) {
+        use num_bigint::BigInt;
+        use num_rational::BigRational;
+        let pack = json!({
+            "name": "rates", "version": "1",
+            "period": { "from": "2025-01-01", "to": "2025-12-31" },
+            "collections": { "villages": { "fields": { "id": "string", "households": "integer", "tap": "integer" } } },
+            "measures": { "villages": { "rate": { "expr": "tap * 100 / households" } } },
+            "indicators": {
+                "mean_rate": { "kind": "mean", "population": { "collection": "villages" }, "value": "rate" },
+                "sum_rate": { "kind": "sum", "population": { "collection": "villages" }, "value": "rate" }
+            }
+        });
+        let plan = Plan::from_json(&pack.to_string()).unwrap();
+        let records: Vec<Value> = villages
+            .iter()
+            .enumerate()
+            .map(|(i, (h, share))| json!({ "id": format!("V{i:03}"), "households": h, "tap": h * share / 100 }))
+            .collect();
+        let out = plan.score_json(&json!({ "villages": records }).to_string()).unwrap();
+        let mut sum = BigRational::from_integer(BigInt::from(0));
+        for (h, share) in &villages {
+            let tap = h * share / 100;
+            sum += BigRational::new(BigInt::from(tap) * BigInt::from(100), BigInt::from(*h));
+        }
+        let mean = &sum / BigRational::from_integer(BigInt::from(villages.len()));
+        let text = |x: &BigRational| x.to_string();
+        let parse = |s: &str| -> BigRational {
+            match s.split_once('/') {
+                Some((n, d)) => BigRational::new(n.parse().unwrap(), d.parse().unwrap()),
+                None if s.contains('.') => {
+                    let (i, f) = s.split_once('.').unwrap();
+                    let scale = num_traits::pow(BigInt::from(10), f.len());
+                    BigRational::new(format!("{i}{f}").parse().unwrap(), scale)
+                }
+                None => BigRational::from_integer(s.parse().unwrap()),
+            }
+        };
+        let got_mean = parse(&out.indicators["mean_rate"].value.as_ref().unwrap().exact);
+        let got_sum = parse(&out.indicators["sum_rate"].value.as_ref().unwrap().exact);
+        prop_assert_eq!(&got_sum, &sum, "sum {}", text(&sum));
+        prop_assert_eq!(&got_mean, &mean, "mean {}", text(&mean));
+    }
+}
+
 #[derive(Debug, Clone)]
 struct Unit {
     archived: bool,

@@ -164,13 +164,13 @@ impl<'de> Visitor<'de> for Records<'_, '_, 'de> {
 /// Records are converted on the current rayon thread pool; the result does not depend on
 /// how many threads it has.
 pub fn read_str(plan: &Plan, text: &str) -> Result<Dataset, DataError> {
-    convert(plan, text)?.finish(plan)
+    convert(plan, text.strip_prefix('\u{feff}').unwrap_or(text))?.finish(plan)
 }
 
 /// Reads a dataset from JSON text it owns, as [`read_str`] does, and frees the text as soon
 /// as its records are converted, before they are gathered, checked and indexed.
 pub fn read_string(plan: &Plan, text: String) -> Result<Dataset, DataError> {
-    let converted = convert(plan, &text)?;
+    let converted = convert(plan, text.strip_prefix('\u{feff}').unwrap_or(&text))?;
     drop(text);
     converted.finish(plan)
 }
@@ -212,7 +212,7 @@ fn convert(plan: &Plan, text: &str) -> Result<Converted, DataError> {
     let period = period.map(|p| parse_period(p.get())).transpose()?;
     let done = done
         .into_inner()
-        .map_err(|_| DataError::Shape("could not be read (a conversion thread failed)".into()))?;
+        .map_err(|_| DataError::Internal("a conversion thread failed".into()))?;
     Ok(Converted {
         period,
         order,
@@ -229,9 +229,8 @@ impl Converted {
         }
         for (c, chunk) in self.order.into_iter().zip(self.done) {
             // every chunk is converted when the scope ends; never drop records silently
-            let chunk = chunk.ok_or_else(|| {
-                DataError::Shape("could not be read (a chunk of records was lost)".into())
-            })?;
+            let chunk =
+                chunk.ok_or_else(|| DataError::Internal("a chunk of records was lost".into()))?;
             raws[c as usize].extend(chunk.into_raws());
         }
         finish(

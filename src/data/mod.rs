@@ -21,20 +21,66 @@ use std::collections::BTreeMap;
 
 /// Why a dataset could not be read at all (as opposed to a record being rejected).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum DataError {
     /// The text is not JSON.
     #[error("input is not valid JSON at line {line}, column {col}: {message}")]
     NotJson {
-        /// Line.
+        /// Line (1-based).
         line: usize,
-        /// Column.
+        /// Column (1-based, in bytes).
         col: usize,
-        /// Parser message.
+        /// What the parser found, without its own position.
         message: String,
+    },
+    /// The input is not UTF-8 text.
+    #[error("input is not UTF-8 text: byte {offset} (line {line}, column {col}) does not begin a valid UTF-8 character")]
+    NotUtf8 {
+        /// Offset of the first bad byte from the start of the input (0-based).
+        offset: u64,
+        /// Its line (1-based).
+        line: usize,
+        /// Its column (1-based, in bytes).
+        col: usize,
     },
     /// The JSON does not have the shape of a dataset.
     #[error("input {0}")]
     Shape(String),
+    /// A bug: an unexpected failure while reading. Please report it.
+    #[error("input could not be read (internal error, please report): {0}")]
+    Internal(String),
+    /// An error in a named input, such as a file: `data.json is not valid JSON at …`.
+    #[error("{}", named(name, error))]
+    In {
+        /// The input's name (a file's path, or `standard input`).
+        name: String,
+        /// What is wrong with it.
+        error: Box<DataError>,
+    },
+}
+
+/// An error's text with `input` replaced by the input's name.
+fn named(name: &str, error: &DataError) -> String {
+    let text = error.to_string();
+    match text.strip_prefix("input ") {
+        Some(rest) => format!("{name} {rest}"),
+        None => format!("{name}: {text}"),
+    }
+}
+
+/// A `serde_json` error's message without the position it appends (` at line 1 column 5`),
+/// which the caller gives itself, counted in the whole input.
+pub(crate) fn serde_message(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let message = match text.rfind(" at line ") {
+        Some(i) if text[i..].contains(" column ") => text[..i].to_string(),
+        _ => text,
+    };
+    if message.starts_with("recursion limit exceeded") {
+        "nested more than 128 levels deep (the limit for JSON values)".into()
+    } else {
+        message
+    }
 }
 
 impl DataError {
@@ -47,10 +93,44 @@ impl DataError {
             DataError::NotJson {
                 line: e.line(),
                 col: e.column(),
-                message: e.to_string(),
+                message: serde_message(&e),
             }
         }
     }
+
+    /// The same error, said of the input named `name` (a file's path, say).
+    pub fn in_input(self, name: &str) -> DataError {
+        DataError::In {
+            name: name.to_string(),
+            error: Box::new(self),
+        }
+    }
+
+    /// The error of bytes that are not UTF-8: where the first bad one is.
+    pub(crate) fn not_utf8(
+        bytes: &[u8],
+        e: std::str::Utf8Error,
+        first_line: usize,
+        base: u64,
+    ) -> DataError {
+        let good = &bytes[..e.valid_up_to()];
+        DataError::NotUtf8 {
+            offset: base + good.len() as u64,
+            line: first_line + good.iter().filter(|&&b| b == b'\n').count(),
+            col: good.iter().rev().take_while(|&&b| b != b'\n').count() + 1,
+        }
+    }
+}
+
+/// Text from bytes that should be UTF-8, without a leading byte-order mark (as Windows
+/// Notepad and Excel write it).
+pub(crate) fn utf8_text(bytes: Vec<u8>) -> Result<String, DataError> {
+    let mut text = String::from_utf8(bytes)
+        .map_err(|e| DataError::not_utf8(e.as_bytes(), e.utf8_error(), 1, 0))?;
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    Ok(text)
 }
 
 /// The records of one collection that are used, sorted by key.
@@ -100,7 +180,9 @@ impl CollData {
 /// A record that was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Rejection {
-    /// Its key, or `#N` (its position) when it has none.
+    /// Its key; for a record without a usable key, `#` and 12 hex digits of a digest of its
+    /// text (the record's JSON in a document, its line in NDJSON), the same wherever it
+    /// stands in the input.
     pub key: String,
     /// Why, naming the field.
     pub reason: String,
@@ -471,6 +553,7 @@ fn finish(plan: &Plan, input: Input) -> Result<Dataset, DataError> {
                     key: r
                         .key(key_slot(ci))
                         .map(|k| k.to_string())
+                        .or_else(|| rej.label.as_deref().map(str::to_string))
                         .unwrap_or_else(|| format!("#{pos}")),
                     reason: rej.reason.clone(),
                 });

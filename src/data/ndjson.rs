@@ -75,6 +75,9 @@ impl<'de> Visitor<'de> for LineVisitor<'_> {
     }
 }
 
+/// A UTF-8 byte-order mark.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
 /// Converts one line (1-based `number`) of NDJSON.
 fn line(plan: &Plan, text: &str, number: usize) -> Result<Item, DataError> {
     let mut de = serde_json::Deserializer::from_str(text);
@@ -88,12 +91,25 @@ fn line(plan: &Plan, text: &str, number: usize) -> Result<Item, DataError> {
                 DataError::NotJson {
                     line: number,
                     col: e.column(),
-                    message: e.to_string(),
+                    message: crate::data::serde_message(&e),
                 }
             }
         })?;
     match parsed {
-        Parsed::Record(c, raw) => Ok(Item::Record(c, raw)),
+        Parsed::Record(c, mut raw) => {
+            if !raw.ok() {
+                // labelled by the record's own text, as in a JSON document (read again:
+                // this is rare, and the line was valid JSON)
+                let one: Option<std::collections::BTreeMap<&str, &RawValue>> =
+                    serde_json::from_str(text).ok();
+                let own = one
+                    .as_ref()
+                    .and_then(|m| m.values().next())
+                    .map(|r| r.get());
+                raw.label_keyless(own.unwrap_or(text));
+            }
+            Ok(Item::Record(c, raw))
+        }
         Parsed::Period(raw) => parse_period(raw.get())
             .map(Item::Period)
             .map_err(|e| match e {
@@ -144,6 +160,8 @@ pub fn read_ndjson(plan: &Plan, mut input: impl BufRead) -> Result<Dataset, Data
     rayon::in_place_scope(|scope| {
         let mut carry: Vec<u8> = Vec::new();
         let mut number = 1;
+        // bytes of the input before the current chunk
+        let mut offset: u64 = 0;
         loop {
             let mut buf = std::mem::take(&mut carry);
             // a chunk, or twice what is held when that is a line without its end yet
@@ -175,20 +193,21 @@ pub fn read_ndjson(plan: &Plan, mut input: impl BufRead) -> Result<Dataset, Data
             };
             carry = buf.split_off(cut);
             let lines = buf.iter().filter(|&&b| b == b'\n').count();
+            if number == 1 && buf.starts_with(BOM) {
+                // a byte-order mark (Windows Notepad, Excel) before the first line
+                buf.drain(..BOM.len());
+                offset += BOM.len() as u64;
+            }
+            let size = buf.len() as u64;
             let text = match String::from_utf8(buf) {
                 Ok(text) => text,
                 Err(e) => {
-                    let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-                    let line = number + good.iter().filter(|&&b| b == b'\n').count();
-                    let col = good.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
-                    slot(Some(Err(DataError::NotJson {
-                        line,
-                        col,
-                        message: "the input is not UTF-8 text".into(),
-                    })));
+                    let bad = DataError::not_utf8(e.as_bytes(), e.utf8_error(), number, offset);
+                    slot(Some(Err(bad)));
                     return;
                 }
             };
+            offset += size;
             let k = slot(None);
             waiting.fetch_add(1, Ordering::SeqCst);
             let (done, waiting, first) = (&done, &waiting, number);
@@ -216,9 +235,8 @@ pub fn read_ndjson(plan: &Plan, mut input: impl BufRead) -> Result<Dataset, Data
     let done = done.into_inner().unwrap_or_else(|p| p.into_inner());
     for items in done {
         // every chunk is converted when the scope ends; never drop records silently
-        let items = items.ok_or_else(|| {
-            DataError::Shape("could not be read (a chunk of lines was lost)".into())
-        })??;
+        let items =
+            items.ok_or_else(|| DataError::Internal("a chunk of lines was lost".into()))??;
         for item in items {
             match item {
                 Item::Period(_) if period.is_some() => {

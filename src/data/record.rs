@@ -25,6 +25,9 @@ pub(super) struct Rejected {
     /// The key of a record whose values could not be read (else it is in the values).
     pub key: Value,
     pub reason: String,
+    /// The label of a record with no usable key: `#` and a digest of its text, so that
+    /// it names the record whatever the order of the input (see [`Raw::label_keyless`]).
+    pub label: Option<Box<str>>,
 }
 
 impl Raw {
@@ -55,7 +58,23 @@ impl Raw {
         self.rejected = Some(Box::new(Rejected {
             key: Value::None,
             reason,
+            label: None,
         }));
+    }
+
+    /// Labels a record rejected without a usable key by its `text` (the record's JSON in a
+    /// document, its line in NDJSON): `#` and the first 12 hex digits of the SHA-256 of the
+    /// text without its surrounding white space. The same record gets the same label
+    /// wherever it stands in the input, so the outcome does not depend on the order.
+    pub fn label_keyless(&mut self, text: &str) {
+        use sha2::Digest;
+        if let Some(r) = &mut self.rejected {
+            if r.key.as_str().is_none() && self.row.is_empty() {
+                let digest = sha2::Sha256::digest(text.trim().as_bytes());
+                let hex: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
+                r.label = Some(format!("#{hex}").into());
+            }
+        }
     }
 }
 
@@ -88,6 +107,14 @@ impl<'de> de::Deserialize<'de> for Key<'de> {
 pub(super) fn describe_raw(raw: &str) -> String {
     match serde_json::from_str::<serde_json::Value>(raw) {
         Ok(v) => describe(&v),
+        Err(e) if e.to_string().starts_with("recursion limit exceeded") => {
+            let kind = if raw.starts_with('[') {
+                "a list"
+            } else {
+                "an object"
+            };
+            format!("{kind} nested more than 128 levels deep (the limit for JSON values)")
+        }
         Err(_) => "invalid JSON".into(),
     }
 }
@@ -613,6 +640,7 @@ fn finished(read: Read, row: Vec<Value>) -> Raw {
             rejected: Some(Box::new(Rejected {
                 key: read.key.unwrap_or(Value::None),
                 reason,
+                label: None,
             })),
         },
     }
@@ -633,7 +661,9 @@ pub(super) fn read_record(c: &Collection, raw: &str, plan: &Plan) -> Raw {
         &not_an_object,
         &mut row,
     );
-    finished(read, row)
+    let mut record = finished(read, row);
+    record.label_keyless(raw);
+    record
 }
 
 /// Reads one record of collection `c` where it stands in a larger text (a line of NDJSON),
@@ -650,6 +680,7 @@ impl RecordSeed<'_> {
             rejected: Some(Box::new(Rejected {
                 key: Value::None,
                 reason: not_an_object(found),
+                label: None,
             })),
         }
     }

@@ -26,11 +26,25 @@ pub enum PackError {
 /// Loads and compiles `dir/pack.json`.
 pub fn load_dir(dir: &Path) -> Result<Plan, PackError> {
     let path = dir.join("pack.json");
-    let text = std::fs::read_to_string(&path).map_err(|source| PackError::Io {
+    let bytes = std::fs::read(&path).map_err(|source| PackError::Io {
         path: path.clone(),
         source,
     })?;
-    compile(&text, &path.display().to_string(), Some(dir)).map_err(PackError::Invalid)
+    let file = path.display().to_string();
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        PackError::Invalid(vec![Diagnostic {
+            file: file.clone(),
+            line: 1 + good.iter().filter(|&&b| b == b'\n').count(),
+            col: 1 + good.iter().rev().take_while(|&&b| b != b'\n').count(),
+            path: "(root)".into(),
+            message: format!(
+                "not UTF-8 text: byte {} does not begin a valid UTF-8 character",
+                good.len()
+            ),
+        }])
+    })?;
+    compile(&text, &file, Some(dir)).map_err(PackError::Invalid)
 }
 
 /// Compiles a pack from the text of a `pack.json` (named `pack.json` in diagnostics).

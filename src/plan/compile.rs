@@ -105,6 +105,8 @@ pub fn compile(
     dir: Option<&std::path::Path>,
 ) -> Result<Plan, Vec<Diagnostic>> {
     use sha2::Digest;
+    // a byte-order mark (Windows Notepad, Excel) is not part of the pack
+    let src = src.strip_prefix('\u{feff}').unwrap_or(src);
     let mut hasher = sha2::Sha256::new();
     hasher.update(src.as_bytes());
     let mut c = Compiler {
@@ -393,7 +395,10 @@ impl<'a> Compiler<'a> {
     ) -> Option<String> {
         use sha2::Digest;
         match std::fs::read_to_string(path) {
-            Ok(text) => {
+            Ok(mut text) => {
+                if text.starts_with('\u{feff}') {
+                    text.drain(..'\u{feff}'.len_utf8());
+                }
                 hasher.update(name.as_bytes());
                 hasher.update([0]);
                 hasher.update(text.as_bytes());
@@ -692,7 +697,7 @@ impl<'a> Compiler<'a> {
         for (name, cap) in limits.over_caps() {
             self.diag(
                 &p.key("limits").key(name),
-                format!("{name} must be from 1 to {cap}"),
+                format!("scripts.limits.{name} must be from 1 to {cap}"),
             );
         }
         let engine = Arc::new(crate::script::engine(&limits, self.calendar.clone()));
@@ -1094,7 +1099,11 @@ impl<'a> Compiler<'a> {
         if r.digits > crate::num::MAX_DIGITS {
             self.diag(
                 &path.key("digits"),
-                format!("digits must be 0 to {}", crate::num::MAX_DIGITS),
+                format!(
+                    "rounding.digits must be 0–{}, found {}",
+                    crate::num::MAX_DIGITS,
+                    r.digits
+                ),
             );
         }
     }
