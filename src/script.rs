@@ -271,7 +271,15 @@ fn from_dynamic(d: Dynamic, ty: &Ty) -> Result<Value, String> {
         return Ok(Value::None);
     }
     let found = d.type_name().to_string();
-    let wrong = || format!("the function returned {found}, but the pack declares {ty:?}");
+    let declared = match ty {
+        Ty::Num => "number",
+        Ty::Str => "string",
+        Ty::Bool => "bool",
+        Ty::Date => "date",
+        _ => "list",
+    };
+    let wrong =
+        || format!("the function returned {found}, but the pack declares it returns {declared}");
     Ok(match ty {
         Ty::Num => {
             if let Some(i) = d.clone().try_cast::<INT>() {

@@ -63,7 +63,8 @@ pub enum DataError {
 fn named(name: &str, error: &DataError) -> String {
     let text = error.to_string();
     match text.strip_prefix("input ") {
-        Some(rest) => format!("{name} {rest}"),
+        Some(rest) if rest.starts_with("is ") => format!("{name} {rest}"),
+        Some(rest) => format!("{name}: {rest}"),
         None => format!("{name}: {text}"),
     }
 }
@@ -122,15 +123,10 @@ impl DataError {
     }
 }
 
-/// Text from bytes that should be UTF-8, without a leading byte-order mark (as Windows
-/// Notepad and Excel write it).
+/// Text from bytes that should be UTF-8 (a leading byte-order mark is skipped where the
+/// text is read).
 pub(crate) fn utf8_text(bytes: Vec<u8>) -> Result<String, DataError> {
-    let mut text = String::from_utf8(bytes)
-        .map_err(|e| DataError::not_utf8(e.as_bytes(), e.utf8_error(), 1, 0))?;
-    if text.starts_with('\u{feff}') {
-        text.drain(..'\u{feff}'.len_utf8());
-    }
-    Ok(text)
+    String::from_utf8(bytes).map_err(|e| DataError::not_utf8(e.as_bytes(), e.utf8_error(), 1, 0))
 }
 
 /// The records of one collection that are used, sorted by key.
