@@ -7,7 +7,7 @@ cargo build --release --lib
 out=target/c
 mkdir -p "$out"
 CFLAGS=(-std=c11 -O1 -g -Wall -Wextra -Werror -pedantic -Iinclude)
-for prog in score threads; do
+for prog in score threads small_stack; do
   gcc "${CFLAGS[@]}" "examples/c/$prog.c" -Ltarget/release -lscorecard -lpthread -o "$out/${prog}_shared"
   gcc "${CFLAGS[@]}" "examples/c/$prog.c" target/release/libscorecard.a -lpthread -ldl -lm -o "$out/${prog}_static"
 done
@@ -15,7 +15,7 @@ export LD_LIBRARY_PATH="$PWD/target/release${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 if ! command -v valgrind >/dev/null; then
   (apt-get update -qq && apt-get install -y -qq valgrind) >/dev/null
 fi
-for bin in score_shared score_static threads_shared threads_static; do
+for bin in score_shared score_static threads_shared threads_static small_stack_shared small_stack_static; do
   echo "== $bin"
   "$out/$bin"
   valgrind --quiet --error-exitcode=99 --leak-check=full --suppressions=examples/c/valgrind.supp --show-leak-kinds=definite,indirect,possible \
