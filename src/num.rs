@@ -320,6 +320,7 @@ impl Number {
     }
 
     /// Exact addition.
+    #[inline]
     pub fn add(self, o: Number) -> Result<Number, ArithError> {
         if let Some(x) = self
             .small()
@@ -328,10 +329,19 @@ impl Number {
         {
             return Ok(x);
         }
+        self.add_general(o)
+    }
+
+    /// [`Number::add`] past the 64-bit fast path (kept out of line, so that the fast path
+    /// inlines where sums are taken).
+    #[cold]
+    #[inline(never)]
+    fn add_general(self, o: Number) -> Result<Number, ArithError> {
         self.general(&o, |a, b| a.checked_add(b), |a, b| a + b)
     }
 
     /// Exact subtraction.
+    #[inline]
     pub fn sub(self, o: Number) -> Result<Number, ArithError> {
         if let Some(x) = self
             .small()
@@ -340,10 +350,19 @@ impl Number {
         {
             return Ok(x);
         }
+        self.sub_general(o)
+    }
+
+    /// [`Number::sub`] past the 64-bit fast path (kept out of line, so that the fast path
+    /// inlines where sums are taken).
+    #[cold]
+    #[inline(never)]
+    fn sub_general(self, o: Number) -> Result<Number, ArithError> {
         self.general(&o, |a, b| a.checked_sub(b), |a, b| a - b)
     }
 
     /// Exact multiplication.
+    #[inline]
     pub fn mul(self, o: Number) -> Result<Number, ArithError> {
         if let Some(x) = self
             .small()
@@ -352,10 +371,19 @@ impl Number {
         {
             return Ok(x);
         }
+        self.mul_general(o)
+    }
+
+    /// [`Number::mul`] past the 64-bit fast path (kept out of line, so that the fast path
+    /// inlines where sums are taken).
+    #[cold]
+    #[inline(never)]
+    fn mul_general(self, o: Number) -> Result<Number, ArithError> {
         self.general(&o, |a, b| a.checked_mul(b), |a, b| a * b)
     }
 
     /// Exact division; an error when `o` is zero.
+    #[inline]
     pub fn div(self, o: Number) -> Result<Number, ArithError> {
         if o.is_zero() {
             return Err(ArithError::DivisionByZero);
@@ -370,6 +398,14 @@ impl Number {
         {
             return Ok(x);
         }
+        self.div_general(o)
+    }
+
+    /// [`Number::div`] past the 64-bit fast path (kept out of line, so that the fast path
+    /// inlines where sums are taken).
+    #[cold]
+    #[inline(never)]
+    fn div_general(self, o: Number) -> Result<Number, ArithError> {
         self.general(&o, |a, b| a.checked_div(b), |a, b| a / b)
     }
 

@@ -181,3 +181,53 @@ mod tempdir {
         }
     }
 }
+
+mod generated {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// An expression of `terms` operands joined by random operators, optionally wrapped in
+    /// `nest` parentheses, with unary minus here and there: left-deep chains of any length
+    /// and nesting of any depth.
+    fn expression() -> impl Strategy<Value = (String, usize, usize)> {
+        (
+            1usize..2000,
+            0usize..90,
+            prop::collection::vec((0u8..4, any::<bool>()), 1..8),
+        )
+            .prop_map(|(terms, nest, ops)| {
+                let mut e = String::from("x");
+                for i in 1..terms {
+                    let (op, neg) = ops[i % ops.len()];
+                    e.push_str([" + ", " - ", " * ", " + 0 * "][op as usize]);
+                    e.push_str(if neg { "-x" } else { "x" });
+                }
+                let e = format!("{}{e}{}", "(".repeat(nest), ")".repeat(nest));
+                (e, terms, nest)
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        /// Whatever the length and nesting, a pack is either refused when it loads, with
+        /// the limit named, or it scores on a 1 MB thread with small workers: never a
+        /// crash, never an accepted pack that cannot run.
+        #[test]
+        fn long_chains_and_deep_nesting_load_or_are_refused(
+            (expr, _terms, _nest) in expression()
+        ) {
+            let (_d, dir) = pack(&expr, None);
+            match load_and_score(dir) {
+                Ok(value) => prop_assert!(!value.is_empty()),
+                Err(e) => prop_assert!(
+                    e.contains("the limit is 256")
+                        || e.contains("the limit is 64")
+                        || e.contains("longer than 4096 characters"),
+                    "refused without naming a limit: {}",
+                    e
+                ),
+            }
+        }
+    }
+}

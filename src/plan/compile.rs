@@ -135,7 +135,7 @@ pub fn compile(
                 line: e.line(),
                 col: e.column(),
                 path: "(root)".into(),
-                message: format!("not valid JSON: {e}"),
+                message: format!("not valid JSON: {}", crate::data::serde_message(&e)),
             }])
         }
     };
