@@ -131,7 +131,7 @@ fn recursive_script(depth: usize) -> String {
 
 #[test]
 fn scripts_recursing_to_their_limits_run_on_a_small_stack() {
-    for (levels, depth) in [(31, 80), (127, 10), (120, 120)] {
+    for (levels, depth) in [(31, 80), (127, 10), (120, 120), (60, 120)] {
         let functions = json!({ "deep": { "params": ["number"], "returns": "number" } });
         let (_d, dir) = pack(
             &format!("deep({levels}) + x"),
