@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Compares two builds of the CLI byte for byte: every shipped pack's sample (JSON and
+# table), every fixture's input, and generated data of each shape on its packs. For a
+# refactor, or to show that a change leaves results alone.
+#   tools/compare_outputs.sh OLD_BINARY NEW_BINARY
+# Prints one line per difference and "N same, M differ"; exits 1 when any differ.
+set -u
+A=$1; B=$2
+cd "$(dirname "$0")/.."
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+same=0; differ=0
+compare() { # label, then the arguments of `score`
+  local label=$1; shift
+  "$A" score "$@" > "$tmp/a" 2>&1; local ea=$?
+  "$B" score "$@" > "$tmp/b" 2>&1; local eb=$?
+  if cmp -s "$tmp/a" "$tmp/b" && [ "$ea" = "$eb" ]; then same=$((same + 1))
+  else differ=$((differ + 1)); echo "differ: $label (exit $ea / $eb)"; fi
+}
+for p in rules/*/; do
+  p=${p%/}
+  for d in "$p"/data/*.json; do
+    [ -f "$d" ] || continue
+    for fmt in json table; do compare "$d $fmt" --pack "$p" --input "$d" --format "$fmt"; done
+  done
+  for f in "$p"/tests/*.json; do
+    python3 -c "import json,sys; json.dump(json.load(open(sys.argv[1])).get('input', {}), open(sys.argv[2], 'w'))" "$f" "$tmp/in.json" 2>/dev/null || continue
+    compare "$f" --pack "$p" --input "$tmp/in.json" --format json
+  done
+done
+for shape in coverage catering county; do
+  "$A" generate --shape $shape --inspections 20000 --seed 7 -o "$tmp/a-$shape.json"
+  "$B" generate --shape $shape --inspections 20000 --seed 7 -o "$tmp/b-$shape.json"
+  if cmp -s "$tmp/a-$shape.json" "$tmp/b-$shape.json"; then same=$((same + 1)); else differ=$((differ + 1)); echo "differ: generate $shape"; fi
+  case $shape in coverage) packs=rules/supervision-coverage ;; catering) packs=rules/catering-grading ;; county) packs=rules/county-assessment ;; esac
+  for p in $packs; do compare "generated $shape on $p" --pack "$p" --input "$tmp/a-$shape.json" --format json; done
+done
+echo "$same same, $differ differ"
+[ "$differ" = 0 ]
