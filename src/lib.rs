@@ -36,6 +36,7 @@ pub mod pack;
 pub mod plan;
 pub mod script;
 mod stack;
+#[cfg(feature = "synth")]
 pub mod synth;
 pub mod value;
 

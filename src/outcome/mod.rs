@@ -5,6 +5,7 @@
 //! `17300/219` when no finite decimal is exact) and `display` is the value rounded as the
 //! pack says (`79.0`). Counts are JSON integers.
 
+#[cfg(feature = "tables")]
 pub mod render;
 
 use crate::data::Accounting;
