@@ -11,10 +11,16 @@
 //! - functions: `round(x, digits)` / `round(x, digits, "half_even")`, `min(a, b, …)`,
 //!   `max(…)`, `abs(x)`, `date("2025-01-01")`, `days_between(a, b)`,
 //!   `months_between(a, b)`, `add_days(d, n)`, `add_months(d, n)`, `year(d)`, `month(d)`,
-//!   `is_none(x)`, `coalesce(x, fallback)`;
+//!   `quarter(d)`, `make_date(y, m, d)`, `is_none(x)`, `coalesce(x, fallback)`; with the
+//!   pack's calendars, `add_working_days(d, n)`, `working_days_between(a, b)`,
+//!   `is_working_day(d)`; and the pack's script functions;
 //! - list methods: `items.len()`, `items.filter(|i| i.key && !i.passed)`,
 //!   `items.map(|i| i.points)`, `.sum()`, `.min()`, `.max()`, `.some(|i| …)`,
 //!   `.all(|i| …)`, `.contains(x)`.
+//!
+//! Limits checked when it loads bound the stack it needs: at most
+//! [`parse::MAX_EXPR_CHARS`] characters, [`parse::MAX_DEPTH`] levels of nesting, and a
+//! syntax tree at most [`parse::MAX_HEIGHT`] levels tall.
 //!
 //! An expression is parsed once and type-checked against the pack when it loads
 //! ([`compile`]), then evaluated many times ([`eval`]) with exact [`crate::num::Number`]s.

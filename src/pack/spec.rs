@@ -243,7 +243,8 @@ pub struct MeasureSpec {
     /// A formula over the record's fields and measures.
     #[serde(default)]
     pub expr: Option<String>,
-    /// An aggregation over related records: `count`, `sum`, `mean`, `min`, `max`, `latest`.
+    /// An aggregation over related records: `count`, `sum`, `mean`, `min`, `max`, `latest`,
+    /// `list`.
     #[serde(default)]
     pub aggregate: Option<String>,
     /// The related collection aggregated over.
@@ -259,7 +260,7 @@ pub struct MeasureSpec {
     /// reference the same record it does (e.g. an inspection's unit's incidents).
     #[serde(rename = "match", default)]
     pub matching: Option<String>,
-    /// Value of each related record (sum, mean, min, max, latest).
+    /// Value of each related record (sum, mean, min, max, latest, list).
     #[serde(default)]
     pub value: Option<String>,
     /// Which related records by date: `"period"`, `"all"`, or `{"months": 12}` /
@@ -351,7 +352,8 @@ pub struct IndicatorSpec {
     /// The criterion it expresses, e.g. `C1`.
     #[serde(default)]
     pub criterion: Option<String>,
-    /// `rate`, `ratio`, `count`, `sum`, `mean`, `each`, `share` or `change`.
+    /// `rate`, `ratio`, `count`, `sum`, `mean`, `each`, `share`, `change`, `timeliness`
+    /// or `custom`.
     pub kind: String,
     /// The members: a collection and a condition (every kind but change).
     #[serde(default)]

@@ -535,10 +535,6 @@ pub struct Groups {
 
 /// Names of the variables of record-scope expressions, by slot.
 pub const RECORD_VARS: [&str; 3] = ["period_start", "period_end", "as_of"];
-/// Names of the variables of an aggregate's `where` and `value`, by slot.
-pub const AGGREGATE_VARS: [&str; 4] = ["period_start", "period_end", "as_of", "outer"];
-/// Names of the variables of scorecard-scope expressions, by slot.
-pub const SCORECARD_VARS: [&str; 5] = ["period_start", "period_end", "as_of", "total", "grade"];
 
 /// A compiled pack.
 #[derive(Debug)]
