@@ -19,6 +19,7 @@ use std::collections::BTreeMap;
 
 /// Why scoring failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ScoreError {
     /// The dataset could not be read.
     #[error(transparent)]

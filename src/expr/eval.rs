@@ -19,6 +19,8 @@ pub struct EvalError {
     pub message: String,
 }
 
+impl std::error::Error for EvalError {}
+
 impl fmt::Display for EvalError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} (at character {})", self.message, self.pos + 1)

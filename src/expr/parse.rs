@@ -20,6 +20,8 @@ impl ExprError {
     }
 }
 
+impl std::error::Error for ExprError {}
+
 impl fmt::Display for ExprError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} (at character {})", self.message, self.pos + 1)

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 /// Why a pack could not be loaded.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum PackError {
     /// A file could not be read.
     #[error("cannot read {path}: {source}")]
