@@ -92,7 +92,7 @@ impl Calendar {
             }
         }
         let date = |s: &str, what: &str, problems: &mut Vec<String>| -> Option<NaiveDate> {
-            match crate::plan::parse_date_pub(s) {
+            match crate::dates::parse_date(s) {
                 Some(d) if d.year() == f.year => Some(d),
                 Some(_) => {
                     problems.push(format!("{what}: {s} is not in {}", f.year));

@@ -25,6 +25,7 @@
 
 pub mod calendar;
 pub mod data;
+pub mod dates;
 pub mod eval;
 pub mod expr;
 pub mod ffi;

@@ -113,7 +113,7 @@ impl Limits {
 }
 
 fn date_arg(s: &str) -> Result<NaiveDate, Box<rhai::EvalAltResult>> {
-    crate::plan::parse_date_pub(s).ok_or_else(|| format!("'{s}' is not a date YYYY-MM-DD").into())
+    crate::dates::parse_date(s).ok_or_else(|| format!("'{s}' is not a date YYYY-MM-DD").into())
 }
 
 /// A sandboxed engine with the limits and the helpers scripts may use.
@@ -139,10 +139,7 @@ pub fn engine(limits: &Limits, calendar: Option<Arc<crate::calendar::Calendar>>)
     e.register_fn(
         "months_between",
         |a: &str, b: &str| -> Result<INT, Box<rhai::EvalAltResult>> {
-            Ok(crate::expr::eval::months_between(
-                date_arg(a)?,
-                date_arg(b)?,
-            ))
+            Ok(crate::dates::months_between(date_arg(a)?, date_arg(b)?))
         },
     );
     e.register_fn(
@@ -157,7 +154,7 @@ pub fn engine(limits: &Limits, calendar: Option<Arc<crate::calendar::Calendar>>)
     e.register_fn(
         "add_months",
         |d: &str, n: INT| -> Result<String, Box<rhai::EvalAltResult>> {
-            crate::expr::eval::add_months(date_arg(d)?, n)
+            crate::dates::add_months(date_arg(d)?, n)
                 .map(|x| x.to_string())
                 .ok_or_else(|| "add_months leaves the calendar".into())
         },
@@ -294,7 +291,7 @@ fn from_dynamic(d: Dynamic, ty: &Ty) -> Result<Value, String> {
         Ty::Str => Value::str(&d.into_immutable_string().map_err(|_| wrong())?),
         Ty::Date => {
             let s = d.into_immutable_string().map_err(|_| wrong())?;
-            Value::Date(crate::plan::parse_date_pub(&s).ok_or_else(|| {
+            Value::Date(crate::dates::parse_date(&s).ok_or_else(|| {
                 format!("the function returned '{s}', which is not a date YYYY-MM-DD")
             })?)
         }

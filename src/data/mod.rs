@@ -238,7 +238,7 @@ fn parse_period(raw: &str) -> Result<Period, DataError> {
     let spec: PeriodSpec = serde_json::from_str(raw)
         .map_err(|e| DataError::Shape(format!("period: {e} (expected {{\"from\": \"YYYY-MM-DD\", \"to\": \"YYYY-MM-DD\", \"as_of\"?}})")))?;
     let d = |s: &str, k: &str| {
-        crate::plan::parse_date_pub(s)
+        crate::dates::parse_date(s)
             .ok_or_else(|| DataError::Shape(format!("period.{k}: '{s}' is not a date YYYY-MM-DD")))
     };
     let from = d(&spec.from, "from")?;

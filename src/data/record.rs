@@ -189,7 +189,7 @@ fn convert(f: &Field, raw: &str, plan: &Plan, path: &dyn Fn() -> String) -> Resu
             "false" => Value::Bool(false),
             _ => return Err(bad("true or false")),
         },
-        FieldKind::Date => match string().and_then(|s| crate::plan::parse_date_pub(&s)) {
+        FieldKind::Date => match string().and_then(|s| crate::dates::parse_date(&s)) {
             Some(d) => Value::Date(d),
             None => return Err(bad("a date YYYY-MM-DD")),
         },

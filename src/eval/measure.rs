@@ -5,8 +5,9 @@ use super::pass::Pass;
 use super::table::eval_table;
 use super::ScoreError;
 use crate::data::Dataset;
+use crate::dates::add_months;
 use crate::expr::compile::MeasureId;
-use crate::expr::eval::{add_months, compare, Data, Frame, NONE};
+use crate::expr::eval::{compare, Data, Frame, NONE};
 use crate::num::Number;
 use crate::plan::{Agg, MeasureKind, Plan, Window};
 use crate::value::{CollId, Value};
@@ -205,7 +206,7 @@ pub(crate) fn buckets(per: &crate::plan::Per, ds: &Dataset) -> Vec<(NaiveDate, N
             let mut start = NaiveDate::from_ymd_opt(p.from.year(), m0 + 1, 1).unwrap_or(p.from);
             let mut out = Vec::new();
             while start <= p.to && out.len() < 1200 {
-                let next = crate::expr::eval::add_months(start, span as i64).unwrap_or(p.to);
+                let next = crate::dates::add_months(start, span as i64).unwrap_or(p.to);
                 let end = next.pred_opt().unwrap_or(next);
                 out.push((start.max(p.from), end.min(p.to)));
                 start = next;

@@ -2,9 +2,10 @@
 
 use super::compile::{CalFn, Expr, Func, MeasureId, Method, Node, NodeKind};
 use super::parse::BinOp;
+use crate::dates::{add_months, months_between};
 use crate::num::{Number, RoundingMode};
 use crate::value::{CollId, Value};
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{Datelike, NaiveDate};
 use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::fmt;
@@ -209,37 +210,6 @@ pub fn compare(a: &Value, b: &Value) -> Option<Ordering> {
         (Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
         (Value::Bool(x), Value::Bool(y)) => Some(x.cmp(y)),
         _ => Some(a.as_str()?.cmp(b.as_str()?)),
-    }
-}
-
-/// Whole months from `a` to `b` (negative when b is before a).
-pub fn months_between(a: NaiveDate, b: NaiveDate) -> i64 {
-    if b < a {
-        return -months_between(b, a);
-    }
-    let mut m = (b.year() as i64 - a.year() as i64) * 12 + b.month() as i64 - a.month() as i64;
-    if b.day() < a.day() {
-        // not a whole month yet, unless `a`'s day does not exist in b's month and b is its last day
-        let last_of_b = b
-            .checked_add_months(Months::new(1))
-            .and_then(|x| x.with_day(1))
-            .and_then(|x| x.pred_opt())
-            .map(|x| x.day())
-            .unwrap_or(31);
-        if !(b.day() == last_of_b && a.day() > last_of_b) {
-            m -= 1;
-        }
-    }
-    m
-}
-
-/// `d` plus `n` months, clamped to the last day of the month.
-pub fn add_months(d: NaiveDate, n: i64) -> Option<NaiveDate> {
-    let m = Months::new(u32::try_from(n.unsigned_abs()).ok()?);
-    if n >= 0 {
-        d.checked_add_months(m)
-    } else {
-        d.checked_sub_months(m)
     }
 }
 

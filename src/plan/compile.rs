@@ -6,6 +6,7 @@
 //! and finds cycles.
 
 use super::*;
+use crate::dates::parse_date;
 use crate::expr::compile::{compile as compile_expr, Env, Names};
 use crate::expr::parse::ExprError;
 use crate::json_locate::{describe, line_col, locate, JsonPath};
@@ -81,21 +82,6 @@ fn scorecard_vars() -> Vec<(&'static str, Ty)> {
         ("total", Ty::Num),
         ("grade", Ty::Str),
     ]
-}
-
-/// Parses `YYYY-MM-DD`.
-pub(crate) fn parse_date(s: &str) -> Option<NaiveDate> {
-    // exactly YYYY-MM-DD (chrono's format parser is lenient about widths, and slow)
-    let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| -> Option<u32> {
-        b[r].iter().try_fold(0u32, |n, c| {
-            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
-        })
-    };
-    NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
 }
 
 /// Checks and compiles the text of a `pack.json` (named `file` in diagnostics).

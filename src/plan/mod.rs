@@ -5,7 +5,6 @@
 mod compile;
 
 pub use compile::compile;
-pub(crate) use compile::parse_date as parse_date_pub;
 
 use crate::expr::compile::{Expr, ItemId, MeasureId, Ty};
 use crate::num::Number;
