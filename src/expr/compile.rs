@@ -298,7 +298,28 @@ struct Compiler<'a, 'b> {
     locals: Vec<(String, Ty)>,
 }
 
-const FUNCTIONS: &str = "round, min, max, abs, date, days_between, months_between, add_days, add_months, year, month, quarter, make_date, is_none, coalesce, add_working_days, working_days_between, is_working_day";
+/// The built-in functions of expressions, the one list: the checker names them when a
+/// function is unknown, and script functions may not take their names.
+pub const BUILTINS: [&str; 18] = [
+    "round",
+    "min",
+    "max",
+    "abs",
+    "date",
+    "days_between",
+    "months_between",
+    "add_days",
+    "add_months",
+    "year",
+    "month",
+    "quarter",
+    "make_date",
+    "is_none",
+    "coalesce",
+    "add_working_days",
+    "working_days_between",
+    "is_working_day",
+];
 
 impl Compiler<'_, '_> {
     fn tn(&self, t: &Ty) -> String {
@@ -757,7 +778,10 @@ impl Compiler<'_, '_> {
             _ => {
                 return Err(ExprError::new(
                     pos,
-                    format!("unknown function '{f}' (functions: {FUNCTIONS})"),
+                    format!(
+                        "unknown function '{f}' (functions: {})",
+                        BUILTINS.join(", ")
+                    ),
                 ))
             }
         };

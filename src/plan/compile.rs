@@ -244,28 +244,6 @@ impl Names for Compiler<'_> {
 /// only where no record is in scope, so they are free.
 const RESERVED_NAMES: [&str; 4] = ["period_start", "period_end", "as_of", "outer"];
 
-/// Built-in function names, which script functions may not take.
-const BUILTINS: [&str; 18] = [
-    "round",
-    "min",
-    "max",
-    "abs",
-    "date",
-    "days_between",
-    "months_between",
-    "add_days",
-    "add_months",
-    "year",
-    "month",
-    "is_none",
-    "coalesce",
-    "quarter",
-    "add_working_days",
-    "working_days_between",
-    "is_working_day",
-    "make_date",
-];
-
 fn script_ty(name: &str, param: bool) -> Option<Ty> {
     Some(match name {
         "number" => Ty::Num,
@@ -748,7 +726,7 @@ impl<'a> Compiler<'a> {
         let ast = Arc::new(merged.unwrap_or_default());
         for (name, fs) in &s.functions {
             let fp = p.key("functions").key(name);
-            if BUILTINS.contains(&name.as_str()) {
+            if crate::expr::compile::BUILTINS.contains(&name.as_str()) {
                 self.diag(
                     &fp,
                     format!(
