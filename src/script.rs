@@ -372,20 +372,18 @@ impl ScriptFn {
                     ),
                     other => (other.to_string(), true),
                 };
-                let mut at = position(e.position());
-                if e.position().is_none() && locatable {
+                let at = match e.position() {
+                    p if !p.is_none() => Some(p),
                     // rhai does not say where a limit stopped a script: run the call again,
                     // stepping with a debugger that remembers the last position (the count
                     // of operations is deterministic, so it stops at the same place)
-                    at = match self.locate(args) {
-                        Some(p) => position(p),
-                        None => "?".into(),
-                    };
-                }
-                if at == "?" {
-                    return Err(where_(msg));
-                }
-                Err(where_(format!("at line {at}: {msg}")))
+                    _ if locatable => self.locate(args),
+                    _ => None,
+                };
+                Err(where_(match at {
+                    Some(p) => format!("at line {}: {msg}", position(p)),
+                    None => msg,
+                }))
             }
         }
     }

@@ -25,3 +25,26 @@ pub(crate) fn with<T>(need: usize, f: impl FnOnce() -> T) -> T {
 pub(crate) fn for_height(height: usize) -> usize {
     (height + 16) * PER_LEVEL
 }
+
+/// How many records a run holds: the stack is made sure of once a run.
+const RUN: usize = 256;
+
+/// `f` of `0..n` in parallel and in order, stopping at a failure as `collect` does. With a
+/// `need`, the indices are taken in runs, each run on a stack of at least `need` bytes, so
+/// that a thread short of stack grows one segment a run (not one a script call); with
+/// none, one index at a time.
+pub(crate) fn try_map<T: Send, E: Send>(
+    need: usize,
+    n: usize,
+    f: impl Fn(usize) -> Result<T, E> + Sync,
+) -> Result<Vec<T>, E> {
+    use rayon::prelude::*;
+    if need == 0 {
+        return (0..n).into_par_iter().map(&f).collect();
+    }
+    let runs: Vec<Vec<T>> = (0..n.div_ceil(RUN))
+        .into_par_iter()
+        .map(|r| with(need, || (r * RUN..((r + 1) * RUN).min(n)).map(&f).collect()))
+        .collect::<Result<_, E>>()?;
+    Ok(runs.into_iter().flatten().collect())
+}

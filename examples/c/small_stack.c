@@ -5,6 +5,7 @@
  *
  *   small_stack            (run from the repository root) */
 #include "scorecard.h"
+#include "read_file.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -12,19 +13,6 @@
 #include <string.h>
 
 #define STACK (1024 * 1024)
-
-static char *read_file(const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    if (fseek(f, 0, SEEK_END) != 0) { fclose(f); return NULL; }
-    long n = ftell(f);
-    if (n < 0 || fseek(f, 0, SEEK_SET) != 0) { fclose(f); return NULL; }
-    char *buf = malloc((size_t)n + 1);
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) { free(buf); buf = NULL; }
-    if (buf) buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
 
 /* Fails (counts in *bad) unless `text` contains `needle`. */
 static void expect(int *bad, const char *what, const char *text, const char *needle) {

@@ -3,6 +3,7 @@
  *
  *   threads [PACK_DIR [DATA_FILE]] */
 #include "scorecard.h"
+#include "read_file.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -33,19 +34,6 @@ static void *work(void *arg) {
         j->outcome = out;
     }
     return NULL;
-}
-
-static char *read_file(const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    if (fseek(f, 0, SEEK_END) != 0) { fclose(f); return NULL; }
-    long n = ftell(f);
-    if (n < 0 || fseek(f, 0, SEEK_SET) != 0) { fclose(f); return NULL; }
-    char *buf = malloc((size_t)n + 1);
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) { free(buf); buf = NULL; }
-    if (buf) buf[n] = '\0';
-    fclose(f);
-    return buf;
 }
 
 int main(int argc, char **argv) {

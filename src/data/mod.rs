@@ -115,10 +115,11 @@ impl DataError {
         base: u64,
     ) -> DataError {
         let good = &bytes[..e.valid_up_to()];
+        let (line, col) = crate::json_locate::after(good);
         DataError::NotUtf8 {
             offset: base + good.len() as u64,
-            line: first_line + good.iter().filter(|&&b| b == b'\n').count(),
-            col: good.iter().rev().take_while(|&&b| b != b'\n').count() + 1,
+            line: first_line + line - 1,
+            col,
         }
     }
 }
@@ -465,28 +466,34 @@ fn finish(plan: &Plan, input: Input) -> Result<Dataset, DataError> {
     for (ci, c) in colls.iter().enumerate() {
         let Some(inc) = &c.include else { continue };
         let data = RawFields(&raws);
-        let kept: Vec<Result<bool, String>> = sorted[ci]
-            .par_iter()
-            .map(|&i| {
-                if !raws[ci][i as usize].ok() {
-                    return Ok(true);
-                }
-                let frame = Frame {
-                    data: &data,
-                    base: Some((ci as CollId, i)),
-                    vars: &vars,
-                };
-                inc.eval_bool(&frame).map_err(|e| {
-                    let key = raws[ci][i as usize].key(c.key_slot).unwrap_or_default();
-                    format!(
-                        "{} '{key}': the include filter `{}` failed: {e}",
-                        c.name, inc.src
-                    )
-                })
+        let order = &sorted[ci];
+        let keep_one = |k: usize| -> Result<bool, String> {
+            let i = order[k];
+            if !raws[ci][i as usize].ok() {
+                return Ok(true);
+            }
+            let frame = Frame {
+                data: &data,
+                base: Some((ci as CollId, i)),
+                vars: &vars,
+            };
+            inc.eval_bool(&frame).map_err(|e| {
+                let key = raws[ci][i as usize].key(c.key_slot).unwrap_or_default();
+                format!(
+                    "{} '{key}': the include filter `{}` failed: {e}",
+                    c.name, inc.src
+                )
             })
-            .collect();
-        for (&i, k) in sorted[ci].iter().zip(kept) {
-            if !k.map_err(DataError::Shape)? {
+        };
+        let kept = crate::stack::try_map(plan.script_stack, order.len(), keep_one)
+            .map_err(|e| {
+                (0..order.len())
+                    .find_map(|k| keep_one(k).err())
+                    .unwrap_or(e)
+            })
+            .map_err(DataError::Shape)?;
+        for (&i, k) in order.iter().zip(kept) {
+            if !k {
                 excluded[ci][i as usize] = Excluded::Filter;
             }
         }

@@ -107,15 +107,17 @@ impl<'de> de::Deserialize<'de> for Key<'de> {
 pub(super) fn describe_raw(raw: &str) -> String {
     match serde_json::from_str::<serde_json::Value>(raw) {
         Ok(v) => describe(&v),
-        Err(e) if e.to_string().starts_with("recursion limit exceeded") => {
-            let kind = if raw.starts_with('[') {
-                "a list"
-            } else {
-                "an object"
-            };
-            format!("{kind} nested more than 128 levels deep (the limit for JSON values)")
-        }
-        Err(_) => "invalid JSON".into(),
+        Err(e) => match super::serde_message(&e) {
+            deep if deep.starts_with("nested") => {
+                let kind = if raw.starts_with('[') {
+                    "a list"
+                } else {
+                    "an object"
+                };
+                format!("{kind} {deep}")
+            }
+            _ => "invalid JSON".into(),
+        },
     }
 }
 

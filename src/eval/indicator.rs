@@ -222,7 +222,9 @@ pub fn evaluate(
         .par_iter()
         .map(|ind| match ind.kind {
             IndicatorKind::Change { .. } => None,
-            _ => Some(indicator(plan, ds, &view, &vars, groups, ind)),
+            _ => Some(crate::stack::with(plan.script_stack, || {
+                indicator(plan, ds, &view, &vars, groups, ind)
+            })),
         })
         .collect();
     let mut plain = computed.into_iter();

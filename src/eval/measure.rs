@@ -257,7 +257,7 @@ pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError>
         // (they depend on the same things, so they can all be computed here)
         if let MeasureKind::Table { table, .. } = meas.kind {
             let t = &plan.tables[table];
-            let hits = per_record(n, |i| {
+            let hits = per_record(plan, n, |i| {
                 let frame = Frame {
                     data: &view,
                     base: Some((coll, i as u32)),
@@ -426,7 +426,7 @@ pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError>
             };
             Ok(v)
         };
-        cols[m as usize] = per_record(n, one)?;
+        cols[m as usize] = per_record(plan, n, one)?;
         done[m as usize] = true;
     }
     Ok(cols)
@@ -435,10 +435,11 @@ pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError>
 /// Computes something for records `0..n` in parallel, in order. When records fail, the
 /// first failing record (in key order) is the one reported, whatever the threads did.
 fn per_record<T: Send>(
+    plan: &Plan,
     n: usize,
     one: impl Fn(usize) -> Result<T, ScoreError> + Sync,
 ) -> Result<Vec<T>, ScoreError> {
-    match (0..n).into_par_iter().map(&one).collect() {
+    match crate::stack::try_map(plan.script_stack, n, &one) {
         Ok(all) => Ok(all),
         Err(e) => Err((0..n).find_map(|i| one(i).err()).unwrap_or(e)),
     }

@@ -133,39 +133,41 @@ impl<'a> Pass<'a> {
         let parts: Vec<Option<Vec<Vec<AggAcc>>>> = (0..runs)
             .into_par_iter()
             .map(|r| {
-                let mut accs = vec![vec![AggAcc::default(); targets]; self.aggs.len()];
-                let end = ((r + 1) * size).min(orows.len());
-                let start = (r * size).min(end);
-                for (j, row) in orows[start..end].iter().enumerate() {
-                    let j = start + j;
-                    let Some(&Value::Rec(_, t)) = row.get(self.via as usize) else {
-                        continue;
-                    };
-                    let date = record_date(oc, row);
-                    if !in_window(self.window, date, ds) {
-                        continue;
-                    }
-                    let frame = Frame {
-                        data: view,
-                        base: Some((self.over, j as u32)),
-                        vars: &vars,
-                    };
-                    for ((_, one), accs) in self.aggs.iter().zip(&mut accs) {
-                        if let Some(f) = one.filter {
-                            if !f.eval_bool(&frame).ok()? {
-                                continue;
-                            }
-                        }
-                        let v = match one.value {
-                            Some(e) => Some(e.eval(&frame).ok()?),
-                            None => None,
+                crate::stack::with(plan.script_stack, || {
+                    let mut accs = vec![vec![AggAcc::default(); targets]; self.aggs.len()];
+                    let end = ((r + 1) * size).min(orows.len());
+                    let start = (r * size).min(end);
+                    for (j, row) in orows[start..end].iter().enumerate() {
+                        let j = start + j;
+                        let Some(&Value::Rec(_, t)) = row.get(self.via as usize) else {
+                            continue;
                         };
-                        accs.get_mut(t as usize)?
-                            .add(one.agg, v.as_deref(), date)
-                            .ok()?;
+                        let date = record_date(oc, row);
+                        if !in_window(self.window, date, ds) {
+                            continue;
+                        }
+                        let frame = Frame {
+                            data: view,
+                            base: Some((self.over, j as u32)),
+                            vars: &vars,
+                        };
+                        for ((_, one), accs) in self.aggs.iter().zip(&mut accs) {
+                            if let Some(f) = one.filter {
+                                if !f.eval_bool(&frame).ok()? {
+                                    continue;
+                                }
+                            }
+                            let v = match one.value {
+                                Some(e) => Some(e.eval(&frame).ok()?),
+                                None => None,
+                            };
+                            accs.get_mut(t as usize)?
+                                .add(one.agg, v.as_deref(), date)
+                                .ok()?;
+                        }
                     }
-                }
-                Some(accs)
+                    Some(accs)
+                })
             })
             .collect();
         let mut parts = parts.into_iter();

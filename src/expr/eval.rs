@@ -96,12 +96,17 @@ impl Expr {
     /// Evaluates the expression; a field, measure, variable or constant is lent, not copied.
     #[inline]
     pub fn eval<'a>(&'a self, f: &Frame<'a>) -> Result<Val<'a>, EvalError> {
+        self.deep_enough(|| operand(&self.root, f, &mut Vec::new()))
+    }
+
+    /// Runs `walk`, a walk of this expression's tree, on a stack deep enough for its height.
+    #[inline]
+    fn deep_enough<T>(&self, walk: impl FnOnce() -> T) -> T {
         if self.height > TALL {
-            return crate::stack::with(crate::stack::for_height(self.height.into()), || {
-                operand(&self.root, f, &mut Vec::new())
-            });
+            crate::stack::with(crate::stack::for_height(self.height.into()), walk)
+        } else {
+            walk()
         }
-        operand(&self.root, f, &mut Vec::new())
     }
 
     /// Evaluates a condition: `true`/`false`; no value is an error.
@@ -130,12 +135,7 @@ impl Expr {
         if matches!(&root.kind, NodeKind::Bin(op, ..) if is_condition(*op))
             || matches!(root.kind, NodeKind::Not(_))
         {
-            if self.height > TALL {
-                return crate::stack::with(crate::stack::for_height(self.height.into()), || {
-                    truth(root, root, "", f, &mut Vec::new())
-                });
-            }
-            return truth(root, root, "", f, &mut Vec::new());
+            return self.deep_enough(|| truth(root, root, "", f, &mut Vec::new()));
         }
         match *self.eval(f)? {
             Value::Bool(b) => Ok(b),

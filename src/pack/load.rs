@@ -34,10 +34,11 @@ pub fn load_dir(dir: &Path) -> Result<Plan, PackError> {
     let file = path.display().to_string();
     let text = String::from_utf8(bytes).map_err(|e| {
         let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let (line, col) = crate::json_locate::after(good);
         PackError::Invalid(vec![Diagnostic {
             file: file.clone(),
-            line: 1 + good.iter().filter(|&&b| b == b'\n').count(),
-            col: 1 + good.iter().rev().take_while(|&&b| b != b'\n').count(),
+            line,
+            col,
             path: "(root)".into(),
             message: format!(
                 "not UTF-8 text: byte {} does not begin a valid UTF-8 character",

@@ -1038,6 +1038,10 @@ impl<'a> Compiler<'a> {
         let tables: Option<Vec<Table>> = std::mem::take(&mut *self.tables.borrow_mut())
             .into_iter()
             .collect();
+        let script_stack = spec
+            .scripts
+            .as_ref()
+            .map_or(0, |s| s.limits.unwrap_or_default().stack_need());
         Some(Plan {
             meta: PackMeta {
                 name: spec.name,
@@ -1056,6 +1060,7 @@ impl<'a> Compiler<'a> {
             groups,
             evidence_cap: spec.evidence_cap.unwrap_or(20),
             rounding,
+            script_stack,
         })
     }
 

@@ -562,6 +562,9 @@ pub struct Plan {
     pub evidence_cap: usize,
     /// Default display rounding.
     pub rounding: RoundingSpec,
+    /// The stack a call of the pack's scripts may need at their limits; 0 without scripts.
+    /// Evaluation makes sure of it once for a run of records, not once a call.
+    pub script_stack: usize,
 }
 
 impl Plan {
