@@ -30,6 +30,7 @@ pub mod eval;
 pub mod expr;
 pub mod ffi;
 pub mod fixtures;
+mod indicator;
 pub mod json_locate;
 pub mod num;
 pub mod outcome;

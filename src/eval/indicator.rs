@@ -1,187 +1,36 @@
 //! Indicators: one pass over each population, each member counted in its jurisdiction,
-//! every jurisdiction above it, and the overall group.
+//! then every jurisdiction's tally added into those above it and into the overall group.
+//! What a member adds and what a tally is worth is the kind's (`crate::indicator`); met,
+//! points and evidence are the same for every kind, here and in [`super::points`].
 
+use super::groups::Groups;
 use super::measure::View;
+use super::points::{points, Points};
 use super::ScoreError;
 use crate::data::Dataset;
+use crate::expr::compile::Expr;
 use crate::expr::eval::Frame;
+use crate::indicator::{Tally, Valued};
 use crate::num::{ArithError, Number};
 use crate::outcome::{Evidence, Exact, IndicatorResult};
-use crate::plan::{Indicator, IndicatorKind, NotApplicable, Plan, Scoring, Target};
+use crate::plan::{Indicator, NotApplicable, Plan, Scoring, Target};
 use crate::value::{CollId, Value};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 
-/// The jurisdictions of a dataset: each one's chain of ancestors.
-pub struct Groups {
-    coll: Option<CollId>,
-    parent: Option<u16>,
-    name: Option<u16>,
-    chains: Vec<Vec<u32>>,
+/// The results of one indicator for every group (overall last) and its exact values.
+type Results = (Vec<(IndicatorResult, Points)>, Vec<Option<Number>>);
+
+/// An arithmetic error of indicator `id` as a scoring error.
+pub(crate) fn arith(id: &str, r: Result<Number, ArithError>) -> Result<Number, ScoreError> {
+    r.map_err(|e| arith_error(id, e))
 }
 
-impl Groups {
-    /// Builds the chains (the dataset reader has ruled out cycles).
-    pub fn new(plan: &Plan, ds: &Dataset) -> Groups {
-        let Some(g) = &plan.groups else {
-            return Groups {
-                coll: None,
-                parent: None,
-                name: None,
-                chains: Vec::new(),
-            };
-        };
-        let rows = &ds.colls[g.coll as usize].rows;
-        let chains = (0..rows.len())
-            .map(|j| {
-                let mut chain = vec![j as u32];
-                let mut cur = j;
-                while let Some(Value::Rec(_, p)) = g.parent.map(|s| &rows[cur][s as usize]) {
-                    if chain.len() > rows.len() {
-                        break;
-                    }
-                    cur = *p as usize;
-                    chain.push(*p);
-                }
-                chain
-            })
-            .collect();
-        Groups {
-            coll: Some(g.coll),
-            parent: g.parent,
-            name: g.name,
-            chains,
-        }
-    }
-
-    /// Number of jurisdictions; the overall group has this index.
-    pub fn count(&self) -> usize {
-        self.chains.len()
-    }
-
-    /// Key of a jurisdiction.
-    pub fn key(&self, ds: &Dataset, g: usize) -> String {
-        match self.coll {
-            Some(c) if g < self.count() => ds.colls[c as usize].key(g).to_string(),
-            _ => "(all)".into(),
-        }
-    }
-
-    /// How errors name a group: `group 'T01'`, or `overall` for all jurisdictions.
-    pub fn label(&self, ds: &Dataset, g: usize) -> String {
-        if g < self.count() && self.coll.is_some() {
-            format!("group '{}'", self.key(ds, g))
-        } else {
-            "overall".into()
-        }
-    }
-
-    fn field(&self, ds: &Dataset, g: usize, slot: Option<u16>) -> Option<String> {
-        let c = self.coll?;
-        match &ds.colls[c as usize].rows.get(g)?[slot? as usize] {
-            Value::Rec(c, i) => Some(ds.colls[*c as usize].key(*i as usize).to_string()),
-            v => v.as_str().map(str::to_string),
-        }
-    }
-
-    /// Display name of a jurisdiction.
-    pub fn name(&self, ds: &Dataset, g: usize) -> Option<String> {
-        self.field(ds, g, self.name)
-    }
-
-    /// Parent key of a jurisdiction.
-    pub fn parent(&self, ds: &Dataset, g: usize) -> Option<String> {
-        self.field(ds, g, self.parent)
-    }
-
-    /// The jurisdiction of a member, if it has one.
-    fn of_member(&self, plan: &Plan, ds: &Dataset, coll: CollId, idx: u32) -> Option<u32> {
-        let c = &plan.collections[coll as usize];
-        match &c.jurisdiction {
-            None if Some(coll) == self.coll => Some(idx),
-            None => None,
-            Some(hops) => {
-                let mut cur = idx;
-                for &(hc, slot) in hops {
-                    match ds.colls[hc as usize].rows[cur as usize][slot as usize] {
-                        Value::Rec(_, t) => cur = t,
-                        _ => return None,
-                    }
-                }
-                Some(cur)
-            }
-        }
-    }
-}
-
-/// Points of one indicator in one group, for the scorecard.
-#[derive(Clone, Debug, Default)]
-pub struct Points {
-    /// Points earned (none without scoring, or when excluded).
-    pub points: Option<Number>,
-    /// Full points (none without scoring).
-    pub full: Option<Number>,
-    /// Not applicable and excluded from the maximum.
-    pub excluded: bool,
-}
-
-#[derive(Clone, Default)]
-struct Acc {
-    members: u64,
-    meets: u64,
-    num: Number,
-    den: Number,
-    sum: Number,
-    evidence_count: u64,
-    evidence: Vec<u32>,
-    breakdown: BTreeMap<String, u64>,
-    /// custom: the members' values, with their positions (so in key order).
-    values: Vec<(u32, Value)>,
-    /// timeliness: late members (capped), with their due and submission dates.
-    late: Vec<(u32, chrono::NaiveDate, Option<chrono::NaiveDate>)>,
-}
-
-/// The first `cap` of two lists in key order, in key order.
-fn merged<T: Clone>(a: &[T], b: &[T], cap: usize, pos: impl Fn(&T) -> u32) -> Vec<T> {
-    let (mut i, mut j) = (0, 0);
-    let mut out = Vec::with_capacity((a.len() + b.len()).min(cap));
-    while out.len() < cap && (i < a.len() || j < b.len()) {
-        if j == b.len() || (i < a.len() && pos(&a[i]) < pos(&b[j])) {
-            out.push(a[i].clone());
-            i += 1;
-        } else {
-            out.push(b[j].clone());
-            j += 1;
-        }
-    }
-    out
-}
-
-impl Acc {
-    /// Adds another group's members (none of them this group's own), as if they had been
-    /// added one by one: counts and sums add, lists stay in key order within their caps.
-    fn merge(&mut self, o: &Acc, cap: usize, id: &str) -> Result<(), ScoreError> {
-        self.members += o.members;
-        self.meets += o.meets;
-        self.num = arith(id, self.num.clone().add(o.num.clone()))?;
-        self.den = arith(id, self.den.clone().add(o.den.clone()))?;
-        self.sum = arith(id, self.sum.clone().add(o.sum.clone()))?;
-        self.evidence_count += o.evidence_count;
-        self.evidence = merged(&self.evidence, &o.evidence, cap, |i| *i);
-        self.late = merged(&self.late, &o.late, cap, |l| l.0);
-        self.values = merged(&self.values, &o.values, usize::MAX, |v| v.0);
-        for (k, n) in &o.breakdown {
-            *self.breakdown.entry(k.clone()).or_default() += n;
-        }
-        Ok(())
-    }
-}
-
-fn arith(id: &str, r: Result<Number, ArithError>) -> Result<Number, ScoreError> {
-    r.map_err(|e| ScoreError::Eval {
+fn arith_error(id: &str, e: ArithError) -> ScoreError {
+    ScoreError::Eval {
         context: format!("indicator {id}"),
         message: e.to_string(),
-    })
+    }
 }
 
 fn exact(n: Number, r: crate::pack::spec::RoundingSpec) -> Exact {
@@ -193,15 +42,110 @@ fn exact(n: Number, r: crate::pack::spec::RoundingSpec) -> Exact {
     }
 }
 
-fn category(ds: &Dataset, v: &Value) -> String {
-    match super::value_json(ds, v) {
-        serde_json::Value::String(s) => s,
-        other => other.to_string(),
+/// One member of an indicator's population, as its kind sees it: its expressions
+/// evaluated, and errors that name the indicator, the member and the expression.
+pub(crate) struct MemberCx<'a> {
+    frame: Frame<'a>,
+    ds: &'a Dataset,
+    /// `indicator <id>`.
+    rule: &'a str,
+    /// The members' collection, and its name.
+    coll: CollId,
+    coll_name: &'a str,
+    at: usize,
+}
+
+impl MemberCx<'_> {
+    /// How errors name the member: `units 'U001'`.
+    fn record(&self) -> String {
+        let c = &self.ds.colls[self.coll as usize];
+        format!("{} '{}'", self.coll_name, c.key(self.at))
+    }
+
+    fn failed(&self, e: &Expr, err: crate::expr::eval::EvalError) -> ScoreError {
+        ScoreError::eval(self.rule, Some(self.record()), &e.src, err)
+    }
+
+    /// The value of `e` for the member (possibly no value).
+    pub fn value(&self, e: &Expr) -> Result<Value, ScoreError> {
+        Ok(e.eval(&self.frame)
+            .map_err(|err| self.failed(e, err))?
+            .into_owned())
+    }
+
+    /// Whether the member meets condition `e`.
+    pub fn condition(&self, e: &Expr) -> Result<bool, ScoreError> {
+        e.eval_bool(&self.frame).map_err(|err| self.failed(e, err))
+    }
+
+    /// The number `e` gives for the member; no value is an error (every member needs one).
+    pub fn number(&self, e: &Expr) -> Result<Number, ScoreError> {
+        let v = e.eval(&self.frame).map_err(|err| self.failed(e, err))?;
+        v.num().ok_or_else(|| {
+            self.no_value(
+                e,
+                "has no value; every member needs one (filter such members out in the population)",
+            )
+        })
+    }
+
+    /// The error of an expression that gives no value where the kind needs one.
+    pub fn no_value(&self, e: &Expr, message: &str) -> ScoreError {
+        ScoreError::Eval {
+            context: format!("{}, {}, in `{}`", self.rule, self.record(), e.src),
+            message: message.into(),
+        }
+    }
+
+    /// The member's data contradicts the rule (a negative count, say).
+    pub fn bad_input(&self, message: &str) -> ScoreError {
+        ScoreError::BadInput(format!("{}, {}: {message}", self.rule, self.record()))
+    }
+
+    /// A value as a category name (the text of a string, the JSON of anything else).
+    pub fn category(&self, v: &Value) -> String {
+        match super::value_json(self.ds, v) {
+            serde_json::Value::String(s) => s,
+            other => other.to_string(),
+        }
+    }
+}
+
+/// One group of an indicator, as its kind sees it when it computes the group's value.
+pub(crate) struct GroupCx<'a> {
+    /// The dataset.
+    pub ds: &'a Dataset,
+    /// The members' collection.
+    pub coll: CollId,
+    id: &'a str,
+    /// The group's key (`(all)` for the overall group).
+    group: String,
+}
+
+impl GroupCx<'_> {
+    /// An arithmetic result, its error naming the indicator.
+    pub fn arith(&self, r: Result<Number, ArithError>) -> Result<Number, ScoreError> {
+        arith(self.id, r)
+    }
+
+    /// The group's data contradicts the rule (a numerator above its denominator, say).
+    pub fn bad_input(&self, message: &str) -> ScoreError {
+        ScoreError::BadInput(format!(
+            "indicator {}, group {}: {message}",
+            self.id, self.group
+        ))
+    }
+
+    /// Something the kind called failed (a script, say).
+    pub fn failed(&self, message: String) -> ScoreError {
+        ScoreError::Eval {
+            context: format!("indicator {}, group {}", self.id, self.group),
+            message,
+        }
     }
 }
 
 /// Evaluates every indicator for every group (the overall group last).
-#[allow(clippy::type_complexity)]
 pub fn evaluate(
     plan: &Plan,
     ds: &Dataset,
@@ -213,50 +157,30 @@ pub fn evaluate(
     let mut out: Vec<Vec<(IndicatorResult, Points)>> = Vec::new();
     // exact values per indicator per group, for changes (which come after what they compare)
     let mut values: Vec<Vec<Option<Number>>> = Vec::new();
-    // indicators other than changes are independent: computed in parallel, in order
-    #[allow(clippy::type_complexity)]
-    let computed: Vec<
-        Option<Result<(Vec<(IndicatorResult, Points)>, Vec<Option<Number>>), ScoreError>>,
-    > = plan
+    // indicators with members are independent: computed in parallel, kept in order
+    let computed: Vec<Option<Result<Results, ScoreError>>> = plan
         .indicators
         .par_iter()
-        .map(|ind| match ind.kind {
-            IndicatorKind::Change { .. } => None,
-            _ => Some(crate::stack::with(plan.script_stack, || {
+        .map(|ind| match ind.kind.compares() {
+            Some(_) => None,
+            None => Some(crate::stack::with(plan.script_stack, || {
                 indicator(plan, ds, &view, &vars, groups, ind)
             })),
         })
         .collect();
-    let mut plain = computed.into_iter();
-    for ind in &plan.indicators {
-        let pre = plain.next().flatten();
-        if let IndicatorKind::Change { current, baseline } = ind.kind {
-            let mut res = Vec::with_capacity(groups.count() + 1);
-            let mut vals = Vec::with_capacity(groups.count() + 1);
-            for (c, b) in values[current].iter().zip(&values[baseline]) {
-                let value = match (c, b) {
-                    (Some(c), Some(b)) => Some(
-                        arith(&ind.id, c.clone().sub(b.clone()))
-                            .map_err(|e| e.at(&groups.label(ds, res.len())))?,
-                    ),
-                    _ => None,
-                };
-                let target = group_target(ind, ds, &view, groups, res.len())?;
-                let parts = (value.clone(), None, None);
-                let (mut r, pts) = finish(plan, ds, ind, Acc::default(), parts, target)
-                    .map_err(|e| e.at(&groups.label(ds, res.len())))?;
-                r.current = c.as_ref().map(|x| x.to_exact_string());
-                r.baseline = b.as_ref().map(|x| x.to_exact_string());
-                res.push((r, pts));
-                vals.push(value);
-            }
-            out.push(res);
-            values.push(vals);
-            continue;
-        }
-        let (res, vals) = match pre {
-            Some(r) => r?,
-            None => indicator(plan, ds, &view, &vars, groups, ind)?,
+    for (ind, pre) in plan.indicators.iter().zip(computed) {
+        let (res, vals) = match (pre, ind.kind.compares()) {
+            (Some(r), _) => r?,
+            (None, Some((current, baseline))) => compared(
+                plan,
+                ds,
+                &view,
+                groups,
+                ind,
+                &values[current],
+                &values[baseline],
+            )?,
+            (None, None) => indicator(plan, ds, &view, &vars, groups, ind)?,
         };
         out.push(res);
         values.push(vals);
@@ -264,9 +188,54 @@ pub fn evaluate(
     Ok(out)
 }
 
-/// The results of one indicator that is not a change, for every group (overall last), and
-/// its exact values.
-#[allow(clippy::type_complexity)]
+/// The results of an indicator that compares two others (`change`): the current value less
+/// the baseline in each group.
+fn compared(
+    plan: &Plan,
+    ds: &Dataset,
+    view: &View,
+    groups: &Groups,
+    ind: &Indicator,
+    current: &[Option<Number>],
+    baseline: &[Option<Number>],
+) -> Result<Results, ScoreError> {
+    let mut res = Vec::with_capacity(groups.count() + 1);
+    let mut vals = Vec::with_capacity(groups.count() + 1);
+    for (c, b) in current.iter().zip(baseline) {
+        let at = groups.label(ds, res.len());
+        let value = match (c, b) {
+            (Some(c), Some(b)) => {
+                Some(arith(&ind.id, c.clone().sub(b.clone())).map_err(|e| e.at(&at))?)
+            }
+            _ => None,
+        };
+        let target = group_target(ind, ds, view, groups, res.len())?;
+        let valued = Valued {
+            value: value.clone(),
+            ..Valued::default()
+        };
+        let g = group_cx(ds, ind, groups, res.len());
+        let (mut r, pts) =
+            finish(plan, ind, Tally::default(), valued, target, &g).map_err(|e| e.at(&at))?;
+        r.current = c.as_ref().map(|x| x.to_exact_string());
+        r.baseline = b.as_ref().map(|x| x.to_exact_string());
+        res.push((r, pts));
+        vals.push(value);
+    }
+    Ok((res, vals))
+}
+
+fn group_cx<'a>(ds: &'a Dataset, ind: &'a Indicator, groups: &Groups, g: usize) -> GroupCx<'a> {
+    GroupCx {
+        ds,
+        coll: ind.coll,
+        id: &ind.id,
+        group: groups.key(ds, g),
+    }
+}
+
+/// The results of one indicator with members, for every group (overall last), and its
+/// exact values.
 fn indicator(
     plan: &Plan,
     ds: &Dataset,
@@ -274,189 +243,61 @@ fn indicator(
     vars: &[Value],
     groups: &Groups,
     ind: &Indicator,
-) -> Result<(Vec<(IndicatorResult, Points)>, Vec<Option<Number>>), ScoreError> {
+) -> Result<Results, ScoreError> {
     let coll = ind.coll;
-    let cname = &plan.collections[coll as usize].name;
     let rule = format!("indicator {}", ind.id);
     // each member is counted in its own jurisdiction (or, without one, only overall); the
     // jurisdictions above and the overall group add up their members' afterwards
-    let mut accs = vec![Acc::default(); groups.count() + 1];
+    let mut tallies = vec![Tally::default(); groups.count() + 1];
     let cap = plan.evidence_cap;
     for i in 0..ds.colls[coll as usize].rows.len() {
-        let frame = Frame {
-            data: view,
-            base: Some((coll, i as u32)),
-            vars,
+        let member = MemberCx {
+            frame: Frame {
+                data: view,
+                base: Some((coll, i as u32)),
+                vars,
+            },
+            ds,
+            rule: &rule,
+            coll,
+            coll_name: &plan.collections[coll as usize].name,
+            at: i,
         };
-        let rec = || Some(format!("{cname} '{}'", ds.colls[coll as usize].key(i)));
         if let Some(f) = &ind.filter {
-            if !f
-                .eval_bool(&frame)
-                .map_err(|e| ScoreError::eval(&rule, rec(), &f.src, e))?
-            {
+            if !member.condition(f)? {
                 continue;
             }
         }
-        let number = |e: &crate::expr::compile::Expr| -> Result<Number, ScoreError> {
-            match e.eval(&frame).map_err(|err| ScoreError::eval(&rule, rec(), &e.src, err))?.num() {
-                Some(x) => Ok(x),
-                None => Err(ScoreError::Eval {
-                    context: format!("{rule}, {}, in `{}`", rec().unwrap_or_default(), e.src),
-                    message: "has no value; every member needs one (filter such members out in the population)".into(),
-                }),
-            }
-        };
-        let cond = |e: &crate::expr::compile::Expr| {
-            e.eval_bool(&frame)
-                .map_err(|err| ScoreError::eval(&rule, rec(), &e.src, err))
-        };
-        let mut custom = None;
-        let mut late = None;
-        let (meets, num, den, val, cat) = match &ind.kind {
-            IndicatorKind::Timeliness { due, submitted, .. } => {
-                let d = match *due
-                    .eval(&frame)
-                    .map_err(|e| ScoreError::eval(&rule, rec(), &due.src, e))?
-                {
-                    Value::Date(d) => d,
-                    _ => {
-                        return Err(ScoreError::Eval {
-                            context: format!(
-                                "{rule}, {}, in `{}`",
-                                rec().unwrap_or_default(),
-                                due.src
-                            ),
-                            message: "has no value; every member needs a due date".into(),
-                        })
-                    }
-                };
-                let s = match *submitted
-                    .eval(&frame)
-                    .map_err(|e| ScoreError::eval(&rule, rec(), &submitted.src, e))?
-                {
-                    Value::Date(s) => Some(s),
-                    _ => None,
-                };
-                let on_time = s.is_some_and(|s| s <= d);
-                if !on_time {
-                    late = Some((d, s));
-                }
-                (on_time, None, None, None, None)
-            }
-            IndicatorKind::Custom { value, .. } => {
-                custom = Some(
-                    value
-                        .eval(&frame)
-                        .map_err(|e| ScoreError::eval(&rule, rec(), &value.src, e))?
-                        .into_owned(),
-                );
-                (true, None, None, None, None)
-            }
-            IndicatorKind::Rate { numerator } => (cond(numerator)?, None, None, None, None),
-            IndicatorKind::Each { require } => (cond(require)?, None, None, None, None),
-            IndicatorKind::Ratio {
-                numerator,
-                denominator,
-            } => {
-                let (n, d) = (number(numerator)?, number(denominator)?);
-                if n.is_negative() || d.is_negative() {
-                    return Err(ScoreError::BadInput(format!(
-                        "{rule}, {}: a negative count ({n} ÷ {d}) is bad input",
-                        rec().unwrap_or_default()
-                    )));
-                }
-                (n >= d, Some(n), Some(d), None, None)
-            }
-            IndicatorKind::Count => (true, None, None, None, None),
-            IndicatorKind::Sum { value } | IndicatorKind::Mean { value } => {
-                (true, None, None, Some(number(value)?), None)
-            }
-            IndicatorKind::Change { .. } => (true, None, None, None, None),
-            IndicatorKind::Share { of, among } => {
-                let v = of
-                    .eval(&frame)
-                    .map_err(|e| ScoreError::eval(&rule, rec(), &of.src, e))?;
-                (among.contains(&v), None, None, None, Some(category(ds, &v)))
-            }
-        };
-        let counts_as_evidence = match ind.kind {
-            IndicatorKind::Count
-            | IndicatorKind::Sum { .. }
-            | IndicatorKind::Mean { .. }
-            | IndicatorKind::Custom { .. } => true,
-            _ => !meets,
-        };
+        let contribution = ind.kind.member(&member)?;
         let home = groups.of_member(plan, ds, coll, i as u32);
-        {
-            let g = home.map_or(groups.count(), |h| h as usize);
-            let a = &mut accs[g];
-            a.members += 1;
-            if meets {
-                a.meets += 1;
-            }
-            let add = |sum: &mut Number, x: Number| -> Result<(), ScoreError> {
-                *sum = arith(&ind.id, std::mem::take(sum).add(x))
-                    .map_err(|e| e.at(&groups.label(ds, g)))?;
-                Ok(())
-            };
-            if let (Some(n), Some(d)) = (num, den) {
-                add(&mut a.num, n)?;
-                add(&mut a.den, d)?;
-            }
-            if let Some(v) = val {
-                add(&mut a.sum, v)?;
-            }
-            if let Some(c) = &cat {
-                *a.breakdown.entry(c.clone()).or_default() += 1;
-            }
-            if let Some(v) = custom {
-                a.values.push((i as u32, v));
-            }
-            if let Some((d, s)) = late {
-                if a.late.len() < cap {
-                    a.late.push((i as u32, d, s));
-                }
-            }
-            if counts_as_evidence {
-                a.evidence_count += 1;
-                if a.evidence.len() < cap {
-                    a.evidence.push(i as u32);
-                }
-            }
-        }
+        let g = home.map_or(groups.count(), |h| h as usize);
+        tallies[g]
+            .add(i as u32, contribution, cap)
+            .map_err(|e| arith_error(&ind.id, e).at(&groups.label(ds, g)))?;
     }
-    let own = accs.clone();
+    let own = tallies.clone();
     let overall = groups.count();
     for (g, mine) in own.iter().enumerate().take(overall) {
         for &up in groups.chains[g].iter().skip(1) {
-            let at = || groups.label(ds, up as usize);
-            accs[up as usize]
-                .merge(mine, cap, &ind.id)
-                .map_err(|e| e.at(&at()))?;
+            tallies[up as usize]
+                .merge(mine, cap)
+                .map_err(|e| arith_error(&ind.id, e).at(&groups.label(ds, up as usize)))?;
         }
-        accs[overall]
-            .merge(mine, cap, &ind.id)
-            .map_err(|e| e.at("overall"))?;
+        tallies[overall]
+            .merge(mine, cap)
+            .map_err(|e| arith_error(&ind.id, e).at("overall"))?;
     }
-    let mut res = Vec::with_capacity(accs.len());
-    let mut vals = Vec::with_capacity(accs.len());
-    for (g, a) in accs.into_iter().enumerate() {
+    let mut res = Vec::with_capacity(tallies.len());
+    let mut vals = Vec::with_capacity(tallies.len());
+    for (g, t) in tallies.into_iter().enumerate() {
         let at = groups.label(ds, g);
-        let v = value_of(ind, &a, &groups.key(ds, g)).map_err(|e| e.at(&at))?;
-        vals.push(v.0.clone());
+        let cx = group_cx(ds, ind, groups, g);
+        let valued = ind.kind.value(&t, &cx).map_err(|e| e.at(&at))?;
+        vals.push(valued.value.clone());
         let target = group_target(ind, ds, view, groups, g)?;
-        res.push(finish(plan, ds, ind, a, v, target).map_err(|e| e.at(&at))?);
+        res.push(finish(plan, ind, t, valued, target, &cx).map_err(|e| e.at(&at))?);
     }
     Ok((res, vals))
-}
-
-fn pct(a: u64, b: u64, id: &str) -> Result<Number, ScoreError> {
-    arith(
-        id,
-        Number::from_int(a as i128)
-            .mul(Number::from_int(100))
-            .and_then(|x| x.div(Number::from_int(b as i128))),
-    )
 }
 
 /// The target of an indicator in group `g`: `target_by_group` evaluated for the jurisdiction,
@@ -500,94 +341,29 @@ fn group_target(
     )
 }
 
-/// An indicator's value, numerator and denominator in one group.
-type ValueParts = (Option<Number>, Option<String>, Option<String>);
-
-fn value_of(ind: &Indicator, a: &Acc, group: &str) -> Result<ValueParts, ScoreError> {
-    let id = &ind.id;
-    let int = |n: u64| Some(n.to_string());
-    Ok(match &ind.kind {
-        IndicatorKind::Change { .. } => (None, None, None),
-        IndicatorKind::Custom { script, .. } => {
-            let v = script
-                .call(&[Value::List(
-                    a.values.iter().map(|(_, v)| v.clone()).collect(),
-                )])
-                .map_err(|m| ScoreError::Eval {
-                    context: format!("indicator {id}, group {group}"),
-                    message: m,
-                })?;
-            let v = v.num();
-            (v, None, int(a.members))
-        }
-        IndicatorKind::Rate { .. }
-        | IndicatorKind::Each { .. }
-        | IndicatorKind::Share { .. }
-        | IndicatorKind::Timeliness { .. } => {
-            let v = if a.members == 0 {
-                None
-            } else {
-                Some(pct(a.meets, a.members, id)?)
-            };
-            (v, int(a.meets), int(a.members))
-        }
-        IndicatorKind::Ratio { .. } => {
-            if a.num > a.den {
-                return Err(ScoreError::BadInput(format!(
-                    "indicator {id}, group {group}: the numerator {} exceeds the denominator {}; a rate above 100% is bad input",
-                    a.num, a.den
-                )));
-            }
-            let v = if a.den.is_zero() {
-                None
-            } else {
-                Some(arith(
-                    id,
-                    a.num
-                        .clone()
-                        .mul(Number::from_int(100))
-                        .and_then(|x| x.div(a.den.clone())),
-                )?)
-            };
-            (
-                v,
-                Some(a.num.to_exact_string()),
-                Some(a.den.to_exact_string()),
-            )
-        }
-        IndicatorKind::Count => (Some(Number::from_int(a.members as i128)), None, None),
-        IndicatorKind::Sum { .. } => (Some(a.sum.clone()), None, int(a.members)),
-        IndicatorKind::Mean { .. } => {
-            let v = if a.members == 0 {
-                None
-            } else {
-                Some(arith(
-                    id,
-                    a.sum.clone().div(Number::from_int(a.members as i128)),
-                )?)
-            };
-            (v, None, int(a.members))
-        }
-    })
-}
-
+/// Met, points, evidence and the outcome's result of one indicator in one group.
 fn finish(
     plan: &Plan,
-    ds: &Dataset,
     ind: &Indicator,
-    a: Acc,
-    parts: ValueParts,
+    a: Tally,
+    valued: Valued,
     target: Option<Target>,
+    g: &GroupCx,
 ) -> Result<(IndicatorResult, Points), ScoreError> {
     let id = &ind.id;
-    let (value, numerator, denominator) = parts;
+    let ds = g.ds;
+    let Valued {
+        value,
+        numerator,
+        denominator,
+    } = valued;
     let applicable = value.is_some();
     let r = ind.rounding;
     let compared = match &value {
         Some(v) if ind.compare_rounded => Some(arith(id, v.clone().round(r.digits, r.mode))?),
         v => v.clone(),
     };
-    let is_each = matches!(ind.kind, IndicatorKind::Each { .. });
+    let is_each = ind.kind.every_member();
     let met = match compared {
         None => match ind.not_applicable {
             NotApplicable::Met => Some(true),
@@ -629,15 +405,6 @@ fn finish(
             )?),
         };
     }
-    let evidence_of = match ind.kind {
-        IndicatorKind::Rate { .. } => "not meeting the numerator",
-        IndicatorKind::Ratio { .. } => "numerator below denominator",
-        IndicatorKind::Each { .. } => "not meeting the requirement",
-        IndicatorKind::Share { .. } => "not among the categories counted",
-        IndicatorKind::Change { .. } => "none (a change compares two indicators)",
-        IndicatorKind::Timeliness { .. } => "late or not submitted",
-        _ => "members",
-    };
     let members = &ds.colls[ind.coll as usize];
     let target = target.map(|t| {
         let (k, v) = match t {
@@ -654,6 +421,8 @@ fn finish(
             title: ind.title.clone(),
             criterion: ind.criterion.clone(),
             kind: ind.kind.name().into(),
+            percent: ind.kind.is_percent(),
+            every_member: ind.kind.every_member(),
             applicable,
             not_applicable: (!applicable).then_some(ind.not_applicable),
             value: value.map(|v| exact(v, r)),
@@ -661,33 +430,14 @@ fn finish(
             denominator,
             current: None,
             baseline: None,
-            late: match &ind.kind {
-                IndicatorKind::Timeliness { calendar, .. } => Some(
-                    a.late
-                        .iter()
-                        .map(|(i, due, sub)| {
-                            let until = sub.unwrap_or(ds.period.as_of);
-                            crate::outcome::Late {
-                                key: members.key(*i as usize).to_string(),
-                                due: due.to_string(),
-                                submitted: sub.map(|s| s.to_string()),
-                                days_late: (until - *due).num_days(),
-                                working_days_late: calendar
-                                    .as_ref()
-                                    .and_then(|c| c.working_days_between(*due, until).ok()),
-                            }
-                        })
-                        .collect(),
-                ),
-                _ => None,
-            },
+            late: ind.kind.late(&a, g),
             target,
             met,
             points: pts.points.clone().map(|p| exact(p, plan.rounding)),
             max_points: pts.full.as_ref().map(|f| f.to_exact_string()),
-            breakdown: matches!(ind.kind, IndicatorKind::Share { .. }).then_some(a.breakdown),
+            breakdown: ind.kind.shows_breakdown().then_some(a.breakdown),
             evidence: Evidence {
-                of: evidence_of.into(),
+                of: ind.kind.evidence_of().into(),
                 count: a.evidence_count,
                 ids: a
                     .evidence
@@ -698,166 +448,4 @@ fn finish(
         },
         pts,
     ))
-}
-
-/// Points of an applicable indicator.
-fn points(
-    s: Scoring,
-    v: Number,
-    target: Option<Target>,
-    met: Option<bool>,
-    failing: Option<u64>,
-    id: &str,
-) -> Result<Number, ScoreError> {
-    let zero = Number::ZERO;
-    Ok(match s {
-        Scoring::AllOrNothing(p) => {
-            if met == Some(true) {
-                p
-            } else {
-                zero
-            }
-        }
-        Scoring::Proportional(p) => {
-            let share = match target {
-                Some(Target::Min(t)) if t.is_zero() || v >= t => Number::ONE,
-                Some(Target::Min(t)) => arith(id, v.max(zero).div(t))?,
-                Some(Target::Max(t)) if v <= t || v.is_zero() => Number::ONE,
-                Some(Target::Max(t)) => arith(id, t.max(zero).div(v))?,
-                _ => {
-                    if met == Some(true) {
-                        Number::ONE
-                    } else {
-                        zero
-                    }
-                }
-            };
-            arith(id, p.mul(share))?
-        }
-        Scoring::Deduction {
-            points,
-            per,
-            unit,
-            floor,
-        } => {
-            let short = match (failing, target) {
-                (Some(f), _) => Number::from_int(f as i128),
-                (None, Some(Target::Min(t))) => arith(id, t.sub(v))?.max(zero),
-                (None, Some(Target::Max(t))) => arith(id, v.sub(t))?.max(zero),
-                (None, Some(Target::Exactly(t))) => arith(id, v.sub(t).and_then(|d| d.abs()))?,
-                (None, Some(Target::Above(t))) => arith(id, t.sub(v))?.max(zero),
-                (None, Some(Target::Below(t))) => arith(id, v.sub(t))?.max(zero),
-                (None, None) => zero,
-            };
-            let mut units = arith(id, short.div(unit))?.ceil();
-            if met == Some(false) {
-                units = units.max(Number::ONE); // a strict target missed exactly at its bound is one shortfall
-            }
-            let left = arith(id, points.sub(arith(id, per.mul(units))?))?;
-            left.max(floor)
-        }
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn n(s: &str) -> Number {
-        Number::parse(s).unwrap()
-    }
-
-    #[test]
-    fn scoring_rules() {
-        let min90 = Some(Target::Min(n("90")));
-        assert_eq!(
-            points(
-                Scoring::AllOrNothing(n("10")),
-                n("90"),
-                min90.clone(),
-                Some(true),
-                None,
-                "x"
-            )
-            .unwrap(),
-            n("10")
-        );
-        assert_eq!(
-            points(
-                Scoring::AllOrNothing(n("10")),
-                n("89.9"),
-                min90.clone(),
-                Some(false),
-                None,
-                "x"
-            )
-            .unwrap(),
-            n("0")
-        );
-        assert_eq!(
-            points(
-                Scoring::Proportional(n("10")),
-                n("45"),
-                min90.clone(),
-                Some(false),
-                None,
-                "x"
-            )
-            .unwrap(),
-            n("5")
-        );
-        assert_eq!(
-            points(
-                Scoring::Proportional(n("10")),
-                n("95"),
-                min90.clone(),
-                Some(true),
-                None,
-                "x"
-            )
-            .unwrap(),
-            n("10")
-        );
-        let ded = Scoring::Deduction {
-            points: n("10"),
-            per: n("2"),
-            unit: n("1"),
-            floor: n("1"),
-        };
-        // 2.5 points short of 90 = 3 shortfalls of 1 -> 10 - 6 = 4
-        assert_eq!(
-            points(
-                ded.clone(),
-                n("87.5"),
-                min90.clone(),
-                Some(false),
-                None,
-                "x"
-            )
-            .unwrap(),
-            n("4")
-        );
-        // 7 failing members -> 10 - 14 -> floor 1
-        assert_eq!(
-            points(ded.clone(), n("50"), None, Some(false), Some(7), "x").unwrap(),
-            n("1")
-        );
-        assert_eq!(
-            points(ded.clone(), n("100"), None, Some(true), Some(0), "x").unwrap(),
-            n("10")
-        );
-        let max = Some(Target::Max(n("5")));
-        assert_eq!(
-            points(
-                Scoring::Proportional(n("10")),
-                n("10"),
-                max,
-                Some(false),
-                None,
-                "x"
-            )
-            .unwrap(),
-            n("5")
-        );
-    }
 }

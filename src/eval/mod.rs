@@ -3,9 +3,11 @@
 //! ([`scorecard`]), assembled into an [`Outcome`].
 
 pub mod explain;
+pub mod groups;
 pub mod indicator;
 pub mod measure;
 mod pass;
+pub mod points;
 pub mod scorecard;
 pub mod table;
 
@@ -191,12 +193,12 @@ pub fn score(plan: &Plan, ds: &Dataset) -> Result<Outcome, ScoreError> {
         );
     }
 
-    let groups = indicator::Groups::new(plan, ds);
+    let groups = groups::Groups::new(plan, ds);
     let results = indicator::evaluate(plan, ds, &cols, &groups)?;
     let mut overall_ind = BTreeMap::new();
     let mut per_group: Vec<BTreeMap<String, crate::outcome::IndicatorResult>> =
         vec![BTreeMap::new(); groups.count()];
-    let mut scores: Vec<Vec<indicator::Points>> = vec![Vec::new(); groups.count() + 1];
+    let mut scores: Vec<Vec<points::Points>> = vec![Vec::new(); groups.count() + 1];
     for (ind, res) in plan.indicators.iter().zip(results) {
         for (g, (r, pts)) in res.into_iter().enumerate() {
             scores[g].push(pts);

@@ -4,7 +4,7 @@
 //! the rest is scaled up to full (as 合理缺项 is in a standardised score): a section
 //! scores `earned × max ÷ applicable max`, and the total likewise over sections.
 
-use super::indicator::Points;
+use super::points::Points;
 use super::table::eval_table;
 use super::ScoreError;
 use crate::data::{Dataset, Fields};

@@ -45,6 +45,13 @@ pub struct IndicatorResult {
     pub criterion: Option<String>,
     /// Kind of indicator.
     pub kind: String,
+    /// Whether the value is a percentage (not in the JSON: the kind says so).
+    #[serde(skip)]
+    pub percent: bool,
+    /// Whether it is met only when every member meets its requirement (`each`), so that it
+    /// has no target of its own (not in the JSON).
+    #[serde(skip)]
+    pub every_member: bool,
     /// False when 0 ÷ 0 (or no members, for mean, each and share).
     pub applicable: bool,
     /// The treatment applied when not applicable.

@@ -17,21 +17,14 @@ fn target_text(i: &IndicatorResult) -> String {
             })
             .collect::<Vec<_>>()
             .join(" "),
-        None if i.kind == "each" => "all".into(),
+        None if i.every_member => "all".into(),
         None => "—".into(),
     }
 }
 
 fn value_text(i: &IndicatorResult) -> String {
     match &i.value {
-        Some(v)
-            if matches!(
-                i.kind.as_str(),
-                "rate" | "ratio" | "each" | "share" | "timeliness"
-            ) =>
-        {
-            format!("{}%", v.display)
-        }
+        Some(v) if i.percent => format!("{}%", v.display),
         Some(v) => v.display.clone(),
         None => "n/a (0 ÷ 0)".into(),
     }

@@ -1,8 +1,18 @@
-//! Loading a pack from a folder (`pack.json`, later also scripts) or from a JSON string.
+//! Loading: reading `pack.json`, the packs it imports, its calendars and its script files,
+//! into a [`LoadedPack`] that the compiler (`plan`) turns into a plan without any I/O.
+//! Every file read is added to the pack's digest; every file that cannot be read, and
+//! every problem found while reading, is a located diagnostic.
 
+use super::imports;
+use super::sources::Sources;
+use crate::calendar::Calendar;
+use crate::json_locate::JsonPath;
 use crate::pack::Diagnostic;
-use crate::plan::{compile, Plan};
+use crate::plan::Plan;
+use serde_json::Value as Json;
+use sha2::Digest;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Why a pack could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -22,6 +32,74 @@ pub enum PackError {
     /// A bug: an unexpected panic was caught. Please report it.
     #[error("internal error while loading the pack (please report): {0}")]
     Internal(String),
+}
+
+/// A script file of the pack, read.
+#[derive(Debug)]
+pub(crate) struct ScriptSource {
+    /// Its place in `scripts.files`.
+    pub index: usize,
+    /// Its name in `scripts.files`.
+    pub name: String,
+    /// Its path, as diagnostics give it.
+    pub file: String,
+    /// Its text.
+    pub text: String,
+}
+
+/// A pack read from its files, imports merged: what the compiler needs, and nothing it has
+/// to read.
+#[derive(Debug)]
+pub(crate) struct LoadedPack {
+    /// The texts it came from, to locate diagnostics.
+    pub sources: Sources,
+    /// `pack.json` with the imported entries merged in (and `imports` removed).
+    pub json: Json,
+    /// The working-day calendar of its calendar files, when it has any and all are good.
+    pub calendar: Option<Arc<Calendar>>,
+    /// Its script files, in `scripts.files` order (those that could be read).
+    pub scripts: Vec<ScriptSource>,
+    /// Whether every script file could be read.
+    pub scripts_all_read: bool,
+    /// `sha256:` of the pack's files.
+    pub digest: String,
+    /// Problems found while loading.
+    pub problems: Vec<Diagnostic>,
+}
+
+/// Collects what loading finds: located problems, and the digest of what was read.
+pub(crate) struct Loader<'s> {
+    pub sources: &'s mut Sources,
+    pub problems: Vec<Diagnostic>,
+    hasher: sha2::Sha256,
+}
+
+impl Loader<'_> {
+    /// A problem at `path` of the merged pack.
+    pub fn problem(&mut self, path: &JsonPath, message: String) {
+        let d = self.sources.diagnostic(path, message, None);
+        self.problems.push(d);
+    }
+
+    /// Reads a file the pack uses (a script, a calendar, an imported pack) and adds it to
+    /// the digest under `name`; an unreadable file is a problem at `at`.
+    pub fn read(&mut self, at: &JsonPath, what: &str, name: &str, path: &Path) -> Option<String> {
+        match std::fs::read_to_string(path) {
+            Ok(mut text) => {
+                if text.starts_with('\u{feff}') {
+                    text.drain(..'\u{feff}'.len_utf8());
+                }
+                self.hasher.update(name.as_bytes());
+                self.hasher.update([0]);
+                self.hasher.update(text.as_bytes());
+                Some(text)
+            }
+            Err(e) => {
+                self.problem(at, format!("cannot read {what}{}: {e}", path.display()));
+                None
+            }
+        }
+    }
 }
 
 /// Loads and compiles `dir/pack.json`.
@@ -46,11 +124,200 @@ pub fn load_dir(dir: &Path) -> Result<Plan, PackError> {
             ),
         }])
     })?;
-    compile(&text, &file, Some(dir)).map_err(PackError::Invalid)
+    let loaded = load(&text, &file, Some(dir)).map_err(PackError::Invalid)?;
+    crate::plan::compile(loaded).map_err(PackError::Invalid)
 }
 
 /// Compiles a pack from the text of a `pack.json` (named `pack.json` in diagnostics).
-/// Such a pack has no folder, so it cannot have script files.
+/// Such a pack has no folder, so it cannot have imports, calendars or script files.
 pub fn from_json(text: &str) -> Result<Plan, PackError> {
-    compile(text, "pack.json", None).map_err(PackError::Invalid)
+    let loaded = load(text, "pack.json", None).map_err(PackError::Invalid)?;
+    crate::plan::compile(loaded).map_err(PackError::Invalid)
+}
+
+/// Reads the text of a `pack.json` (named `file` in diagnostics) and everything it names
+/// from `dir`. Fails only when the text is not JSON; every other problem is carried in
+/// [`LoadedPack::problems`] so that the compiler can add its own.
+pub(crate) fn load(
+    text: &str,
+    file: &str,
+    dir: Option<&Path>,
+) -> Result<LoadedPack, Vec<Diagnostic>> {
+    // a byte-order mark (Windows Notepad, Excel) is not part of the pack
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut json: Json = serde_json::from_str(text).map_err(|e| {
+        vec![Diagnostic {
+            file: file.to_string(),
+            line: e.line(),
+            col: e.column(),
+            path: "(root)".into(),
+            message: format!("not valid JSON: {}", crate::data::serde_message(&e)),
+        }]
+    })?;
+    let mut sources = Sources::new(file, Arc::from(text));
+    let mut hasher = sha2::Sha256::new();
+    hasher.update(text.as_bytes());
+    let mut loader = Loader {
+        sources: &mut sources,
+        problems: Vec::new(),
+        hasher,
+    };
+    duplicate_keys(&mut loader, 0);
+    if json.get("imports").is_some() {
+        imports::merge(&mut loader, &mut json, dir);
+    }
+    let calendar = match json.get("calendars").and_then(Json::as_array) {
+        Some(names) if !names.is_empty() => calendars(&mut loader, names, dir),
+        _ => None,
+    };
+    let (scripts, scripts_all_read) = match json.get("scripts") {
+        Some(s) => scripts(&mut loader, s, dir),
+        None => (Vec::new(), true),
+    };
+    let Loader {
+        problems, hasher, ..
+    } = loader;
+    let digest = format!(
+        "sha256:{}",
+        hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    );
+    Ok(LoadedPack {
+        sources,
+        json,
+        calendar,
+        scripts,
+        scripts_all_read,
+        digest,
+        problems,
+    })
+}
+
+/// Reports each key that appears twice in one object of source `source` (serde would
+/// silently keep the last).
+pub(crate) fn duplicate_keys(loader: &mut Loader, source: usize) {
+    let found = crate::json_locate::duplicate_keys(loader.sources.text_of(source));
+    for (path, at) in found {
+        let d = loader.sources.diagnostic_at(
+            source,
+            &path,
+            at,
+            "this key appears a second time in its object; the first would be silently lost".into(),
+        );
+        loader.problems.push(d);
+    }
+}
+
+/// A name that stands for a file beside or inside the pack: letters, digits, `-`, `_`.
+pub(crate) fn is_simple_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// A relative path that stays inside the pack folder.
+fn is_inside_pack(path: &str) -> bool {
+    let rel = Path::new(path);
+    !rel.is_absolute()
+        && !rel
+            .components()
+            .any(|c| matches!(c, std::path::Component::ParentDir))
+}
+
+/// Reads and checks the working-day calendars (`calendars`: names or paths); the calendar
+/// when every one is good.
+fn calendars(loader: &mut Loader, names: &[Json], dir: Option<&Path>) -> Option<Arc<Calendar>> {
+    let p = JsonPath::root().key("calendars");
+    let Some(dir) = dir else {
+        loader.problem(
+            &p,
+            "calendars need a pack folder: load the pack with Plan::load(dir)".into(),
+        );
+        return None;
+    };
+    let mut cal = Calendar::default();
+    let mut ok = true;
+    for (i, name) in names.iter().enumerate() {
+        let Some(name) = name.as_str() else {
+            return None; // not a list of names: the compiler's reading of the pack says so
+        };
+        let cp = p.index(i);
+        let path = if name.ends_with(".json") {
+            if !is_inside_pack(name) {
+                loader.problem(&cp, format!("'{name}' must be a path inside the pack folder, or a calendar name such as cn-2025"));
+                ok = false;
+                continue;
+            }
+            dir.join(name)
+        } else if is_simple_name(name) {
+            dir.join("..")
+                .join("calendars")
+                .join(format!("{name}.json"))
+        } else {
+            loader.problem(
+                &cp,
+                format!(
+                    "'{name}' is neither a calendar name (letters, digits, -) nor a .json path"
+                ),
+            );
+            ok = false;
+            continue;
+        };
+        let Some(text) = loader.read(&cp, "calendar ", name, &path) else {
+            ok = false;
+            continue;
+        };
+        if let Err(problems) = cal.add_file(&text) {
+            ok = false;
+            for m in problems {
+                loader.problem(&cp, format!("calendar {}: {m}", path.display()));
+            }
+        }
+    }
+    ok.then(|| Arc::new(cal))
+}
+
+/// Reads the script files (`scripts.files`), each a path inside the pack folder.
+fn scripts(loader: &mut Loader, spec: &Json, dir: Option<&Path>) -> (Vec<ScriptSource>, bool) {
+    let p = JsonPath::root().key("scripts");
+    let Some(dir) = dir else {
+        loader.problem(
+            &p,
+            "scripts need a pack folder: load the pack with Plan::load(dir)".into(),
+        );
+        return (Vec::new(), false);
+    };
+    let Some(files) = spec.get("files").and_then(Json::as_array) else {
+        return (Vec::new(), false); // the compiler's reading of the pack says what is wrong
+    };
+    let mut out = Vec::new();
+    let mut all_read = true;
+    for (index, f) in files.iter().enumerate() {
+        let Some(name) = f.as_str() else {
+            return (out, false);
+        };
+        let fp = p.key("files").index(index);
+        if !is_inside_pack(name) {
+            loader.problem(
+                &fp,
+                format!("'{name}' must be a path inside the pack folder"),
+            );
+            continue;
+        }
+        let path = dir.join(name);
+        match loader.read(&fp, "", name, &path) {
+            Some(text) => out.push(ScriptSource {
+                index,
+                name: name.to_string(),
+                file: path.display().to_string(),
+                text,
+            }),
+            None => all_read = false,
+        }
+    }
+    (out, all_read)
 }

@@ -1,7 +1,10 @@
-//! Rule packs: the JSON format ([`spec`]), loading from a folder or a string ([`load`]),
+//! Rule packs: the JSON format ([`spec`]); loading from a folder or a string ([`load`]):
+//! reading `pack.json`, its imports, calendars and scripts, the only stage that does I/O;
 //! and the diagnostics a broken pack gets ([`Diagnostic`]).
 
+mod imports;
 pub mod load;
+pub(crate) mod sources;
 pub mod spec;
 
 use std::fmt;

@@ -342,7 +342,8 @@ pub struct BandSpec {
     pub then: BTreeMap<String, Value>,
 }
 
-/// An indicator over a population, per jurisdiction.
+/// What every indicator has, whatever its kind; the kind and the fields only it takes are
+/// a `crate::indicator::KindSpec`, read from the same object.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IndicatorSpec {
@@ -352,47 +353,6 @@ pub struct IndicatorSpec {
     /// The criterion it expresses, e.g. `C1`.
     #[serde(default)]
     pub criterion: Option<String>,
-    /// `rate`, `ratio`, `count`, `sum`, `mean`, `each`, `share`, `change`, `timeliness`
-    /// or `custom`.
-    pub kind: String,
-    /// The members: a collection and a condition (every kind but change).
-    #[serde(default)]
-    pub population: Option<PopulationSpec>,
-    /// change: the indicator whose value is compared.
-    #[serde(default)]
-    pub current: Option<String>,
-    /// change: the indicator it is compared with (e.g. last year's, from baseline data).
-    #[serde(default)]
-    pub baseline: Option<String>,
-    /// rate: the condition a member must meet to count in the numerator;
-    /// ratio: the number summed as numerator.
-    #[serde(default)]
-    pub numerator: Option<String>,
-    /// ratio: the number summed as denominator.
-    #[serde(default)]
-    pub denominator: Option<String>,
-    /// timeliness: the date each member is due.
-    #[serde(default)]
-    pub due: Option<String>,
-    /// timeliness: the date each member was submitted (no value: not yet).
-    #[serde(default)]
-    pub submitted: Option<String>,
-    /// sum, mean: the number per member.
-    #[serde(default)]
-    pub value: Option<String>,
-    /// each: the requirement every member must meet.
-    #[serde(default)]
-    pub require: Option<String>,
-    /// share: the member's category (e.g. `grade`).
-    #[serde(default)]
-    pub of: Option<String>,
-    /// share: the categories counted (e.g. `["A", "B"]`).
-    #[serde(rename = "in", default)]
-    pub among: Option<Vec<Value>>,
-    /// custom: the declared script function (one `list` parameter, returns a number) that
-    /// computes the value from the members' `value`s, in key order.
-    #[serde(default)]
-    pub script: Option<String>,
     /// The target.
     #[serde(default)]
     pub target: Option<TargetSpec>,
@@ -403,16 +363,38 @@ pub struct IndicatorSpec {
     pub target_by_group: Option<String>,
     /// Treatment when not applicable (0 ÷ 0): `excluded` (default), `met`, `not_met`.
     #[serde(default)]
-    pub not_applicable: Option<String>,
+    pub not_applicable: Option<NotApplicable>,
     /// Compare the target with the `exact` value (default) or the `rounded` one.
     #[serde(default)]
-    pub compare: Option<String>,
+    pub compare: Option<Compare>,
     /// Display rounding (the pack's when not given).
     #[serde(default)]
     pub rounding: Option<RoundingSpec>,
     /// How the indicator earns points.
     #[serde(default)]
     pub scoring: Option<ScoringSpec>,
+}
+
+/// Treatment of an indicator that is not applicable (0 ÷ 0, no members).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NotApplicable {
+    /// Left out: its points leave the section's maximum.
+    Excluded,
+    /// Counted as met (full points).
+    Met,
+    /// Counted as not met (no points).
+    NotMet,
+}
+
+/// What an indicator's target is compared with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Compare {
+    /// The exact value (the default).
+    Exact,
+    /// The value rounded as the indicator shows it.
+    Rounded,
 }
 
 /// The members of an indicator.

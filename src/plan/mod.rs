@@ -2,12 +2,13 @@
 //! tables checked and indexed. A [`Plan`] is immutable, `Send + Sync`, and cheap to share
 //! between threads (wrap it in an `Arc`).
 
-mod compile;
+pub(crate) mod compile;
 
-pub use compile::compile;
+pub(crate) use compile::compile;
 
 use crate::expr::compile::{Expr, ItemId, MeasureId, Ty};
 use crate::num::Number;
+pub use crate::pack::spec::NotApplicable;
 use crate::pack::spec::{ExtraFields, RoundingSpec};
 use crate::value::{CollId, Value};
 use chrono::NaiveDate;
@@ -321,18 +322,6 @@ pub enum Target {
     Below(Number),
 }
 
-/// Treatment of an indicator that is not applicable (0 ÷ 0, no members).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum NotApplicable {
-    /// Left out: its points leave the section's maximum.
-    Excluded,
-    /// Counted as met (full points).
-    Met,
-    /// Counted as not met (no points).
-    NotMet,
-}
-
 /// Scoring of an indicator.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Scoring {
@@ -363,100 +352,6 @@ impl Scoring {
     }
 }
 
-/// What an indicator computes.
-#[derive(Debug)]
-pub enum IndicatorKind {
-    /// Members meeting a condition ÷ members × 100.
-    Rate {
-        /// The condition.
-        numerator: Expr,
-    },
-    /// Σ numerator ÷ Σ denominator × 100 over members (numerator ≤ denominator).
-    Ratio {
-        /// Number per member.
-        numerator: Expr,
-        /// Number per member.
-        denominator: Expr,
-    },
-    /// Number of members.
-    Count,
-    /// Σ value.
-    Sum {
-        /// Number per member.
-        value: Expr,
-    },
-    /// Σ value ÷ members.
-    Mean {
-        /// Number per member.
-        value: Expr,
-    },
-    /// Members meeting a requirement; met only when every member does.
-    Each {
-        /// The requirement.
-        require: Expr,
-    },
-    /// The value of one indicator less that of another (e.g. this year against last
-    /// year's baseline), per group; not applicable when either is.
-    Change {
-        /// Index of the current indicator.
-        current: usize,
-        /// Index of the baseline indicator.
-        baseline: usize,
-    },
-    /// Members submitted by their due date ÷ members × 100, with each late one.
-    Timeliness {
-        /// Due date per member.
-        due: Expr,
-        /// Submission date per member (no value: not submitted).
-        submitted: Expr,
-        /// The pack's calendar, for working days late.
-        calendar: Option<Arc<crate::calendar::Calendar>>,
-    },
-    /// A script function of the members' values, in key order.
-    Custom {
-        /// Value per member.
-        value: Expr,
-        /// The function.
-        script: Arc<crate::script::ScriptFn>,
-    },
-    /// Members whose category is among some values ÷ members × 100, with the breakdown.
-    Share {
-        /// The category.
-        of: Expr,
-        /// The categories counted.
-        among: Vec<Value>,
-    },
-}
-
-impl IndicatorKind {
-    /// The kind's name in the pack.
-    pub fn name(&self) -> &'static str {
-        match self {
-            IndicatorKind::Rate { .. } => "rate",
-            IndicatorKind::Ratio { .. } => "ratio",
-            IndicatorKind::Count => "count",
-            IndicatorKind::Sum { .. } => "sum",
-            IndicatorKind::Mean { .. } => "mean",
-            IndicatorKind::Each { .. } => "each",
-            IndicatorKind::Share { .. } => "share",
-            IndicatorKind::Change { .. } => "change",
-            IndicatorKind::Custom { .. } => "custom",
-            IndicatorKind::Timeliness { .. } => "timeliness",
-        }
-    }
-
-    /// True for kinds whose value is a percentage.
-    pub fn is_percent(&self) -> bool {
-        matches!(
-            self,
-            IndicatorKind::Rate { .. }
-                | IndicatorKind::Ratio { .. }
-                | IndicatorKind::Share { .. }
-                | IndicatorKind::Timeliness { .. }
-        )
-    }
-}
-
 /// An indicator.
 #[derive(Debug)]
 pub struct Indicator {
@@ -466,8 +361,8 @@ pub struct Indicator {
     pub title: Option<String>,
     /// Criterion expressed.
     pub criterion: Option<String>,
-    /// What it computes.
-    pub kind: IndicatorKind,
+    /// What it computes: its kind (`crate::indicator`), which sees the members.
+    pub(crate) kind: Box<dyn crate::indicator::Kind>,
     /// Member collection (for a change, the current indicator's).
     pub coll: CollId,
     /// Member condition.

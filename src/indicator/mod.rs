@@ -1,0 +1,292 @@
+//! Indicator kinds. Each kind is one file here: the fields it takes in the pack (its
+//! `Spec`, read by serde, so that a field it does not take is a located error), how those
+//! are checked and compiled ([`KindCx`] lends the compiler), what one member adds to its
+//! group's [`Tally`] ([`MemberCx`] lends the evaluator), and the tally's value.
+//!
+//! What every kind shares lives elsewhere, once: the population, target, scoring and
+//! not-applicable treatment (`plan::compile::indicators`), counting each member in its
+//! jurisdiction and adding tallies up the jurisdiction tree, the evidence cap, met and
+//! points (`eval::indicator`).
+//!
+//! Adding a kind is a file here and one line in the `kinds!` list below (its name in the
+//! pack, its variant, its module); `docs/architecture.md` walks through one.
+
+use crate::eval::ScoreError;
+use crate::num::{ArithError, Number};
+use crate::value::Value;
+use chrono::NaiveDate;
+use std::collections::BTreeMap;
+use std::fmt::Debug;
+
+pub(crate) use crate::eval::indicator::{GroupCx, MemberCx};
+pub(crate) use crate::plan::compile::KindCx;
+
+/// Declares the kinds: their modules, the tagged spec enum and its dispatch.
+macro_rules! kinds {
+    ($($name:literal => $variant:ident($module:ident)),* $(,)?) => {
+        $(mod $module;)*
+
+        /// An indicator's kind with the fields only that kind takes, as written in the pack
+        /// (`"kind": "rate"` selects the variant).
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(tag = "kind")]
+        pub enum KindSpec {
+            $(
+                #[doc = concat!("`", $name, "`")]
+                #[serde(rename = $name)]
+                $variant($module::Spec),
+            )*
+        }
+
+        impl KindSpec {
+            /// Checks and compiles the kind's own fields; problems go to `cx` as diagnostics.
+            pub(crate) fn compile(self, cx: &mut KindCx) -> Option<Box<dyn Kind>> {
+                match self {
+                    $(KindSpec::$variant(s) => s.compile(cx).map(|k| Box::new(k) as Box<dyn Kind>),)*
+                }
+            }
+
+        }
+
+        /// Every kind's name in the pack, in the order the docs list them.
+        pub(crate) const NAMES: &[&str] = &[$($name),*];
+    };
+}
+
+kinds! {
+    "rate" => Rate(rate),
+    "ratio" => Ratio(ratio),
+    "count" => Count(count),
+    "sum" => Sum(sum),
+    "mean" => Mean(mean),
+    "each" => Each(each),
+    "share" => Share(share),
+    "change" => Change(change),
+    "custom" => Custom(custom),
+    "timeliness" => Timeliness(timeliness),
+}
+
+/// A kind's spec: checked and compiled into its rule.
+pub(crate) trait CompileKind {
+    /// The compiled rule.
+    type Rule: Kind + 'static;
+    /// Checks the fields and compiles their expressions; `None` after reporting a problem.
+    fn compile(self, cx: &mut KindCx) -> Option<Self::Rule>;
+}
+
+/// A compiled indicator kind: what one member adds to its group's tally, and the tally's
+/// value. Everything else about an indicator is the same for every kind.
+pub(crate) trait Kind: Debug + Send + Sync {
+    /// The kind's name in the pack (and in the outcome).
+    fn name(&self) -> &'static str;
+    /// Whether its value is a percentage (a target outside 0–100 can never be met; the
+    /// value is shown with `%`).
+    fn is_percent(&self) -> bool {
+        false
+    }
+    /// Which members the evidence lists, in words (`not meeting the numerator`).
+    fn evidence_of(&self) -> &'static str {
+        "members"
+    }
+    /// Met only when every member meets the requirement, whatever the value; such a kind
+    /// takes no target, and deduction counts failing members.
+    fn every_member(&self) -> bool {
+        false
+    }
+    /// The indicators a kind without members compares (`change`), by index in the plan;
+    /// such a kind is evaluated from their values, never through [`Kind::member`].
+    fn compares(&self) -> Option<(usize, usize)> {
+        None
+    }
+    /// Whether the outcome shows the members per category.
+    fn shows_breakdown(&self) -> bool {
+        false
+    }
+    /// What one member adds to its group's tally.
+    fn member(&self, m: &MemberCx) -> Result<Contribution, ScoreError>;
+    /// The value in one group from its tally (all its members, those of the jurisdictions
+    /// below it included).
+    fn value(&self, t: &Tally, g: &GroupCx) -> Result<Valued, ScoreError>;
+    /// The late members of a group, for the outcome (`timeliness`).
+    fn late(&self, _t: &Tally, _g: &GroupCx) -> Option<Vec<crate::outcome::Late>> {
+        None
+    }
+}
+
+/// What one member adds to its group's tally. Every member counts; the rest is what its
+/// kind fills in.
+#[derive(Default)]
+pub(crate) struct Contribution {
+    /// It meets the kind's condition (counted in `meets`).
+    pub meets: bool,
+    /// It is listed as evidence (up to the cap; always counted).
+    pub evidence: bool,
+    /// Its numerator and denominator (`ratio`).
+    pub ratio: Option<(Number, Number)>,
+    /// Its number, summed (`sum`, `mean`).
+    pub number: Option<Number>,
+    /// Its category (`share`).
+    pub category: Option<String>,
+    /// Its value, kept in key order (`custom`).
+    pub kept: Option<Value>,
+    /// Its due and submission dates, when late (`timeliness`; capped like evidence).
+    pub late: Option<(NaiveDate, Option<NaiveDate>)>,
+}
+
+impl Contribution {
+    /// A member that counts and meets, or is evidence when it does not.
+    pub fn meeting(meets: bool) -> Contribution {
+        Contribution {
+            meets,
+            evidence: !meets,
+            ..Contribution::default()
+        }
+    }
+
+    /// A member that counts and is listed as evidence (kinds whose evidence is every member).
+    pub fn listed() -> Contribution {
+        Contribution {
+            meets: true,
+            evidence: true,
+            ..Contribution::default()
+        }
+    }
+}
+
+/// A group's tally: what its members added. Tallies of groups with no member in common
+/// merge into the tally of their union ([`Tally::merge`]).
+#[derive(Clone, Default)]
+pub(crate) struct Tally {
+    /// Members.
+    pub members: u64,
+    /// Members meeting the kind's condition.
+    pub meets: u64,
+    /// Σ numerator (`ratio`).
+    pub num: Number,
+    /// Σ denominator (`ratio`).
+    pub den: Number,
+    /// Σ number (`sum`, `mean`).
+    pub sum: Number,
+    /// Evidence members, all of them.
+    pub evidence_count: u64,
+    /// The first evidence members (positions, in key order), at most the cap.
+    pub evidence: Vec<u32>,
+    /// Members per category (`share`).
+    pub breakdown: BTreeMap<String, u64>,
+    /// The members' values with their positions, in key order (`custom`).
+    pub values: Vec<(u32, Value)>,
+    /// The first late members with their due and submission dates (`timeliness`).
+    pub late: Vec<(u32, NaiveDate, Option<NaiveDate>)>,
+}
+
+impl Tally {
+    /// Adds the member at position `at` (members come in key order).
+    pub fn add(&mut self, at: u32, c: Contribution, cap: usize) -> Result<(), ArithError> {
+        self.members += 1;
+        self.meets += u64::from(c.meets);
+        if let Some((n, d)) = c.ratio {
+            self.num = std::mem::take(&mut self.num).add(n)?;
+            self.den = std::mem::take(&mut self.den).add(d)?;
+        }
+        if let Some(x) = c.number {
+            self.sum = std::mem::take(&mut self.sum).add(x)?;
+        }
+        if let Some(category) = c.category {
+            *self.breakdown.entry(category).or_default() += 1;
+        }
+        if let Some(v) = c.kept {
+            self.values.push((at, v));
+        }
+        if let Some((due, submitted)) = c.late {
+            if self.late.len() < cap {
+                self.late.push((at, due, submitted));
+            }
+        }
+        if c.evidence {
+            self.evidence_count += 1;
+            if self.evidence.len() < cap {
+                self.evidence.push(at);
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds another group's members (none of them this group's own), as if they had been
+    /// added one by one: counts and sums add, lists stay in key order within their caps.
+    pub fn merge(&mut self, o: &Tally, cap: usize) -> Result<(), ArithError> {
+        self.members += o.members;
+        self.meets += o.meets;
+        self.num = std::mem::take(&mut self.num).add(o.num.clone())?;
+        self.den = std::mem::take(&mut self.den).add(o.den.clone())?;
+        self.sum = std::mem::take(&mut self.sum).add(o.sum.clone())?;
+        self.evidence_count += o.evidence_count;
+        self.evidence = merged(&self.evidence, &o.evidence, cap, |i| *i);
+        self.late = merged(&self.late, &o.late, cap, |l| l.0);
+        self.values = merged(&self.values, &o.values, usize::MAX, |v| v.0);
+        for (k, n) in &o.breakdown {
+            *self.breakdown.entry(k.clone()).or_default() += n;
+        }
+        Ok(())
+    }
+
+    /// `meets ÷ members × 100`; no value without members.
+    pub fn share_meeting(&self, g: &GroupCx) -> Result<Option<Number>, ScoreError> {
+        if self.members == 0 {
+            return Ok(None);
+        }
+        g.arith(
+            Number::from_int(self.meets as i128)
+                .mul(Number::from_int(100))
+                .and_then(|x| x.div(Number::from_int(self.members as i128))),
+        )
+        .map(Some)
+    }
+}
+
+/// The first `cap` of two lists in key order, in key order.
+fn merged<T: Clone>(a: &[T], b: &[T], cap: usize, pos: impl Fn(&T) -> u32) -> Vec<T> {
+    let (mut i, mut j) = (0, 0);
+    let mut out = Vec::with_capacity((a.len() + b.len()).min(cap));
+    while out.len() < cap && (i < a.len() || j < b.len()) {
+        if j == b.len() || (i < a.len() && pos(&a[i]) < pos(&b[j])) {
+            out.push(a[i].clone());
+            i += 1;
+        } else {
+            out.push(b[j].clone());
+            j += 1;
+        }
+    }
+    out
+}
+
+/// An indicator's value in one group (none: not applicable), with the numerator and
+/// denominator the outcome shows beside it.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Valued {
+    /// The exact value.
+    pub value: Option<Number>,
+    /// As shown: members meeting, or Σ numerator.
+    pub numerator: Option<String>,
+    /// As shown: members, or Σ denominator.
+    pub denominator: Option<String>,
+}
+
+impl Valued {
+    /// A value with the members meeting and the members as its numerator and denominator.
+    pub fn of_members_meeting(value: Option<Number>, t: &Tally) -> Valued {
+        Valued {
+            value,
+            numerator: Some(t.meets.to_string()),
+            denominator: Some(t.members.to_string()),
+        }
+    }
+
+    /// A value with the number of members as its denominator.
+    pub fn over_members(value: Option<Number>, t: &Tally) -> Valued {
+        Valued {
+            value,
+            numerator: None,
+            denominator: Some(t.members.to_string()),
+        }
+    }
+}

@@ -1,0 +1,217 @@
+//! The pack as a whole: each section compiled in the order the others need it, then the
+//! plan assembled.
+
+use super::*;
+
+impl Compiler<'_> {
+    pub(super) fn build(&mut self, spec: PackSpec) -> Option<Plan> {
+        let root = JsonPath::root();
+        let period = spec
+            .period
+            .as_ref()
+            .and_then(|p| self.period(p, &root.key("period")));
+        let rounding = spec.rounding.unwrap_or(RoundingSpec {
+            digits: 1,
+            mode: RoundingMode::HalfUp,
+        });
+        self.check_rounding(&rounding, &root.key("rounding"));
+
+        // Collections: names first (fields may reference any collection), then fields.
+        let cpath = root.key("collections");
+        if spec.collections.is_empty() {
+            self.diag(&cpath, "a pack needs at least one collection".into());
+        }
+        for name in spec.collections.keys() {
+            self.colls.push(Collection {
+                name: name.clone(),
+                fields: Vec::new(),
+                field_index: HashMap::new(),
+                key_slot: 0,
+                date_slot: None,
+                jurisdiction: None,
+                include: None,
+                extra_fields: ExtraFields::Reject,
+                measures: Vec::new(),
+            });
+        }
+        let mut coll_specs = Vec::new();
+        for (i, (name, v)) in spec.collections.iter().enumerate() {
+            let p = cpath.key(name);
+            let cs = self.entry::<CollectionSpec>(v, &p);
+            if let Some(cs) = &cs {
+                self.collection_fields(i, cs, &p);
+            }
+            coll_specs.push(cs);
+        }
+
+        let groups = spec
+            .groups
+            .as_ref()
+            .and_then(|g| self.groups(g, &root.key("groups")));
+        self.groups_coll = groups.as_ref().map(|g| g.coll);
+
+        // Jurisdiction paths and date fields; include filters (fields only).
+        for (i, cs) in coll_specs.iter().enumerate() {
+            let Some(cs) = cs else { continue };
+            let p = cpath.key(&self.colls[i].name.clone());
+            if let Some(d) = &cs.date {
+                match self.colls[i].field_index.get(d) {
+                    Some(&s) if self.colls[i].fields[s as usize].kind == FieldKind::Date => {
+                        self.colls[i].date_slot = Some(s)
+                    }
+                    Some(_) => self.diag(&p.key("date"), format!("field '{d}' is not a date")),
+                    None => self.diag(&p.key("date"), format!("no field '{d}' in this collection")),
+                }
+            }
+            if let Some(j) = &cs.jurisdiction {
+                self.colls[i].jurisdiction =
+                    self.jurisdiction_path(i as CollId, j, &groups, &p.key("jurisdiction"));
+            }
+            self.colls[i].extra_fields = cs.extra_fields.unwrap_or_default();
+        }
+        self.measures_visible.set(false);
+        for (i, cs) in coll_specs.iter().enumerate() {
+            let Some(Some(inc)) = cs.as_ref().map(|c| c.include.as_ref()) else {
+                continue;
+            };
+            let p = cpath.key(&self.colls[i].name.clone()).key("include");
+            self.colls[i].include =
+                self.expr(inc, &p, Some(i as CollId), &record_vars(), Some(&Ty::Bool));
+        }
+        self.measures_visible.set(true);
+
+        // Measures: register every name, then compile (on demand, so in dependency order).
+        let mpath = root.key("measures");
+        for (cname, ms) in &spec.measures {
+            let Some(cid) = self.coll_id(cname) else {
+                self.diag(
+                    &mpath.key(cname),
+                    format!(
+                        "no collection '{cname}' (collections: {})",
+                        self.coll_names()
+                    ),
+                );
+                continue;
+            };
+            for (mname, v) in ms {
+                let p = mpath.key(cname).key(mname);
+                if self.colls[cid as usize].field_index.contains_key(mname) {
+                    self.diag(
+                        &p,
+                        format!("measure '{mname}' has the name of a field of {cname}"),
+                    );
+                }
+                if RESERVED_NAMES.contains(&mname.as_str()) {
+                    self.diag(&p, format!("'{mname}' is a reserved variable name"));
+                }
+                let spec = self.entry::<MeasureSpec>(v, &p);
+                self.colls[cid as usize]
+                    .measures
+                    .push(self.measure_slots.len() as MeasureId);
+                self.measure_slots.push(MeasureSlot {
+                    coll: cid,
+                    name: mname.clone(),
+                    path: p,
+                    spec,
+                });
+            }
+        }
+        *self.measure_state.borrow_mut() = vec![State::Pending; self.measure_slots.len()];
+        *self.measure_kinds.borrow_mut() = (0..self.measure_slots.len()).map(|_| None).collect();
+
+        let tpath = root.key("tables");
+        for (name, v) in &spec.tables {
+            let p = tpath.key(name);
+            let spec = self.entry::<TableSpec>(v, &p);
+            self.table_slots.push(TableSlot {
+                name: name.clone(),
+                path: p,
+                spec,
+            });
+        }
+        *self.table_state.borrow_mut() = vec![State::Pending; self.table_slots.len()];
+        *self.tables.borrow_mut() = (0..self.table_slots.len()).map(|_| None).collect();
+
+        for id in 0..self.measure_slots.len() {
+            if matches!(self.measure_state.borrow()[id], State::Pending) {
+                self.compile_measure(id);
+            }
+        }
+        for t in 0..self.table_slots.len() {
+            self.ensure_table(t);
+        }
+
+        let ipath = root.key("indicators");
+        let mut indicators = Vec::new();
+        // changes compare other indicators, so they come after them
+        let mut changes = Vec::new();
+        for (id, v) in &spec.indicators {
+            let p = ipath.key(id);
+            if let Some(is) = self.indicator_spec(v, &p) {
+                // a kind that compares other indicators is compiled after them
+                if matches!(is.1, crate::indicator::KindSpec::Change(_)) {
+                    changes.push((id, is, p));
+                } else if let Some(ind) = self.indicator(id, is, &p, rounding, &[]) {
+                    indicators.push(ind);
+                }
+            }
+        }
+        for (id, is, p) in changes {
+            if let Some(ind) = self.indicator(id, is, &p, rounding, &indicators) {
+                indicators.push(ind);
+            }
+        }
+
+        let scorecard = spec.scorecard.as_ref().and_then(|v| {
+            let p = root.key("scorecard");
+            let s = self.entry::<ScorecardSpec>(v, &p)?;
+            self.scorecard(s, &p, &spec.indicators, &indicators, rounding)
+        });
+
+        if !self.diags.borrow().is_empty() {
+            return None;
+        }
+        let kinds = std::mem::take(&mut *self.measure_kinds.borrow_mut());
+        let states = std::mem::take(&mut *self.measure_state.borrow_mut());
+        let mut measures = Vec::new();
+        for ((slot, kind), state) in self.measure_slots.iter().zip(kinds).zip(states) {
+            let (Some(kind), State::Done(ty)) = (kind, state) else {
+                return None;
+            };
+            measures.push(Measure {
+                coll: slot.coll,
+                name: slot.name.clone(),
+                ty,
+                kind,
+                report: slot.spec.as_ref().and_then(|s| s.report).unwrap_or(true),
+            });
+        }
+        let tables: Option<Vec<Table>> = std::mem::take(&mut *self.tables.borrow_mut())
+            .into_iter()
+            .collect();
+        let script_stack = spec
+            .scripts
+            .as_ref()
+            .map_or(0, |s| s.limits.unwrap_or_default().stack_need());
+        Some(Plan {
+            meta: PackMeta {
+                name: spec.name,
+                version: spec.version,
+                title: spec.title,
+                digest: String::new(),
+            },
+            period,
+            collections: std::mem::take(&mut self.colls),
+            items: std::mem::take(&mut self.items),
+            measures,
+            measure_order: std::mem::take(&mut *self.measure_order.borrow_mut()),
+            tables: tables?,
+            indicators,
+            scorecard,
+            groups,
+            evidence_cap: spec.evidence_cap.unwrap_or(20),
+            rounding,
+            script_stack,
+        })
+    }
+}

@@ -1,0 +1,274 @@
+//! Collections, their fields and jurisdictions, the groups, the period and rounding.
+
+use super::*;
+
+impl Compiler<'_> {
+    pub(super) fn check_rounding(&self, r: &RoundingSpec, path: &JsonPath) {
+        if r.digits > crate::num::MAX_DIGITS {
+            self.diag(
+                &path.key("digits"),
+                format!(
+                    "rounding.digits must be 0–{}, found {}",
+                    crate::num::MAX_DIGITS,
+                    r.digits
+                ),
+            );
+        }
+    }
+
+    pub(super) fn period(&self, p: &PeriodSpec, path: &JsonPath) -> Option<Period> {
+        let d = |s: &str, k: &str| {
+            let r = parse_date(s);
+            if r.is_none() {
+                self.diag(&path.key(k), format!("'{s}' is not a date YYYY-MM-DD"));
+            }
+            r
+        };
+        let from = d(&p.from, "from");
+        let to = d(&p.to, "to");
+        let as_of = match &p.as_of {
+            Some(s) => d(s, "as_of"),
+            None => to,
+        };
+        let (from, to, as_of) = (from?, to?, as_of?);
+        if from > to {
+            self.diag(
+                path,
+                format!("the period ends ({to}) before it starts ({from})"),
+            );
+            return None;
+        }
+        Some(Period { from, to, as_of })
+    }
+
+    pub(super) fn field_kind(
+        &mut self,
+        f: &FieldDetail,
+        path: &JsonPath,
+        in_item: bool,
+    ) -> Option<FieldKind> {
+        if let Some(r) = &f.reference {
+            if in_item {
+                self.diag(path, "list items cannot hold references".into());
+                return None;
+            }
+            if f.ty.as_deref().is_some_and(|t| t != "string") {
+                self.diag(
+                    &path.key("type"),
+                    "a reference holds a key: its type is string (or leave type out)".into(),
+                );
+            }
+            return match self.coll_id(r) {
+                Some(c) => Some(FieldKind::Ref(c)),
+                None => {
+                    self.diag(
+                        &path.key("ref"),
+                        format!("no collection '{r}' (collections: {})", self.coll_names()),
+                    );
+                    None
+                }
+            };
+        }
+        let Some(ty) = &f.ty else {
+            self.diag(path, "a field needs a type (or a ref)".into());
+            return None;
+        };
+        if ty != "enum" && f.values.is_some() {
+            self.diag(&path.key("values"), "values are for type enum".into());
+        }
+        if ty != "list" && f.items.is_some() {
+            self.diag(&path.key("items"), "items are for type list".into());
+        }
+        Some(match ty.as_str() {
+            "string" => FieldKind::Str,
+            "number" => FieldKind::Num,
+            "integer" => FieldKind::Int,
+            "bool" => FieldKind::Bool,
+            "date" => FieldKind::Date,
+            "enum" => match &f.values {
+                Some(v) if !v.is_empty() => {
+                    FieldKind::Enum(v.iter().map(|s| Arc::from(s.as_str())).collect())
+                }
+                _ => {
+                    self.diag(path, "an enum needs a non-empty list of values".into());
+                    return None;
+                }
+            },
+            "list" => {
+                let Some(items) = &f.items else {
+                    self.diag(
+                        path,
+                        "a list needs items: the fields of its elements".into(),
+                    );
+                    return None;
+                };
+                let mut fields = Vec::new();
+                for (n, fs) in items {
+                    let p = path.key("items").key(n);
+                    if let Some(kind) = self.field_kind(&fs.0, &p, true) {
+                        fields.push(Field {
+                            name: n.clone(),
+                            kind,
+                            optional: fs.0.optional,
+                        });
+                    }
+                }
+                self.items.push(ItemShape { fields });
+                FieldKind::List((self.items.len() - 1) as ItemId)
+            }
+            other => {
+                self.diag(
+                    &path.key("type"),
+                    format!(
+                        "unknown type '{other}' (string, number, integer, bool, date, enum, list)"
+                    ),
+                );
+                return None;
+            }
+        })
+    }
+
+    pub(super) fn collection_fields(&mut self, i: usize, cs: &CollectionSpec, p: &JsonPath) {
+        let mut fields = Vec::new();
+        for (n, fs) in &cs.fields {
+            let fp = p.key("fields").key(n);
+            if RESERVED_NAMES.contains(&n.as_str()) {
+                self.diag(&fp, format!("'{n}' is the name of a variable expressions see; the field would be hidden by it: rename the field"));
+            }
+            if let Some(kind) = self.field_kind(&fs.0, &fp, false) {
+                fields.push(Field {
+                    name: n.clone(),
+                    kind,
+                    optional: fs.0.optional,
+                });
+            }
+        }
+        let key = cs.key.clone().unwrap_or_else(|| "id".into());
+        match fields.iter().position(|f| f.name == key) {
+            Some(k) => {
+                if fields[k].kind != FieldKind::Str || fields[k].optional {
+                    self.diag(
+                        &p.key("fields").key(&key),
+                        "the key field must be a required string".into(),
+                    );
+                }
+            }
+            None => fields.push(Field {
+                name: key.clone(),
+                kind: FieldKind::Str,
+                optional: false,
+            }),
+        }
+        let c = &mut self.colls[i];
+        c.key_slot = fields.iter().position(|f| f.name == key).unwrap_or(0) as u16;
+        c.field_index = fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.name.clone(), i as u16))
+            .collect();
+        c.fields = fields;
+    }
+
+    pub(super) fn groups(&self, g: &GroupsSpec, p: &JsonPath) -> Option<Groups> {
+        let Some(coll) = self.coll_id(&g.collection) else {
+            self.diag(
+                &p.key("collection"),
+                format!(
+                    "no collection '{}' (collections: {})",
+                    g.collection,
+                    self.coll_names()
+                ),
+            );
+            return None;
+        };
+        let c = &self.colls[coll as usize];
+        let parent = g.parent.as_ref().and_then(|f| match c.field_index.get(f) {
+            Some(&s)
+                if c.fields[s as usize].kind == FieldKind::Ref(coll)
+                    && c.fields[s as usize].optional =>
+            {
+                Some(s)
+            }
+            Some(_) => {
+                self.diag(
+                    &p.key("parent"),
+                    format!("field '{f}' must be an optional reference to {}", c.name),
+                );
+                None
+            }
+            None => {
+                self.diag(&p.key("parent"), format!("no field '{f}' in {}", c.name));
+                None
+            }
+        });
+        let name = g.name.as_ref().and_then(|f| match c.field_index.get(f) {
+            Some(&s)
+                if matches!(
+                    c.fields[s as usize].kind,
+                    FieldKind::Str | FieldKind::Enum(_)
+                ) =>
+            {
+                Some(s)
+            }
+            Some(_) => {
+                self.diag(&p.key("name"), format!("field '{f}' must be a string"));
+                None
+            }
+            None => {
+                self.diag(&p.key("name"), format!("no field '{f}' in {}", c.name));
+                None
+            }
+        });
+        Some(Groups { coll, parent, name })
+    }
+
+    pub(super) fn jurisdiction_path(
+        &self,
+        coll: CollId,
+        path: &str,
+        groups: &Option<Groups>,
+        p: &JsonPath,
+    ) -> Option<Vec<(CollId, u16)>> {
+        let Some(g) = groups else {
+            self.diag(
+                p,
+                "a jurisdiction needs the pack's groups (the jurisdiction collection)".into(),
+            );
+            return None;
+        };
+        let mut hops = Vec::new();
+        let mut cur = coll;
+        for seg in path.split('.') {
+            let c = &self.colls[cur as usize];
+            match c
+                .field_index
+                .get(seg)
+                .map(|s| (*s, &c.fields[*s as usize].kind))
+            {
+                Some((s, FieldKind::Ref(t))) => {
+                    hops.push((cur, s));
+                    cur = *t;
+                }
+                Some(_) => {
+                    self.diag(p, format!("'{seg}' in {} is not a reference", c.name));
+                    return None;
+                }
+                None => {
+                    self.diag(p, format!("no field '{seg}' in {}", c.name));
+                    return None;
+                }
+            }
+        }
+        if cur != g.coll {
+            self.diag(
+                p,
+                format!(
+                    "'{path}' leads to {}, not to the groups collection {}",
+                    self.colls[cur as usize].name, self.colls[g.coll as usize].name
+                ),
+            );
+            return None;
+        }
+        Some(hops)
+    }
+}

@@ -1,0 +1,403 @@
+//! Indicators: what every kind shares (the population, target, scoring, not-applicable
+//! treatment, comparison and rounding), and [`KindCx`], through which a kind's own file
+//! (`crate::indicator`) checks and compiles its fields.
+
+use super::*;
+use crate::indicator::{Kind, KindSpec, NAMES};
+use crate::json_locate::Seg;
+
+/// An indicator's members: a collection, and the condition they meet.
+pub(super) struct Members {
+    coll: CollId,
+    filter: Option<Expr>,
+}
+
+/// What a kind's compilation sees: its place in the pack, the expressions it may compile
+/// over its members, and the indicators compiled before it.
+pub(crate) struct KindCx<'c, 'a> {
+    compiler: &'c Compiler<'a>,
+    path: &'c JsonPath,
+    others: &'c [Indicator],
+    members: Option<Members>,
+}
+
+impl KindCx<'_, '_> {
+    /// The path of the indicator's field `key`.
+    pub fn path(&self, key: &str) -> JsonPath {
+        self.path.key(key)
+    }
+
+    /// Reports a problem at field `key`.
+    pub fn diag(&self, key: &str, message: String) {
+        self.compiler.diag(&self.path(key), message);
+    }
+
+    /// Reports a problem at `path`.
+    pub fn diag_at(&self, path: &JsonPath, message: String) {
+        self.compiler.diag(path, message);
+    }
+
+    /// Takes the members: the population's collection and condition.
+    pub fn population(&mut self, p: &PopulationSpec) -> Option<CollId> {
+        let c = self.compiler;
+        let Some(coll) = c.coll_id(&p.collection) else {
+            let message = format!(
+                "no collection '{}' (collections: {})",
+                p.collection,
+                c.coll_names()
+            );
+            c.diag(&self.path("population").key("collection"), message);
+            return None;
+        };
+        let filter = match &p.filter {
+            Some(f) => {
+                let at = self.path("population").key("where");
+                Some(c.expr(f, &at, Some(coll), &record_vars(), Some(&Ty::Bool))?)
+            }
+            None => None,
+        };
+        self.members = Some(Members { coll, filter });
+        Some(coll)
+    }
+
+    /// Takes the members of indicator `i` compiled before this one (with no condition).
+    pub fn members_of_indicator(&mut self, i: usize) {
+        self.members = Some(Members {
+            coll: self.others[i].coll,
+            filter: None,
+        });
+    }
+
+    /// Compiles field `key` (`src`) over a member, wanting a `want` (any type: `None`).
+    fn member_expr(&self, src: &str, key: &str, want: Option<&Ty>) -> Option<Expr> {
+        let coll = self.members.as_ref()?.coll;
+        self.compiler
+            .expr(src, &self.path(key), Some(coll), &record_vars(), want)
+    }
+
+    /// A condition over a member.
+    pub fn condition(&self, src: &str, key: &str) -> Option<Expr> {
+        self.member_expr(src, key, Some(&Ty::Bool))
+    }
+
+    /// A number over a member.
+    pub fn number(&self, src: &str, key: &str) -> Option<Expr> {
+        self.member_expr(src, key, Some(&Ty::Num))
+    }
+
+    /// A date over a member.
+    pub fn date(&self, src: &str, key: &str) -> Option<Expr> {
+        self.member_expr(src, key, Some(&Ty::Date))
+    }
+
+    /// An expression of any type over a member.
+    pub fn expression(&self, src: &str, key: &str) -> Option<Expr> {
+        self.member_expr(src, key, None)
+    }
+
+    /// A literal value of the pack, with its type.
+    pub fn literal(&self, v: &Json, at: &JsonPath) -> Option<(Value, Ty)> {
+        self.compiler.literal(v, at)
+    }
+
+    /// A type's name in messages.
+    pub fn ty_name(&self, ty: &Ty) -> String {
+        self.compiler.ty_name(ty)
+    }
+
+    /// The declared script function `name` (field `key`).
+    pub fn script(&self, name: &str, key: &str) -> Option<Arc<crate::script::ScriptFn>> {
+        let found = self.compiler.scripts.get(name).cloned();
+        if found.is_none() {
+            self.diag(
+                key,
+                format!("no script function '{name}' (declare it in scripts.functions)"),
+            );
+        }
+        found
+    }
+
+    /// The pack's working-day calendar, if it has one.
+    pub fn calendar(&self) -> Option<Arc<crate::calendar::Calendar>> {
+        self.compiler.calendar.clone()
+    }
+
+    /// An indicator compiled before this one that this one compares (field `key`).
+    pub fn compared(&self, key: &str, name: &str) -> Option<usize> {
+        let found = self.others.iter().position(|i| i.id == name);
+        if found.is_none() {
+            self.diag(key, format!("no indicator '{name}' to compare (a change compares two indicators that are not changes)"));
+        }
+        found
+    }
+}
+
+/// The fields every kind shares; the rest of an indicator's object is its kind's.
+const SHARED_FIELDS: [&str; 8] = [
+    "title",
+    "criterion",
+    "target",
+    "target_by_group",
+    "not_applicable",
+    "compare",
+    "rounding",
+    "scoring",
+];
+
+/// An indicator's object split into what every kind shares and what is its kind's.
+fn split(v: &Json) -> (Json, Json) {
+    let Json::Object(m) = v else {
+        return (v.clone(), Json::Object(Default::default()));
+    };
+    let (shared, own): (serde_json::Map<_, _>, serde_json::Map<_, _>) = m
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .partition(|(k, _)| SHARED_FIELDS.contains(&k.as_str()));
+    (Json::Object(shared), Json::Object(own))
+}
+
+/// A serde message about a kind's fields in the words of the pack.
+fn kind_problem(kind: Option<&str>, message: &str, p: &JsonPath) -> (JsonPath, String) {
+    let quoted = |s: &str| s.split('`').nth(1).unwrap_or_default().to_string();
+    let kinds = NAMES.join(", ");
+    if message.starts_with("unknown variant") {
+        let k = quoted(message);
+        return (
+            p.key("kind"),
+            format!("unknown indicator kind '{k}' ({kinds})"),
+        );
+    }
+    if message == "missing field `kind`" {
+        return (
+            p.clone(),
+            format!("an indicator needs a \"kind\" ({kinds})"),
+        );
+    }
+    let kind = kind.unwrap_or("this");
+    if let Some(field) = message.strip_prefix("missing field `") {
+        let field = field.trim_end_matches('`');
+        return (p.clone(), format!("a {kind} indicator needs \"{field}\""));
+    }
+    if message.starts_with("unknown field") {
+        let field = quoted(message);
+        let takes = message
+            .split_once("expected ")
+            .map(|(_, e)| e.trim_start_matches("one of ").replace('`', ""))
+            .unwrap_or_default();
+        let takes = takes.replace(" or ", ", ");
+        let shared = SHARED_FIELDS.join(", ");
+        let message = format!("unknown field `{field}`: '{field}' does not apply to a {kind} indicator, which takes {takes} (and what every indicator takes: {shared})");
+        return (p.key(&field), message);
+    }
+    (p.clone(), message.to_string())
+}
+
+impl Compiler<'_> {
+    /// Reads an indicator's object: what every kind shares, and its kind with its fields.
+    pub(super) fn indicator_spec(
+        &self,
+        v: &Json,
+        p: &JsonPath,
+    ) -> Option<(IndicatorSpec, KindSpec)> {
+        let (shared, mut own) = split(v);
+        let kind = own.get("kind").and_then(Json::as_str).map(str::to_string);
+        // each field the kind does not take is reported, and the rest is still checked
+        let spec = loop {
+            match serde_path_to_error::deserialize::<_, KindSpec>(own.clone()) {
+                Ok(k) => break Some(k),
+                Err(e) => {
+                    let message = e.inner().to_string();
+                    let (at, message) = kind_problem(kind.as_deref(), &message, p);
+                    self.diag(&at, message);
+                    let unknown = match (at.0.last(), &mut own) {
+                        (Some(Seg::Key(field)), Json::Object(m)) if at.0.len() > p.0.len() => {
+                            m.remove(field)
+                        }
+                        _ => None,
+                    };
+                    if unknown.is_none() {
+                        break None;
+                    }
+                }
+            }
+        };
+        let shared = self.entry::<IndicatorSpec>(&shared, p);
+        Some((shared?, spec?))
+    }
+
+    /// Compiles an indicator; `others` are those compiled before it (that it may compare).
+    pub(super) fn indicator(
+        &self,
+        id: &str,
+        (s, kind): (IndicatorSpec, KindSpec),
+        p: &JsonPath,
+        rounding: RoundingSpec,
+        others: &[Indicator],
+    ) -> Option<Indicator> {
+        let mut cx = KindCx {
+            compiler: self,
+            path: p,
+            others,
+            members: None,
+        };
+        let compiled = kind.compile(&mut cx);
+        let (compiled, members) = (compiled?, cx.members?);
+        self.indicator_rest(id, s, p, rounding, members, compiled)
+    }
+
+    /// What every kind shares: the target, scoring, not-applicable treatment, comparison
+    /// and rounding, checked against the compiled kind.
+    fn indicator_rest(
+        &self,
+        id: &str,
+        s: IndicatorSpec,
+        p: &JsonPath,
+        rounding: RoundingSpec,
+        members: Members,
+        kind: Box<dyn Kind>,
+    ) -> Option<Indicator> {
+        let Members { coll, filter } = members;
+        let target = match &s.target {
+            None => None,
+            Some(t) => match (
+                t.min.clone(),
+                t.max.clone(),
+                t.exactly.clone(),
+                t.above.clone(),
+                t.below.clone(),
+            ) {
+                (Some(x), None, None, None, None) => Some(Target::Min(x)),
+                (None, Some(x), None, None, None) => Some(Target::Max(x)),
+                (None, None, Some(x), None, None) => Some(Target::Exactly(x)),
+                (None, None, None, Some(x), None) => Some(Target::Above(x)),
+                (None, None, None, None, Some(x)) => Some(Target::Below(x)),
+                _ => {
+                    self.diag(
+                        &p.key("target"),
+                        "a target is exactly one of min, max, exactly, above or below".into(),
+                    );
+                    return None;
+                }
+            },
+        };
+        if kind.every_member() && target.is_some() {
+            self.diag(&p.key("target"), "an each indicator's target is that every member meets the requirement; it takes no other".into());
+        }
+        if let (
+            true,
+            Some(
+                Target::Min(x)
+                | Target::Max(x)
+                | Target::Exactly(x)
+                | Target::Above(x)
+                | Target::Below(x),
+            ),
+        ) = (kind.is_percent(), &target)
+        {
+            if x.is_negative() || *x > crate::num::Number::from_int(100) {
+                self.diag(
+                    &p.key("target"),
+                    format!(
+                        "a {} is a percentage: a target of {x} can never be met",
+                        kind.name()
+                    ),
+                );
+            }
+        }
+        let not_applicable = s.not_applicable.unwrap_or(NotApplicable::Excluded);
+        let compare_rounded = s.compare == Some(Compare::Rounded);
+        let rounding = s.rounding.unwrap_or(rounding);
+        self.check_rounding(&rounding, &p.key("rounding"));
+        let scoring = match &s.scoring {
+            None => None,
+            Some(sc) => {
+                let sp = p.key("scoring");
+                let r = match (
+                    sc.all_or_nothing.clone(),
+                    sc.proportional.clone(),
+                    &sc.deduction,
+                ) {
+                    (Some(x), None, None) => Scoring::AllOrNothing(x),
+                    (None, Some(x), None) => {
+                        if !matches!(target, Some(Target::Min(_) | Target::Max(_))) {
+                            self.diag(&sp, "proportional scoring needs a min or max target".into());
+                        }
+                        Scoring::Proportional(x)
+                    }
+                    (None, None, Some(d)) => {
+                        let zero = crate::num::Number::ZERO;
+                        let unit = d.unit.clone().unwrap_or(crate::num::Number::ONE);
+                        let floor = d.floor.clone().unwrap_or(zero.clone());
+                        if d.per <= zero || unit <= zero {
+                            self.diag(
+                                &sp.key("deduction"),
+                                "per and unit must be above zero".into(),
+                            );
+                        }
+                        if floor > d.points {
+                            self.diag(&sp.key("deduction"), "the floor is above the points".into());
+                        }
+                        Scoring::Deduction {
+                            points: d.points.clone(),
+                            per: d.per.clone(),
+                            unit,
+                            floor,
+                        }
+                    }
+                    _ => {
+                        self.diag(
+                            &sp,
+                            "scoring is exactly one of all_or_nothing, proportional or deduction"
+                                .into(),
+                        );
+                        return None;
+                    }
+                };
+                if r.full().is_negative() {
+                    self.diag(&sp, "points cannot be negative".into());
+                }
+                if target.is_none() && !kind.every_member() {
+                    self.diag(&sp, "scoring needs a target".into());
+                }
+                Some(r)
+            }
+        };
+        let target_by_group = match (&s.target_by_group, self.groups_coll, &target) {
+            (None, _, _) => None,
+            (Some(_), None, _) => {
+                self.diag(
+                    &p.key("target_by_group"),
+                    "a target by jurisdiction needs the pack's groups".into(),
+                );
+                None
+            }
+            (Some(_), _, None) => {
+                self.diag(
+                    &p.key("target_by_group"),
+                    "a target by jurisdiction needs a \"target\" (its kind, and the overall bound)"
+                        .into(),
+                );
+                None
+            }
+            (Some(src), Some(g), Some(_)) => {
+                let mut vars = record_vars();
+                vars.push(("group", Ty::Rec(g)));
+                self.expr(src, &p.key("target_by_group"), None, &vars, Some(&Ty::Num))
+            }
+        };
+        Some(Indicator {
+            id: id.to_string(),
+            title: s.title,
+            criterion: s.criterion,
+            kind,
+            coll,
+            filter,
+            target,
+            target_by_group,
+            not_applicable,
+            compare_rounded,
+            rounding,
+            scoring,
+        })
+    }
+}

@@ -1,0 +1,370 @@
+//! Measures: formulas, aggregates over related records (windows, per-window lists) and
+//! table outputs, each compiled on demand so that cycles are found.
+
+use super::*;
+
+impl Compiler<'_> {
+    pub(super) fn window(&self, v: &Json, p: &JsonPath) -> Option<Window> {
+        let bad = || {
+            self.diag(p, format!("a window is \"all\", \"period\", {{\"months\": N}} or {{\"days\": N}}, found {}", describe(v)));
+            None
+        };
+        match v {
+            Json::String(s) if s == "all" => Some(Window::All),
+            Json::String(s) if s == "period" => Some(Window::Period),
+            Json::Object(m) if m.len() == 1 => {
+                let (k, n) = m.iter().next()?;
+                let n = n
+                    .as_number()
+                    .and_then(|n| n.as_str().parse::<u32>().ok())
+                    .filter(|n| *n > 0 && *n <= 1200);
+                match (k.as_str(), n) {
+                    ("months", Some(n)) => Some(Window::Months(n)),
+                    ("days", Some(n)) if n <= 36600 => Some(Window::Days(n)),
+                    _ => bad(),
+                }
+            }
+            _ => bad(),
+        }
+    }
+
+    pub(super) fn compile_measure(&self, id: usize) {
+        self.measure_state.borrow_mut()[id] = State::InProgress;
+        let result = self.measure_body(id);
+        let mut st = self.measure_state.borrow_mut();
+        match result {
+            Some((kind, ty)) => {
+                st[id] = State::Done(ty);
+                self.measure_kinds.borrow_mut()[id] = Some(kind);
+                self.measure_order.borrow_mut().push(id as MeasureId);
+            }
+            None => st[id] = State::Failed,
+        }
+    }
+
+    pub(super) fn measure_body(&self, id: usize) -> Option<(MeasureKind, Ty)> {
+        let slot = &self.measure_slots[id];
+        let spec = slot.spec.as_ref()?;
+        let p = &slot.path;
+        let coll = slot.coll;
+        let given = [
+            spec.expr.is_some(),
+            spec.aggregate.is_some(),
+            spec.table.is_some(),
+        ];
+        if given.iter().filter(|g| **g).count() != 1 {
+            self.diag(
+                p,
+                "a measure needs exactly one of expr, aggregate or table".into(),
+            );
+            return None;
+        }
+        let kind = if spec.expr.is_some() {
+            "expr"
+        } else if spec.table.is_some() {
+            "table"
+        } else {
+            "aggregate"
+        };
+        for (present, name, applies) in [
+            (spec.over.is_some(), "over", "aggregate"),
+            (spec.via.is_some(), "via", "aggregate"),
+            (spec.filter.is_some(), "where", "aggregate"),
+            (spec.value.is_some(), "value", "aggregate"),
+            (spec.window.is_some(), "window", "aggregate"),
+            (spec.matching.is_some(), "match", "aggregate"),
+            (spec.per.is_some(), "per", "aggregate"),
+            (spec.output.is_some(), "output", "table"),
+        ] {
+            if present && kind != applies {
+                self.diag(
+                    &p.key(name),
+                    format!("'{name}' applies to {applies} measures, not to {kind} measures"),
+                );
+            }
+        }
+        if let Some(src) = &spec.expr {
+            let e = self.expr(src, &p.key("expr"), Some(coll), &record_vars(), None)?;
+            let ty = e.ty.clone();
+            return Some((MeasureKind::Expr(e), ty));
+        }
+        if let Some(tname) = &spec.table {
+            let Some(t) = self.table_slots.iter().position(|t| &t.name == tname) else {
+                self.diag(&p.key("table"), format!("no table '{tname}'"));
+                return None;
+            };
+            if matches!(self.table_state.borrow()[t], State::InProgress) {
+                self.diag(
+                    &p.key("table"),
+                    format!("table '{tname}' depends on this measure (a cycle)"),
+                );
+                return None;
+            }
+            self.ensure_table(t);
+            let tables = self.tables.borrow();
+            let table = tables[t].as_ref()?;
+            if table.on != Some(coll) {
+                self.diag(
+                    &p.key("table"),
+                    format!(
+                        "table '{tname}' is on {}, not on {}",
+                        table
+                            .on
+                            .map(|c| self.coll_name(c))
+                            .unwrap_or("scorecard".into()),
+                        self.coll_name(coll)
+                    ),
+                );
+                return None;
+            }
+            let out = match &spec.output {
+                Some(o) => table.outputs.iter().position(|(n, _)| n == o).or_else(|| {
+                    self.diag(
+                        &p.key("output"),
+                        format!("table '{tname}' has no output '{o}'"),
+                    );
+                    None
+                })?,
+                None if table.outputs.len() == 1 => 0,
+                None => {
+                    self.diag(
+                        p,
+                        format!("table '{tname}' has several outputs: name one with \"output\""),
+                    );
+                    return None;
+                }
+            };
+            let ty = table.outputs[out].1.clone();
+            return Some((
+                MeasureKind::Table {
+                    table: t,
+                    output: out,
+                },
+                ty,
+            ));
+        }
+        // aggregate
+        let agg_name = spec.aggregate.as_deref().unwrap_or_default();
+        let agg = match agg_name {
+            "count" => Agg::Count,
+            "sum" => Agg::Sum,
+            "mean" => Agg::Mean,
+            "min" => Agg::Min,
+            "max" => Agg::Max,
+            "latest" => Agg::Latest,
+            "list" => Agg::List,
+            other => {
+                self.diag(
+                    &p.key("aggregate"),
+                    format!(
+                        "unknown aggregate '{other}' (count, sum, mean, min, max, latest, list)"
+                    ),
+                );
+                return None;
+            }
+        };
+        let Some(over_name) = &spec.over else {
+            self.diag(
+                p,
+                "an aggregate needs \"over\": the related collection".into(),
+            );
+            return None;
+        };
+        let Some(over) = self.coll_id(over_name) else {
+            self.diag(
+                &p.key("over"),
+                format!(
+                    "no collection '{over_name}' (collections: {})",
+                    self.coll_names()
+                ),
+            );
+            return None;
+        };
+        // related records point at this record, or (with "match") at what this record's
+        // reference field points at
+        let (target, key) = match &spec.matching {
+            None => (coll, None),
+            Some(m) => {
+                let c = &self.colls[coll as usize];
+                match c
+                    .field_index
+                    .get(m)
+                    .map(|s| (*s, &c.fields[*s as usize].kind))
+                {
+                    Some((s, FieldKind::Ref(t))) => (*t, Some(s)),
+                    _ => {
+                        self.diag(
+                            &p.key("match"),
+                            format!("'{m}' is not a reference field of {}", c.name),
+                        );
+                        return None;
+                    }
+                }
+            }
+        };
+        let oc = &self.colls[over as usize];
+        let refs: Vec<&str> = oc
+            .fields
+            .iter()
+            .filter(|f| f.kind == FieldKind::Ref(target))
+            .map(|f| f.name.as_str())
+            .collect();
+        let via = match &spec.via {
+            Some(v) => match oc.field_index.get(v) {
+                Some(&s) if oc.fields[s as usize].kind == FieldKind::Ref(target) => s,
+                _ => {
+                    self.diag(&p.key("via"), format!("'{v}' is not a field of {over_name} that references {} (such fields: {})", self.coll_name(target), refs.join(", ")));
+                    return None;
+                }
+            },
+            None if refs.len() == 1 => oc.field_index[refs[0]],
+            None => {
+                self.diag(p, format!("name the field of {over_name} that references {} with \"via\" (candidates: {})", self.coll_name(target), refs.join(", ")));
+                return None;
+            }
+        };
+        let window = match &spec.window {
+            Some(w) => self.window(w, &p.key("window"))?,
+            None => Window::All,
+        };
+        let per = match &spec.per {
+            None => None,
+            Some(v) => {
+                if spec.window.is_some() {
+                    self.diag(
+                        &p.key("window"),
+                        "per divides the period into windows; it takes no other window".into(),
+                    );
+                }
+                Some(self.per(v, &p.key("per"))?)
+            }
+        };
+        if (window != Window::All || agg == Agg::Latest || per.is_some()) && oc.date_slot.is_none()
+        {
+            self.diag(p, format!("{over_name} has no date field (\"date\" in its collection), which this window or latest needs"));
+            return None;
+        }
+        let filter = match &spec.filter {
+            Some(w) => Some(self.expr(
+                w,
+                &p.key("where"),
+                Some(over),
+                &aggregate_vars(coll),
+                Some(&Ty::Bool),
+            )?),
+            None => None,
+        };
+        let value = match (&spec.value, agg) {
+            (Some(_), Agg::Count) => {
+                self.diag(&p.key("value"), "count takes no value".into());
+                return None;
+            }
+            (None, Agg::Count) => None,
+            (None, _) => {
+                self.diag(
+                    p,
+                    format!("{agg_name} needs a \"value\" for each related record"),
+                );
+                return None;
+            }
+            (Some(v), _) => {
+                Some(self.expr(v, &p.key("value"), Some(over), &aggregate_vars(coll), None)?)
+            }
+        };
+        let ty = match (agg, &value) {
+            (Agg::Count, _) => Ty::Num,
+            (Agg::List, Some(v)) => Ty::List(Box::new(v.ty.clone())),
+            (_, Some(v)) => {
+                let ok = match agg {
+                    Agg::Sum | Agg::Mean => v.ty == Ty::Num || v.ty == Ty::Any,
+                    Agg::Min | Agg::Max => matches!(v.ty, Ty::Num | Ty::Date | Ty::Str | Ty::Any),
+                    _ => true,
+                };
+                if !ok {
+                    self.diag(
+                        &p.key("value"),
+                        format!(
+                            "{agg_name} needs a number (min and max: also dates), found {}",
+                            self.ty_name(&v.ty)
+                        ),
+                    );
+                    return None;
+                }
+                v.ty.clone()
+            }
+            _ => return None,
+        };
+        let ty = if per.is_some() {
+            Ty::List(Box::new(ty))
+        } else {
+            ty
+        };
+        Some((
+            MeasureKind::Aggregate {
+                agg,
+                over,
+                via,
+                key,
+                filter,
+                value,
+                window,
+                per,
+            },
+            ty,
+        ))
+    }
+
+    /// Parses `per`: a calendar period name, or a collection of terms.
+    pub(super) fn per(&self, v: &Json, p: &JsonPath) -> Option<Per> {
+        let months = match v {
+            Json::String(s) => match s.as_str() {
+                "month" => Some(1),
+                "two_months" => Some(2),
+                "quarter" => Some(3),
+                "half" => Some(6),
+                "year" => Some(12),
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some(m) = months {
+            return Some(Per::Months(m));
+        }
+        if v.as_str() == Some("week") {
+            return Some(Per::Weeks);
+        }
+        if let Json::Object(o) = v {
+            let get = |k: &str| o.get(k).and_then(|x| x.as_str());
+            if let (Some(c), Some(from), Some(to), 3) =
+                (get("collection"), get("from"), get("to"), o.len())
+            {
+                let Some(coll) = self.coll_id(c) else {
+                    self.diag(
+                        &p.key("collection"),
+                        format!("no collection '{c}' (collections: {})", self.coll_names()),
+                    );
+                    return None;
+                };
+                let cs = &self.colls[coll as usize];
+                let date_field = |f: &str, k: &str| match cs.field_index.get(f) {
+                    Some(&s) if cs.fields[s as usize].kind == FieldKind::Date => Some(s),
+                    _ => {
+                        self.diag(&p.key(k), format!("'{f}' is not a date field of {c}"));
+                        None
+                    }
+                };
+                let (a, b) = (date_field(from, "from"), date_field(to, "to"));
+                return Some(Per::Terms {
+                    coll,
+                    from: a?,
+                    to: b?,
+                });
+            }
+        }
+        self.diag(
+            p,
+            format!("per is \"week\", \"month\", \"two_months\", \"quarter\", \"half\", \"year\" or {{\"collection\", \"from\", \"to\"}} (e.g. school terms), found {}", describe(v)),
+        );
+        None
+    }
+}

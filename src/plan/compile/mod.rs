@@ -1,0 +1,309 @@
+//! Checking a loaded pack as a whole and compiling it into a [`Plan`], without any I/O
+//! (loading read every file: `crate::pack::load`).
+//!
+//! Every problem is collected as a [`Diagnostic`] with file, JSON path and line:col; the
+//! plan is returned only when there are none. Measures and tables are compiled on demand
+//! (a measure that uses another compiles it first), which both orders them for evaluation
+//! and finds cycles. One file per rule family: [`collections`] (fields, groups, periods),
+//! [`measures`], [`tables`], [`indicators`] (what every kind shares; each kind is a file of
+//! `crate::indicator`), [`scorecard`], [`scripts`], and [`build`], which puts them together.
+
+mod build;
+mod collections;
+mod indicators;
+mod measures;
+mod scorecard;
+mod scripts;
+mod tables;
+
+pub(crate) use indicators::KindCx;
+
+use super::*;
+use crate::dates::parse_date;
+use crate::expr::compile::{compile as compile_expr, Env, Names};
+use crate::expr::parse::ExprError;
+use crate::json_locate::{describe, JsonPath};
+use crate::num::RoundingMode;
+use crate::pack::load::LoadedPack;
+use crate::pack::sources::Sources;
+use crate::pack::spec::*;
+use crate::pack::Diagnostic;
+use serde::de::DeserializeOwned;
+use serde_json::Value as Json;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Clone, Debug)]
+/// How far a measure or table has been compiled (`InProgress` when met again: a cycle).
+enum State {
+    Pending,
+    InProgress,
+    Done(Ty),
+    Failed,
+}
+
+/// A declared measure, compiled on demand.
+struct MeasureSlot {
+    coll: CollId,
+    name: String,
+    path: JsonPath,
+    spec: Option<MeasureSpec>,
+}
+
+/// A declared table, compiled on demand.
+struct TableSlot {
+    name: String,
+    path: JsonPath,
+    spec: Option<TableSpec>,
+}
+
+/// The compiler's state while it checks one pack: what is compiled so far, and the
+/// problems found.
+struct Compiler<'a> {
+    /// The texts the pack came from, to locate problems.
+    sources: &'a Sources,
+    diags: RefCell<Vec<Diagnostic>>,
+    colls: Vec<Collection>,
+    items: Vec<ItemShape>,
+    measure_slots: Vec<MeasureSlot>,
+    measure_state: RefCell<Vec<State>>,
+    measure_kinds: RefCell<Vec<Option<MeasureKind>>>,
+    measure_order: RefCell<Vec<MeasureId>>,
+    table_slots: Vec<TableSlot>,
+    table_state: RefCell<Vec<State>>,
+    tables: RefCell<Vec<Option<Table>>>,
+    /// While false, expressions may not use measures (collection filters run before them).
+    measures_visible: std::cell::Cell<bool>,
+    /// Script functions by name.
+    scripts: HashMap<String, Arc<crate::script::ScriptFn>>,
+    /// The jurisdiction collection, once known.
+    groups_coll: Option<CollId>,
+    /// The working-day calendar, when the pack has one.
+    calendar: Option<Arc<crate::calendar::Calendar>>,
+}
+
+/// Variables of expressions with a record in scope.
+fn record_vars() -> Vec<(&'static str, Ty)> {
+    RECORD_VARS.iter().map(|n| (*n, Ty::Date)).collect()
+}
+
+/// Variables of an aggregate's `where` and `value`: the record variables and `outer`, the
+/// record the measure is computed for.
+fn aggregate_vars(coll: CollId) -> Vec<(&'static str, Ty)> {
+    let mut v = record_vars();
+    v.push(("outer", Ty::Rec(coll)));
+    v
+}
+
+/// Variables of the scorecard's grade and actions.
+fn scorecard_vars() -> Vec<(&'static str, Ty)> {
+    vec![
+        ("period_start", Ty::Date),
+        ("period_end", Ty::Date),
+        ("as_of", Ty::Date),
+        ("total", Ty::Num),
+        ("grade", Ty::Str),
+    ]
+}
+
+/// Checks and compiles a loaded pack; the problems found, loading's first, when there are any.
+pub(crate) fn compile(loaded: LoadedPack) -> Result<Plan, Vec<Diagnostic>> {
+    let LoadedPack {
+        sources,
+        json,
+        calendar,
+        scripts,
+        scripts_all_read,
+        digest,
+        problems,
+    } = loaded;
+    let mut c = Compiler {
+        sources: &sources,
+        diags: RefCell::new(problems),
+        colls: Vec::new(),
+        items: Vec::new(),
+        measure_slots: Vec::new(),
+        measure_state: RefCell::new(Vec::new()),
+        measure_kinds: RefCell::new(Vec::new()),
+        measure_order: RefCell::new(Vec::new()),
+        table_slots: Vec::new(),
+        table_state: RefCell::new(Vec::new()),
+        tables: RefCell::new(Vec::new()),
+        measures_visible: std::cell::Cell::new(true),
+        scripts: HashMap::new(),
+        groups_coll: None,
+        calendar,
+    };
+    let root = JsonPath::root();
+    let Some(spec) = c.entry::<PackSpec>(&json, &root) else {
+        return Err(sorted(c.diags.into_inner()));
+    };
+    if let Some(s) = &spec.scripts {
+        c.bind_scripts(s, &scripts, scripts_all_read, &root.key("scripts"));
+    }
+    let plan = c.build(spec);
+    let diags = c.diags.into_inner();
+    if !diags.is_empty() {
+        return Err(sorted(diags));
+    }
+    plan.ok_or_else(|| {
+        vec![Diagnostic {
+            file: sources.file().to_string(),
+            line: 1,
+            col: 1,
+            path: "(root)".into(),
+            message: "the pack could not be compiled".into(),
+        }]
+    })
+    .map(|mut p| {
+        p.meta.digest = digest;
+        p
+    })
+}
+
+/// Causes before what they cause (a script that does not compile before the calls of its
+/// functions that are then unknown), each kind in file and line order, once each.
+fn sorted(mut diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    diags.sort_by_key(|d| (!is_root_cause(&d.message), d.clone()));
+    diags.dedup();
+    diags
+}
+
+impl Names for Compiler<'_> {
+    fn coll_name(&self, coll: CollId) -> String {
+        self.colls
+            .get(coll as usize)
+            .map(|c| c.name.clone())
+            .unwrap_or_default()
+    }
+
+    fn field(&self, coll: CollId, name: &str) -> Option<(u16, Ty)> {
+        let c = self.colls.get(coll as usize)?;
+        let slot = *c.field_index.get(name)?;
+        Some((slot, c.fields[slot as usize].ty()))
+    }
+
+    fn measure(&self, coll: CollId, name: &str) -> Option<Result<(MeasureId, Ty), String>> {
+        let id = self
+            .measure_slots
+            .iter()
+            .position(|m| m.coll == coll && m.name == name)?;
+        if !self.measures_visible.get() {
+            return Some(Err(format!(
+                "'{name}' is a measure; a collection's include filter runs before measures and can use fields only"
+            )));
+        }
+        let state = self.measure_state.borrow()[id].clone();
+        Some(match state {
+            State::Done(ty) => Ok((id as MeasureId, ty)),
+            State::Failed => Ok((id as MeasureId, Ty::Any)),
+            State::InProgress => Err(format!(
+                "measure '{name}' depends on itself (a cycle of measures or tables)"
+            )),
+            State::Pending => {
+                self.compile_measure(id);
+                match self.measure_state.borrow()[id].clone() {
+                    State::Done(ty) => Ok((id as MeasureId, ty)),
+                    _ => Ok((id as MeasureId, Ty::Any)),
+                }
+            }
+        })
+    }
+
+    fn item_field(&self, item: ItemId, name: &str) -> Option<(u16, Ty)> {
+        let shape = self.items.get(item as usize)?;
+        let slot = shape.fields.iter().position(|f| f.name == name)?;
+        Some((slot as u16, shape.fields[slot].ty()))
+    }
+
+    fn script_fn(&self, name: &str) -> Option<Arc<crate::script::ScriptFn>> {
+        self.scripts.get(name).cloned()
+    }
+
+    fn calendar(&self) -> Option<Arc<crate::calendar::Calendar>> {
+        self.calendar.clone()
+    }
+}
+
+/// Names of variables that expressions with a record in scope see, which fields and
+/// measures may not take (they would be hidden). `group`, `total` and `grade` are seen
+/// only where no record is in scope, so they are free.
+const RESERVED_NAMES: [&str; 4] = ["period_start", "period_end", "as_of", "outer"];
+
+/// Whether a problem is one that others follow from: a file that cannot be read, a script
+/// that does not compile, imports that go round in a cycle.
+fn is_root_cause(message: &str) -> bool {
+    [
+        "cannot read",
+        "script does not compile",
+        "imports form a cycle",
+    ]
+    .iter()
+    .any(|p| message.starts_with(p))
+}
+
+impl Compiler<'_> {
+    /// Reports a problem at `path` of the pack.
+    fn diag(&self, path: &JsonPath, message: String) {
+        let d = self.sources.diagnostic(path, message, None);
+        self.diags.borrow_mut().push(d);
+    }
+
+    /// Reports an expression's error at the character of the expression it names.
+    fn expr_diag(&self, path: &JsonPath, e: &ExprError) {
+        let d = self
+            .sources
+            .diagnostic(path, e.message.clone(), Some(e.pos));
+        self.diags.borrow_mut().push(d);
+    }
+
+    /// Reads one entry of the pack as `T`; a structural problem is reported where it is.
+    fn entry<T: DeserializeOwned>(&self, v: &Json, path: &JsonPath) -> Option<T> {
+        match serde_path_to_error::deserialize::<_, T>(v.clone()) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                let p = path.join_serde(e.path());
+                self.diag(&p, e.inner().to_string());
+                None
+            }
+        }
+    }
+
+    /// Compiles the expression `src` at `path`, with `base`'s fields and measures and
+    /// `vars` in scope, wanting a `want`; a problem is reported where it is.
+    fn expr(
+        &self,
+        src: &str,
+        path: &JsonPath,
+        base: Option<CollId>,
+        vars: &[(&str, Ty)],
+        want: Option<&Ty>,
+    ) -> Option<Expr> {
+        let env = Env {
+            names: self,
+            base,
+            vars,
+        };
+        match compile_expr(src, &env, want) {
+            Ok(e) => Some(e),
+            Err(e) => {
+                self.expr_diag(path, &e);
+                None
+            }
+        }
+    }
+
+    /// A collection by name.
+    fn coll_id(&self, name: &str) -> Option<CollId> {
+        self.colls
+            .iter()
+            .position(|c| c.name == name)
+            .map(|i| i as CollId)
+    }
+
+    /// The collections' names, for messages.
+    fn coll_names(&self) -> String {
+        let v: Vec<&str> = self.colls.iter().map(|c| c.name.as_str()).collect();
+        v.join(", ")
+    }
+}

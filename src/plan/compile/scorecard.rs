@@ -1,0 +1,126 @@
+//! The scorecard: sections of indicators, the grading table and actions.
+
+use super::*;
+
+impl Compiler<'_> {
+    pub(super) fn scorecard(
+        &self,
+        s: ScorecardSpec,
+        p: &JsonPath,
+        declared: &BTreeMap<String, Json>,
+        indicators: &[Indicator],
+        rounding: RoundingSpec,
+    ) -> Option<Scorecard> {
+        let mut sections = Vec::new();
+        let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+        for (i, sec) in s.sections.iter().enumerate() {
+            let sp = p.key("sections").index(i);
+            if let Some(w) = &sec.weight {
+                if *w <= crate::num::Number::ZERO {
+                    self.diag(&sp.key("weight"), "a weight must be above zero".into());
+                }
+            }
+            let mut ids = Vec::new();
+            for (j, name) in sec.indicators.iter().enumerate() {
+                let ip = sp.key("indicators").index(j);
+                if let Some(prev) = seen.insert(name, i) {
+                    self.diag(
+                        &ip,
+                        format!("indicator '{name}' is already in section {prev}"),
+                    );
+                }
+                match indicators.iter().position(|x| &x.id == name) {
+                    Some(k) if indicators[k].scoring.is_none() => self.diag(
+                        &ip,
+                        format!("indicator '{name}' has no scoring, so it cannot earn points"),
+                    ),
+                    Some(k) => ids.push(k),
+                    None if declared.contains_key(name) => {} // broken indicator: reported already
+                    None => {
+                        let known: Vec<&str> = declared.keys().map(|s| s.as_str()).collect();
+                        self.diag(
+                            &ip,
+                            format!("no indicator '{name}' (indicators: {})", known.join(", ")),
+                        )
+                    }
+                }
+            }
+            if sec.indicators.is_empty() {
+                self.diag(
+                    &sp.key("indicators"),
+                    "a section needs at least one indicator".into(),
+                );
+            }
+            sections.push(Section {
+                name: sec.name.clone(),
+                weight: sec.weight.clone(),
+                indicators: ids,
+            });
+        }
+        let grade = s.grade.as_ref().and_then(|g| {
+            let gp = p.key("grade");
+            let Some(t) = self.table_slots.iter().position(|t| t.name == g.table) else {
+                self.diag(&gp.key("table"), format!("no table '{}'", g.table));
+                return None;
+            };
+            let tables = self.tables.borrow();
+            let table = tables[t].as_ref()?;
+            if table.on.is_some() {
+                self.diag(
+                    &gp.key("table"),
+                    format!(
+                        "table '{}' must be on \"scorecard\" to grade the total",
+                        g.table
+                    ),
+                );
+                return None;
+            }
+            let out = match &g.output {
+                Some(o) => table.outputs.iter().position(|(n, _)| n == o).or_else(|| {
+                    self.diag(
+                        &gp.key("output"),
+                        format!("table '{}' has no output '{o}'", g.table),
+                    );
+                    None
+                })?,
+                None if table.outputs.len() == 1 => 0,
+                None => {
+                    self.diag(
+                        &gp,
+                        "the table has several outputs: name one with \"output\"".into(),
+                    );
+                    return None;
+                }
+            };
+            if !matches!(table.outputs[out].1, Ty::Str | Ty::Any) {
+                self.diag(&gp, "a grade is a string".into());
+            }
+            Some((t, out))
+        });
+        let mut actions = Vec::new();
+        for (i, a) in s.actions.iter().enumerate() {
+            let ap = p.key("actions").index(i);
+            if let Some(when) = self.expr(
+                &a.when,
+                &ap.key("when"),
+                None,
+                &scorecard_vars(),
+                Some(&Ty::Bool),
+            ) {
+                actions.push(ActionRule {
+                    when,
+                    action: a.action.clone(),
+                    note: a.note.clone(),
+                });
+            }
+        }
+        let rounding = s.rounding.unwrap_or(rounding);
+        self.check_rounding(&rounding, &p.key("rounding"));
+        Some(Scorecard {
+            sections,
+            grade,
+            actions,
+            rounding,
+        })
+    }
+}

@@ -1,0 +1,329 @@
+//! Decision tables (rows under a hit policy) and band tables.
+
+use super::*;
+
+impl Compiler<'_> {
+    pub(super) fn ensure_table(&self, t: usize) {
+        if !matches!(self.table_state.borrow()[t], State::Pending) {
+            return;
+        }
+        self.table_state.borrow_mut()[t] = State::InProgress;
+        let table = self.table_body(t);
+        let ok = table.is_some();
+        self.tables.borrow_mut()[t] = table;
+        self.table_state.borrow_mut()[t] = if ok {
+            State::Done(Ty::Any)
+        } else {
+            State::Failed
+        };
+    }
+
+    pub(super) fn literal(&self, v: &Json, p: &JsonPath) -> Option<(Value, Ty)> {
+        Some(match v {
+            Json::String(s) => (Value::str(s), Ty::Str),
+            Json::Bool(b) => (Value::Bool(*b), Ty::Bool),
+            Json::Number(n) => match crate::num::Number::parse(n.as_str()) {
+                Ok(x) => (Value::from(x), Ty::Num),
+                Err(e) => {
+                    self.diag(p, e);
+                    return None;
+                }
+            },
+            Json::Null => (Value::None, Ty::Any),
+            other => {
+                self.diag(
+                    p,
+                    format!(
+                        "an output is a string, number, bool or null, found {}",
+                        describe(other)
+                    ),
+                );
+                return None;
+            }
+        })
+    }
+
+    /// Output values in the order of `outputs`, checking names and types.
+    pub(super) fn outputs(
+        &self,
+        then: &BTreeMap<String, Json>,
+        p: &JsonPath,
+        outputs: &mut Vec<(String, Ty)>,
+    ) -> Option<Vec<Value>> {
+        if outputs.is_empty() {
+            if then.is_empty() {
+                self.diag(p, "a table needs at least one output".into());
+                return None;
+            }
+            for k in then.keys() {
+                outputs.push((k.clone(), Ty::Any));
+            }
+        }
+        let names: BTreeSet<&String> = outputs.iter().map(|(n, _)| n).collect();
+        let have: BTreeSet<&String> = then.keys().collect();
+        if names != have {
+            let want: Vec<&str> = names.iter().map(|s| s.as_str()).collect();
+            self.diag(
+                p,
+                format!("every row gives the same outputs: {}", want.join(", ")),
+            );
+            return None;
+        }
+        let mut vals = Vec::new();
+        for (name, ty) in outputs.iter_mut() {
+            let (v, t) = self.literal(&then[name.as_str()], &p.key(name))?;
+            if !matches!(t, Ty::Any) {
+                if *ty == Ty::Any {
+                    *ty = t;
+                } else if *ty != t {
+                    self.diag(
+                        &p.key(name),
+                        format!(
+                            "output '{name}' is {} elsewhere, here {}",
+                            self.ty_name(ty),
+                            self.ty_name(&t)
+                        ),
+                    );
+                    return None;
+                }
+            }
+            vals.push(v);
+        }
+        Some(vals)
+    }
+
+    pub(super) fn table_body(&self, t: usize) -> Option<Table> {
+        let slot = &self.table_slots[t];
+        let spec = slot.spec.as_ref()?;
+        let p = &slot.path;
+        let on = if spec.on == "scorecard" {
+            None
+        } else {
+            match self.coll_id(&spec.on) {
+                Some(c) => Some(c),
+                None => {
+                    self.diag(
+                        &p.key("on"),
+                        format!(
+                            "no collection '{}' (collections: {}, or scorecard)",
+                            spec.on,
+                            self.coll_names()
+                        ),
+                    );
+                    return None;
+                }
+            }
+        };
+        let vars = if on.is_some() {
+            record_vars()
+        } else {
+            scorecard_vars()
+        };
+        let mut outputs: Vec<(String, Ty)> = Vec::new();
+        let mut ok = true;
+        let body = match (&spec.rows, &spec.bands) {
+            (Some(rows), None) => {
+                if spec.input.is_some() {
+                    self.diag(&p.key("input"), "input is for band tables".into());
+                }
+                let mut out = Vec::new();
+                for (i, r) in rows.iter().enumerate() {
+                    let rp = p.key("rows").index(i);
+                    let when = self.expr(&r.when, &rp.key("when"), on, &vars, Some(&Ty::Bool));
+                    let then = self.outputs(&r.then, &rp.key("then"), &mut outputs);
+                    match (when, then) {
+                        (Some(when), Some(then)) => out.push(Row {
+                            when,
+                            then,
+                            priority: r.priority.unwrap_or(0),
+                            note: r.note.clone(),
+                        }),
+                        _ => ok = false,
+                    }
+                }
+                if rows.is_empty() {
+                    self.diag(
+                        &p.key("rows"),
+                        "a decision table needs at least one row".into(),
+                    );
+                    ok = false;
+                }
+                TableBody::Rows(out)
+            }
+            (None, Some(bands)) => {
+                let Some(input_src) = &spec.input else {
+                    self.diag(
+                        p,
+                        "a band table needs an \"input\": the number it bands".into(),
+                    );
+                    return None;
+                };
+                let input = self.expr(input_src, &p.key("input"), on, &vars, Some(&Ty::Num));
+                let mut out: Vec<(usize, Band)> = Vec::new();
+                for (i, b) in bands.iter().enumerate() {
+                    let bp = p.key("bands").index(i);
+                    let then = self.outputs(&b.then, &bp.key("then"), &mut outputs);
+                    if let (Some(lo), Some(hi)) = (&b.min, &b.below) {
+                        if lo >= hi {
+                            self.diag(
+                                &bp,
+                                format!("the band is empty: min {lo} is not below {hi}"),
+                            );
+                            ok = false;
+                        }
+                    }
+                    match then {
+                        Some(then) => out.push((
+                            i,
+                            Band {
+                                min: b.min.clone(),
+                                below: b.below.clone(),
+                                then,
+                            },
+                        )),
+                        None => ok = false,
+                    }
+                }
+                if bands.is_empty() {
+                    self.diag(
+                        &p.key("bands"),
+                        "a band table needs at least one band".into(),
+                    );
+                    ok = false;
+                }
+                out.sort_by(|a, b| match (&a.1.min, &b.1.min) {
+                    (None, None) => std::cmp::Ordering::Equal,
+                    (None, _) => std::cmp::Ordering::Less,
+                    (_, None) => std::cmp::Ordering::Greater,
+                    (Some(x), Some(y)) => x.cmp(y),
+                });
+                for w in out.windows(2) {
+                    let ((_, a), (j, b)) = (&w[0], &w[1]);
+                    let bp = p.key("bands").index(*j);
+                    match (&a.below, &b.min) {
+                        (None, _) => {
+                            self.diag(&bp, format!("bands overlap: this band starts at {} inside a band with no upper bound", b.min.as_ref().map(|x| x.to_string()).unwrap_or("-∞".into())));
+                            ok = false;
+                        }
+                        (_, None) => {
+                            self.diag(&bp, "bands overlap: two bands have no lower bound".into());
+                            ok = false;
+                        }
+                        (Some(hi), Some(lo)) if hi < lo => {
+                            self.diag(
+                                &bp,
+                                format!("gap between bands: nothing covers {hi} up to {lo}"),
+                            );
+                            ok = false;
+                        }
+                        (Some(hi), Some(lo)) if hi > lo => {
+                            self.diag(
+                                &bp,
+                                format!("bands overlap: {lo} up to {hi} is in two bands"),
+                            );
+                            ok = false;
+                        }
+                        _ => {}
+                    }
+                }
+                if let Some(h) = &spec.hit {
+                    if h != "unique" {
+                        self.diag(&p.key("hit"), "a band table has exactly one band for every number: its hit policy is unique".into());
+                        ok = false;
+                    }
+                }
+                match input {
+                    Some(input) => TableBody::Bands {
+                        input,
+                        bands: out.into_iter().map(|(_, b)| b).collect(),
+                    },
+                    None => return None,
+                }
+            }
+            _ => {
+                self.diag(
+                    p,
+                    "a table needs either rows (a decision table) or bands (a band table)".into(),
+                );
+                return None;
+            }
+        };
+        let hit = match (spec.hit.as_deref(), &spec.aggregate) {
+            (None | Some("first"), None) => Hit::First,
+            (Some("unique"), None) => Hit::Unique,
+            (Some("priority"), None) => Hit::Priority,
+            (Some("collect"), Some(a)) => match a.as_str() {
+                "sum" | "min" | "max" => {
+                    for (n, ty) in &outputs {
+                        if !matches!(ty, Ty::Num | Ty::Any) {
+                            self.diag(
+                                &p.key("aggregate"),
+                                format!(
+                                    "collect {a} needs numeric outputs; '{n}' is {}",
+                                    self.ty_name(ty)
+                                ),
+                            );
+                            ok = false;
+                        }
+                    }
+                    Hit::Collect(match a.as_str() {
+                        "sum" => CollectAgg::Sum,
+                        "min" => CollectAgg::Min,
+                        _ => CollectAgg::Max,
+                    })
+                }
+                "count" => Hit::Collect(CollectAgg::Count),
+                other => {
+                    self.diag(
+                        &p.key("aggregate"),
+                        format!("unknown collect aggregate '{other}' (sum, min, max, count)"),
+                    );
+                    return None;
+                }
+            },
+            (Some("collect"), None) => {
+                self.diag(
+                    p,
+                    "hit policy collect needs an \"aggregate\": sum, min, max or count".into(),
+                );
+                return None;
+            }
+            (Some(_), Some(_)) | (None, Some(_)) => {
+                self.diag(
+                    &p.key("aggregate"),
+                    "aggregate is for the collect hit policy".into(),
+                );
+                return None;
+            }
+            (Some(other), None) => {
+                self.diag(
+                    &p.key("hit"),
+                    format!("unknown hit policy '{other}' (first, unique, priority, collect)"),
+                );
+                return None;
+            }
+        };
+        let hit = if matches!(body, TableBody::Bands { .. }) {
+            Hit::Unique
+        } else {
+            hit
+        };
+        let default = match &spec.default {
+            Some(d) => Some(self.outputs(d, &p.key("default"), &mut outputs)?),
+            None => None,
+        };
+        if hit == Hit::Collect(CollectAgg::Count) {
+            for o in outputs.iter_mut() {
+                o.1 = Ty::Num;
+            }
+        }
+        ok.then(|| Table {
+            name: slot.name.clone(),
+            on,
+            outputs,
+            hit,
+            body,
+            default,
+        })
+    }
+}
