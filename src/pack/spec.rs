@@ -243,10 +243,9 @@ pub struct MeasureSpec {
     /// A formula over the record's fields and measures.
     #[serde(default)]
     pub expr: Option<String>,
-    /// An aggregation over related records: `count`, `sum`, `mean`, `min`, `max`, `latest`,
-    /// `list`.
+    /// An aggregation over related records.
     #[serde(default)]
-    pub aggregate: Option<String>,
+    pub aggregate: Option<Agg>,
     /// The related collection aggregated over.
     #[serde(default)]
     pub over: Option<String>,
@@ -283,6 +282,70 @@ pub struct MeasureSpec {
     pub report: Option<bool>,
 }
 
+/// Aggregations over related records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Agg {
+    /// Number of records.
+    Count,
+    /// Sum of a number (0 over none).
+    Sum,
+    /// Mean of a number (no value over none).
+    Mean,
+    /// Least value (no value over none).
+    Min,
+    /// Greatest value (no value over none).
+    Max,
+    /// Value of the latest record by date, ties by key (no value over none).
+    Latest,
+    /// The values of the records, in date order when they have dates (then key order),
+    /// otherwise in key order; an empty list over none.
+    List,
+}
+
+impl Agg {
+    /// The aggregation's name in the pack.
+    pub fn name(self) -> &'static str {
+        match self {
+            Agg::Count => "count",
+            Agg::Sum => "sum",
+            Agg::Mean => "mean",
+            Agg::Min => "min",
+            Agg::Max => "max",
+            Agg::Latest => "latest",
+            Agg::List => "list",
+        }
+    }
+}
+
+/// Hit policy of a decision table, as the pack names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HitPolicy {
+    /// The first matching row.
+    First,
+    /// At most one row may match; more is an error.
+    Unique,
+    /// The matching row with the highest priority (first among equals).
+    Priority,
+    /// All matching rows, their outputs combined by the table's `aggregate`.
+    Collect,
+}
+
+/// How the `collect` hit policy combines the matching rows' outputs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CollectAgg {
+    /// Sum of each numeric output.
+    Sum,
+    /// Least of each numeric output.
+    Min,
+    /// Greatest of each numeric output.
+    Max,
+    /// Every output is the number of matching rows.
+    Count,
+}
+
 /// A decision table or a band table.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -292,12 +355,12 @@ pub struct TableSpec {
     pub title: Option<String>,
     /// The collection whose records the table is evaluated for, or `scorecard`.
     pub on: String,
-    /// Hit policy of a decision table: `first` (default), `unique`, `priority`, `collect`.
+    /// Hit policy of a decision table (`first` when not given).
     #[serde(default)]
-    pub hit: Option<String>,
-    /// With `collect`: `sum`, `min`, `max` or `count`.
+    pub hit: Option<HitPolicy>,
+    /// With `collect`: how the matching rows' outputs are combined.
     #[serde(default)]
-    pub aggregate: Option<String>,
+    pub aggregate: Option<CollectAgg>,
     /// Rows of a decision table.
     #[serde(default)]
     pub rows: Option<Vec<RowSpec>>,

@@ -8,7 +8,7 @@ pub(crate) use compile::compile;
 
 use crate::expr::compile::{Expr, ItemId, MeasureId, Ty};
 use crate::num::Number;
-pub use crate::pack::spec::NotApplicable;
+pub use crate::pack::spec::{Agg, CollectAgg, NotApplicable};
 use crate::pack::spec::{ExtraFields, RoundingSpec};
 use crate::value::{CollId, Value};
 use chrono::NaiveDate;
@@ -145,26 +145,6 @@ pub enum Per {
     },
 }
 
-/// Aggregations over related records.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Agg {
-    /// Number of records.
-    Count,
-    /// Sum of a number (0 over none).
-    Sum,
-    /// Mean of a number (no value over none).
-    Mean,
-    /// Least value (no value over none).
-    Min,
-    /// Greatest value (no value over none).
-    Max,
-    /// Value of the latest record by date, ties by key (no value over none).
-    Latest,
-    /// The values of the records, in date order when they have dates (then key order),
-    /// otherwise in key order; an empty list over none.
-    List,
-}
-
 /// How a measure is computed.
 #[derive(Debug)]
 pub enum MeasureKind {
@@ -224,19 +204,6 @@ pub enum Hit {
     Priority,
     /// All matching rows, aggregated.
     Collect(CollectAgg),
-}
-
-/// Aggregation of the `collect` hit policy.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CollectAgg {
-    /// Sum of each numeric output.
-    Sum,
-    /// Least of each numeric output.
-    Min,
-    /// Greatest of each numeric output.
-    Max,
-    /// Every output is the number of matching rows.
-    Count,
 }
 
 /// A decision table row.

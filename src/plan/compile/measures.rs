@@ -144,25 +144,10 @@ impl Compiler<'_> {
             ));
         }
         // aggregate
-        let agg_name = spec.aggregate.as_deref().unwrap_or_default();
-        let agg = match agg_name {
-            "count" => Agg::Count,
-            "sum" => Agg::Sum,
-            "mean" => Agg::Mean,
-            "min" => Agg::Min,
-            "max" => Agg::Max,
-            "latest" => Agg::Latest,
-            "list" => Agg::List,
-            other => {
-                self.diag(
-                    &p.key("aggregate"),
-                    format!(
-                        "unknown aggregate '{other}' (count, sum, mean, min, max, latest, list)"
-                    ),
-                );
-                return None;
-            }
+        let Some(agg) = spec.aggregate else {
+            return None; // reported: a measure needs one of expr, aggregate or table
         };
+        let agg_name = agg.name();
         let Some(over_name) = &spec.over else {
             self.diag(
                 p,

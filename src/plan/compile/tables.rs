@@ -92,6 +92,8 @@ impl Compiler<'_> {
         Some(vals)
     }
 
+    /// Compiles table `t`: its scope, its body (rows or bands), its hit policy, its
+    /// default; `None` after reporting a problem.
     pub(super) fn table_body(&self, t: usize) -> Option<Table> {
         let slot = &self.table_slots[t];
         let spec = slot.spec.as_ref()?;
@@ -119,127 +121,17 @@ impl Compiler<'_> {
         } else {
             scorecard_vars()
         };
+        let scope = Scope { on, vars: &vars };
         let mut outputs: Vec<(String, Ty)> = Vec::new();
-        let mut ok = true;
-        let body = match (&spec.rows, &spec.bands) {
+        let (body, mut ok) = match (&spec.rows, &spec.bands) {
             (Some(rows), None) => {
                 if spec.input.is_some() {
                     self.diag(&p.key("input"), "input is for band tables".into());
                 }
-                let mut out = Vec::new();
-                for (i, r) in rows.iter().enumerate() {
-                    let rp = p.key("rows").index(i);
-                    let when = self.expr(&r.when, &rp.key("when"), on, &vars, Some(&Ty::Bool));
-                    let then = self.outputs(&r.then, &rp.key("then"), &mut outputs);
-                    match (when, then) {
-                        (Some(when), Some(then)) => out.push(Row {
-                            when,
-                            then,
-                            priority: r.priority.unwrap_or(0),
-                            note: r.note.clone(),
-                        }),
-                        _ => ok = false,
-                    }
-                }
-                if rows.is_empty() {
-                    self.diag(
-                        &p.key("rows"),
-                        "a decision table needs at least one row".into(),
-                    );
-                    ok = false;
-                }
-                TableBody::Rows(out)
+                let (rows, ok) = self.rows(rows, p, &scope, &mut outputs);
+                (Some(TableBody::Rows(rows)), ok)
             }
-            (None, Some(bands)) => {
-                let Some(input_src) = &spec.input else {
-                    self.diag(
-                        p,
-                        "a band table needs an \"input\": the number it bands".into(),
-                    );
-                    return None;
-                };
-                let input = self.expr(input_src, &p.key("input"), on, &vars, Some(&Ty::Num));
-                let mut out: Vec<(usize, Band)> = Vec::new();
-                for (i, b) in bands.iter().enumerate() {
-                    let bp = p.key("bands").index(i);
-                    let then = self.outputs(&b.then, &bp.key("then"), &mut outputs);
-                    if let (Some(lo), Some(hi)) = (&b.min, &b.below) {
-                        if lo >= hi {
-                            self.diag(
-                                &bp,
-                                format!("the band is empty: min {lo} is not below {hi}"),
-                            );
-                            ok = false;
-                        }
-                    }
-                    match then {
-                        Some(then) => out.push((
-                            i,
-                            Band {
-                                min: b.min.clone(),
-                                below: b.below.clone(),
-                                then,
-                            },
-                        )),
-                        None => ok = false,
-                    }
-                }
-                if bands.is_empty() {
-                    self.diag(
-                        &p.key("bands"),
-                        "a band table needs at least one band".into(),
-                    );
-                    ok = false;
-                }
-                out.sort_by(|a, b| match (&a.1.min, &b.1.min) {
-                    (None, None) => std::cmp::Ordering::Equal,
-                    (None, _) => std::cmp::Ordering::Less,
-                    (_, None) => std::cmp::Ordering::Greater,
-                    (Some(x), Some(y)) => x.cmp(y),
-                });
-                for w in out.windows(2) {
-                    let ((_, a), (j, b)) = (&w[0], &w[1]);
-                    let bp = p.key("bands").index(*j);
-                    match (&a.below, &b.min) {
-                        (None, _) => {
-                            self.diag(&bp, format!("bands overlap: this band starts at {} inside a band with no upper bound", b.min.as_ref().map(|x| x.to_string()).unwrap_or("-∞".into())));
-                            ok = false;
-                        }
-                        (_, None) => {
-                            self.diag(&bp, "bands overlap: two bands have no lower bound".into());
-                            ok = false;
-                        }
-                        (Some(hi), Some(lo)) if hi < lo => {
-                            self.diag(
-                                &bp,
-                                format!("gap between bands: nothing covers {hi} up to {lo}"),
-                            );
-                            ok = false;
-                        }
-                        (Some(hi), Some(lo)) if hi > lo => {
-                            self.diag(
-                                &bp,
-                                format!("bands overlap: {lo} up to {hi} is in two bands"),
-                            );
-                            ok = false;
-                        }
-                        _ => {}
-                    }
-                }
-                if let Some(h) = &spec.hit {
-                    if h != "unique" {
-                        self.diag(&p.key("hit"), "a band table has exactly one band for every number: its hit policy is unique".into());
-                        ok = false;
-                    }
-                }
-                match input {
-                    Some(input) => TableBody::Bands {
-                        input,
-                        bands: out.into_iter().map(|(_, b)| b).collect(),
-                    },
-                    None => return None,
-                }
-            }
+            (None, Some(bands)) => self.bands(spec, bands, p, &scope, &mut outputs),
             _ => {
                 self.diag(
                     p,
@@ -248,65 +140,11 @@ impl Compiler<'_> {
                 return None;
             }
         };
-        let hit = match (spec.hit.as_deref(), &spec.aggregate) {
-            (None | Some("first"), None) => Hit::First,
-            (Some("unique"), None) => Hit::Unique,
-            (Some("priority"), None) => Hit::Priority,
-            (Some("collect"), Some(a)) => match a.as_str() {
-                "sum" | "min" | "max" => {
-                    for (n, ty) in &outputs {
-                        if !matches!(ty, Ty::Num | Ty::Any) {
-                            self.diag(
-                                &p.key("aggregate"),
-                                format!(
-                                    "collect {a} needs numeric outputs; '{n}' is {}",
-                                    self.ty_name(ty)
-                                ),
-                            );
-                            ok = false;
-                        }
-                    }
-                    Hit::Collect(match a.as_str() {
-                        "sum" => CollectAgg::Sum,
-                        "min" => CollectAgg::Min,
-                        _ => CollectAgg::Max,
-                    })
-                }
-                "count" => Hit::Collect(CollectAgg::Count),
-                other => {
-                    self.diag(
-                        &p.key("aggregate"),
-                        format!("unknown collect aggregate '{other}' (sum, min, max, count)"),
-                    );
-                    return None;
-                }
-            },
-            (Some("collect"), None) => {
-                self.diag(
-                    p,
-                    "hit policy collect needs an \"aggregate\": sum, min, max or count".into(),
-                );
-                return None;
-            }
-            (Some(_), Some(_)) | (None, Some(_)) => {
-                self.diag(
-                    &p.key("aggregate"),
-                    "aggregate is for the collect hit policy".into(),
-                );
-                return None;
-            }
-            (Some(other), None) => {
-                self.diag(
-                    &p.key("hit"),
-                    format!("unknown hit policy '{other}' (first, unique, priority, collect)"),
-                );
-                return None;
-            }
-        };
-        let hit = if matches!(body, TableBody::Bands { .. }) {
-            Hit::Unique
-        } else {
-            hit
+        let body = body?;
+        let hit = match body {
+            // a band table has exactly one band for every number
+            TableBody::Bands { .. } => Hit::Unique,
+            TableBody::Rows(_) => self.hit_policy(spec, p, &outputs, &mut ok)?,
         };
         let default = match &spec.default {
             Some(d) => Some(self.outputs(d, &p.key("default"), &mut outputs)?),
@@ -326,4 +164,198 @@ impl Compiler<'_> {
             default,
         })
     }
+
+    /// The rows of a decision table, and whether all are good.
+    fn rows(
+        &self,
+        rows: &[RowSpec],
+        p: &JsonPath,
+        scope: &Scope,
+        outputs: &mut Vec<(String, Ty)>,
+    ) -> (Vec<Row>, bool) {
+        let (on, vars) = (scope.on, scope.vars);
+        let mut ok = true;
+        let mut out = Vec::new();
+        for (i, r) in rows.iter().enumerate() {
+            let rp = p.key("rows").index(i);
+            let when = self.expr(&r.when, &rp.key("when"), on, vars, Some(&Ty::Bool));
+            let then = self.outputs(&r.then, &rp.key("then"), outputs);
+            match (when, then) {
+                (Some(when), Some(then)) => out.push(Row {
+                    when,
+                    then,
+                    priority: r.priority.unwrap_or(0),
+                    note: r.note.clone(),
+                }),
+                _ => ok = false,
+            }
+        }
+        if rows.is_empty() {
+            self.diag(
+                &p.key("rows"),
+                "a decision table needs at least one row".into(),
+            );
+            ok = false;
+        }
+        (out, ok)
+    }
+
+    /// The body of a band table (its bands sorted, without gaps or overlaps), and whether
+    /// all is good.
+    fn bands(
+        &self,
+        spec: &TableSpec,
+        bands: &[BandSpec],
+        p: &JsonPath,
+        scope: &Scope,
+        outputs: &mut Vec<(String, Ty)>,
+    ) -> (Option<TableBody>, bool) {
+        let (on, vars) = (scope.on, scope.vars);
+        let mut ok = true;
+        let Some(input_src) = &spec.input else {
+            self.diag(
+                p,
+                "a band table needs an \"input\": the number it bands".into(),
+            );
+            return (None, false);
+        };
+        let input = self.expr(input_src, &p.key("input"), on, vars, Some(&Ty::Num));
+        let mut out: Vec<(usize, Band)> = Vec::new();
+        for (i, b) in bands.iter().enumerate() {
+            let bp = p.key("bands").index(i);
+            let then = self.outputs(&b.then, &bp.key("then"), outputs);
+            if let (Some(lo), Some(hi)) = (&b.min, &b.below) {
+                if lo >= hi {
+                    self.diag(
+                        &bp,
+                        format!("the band is empty: min {lo} is not below {hi}"),
+                    );
+                    ok = false;
+                }
+            }
+            match then {
+                Some(then) => out.push((
+                    i,
+                    Band {
+                        min: b.min.clone(),
+                        below: b.below.clone(),
+                        then,
+                    },
+                )),
+                None => ok = false,
+            }
+        }
+        if bands.is_empty() {
+            self.diag(
+                &p.key("bands"),
+                "a band table needs at least one band".into(),
+            );
+            ok = false;
+        }
+        out.sort_by(|a, b| match (&a.1.min, &b.1.min) {
+            (None, None) => std::cmp::Ordering::Equal,
+            (None, _) => std::cmp::Ordering::Less,
+            (_, None) => std::cmp::Ordering::Greater,
+            (Some(x), Some(y)) => x.cmp(y),
+        });
+        for w in out.windows(2) {
+            let ((_, a), (j, b)) = (&w[0], &w[1]);
+            let bp = p.key("bands").index(*j);
+            match (&a.below, &b.min) {
+                (None, _) => {
+                    self.diag(&bp, format!("bands overlap: this band starts at {} inside a band with no upper bound", b.min.as_ref().map(|x| x.to_string()).unwrap_or("-∞".into())));
+                    ok = false;
+                }
+                (_, None) => {
+                    self.diag(&bp, "bands overlap: two bands have no lower bound".into());
+                    ok = false;
+                }
+                (Some(hi), Some(lo)) if hi < lo => {
+                    self.diag(
+                        &bp,
+                        format!("gap between bands: nothing covers {hi} up to {lo}"),
+                    );
+                    ok = false;
+                }
+                (Some(hi), Some(lo)) if hi > lo => {
+                    self.diag(
+                        &bp,
+                        format!("bands overlap: {lo} up to {hi} is in two bands"),
+                    );
+                    ok = false;
+                }
+                _ => {}
+            }
+        }
+        if let Some(h) = spec.hit {
+            if h != HitPolicy::Unique {
+                self.diag(
+                    &p.key("hit"),
+                    "a band table has exactly one band for every number: its hit policy is unique"
+                        .into(),
+                );
+                ok = false;
+            }
+        }
+        let body = input.map(|input| TableBody::Bands {
+            input,
+            bands: out.into_iter().map(|(_, b)| b).collect(),
+        });
+        (body, ok)
+    }
+
+    /// The hit policy of a decision table with these outputs.
+    fn hit_policy(
+        &self,
+        spec: &TableSpec,
+        p: &JsonPath,
+        outputs: &[(String, Ty)],
+        ok: &mut bool,
+    ) -> Option<Hit> {
+        Some(
+            match (spec.hit.unwrap_or(HitPolicy::First), spec.aggregate) {
+                (HitPolicy::First, None) => Hit::First,
+                (HitPolicy::Unique, None) => Hit::Unique,
+                (HitPolicy::Priority, None) => Hit::Priority,
+                (HitPolicy::Collect, Some(agg)) => {
+                    if agg != CollectAgg::Count {
+                        for (n, ty) in outputs {
+                            if !matches!(ty, Ty::Num | Ty::Any) {
+                                let a = format!("{agg:?}").to_lowercase();
+                                self.diag(
+                                    &p.key("aggregate"),
+                                    format!(
+                                        "collect {a} needs numeric outputs; '{n}' is {}",
+                                        self.ty_name(ty)
+                                    ),
+                                );
+                                *ok = false;
+                            }
+                        }
+                    }
+                    Hit::Collect(agg)
+                }
+                (HitPolicy::Collect, None) => {
+                    self.diag(
+                        p,
+                        "hit policy collect needs an \"aggregate\": sum, min, max or count".into(),
+                    );
+                    return None;
+                }
+                (_, Some(_)) => {
+                    self.diag(
+                        &p.key("aggregate"),
+                        "aggregate is for the collect hit policy".into(),
+                    );
+                    return None;
+                }
+            },
+        )
+    }
+}
+
+/// Where a table's expressions are compiled: its collection's records, or the scorecard.
+struct Scope<'v> {
+    on: Option<CollId>,
+    vars: &'v [(&'static str, Ty)],
 }
