@@ -213,13 +213,9 @@ pub struct Dataset {
 }
 
 impl Dataset {
-    /// Values of the record-scope variables (`period_start`, `period_end`, `as_of`).
-    pub fn record_vars(&self) -> [Value; 3] {
-        [
-            Value::Date(self.period.from),
-            Value::Date(self.period.to),
-            Value::Date(self.period.as_of),
-        ]
+    /// Values of the period's variables (`period_start`, `period_end`, `as_of`).
+    pub(crate) fn period_vars(&self) -> crate::expr::vars::PeriodVars {
+        crate::expr::vars::PeriodVars::new(self.period.from, self.period.to, self.period.as_of)
     }
 }
 

@@ -3,12 +3,13 @@
 //! left out (the window with its dates, or the `where`); for a table, which rows (or
 //! which band) fired, with their notes.
 
-use super::measure::{aggregate_target, in_window, record_date, View};
+use super::measure::View;
+use super::related::{Rule, Taken};
 use super::table::eval_table;
 use super::{value_json, ScoreError};
 use crate::data::Dataset;
 use crate::expr::eval::Frame;
-use crate::plan::{Agg, MeasureKind, Plan, TableBody, Window};
+use crate::plan::{MeasureKind, Plan, TableBody, Window};
 use crate::value::{CollId, Value};
 use serde::Serialize;
 use serde_json::Value as Json;
@@ -95,7 +96,7 @@ pub fn explain(
     let c = &plan.collections[coll as usize];
     let row = &ds.colls[coll as usize].rows[idx as usize];
     let view = View { ds, cols };
-    let vars = ds.record_vars();
+    let vars = ds.period_vars();
     let fields = c
         .fields
         .iter()
@@ -110,7 +111,7 @@ pub fn explain(
         let frame = Frame {
             data: &view,
             base: Some((coll, idx)),
-            vars: &vars,
+            vars: vars.record(),
         };
         let why = match &meas.kind {
             MeasureKind::Expr(e) => MeasureWhy {
@@ -171,92 +172,22 @@ pub fn explain(
                     fired: Some(fired),
                 }
             }
-            MeasureKind::Aggregate {
-                agg,
-                over,
-                via,
-                key,
-                filter,
-                value: vexpr,
-                window,
-                per,
-            } => {
-                let oc = &plan.collections[*over as usize];
-                let orows = &ds.colls[*over as usize];
-                let target = aggregate_target(row, *key, idx);
-                let outer_vars = [
-                    vars[0].clone(),
-                    vars[1].clone(),
-                    vars[2].clone(),
-                    Value::Rec(coll, idx),
-                ];
-                let mut related = Vec::new();
-                for (j, r) in orows.rows.iter().enumerate() {
-                    if !matches!((r[*via as usize].clone(), target), (Value::Rec(_, t), Some(x)) if t == x)
-                    {
-                        continue;
-                    }
-                    let date = record_date(oc, r);
-                    let of = Frame {
-                        data: &view,
-                        base: Some((*over, j as u32)),
-                        vars: &outer_vars,
-                    };
-                    let reason = if !in_window(*window, date, ds) {
-                        Some(format!("outside {}", window_text(*window, ds)))
-                    } else {
-                        match filter {
-                            Some(f) if !f.eval_bool(&of).unwrap_or(false) => {
-                                Some(format!("`{}` is false", f.src))
-                            }
-                            _ => None,
-                        }
-                    };
-                    let v = match (reason.is_none(), vexpr) {
-                        (true, Some(e)) => e.eval(&of).ok().map(|v| value_json(ds, &v)),
-                        _ => None,
-                    };
-                    related.push(RelatedRecord {
-                        key: orows.key(j).to_string(),
-                        date: date.map(|d| d.to_string()),
-                        counted: reason.is_none(),
-                        reason,
-                        value: v,
-                    });
-                }
-                let agg_name = match agg {
-                    Agg::Count => "count",
-                    Agg::Sum => "sum",
-                    Agg::Mean => "mean",
-                    Agg::Min => "min",
-                    Agg::Max => "max",
-                    Agg::Latest => "latest",
-                    Agg::List => "list",
-                };
-                let mut how = format!(
-                    "{agg_name} of {} (by {}) in {}",
-                    oc.name,
-                    oc.fields[*via as usize].name,
-                    window_text(*window, ds)
-                );
-                if let Some(f) = filter {
-                    how.push_str(&format!(" where `{}`", f.src));
-                }
-                if let Some(p) = per {
-                    let ws: Vec<String> = super::measure::buckets(p, ds)
-                        .iter()
-                        .map(|(a, b)| format!("{a}…{b}"))
-                        .collect();
-                    how.push_str(&format!(", one result per window: {}", ws.join(", ")));
-                }
-                if let Some(e) = vexpr {
-                    how.push_str(&format!(", of `{}`", e.src));
-                }
+            MeasureKind::Aggregate { .. } => {
+                let rule = Rule::of(plan, ds, m as usize)
+                    .ok_or_else(|| ScoreError::Internal("an aggregate without its rule".into()))?;
+                let label = format!("measure {}.{}", c.name, meas.name);
+                let record = format!("{} '{}'", c.name, ds.colls[coll as usize].key(idx as usize));
                 MeasureWhy {
                     name: meas.name.clone(),
                     value,
-                    how,
-                    related: Some(related),
+                    how: aggregate_how(&rule, ds),
+                    related: Some(related(
+                        &rule,
+                        &view,
+                        &vars,
+                        (coll, idx),
+                        (&label, &record),
+                    )?),
                     fired: None,
                 }
             }
@@ -269,6 +200,67 @@ pub fn explain(
         fields,
         measures,
     })
+}
+
+/// The related records of record `idx` that an aggregate looked at, as the measure
+/// computation walks them: each counted (with its value) or left out, and why.
+fn related(
+    rule: &Rule,
+    view: &View,
+    vars: &crate::expr::vars::PeriodVars,
+    (coll, idx): (CollId, u32),
+    names: (&str, &str),
+) -> Result<Vec<RelatedRecord>, ScoreError> {
+    let ds = view.ds;
+    let outer_vars = vars.with(Value::Rec(coll, idx));
+    let related = &ds.colls[rule.over as usize];
+    let walked = rule.walk(view, &outer_vars, (coll, idx), names)?;
+    Ok(walked
+        .into_iter()
+        .map(|(j, date, taken)| {
+            let (reason, value) = match taken {
+                None if rule.buckets.is_some() => (Some("outside every window".to_string()), None),
+                None => (
+                    Some(format!("outside {}", window_text(rule.window, ds))),
+                    None,
+                ),
+                Some(Taken::Filtered) => {
+                    (rule.filter.map(|f| format!("`{}` is false", f.src)), None)
+                }
+                Some(Taken::Counted(v)) => (None, v.map(|v| value_json(ds, &v))),
+            };
+            RelatedRecord {
+                key: related.key(j as usize).to_string(),
+                date: date.map(|d| d.to_string()),
+                counted: reason.is_none(),
+                reason,
+                value,
+            }
+        })
+        .collect())
+}
+
+/// How an aggregate is computed, in words.
+fn aggregate_how(rule: &Rule, ds: &Dataset) -> String {
+    let oc = rule.collection;
+    let mut how = format!(
+        "{} of {} (by {}) in {}",
+        rule.agg.name(),
+        oc.name,
+        oc.fields[rule.via as usize].name,
+        window_text(rule.window, ds)
+    );
+    if let Some(f) = rule.filter {
+        how.push_str(&format!(" where `{}`", f.src));
+    }
+    if let Some(b) = &rule.buckets {
+        let ws: Vec<String> = b.iter().map(|(a, b)| format!("{a}…{b}")).collect();
+        how.push_str(&format!(", one result per window: {}", ws.join(", ")));
+    }
+    if let Some(e) = rule.value {
+        how.push_str(&format!(", of `{}`", e.src));
+    }
+    how
 }
 
 /// An explanation as indented text.

@@ -153,7 +153,7 @@ pub fn evaluate(
     groups: &Groups,
 ) -> Result<Vec<Vec<(IndicatorResult, Points)>>, ScoreError> {
     let view = View { ds, cols };
-    let vars = ds.record_vars();
+    let vars = ds.period_vars();
     let mut out: Vec<Vec<(IndicatorResult, Points)>> = Vec::new();
     // exact values per indicator per group, for changes (which come after what they compare)
     let mut values: Vec<Vec<Option<Number>>> = Vec::new();
@@ -164,7 +164,7 @@ pub fn evaluate(
         .map(|ind| match ind.kind.compares() {
             Some(_) => None,
             None => Some(crate::stack::with(plan.script_stack, || {
-                indicator(plan, ds, &view, &vars, groups, ind)
+                indicator(plan, ds, &view, vars.record(), groups, ind)
             })),
         })
         .collect();
@@ -180,7 +180,7 @@ pub fn evaluate(
                 &values[current],
                 &values[baseline],
             )?,
-            (None, None) => indicator(plan, ds, &view, &vars, groups, ind)?,
+            (None, None) => indicator(plan, ds, &view, vars.record(), groups, ind)?,
         };
         out.push(res);
         values.push(vals);
@@ -315,13 +315,7 @@ fn group_target(
     if g >= groups.count() {
         return Ok(ind.target.clone());
     }
-    let p = &ds.period;
-    let vars = [
-        Value::Date(p.from),
-        Value::Date(p.to),
-        Value::Date(p.as_of),
-        Value::Rec(gc, g as u32),
-    ];
+    let vars = ds.period_vars().with(Value::Rec(gc, g as u32));
     let frame = Frame {
         data: view,
         base: None,

@@ -2,14 +2,15 @@
 //! in the plan's dependency order.
 
 use super::pass::Pass;
+use super::related::{aggregate_target, record_date, Rule, Taken};
 use super::table::eval_table;
 use super::ScoreError;
 use crate::data::Dataset;
-use crate::dates::add_months;
 use crate::expr::compile::MeasureId;
 use crate::expr::eval::{compare, Data, Frame, NONE};
+use crate::expr::vars::PeriodVars;
 use crate::num::Number;
-use crate::plan::{Agg, MeasureKind, Plan, Window};
+use crate::plan::{Agg, MeasureKind, Plan};
 use crate::value::{CollId, Value};
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -68,40 +69,6 @@ impl Related {
 
     fn of(&self, t: usize) -> &[u32] {
         &self.items[self.offsets[t] as usize..self.offsets[t + 1] as usize]
-    }
-}
-
-/// The record whose related records an aggregate sees: record `idx` itself, or with
-/// `match` the record its reference field `key` points at.
-pub(crate) fn aggregate_target(row: &[Value], key: Option<u16>, idx: u32) -> Option<u32> {
-    match key {
-        None => Some(idx),
-        Some(k) => match row[k as usize] {
-            Value::Rec(_, t) => Some(t),
-            _ => None,
-        },
-    }
-}
-
-/// The date of a record, when its collection has a date field and the record a date.
-pub(crate) fn record_date(c: &crate::plan::Collection, row: &[Value]) -> Option<NaiveDate> {
-    c.date_slot.and_then(|s| match row[s as usize] {
-        Value::Date(d) => Some(d),
-        _ => None,
-    })
-}
-
-/// Whether a date falls in a window of the run's period.
-pub fn in_window(w: Window, d: Option<NaiveDate>, ds: &Dataset) -> bool {
-    let p = &ds.period;
-    match (w, d) {
-        (Window::All, _) => true,
-        (_, None) => false,
-        (Window::Period, Some(d)) => p.from <= d && d <= p.to,
-        (Window::Months(n), Some(d)) => {
-            add_months(p.as_of, -(n as i64)).is_some_and(|start| start < d) && d <= p.as_of
-        }
-        (Window::Days(n), Some(d)) => (p.as_of - d).num_days() < n as i64 && d <= p.as_of,
     }
 }
 
@@ -194,52 +161,11 @@ impl AggAcc {
     }
 }
 
-/// The windows of a `per` aggregation: calendar periods clipped to the run's period, or
-/// the terms of a collection (in key order), each inclusive.
-pub(crate) fn buckets(per: &crate::plan::Per, ds: &Dataset) -> Vec<(NaiveDate, NaiveDate)> {
-    use chrono::Datelike;
-    let p = &ds.period;
-    match per {
-        crate::plan::Per::Months(span) => {
-            let span = *span;
-            let m0 = (p.from.month0() / span) * span;
-            let mut start = NaiveDate::from_ymd_opt(p.from.year(), m0 + 1, 1).unwrap_or(p.from);
-            let mut out = Vec::new();
-            while start <= p.to && out.len() < 1200 {
-                let next = crate::dates::add_months(start, span as i64).unwrap_or(p.to);
-                let end = next.pred_opt().unwrap_or(next);
-                out.push((start.max(p.from), end.min(p.to)));
-                start = next;
-            }
-            out
-        }
-        crate::plan::Per::Weeks => {
-            let mut start =
-                p.from - chrono::Duration::days(p.from.weekday().num_days_from_monday() as i64);
-            let mut out = Vec::new();
-            while start <= p.to && out.len() < 600 {
-                let end = start + chrono::Duration::days(6);
-                out.push((start.max(p.from), end.min(p.to)));
-                start = end + chrono::Duration::days(1);
-            }
-            out
-        }
-        crate::plan::Per::Terms { coll, from, to } => ds.colls[*coll as usize]
-            .rows
-            .iter()
-            .filter_map(|r| match (&r[*from as usize], &r[*to as usize]) {
-                (Value::Date(a), Value::Date(b)) => Some((*a, *b)),
-                _ => None,
-            })
-            .collect(),
-    }
-}
-
 /// Computes every measure for every record.
 pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError> {
     let mut cols: Vec<Vec<Value>> = vec![Vec::new(); plan.measures.len()];
     let mut related: HashMap<(CollId, u16), Related> = HashMap::new();
-    let vars = ds.record_vars();
+    let vars = ds.period_vars();
     // measures already computed: with another output of their table, or in a shared pass
     let mut done = vec![false; plan.measures.len()];
     for &m in &plan.measure_order {
@@ -261,7 +187,7 @@ pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError>
                 let frame = Frame {
                     data: &view,
                     base: Some((coll, i as u32)),
-                    vars: &vars,
+                    vars: vars.record(),
                 };
                 eval_table(t, &frame)
                     .map(|hit| hit.outputs)
@@ -290,7 +216,7 @@ pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError>
         // related records, in order, together with the others of the same pass that read no
         // measures; when a record fails, the pass per record below says which, as it
         // always has
-        if let Some(pass) = Pass::of(plan, m, &done) {
+        if let Some(pass) = Pass::of(plan, ds, m, &done) {
             let group = pass.measures();
             if let Some(computed) = pass.run(plan, ds, &view, n) {
                 for (j, col) in group.into_iter().zip(computed) {
@@ -300,136 +226,135 @@ pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError>
                 continue;
             }
         }
-        if let MeasureKind::Aggregate { over, via, .. } = &meas.kind {
-            let targets = match plan.collections[*over as usize].fields[*via as usize].kind {
+        let rule_of = Rule::of(plan, ds, m as usize);
+        if let Some(r) = &rule_of {
+            let targets = match plan.collections[r.over as usize].fields[r.via as usize].kind {
                 crate::plan::FieldKind::Ref(t) => ds.colls[t as usize].rows.len(),
                 _ => 0,
             };
             related
-                .entry((*over, *via))
-                .or_insert_with(|| Related::build(ds, *over, *via, targets));
+                .entry((r.over, r.via))
+                .or_insert_with(|| Related::build(ds, r.over, r.via, targets));
         }
-        // the windows of a per-window aggregate depend only on the run: compute them once
-        let measure_buckets = match &meas.kind {
-            MeasureKind::Aggregate { per: Some(p), .. } => Some(buckets(p, ds)),
-            _ => None,
+        let names = Names {
+            rule: &rule,
+            coll,
+            coll_name: cname,
         };
         let one = |i: usize| -> Result<Value, ScoreError> {
-            let frame = Frame {
-                data: &view,
-                base: Some((coll, i as u32)),
-                vars: &vars,
-            };
-            let v = match &meas.kind {
-                MeasureKind::Expr(e) => e
-                    .eval(&frame)
-                    .map_err(|err| ScoreError::eval(&rule, rec(i), &e.src, err))?
-                    .into_owned(),
-                // computed above, with the table's other outputs
-                MeasureKind::Table { .. } => Value::None,
-                MeasureKind::Aggregate {
-                    agg,
-                    over,
-                    via,
-                    key,
-                    filter,
-                    value,
-                    window,
-                    per,
-                } => {
-                    let oc = &plan.collections[*over as usize];
-                    let orows = &ds.colls[*over as usize];
-                    let rel = &related[&(*over, *via)];
-                    let target = aggregate_target(&ds.colls[coll as usize].rows[i], *key, i as u32);
-                    let outer_vars = [
-                        vars[0].clone(),
-                        vars[1].clone(),
-                        vars[2].clone(),
-                        Value::Rec(coll, i as u32),
-                    ];
-                    let buckets = measure_buckets.as_ref().filter(|_| per.is_some());
-                    // one accumulator, or one per window (allocated only then)
-                    let mut single = AggAcc::default();
-                    let mut per_bucket: Vec<AggAcc> = buckets
-                        .map(|b| vec![AggAcc::default(); b.len()])
-                        .unwrap_or_default();
-                    for &j in target.map(|t| rel.of(t as usize)).unwrap_or(&[]) {
-                        let row = &orows.rows[j as usize];
-                        let date = record_date(oc, row);
-                        let in_bucket = |(lo, hi): &(NaiveDate, NaiveDate)| {
-                            date.is_some_and(|d| *lo <= d && d <= *hi)
-                        };
-                        let counted = match buckets {
-                            None => in_window(*window, date, ds),
-                            Some(b) => b.iter().any(in_bucket),
-                        };
-                        if !counted {
-                            continue;
-                        }
-                        let of = Frame {
-                            data: &view,
-                            base: Some((*over, j)),
-                            vars: &outer_vars,
-                        };
-                        let orec = || {
-                            Some(format!(
-                                "{} '{}' (related to {cname} '{}')",
-                                oc.name,
-                                orows.key(j as usize),
-                                ds.colls[coll as usize].key(i)
-                            ))
-                        };
-                        if let Some(f) = filter {
-                            if !f
-                                .eval_bool(&of)
-                                .map_err(|e| ScoreError::eval(&rule, orec(), &f.src, e))?
-                            {
-                                continue;
-                            }
-                        }
-                        let v = match value {
-                            Some(vexpr) => Some(
-                                vexpr
-                                    .eval(&of)
-                                    .map_err(|e| ScoreError::eval(&rule, orec(), &vexpr.src, e))?,
-                            ),
-                            None => None,
-                        };
-                        let v = v.as_deref();
-                        let add = |acc: &mut AggAcc, v: Option<&Value>| {
-                            acc.add(*agg, v, date).map_err(|message| ScoreError::Eval {
-                                context: format!("{rule}, {}", orec().unwrap_or_default()),
-                                message,
-                            })
-                        };
-                        match buckets {
-                            None => add(&mut single, v)?,
-                            Some(b) => {
-                                for (k, _) in b.iter().enumerate().filter(|(_, w)| in_bucket(w)) {
-                                    add(&mut per_bucket[k], v)?;
-                                }
-                            }
-                        }
-                    }
-                    let arith = |e: crate::num::ArithError| ScoreError::Eval {
-                        context: rule.clone(),
-                        message: e.to_string(),
+            match (&meas.kind, &rule_of) {
+                (MeasureKind::Expr(e), _) => {
+                    let frame = Frame {
+                        data: &view,
+                        base: Some((coll, i as u32)),
+                        vars: vars.record(),
                     };
-                    if buckets.is_some() {
-                        let vals: Result<Vec<Value>, _> =
-                            per_bucket.into_iter().map(|a| a.finish(*agg)).collect();
-                        Value::List(vals.map_err(arith)?.into())
-                    } else {
-                        single.finish(*agg).map_err(arith)?
-                    }
+                    Ok(e.eval(&frame)
+                        .map_err(|err| ScoreError::eval(&rule, rec(i), &e.src, err))?
+                        .into_owned())
                 }
-            };
-            Ok(v)
+                (MeasureKind::Aggregate { .. }, Some(r)) => aggregate(
+                    r,
+                    &related[&(r.over, r.via)],
+                    &view,
+                    &vars,
+                    &names,
+                    i as u32,
+                ),
+                // computed above, with the table's other outputs
+                _ => Ok(Value::None),
+            }
         };
         cols[m as usize] = per_record(plan, n, one)?;
         done[m as usize] = true;
     }
     Ok(cols)
+}
+
+/// How errors name an aggregate and the record it is for.
+struct Names<'a> {
+    /// `measure units.inspections`.
+    rule: &'a str,
+    coll: CollId,
+    coll_name: &'a str,
+}
+
+/// The value of an aggregate for record `i`: its related records walked by `rule`, each
+/// added to the accumulator (or to those of the buckets it falls in).
+fn aggregate(
+    rule: &Rule,
+    related: &Related,
+    view: &View,
+    vars: &PeriodVars,
+    names: &Names,
+    i: u32,
+) -> Result<Value, ScoreError> {
+    let ds = view.ds;
+    let orows = &ds.colls[rule.over as usize];
+    let target = aggregate_target(&ds.colls[names.coll as usize].rows[i as usize], rule.key, i);
+    let outer_vars = vars.with(Value::Rec(names.coll, i));
+    // one accumulator, or one per window (allocated only then)
+    let mut single = AggAcc::default();
+    let mut per_bucket: Vec<AggAcc> = rule
+        .buckets
+        .as_ref()
+        .map(|b| vec![AggAcc::default(); b.len()])
+        .unwrap_or_default();
+    for &j in target.map(|t| related.of(t as usize)).unwrap_or(&[]) {
+        let row = &orows.rows[j as usize];
+        let date = record_date(rule.collection, row);
+        if !rule.in_scope(date, ds) {
+            continue;
+        }
+        let frame = Frame {
+            data: view,
+            base: Some((rule.over, j)),
+            vars: &outer_vars,
+        };
+        let orec = || {
+            Some(format!(
+                "{} '{}' (related to {} '{}')",
+                rule.collection.name,
+                orows.key(j as usize),
+                names.coll_name,
+                ds.colls[names.coll as usize].key(i as usize)
+            ))
+        };
+        let v = match rule
+            .take(&frame)
+            .map_err(|(src, e)| ScoreError::eval(names.rule, orec(), src, e))?
+        {
+            Taken::Filtered => continue,
+            Taken::Counted(v) => v,
+        };
+        let v = v.as_deref();
+        let add = |acc: &mut AggAcc| {
+            acc.add(rule.agg, v, date)
+                .map_err(|message| ScoreError::Eval {
+                    context: format!("{}, {}", names.rule, orec().unwrap_or_default()),
+                    message,
+                })
+        };
+        match rule.buckets {
+            None => add(&mut single)?,
+            Some(_) => {
+                for k in rule.buckets_of(date) {
+                    add(&mut per_bucket[k])?;
+                }
+            }
+        }
+    }
+    let arith = |e: crate::num::ArithError| ScoreError::Eval {
+        context: names.rule.to_string(),
+        message: e.to_string(),
+    };
+    if rule.buckets.is_some() {
+        let vals: Result<Vec<Value>, _> =
+            per_bucket.into_iter().map(|a| a.finish(rule.agg)).collect();
+        Ok(Value::List(vals.map_err(arith)?.into()))
+    } else {
+        single.finish(rule.agg).map_err(arith)
+    }
 }
 
 /// Computes something for records `0..n` in parallel, in order. When records fail, the

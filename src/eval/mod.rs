@@ -8,6 +8,7 @@ pub mod indicator;
 pub mod measure;
 mod pass;
 pub mod points;
+pub(crate) mod related;
 pub mod scorecard;
 pub mod table;
 
@@ -209,7 +210,7 @@ pub fn score(plan: &Plan, ds: &Dataset) -> Result<Outcome, ScoreError> {
             }
         }
     }
-    let vars = ds.record_vars();
+    let vars = ds.period_vars();
     let scorecard_of = |g: usize| -> Result<Option<crate::outcome::ScorecardResult>, ScoreError> {
         match &plan.scorecard {
             Some(sc) => {

@@ -9,68 +9,42 @@
 //! runs' accumulators merged in order, so the result is the same on any number of threads,
 //! and the same as counting each record's related records on their own.
 
-use super::measure::{in_window, record_date, AggAcc, View};
+use super::measure::{AggAcc, View};
+use super::related::{in_window, record_date, Rule, Taken};
 use crate::data::Dataset;
-use crate::expr::compile::{Expr, MeasureId};
+use crate::expr::compile::MeasureId;
 use crate::expr::eval::Frame;
-use crate::plan::{Agg, MeasureKind, Plan, Window};
+use crate::plan::{Plan, Window};
 use crate::value::{CollId, Value};
 use rayon::prelude::*;
 
-/// The variable slot of `outer` in an aggregate's expressions (after the record variables).
-const OUTER: u16 = 3;
-
 /// Aggregates of one pass: the related records, the reference to the record they count
-/// for, the window, and each aggregate.
+/// for, the window, and each aggregate's rule.
 pub(super) struct Pass<'a> {
     over: CollId,
     via: u16,
     window: Window,
-    aggs: Vec<(MeasureId, One<'a>)>,
-}
-
-/// One aggregate of a pass.
-struct One<'a> {
-    agg: Agg,
-    filter: Option<&'a Expr>,
-    value: Option<&'a Expr>,
+    aggs: Vec<(MeasureId, Rule<'a>)>,
 }
 
 /// What makes two aggregates share a pass: their collection, related records, reference
 /// and window.
 type PassKey = (CollId, CollId, u16, Window);
 
-/// The pass key of a measure that can be computed in a pass, with the aggregate.
-fn passable(plan: &Plan, m: MeasureId) -> Option<(PassKey, One<'_>)> {
-    let meas = &plan.measures[m as usize];
-    let MeasureKind::Aggregate {
-        agg,
-        over,
-        via,
-        key: None,
-        filter,
-        value,
-        window,
-        per: None,
-    } = &meas.kind
-    else {
-        return None;
-    };
-    let exprs = || [filter, value].into_iter().flatten();
-    if exprs().any(|e| e.uses_var(OUTER)) {
+/// The pass key of a measure that can be computed in a pass, with its rule: an aggregate
+/// without `match`, `per` or `outer`.
+fn passable<'a>(plan: &'a Plan, ds: &Dataset, m: MeasureId) -> Option<(PassKey, Rule<'a>)> {
+    let rule = Rule::of(plan, ds, m as usize)?;
+    if rule.key.is_some() || rule.buckets.is_some() || rule.reads_outer() {
         return None;
     }
-    let one = One {
-        agg: *agg,
-        filter: filter.as_ref(),
-        value: value.as_ref(),
-    };
-    Some(((meas.coll, *over, *via, *window), one))
+    let coll = plan.measures[m as usize].coll;
+    Some(((coll, rule.over, rule.via, rule.window), rule))
 }
 
 /// Whether the aggregate reads no measures, so that it can be computed before its turn.
-fn reads_no_measures(one: &One) -> bool {
-    [one.filter, one.value]
+fn reads_no_measures(rule: &Rule) -> bool {
+    [rule.filter, rule.value]
         .into_iter()
         .flatten()
         .all(|e| !e.uses_measures())
@@ -79,8 +53,13 @@ fn reads_no_measures(one: &One) -> bool {
 impl<'a> Pass<'a> {
     /// The pass of measure `m`, when it can be computed in one: with it, when it reads no
     /// measures, the measures not `done` of the same pass that read none either.
-    pub(super) fn of(plan: &'a Plan, m: MeasureId, done: &[bool]) -> Option<Pass<'a>> {
-        let (key, one) = passable(plan, m)?;
+    pub(super) fn of(
+        plan: &'a Plan,
+        ds: &Dataset,
+        m: MeasureId,
+        done: &[bool],
+    ) -> Option<Pass<'a>> {
+        let (key, one) = passable(plan, ds, m)?;
         let (_, over, via, window) = key;
         let mut aggs = Vec::new();
         if reads_no_measures(&one) {
@@ -88,7 +67,7 @@ impl<'a> Pass<'a> {
                 if j == m || done[j as usize] {
                     continue;
                 }
-                match passable(plan, j) {
+                match passable(plan, ds, j) {
                     Some((k, other)) if k == key && reads_no_measures(&other) => {
                         aggs.push((j, other))
                     }
@@ -121,13 +100,7 @@ impl<'a> Pass<'a> {
     ) -> Option<Vec<Vec<Value>>> {
         let oc = &plan.collections[self.over as usize];
         let orows = &ds.colls[self.over as usize].rows;
-        let vars = ds.record_vars();
-        let vars = [
-            vars[0].clone(),
-            vars[1].clone(),
-            vars[2].clone(),
-            Value::None,
-        ];
+        let vars = ds.period_vars().with(Value::None);
         let runs = rayon::current_num_threads().max(1);
         let size = orows.len().div_ceil(runs).max(1);
         let parts: Vec<Option<Vec<Vec<AggAcc>>>> = (0..runs)
@@ -151,18 +124,13 @@ impl<'a> Pass<'a> {
                             base: Some((self.over, j as u32)),
                             vars: &vars,
                         };
-                        for ((_, one), accs) in self.aggs.iter().zip(&mut accs) {
-                            if let Some(f) = one.filter {
-                                if !f.eval_bool(&frame).ok()? {
-                                    continue;
-                                }
-                            }
-                            let v = match one.value {
-                                Some(e) => Some(e.eval(&frame).ok()?),
-                                None => None,
+                        for ((_, rule), accs) in self.aggs.iter().zip(&mut accs) {
+                            let v = match rule.take(&frame).ok()? {
+                                Taken::Filtered => continue,
+                                Taken::Counted(v) => v,
                             };
                             accs.get_mut(t as usize)?
-                                .add(one.agg, v.as_deref(), date)
+                                .add(rule.agg, v.as_deref(), date)
                                 .ok()?;
                         }
                     }

@@ -31,11 +31,11 @@ fn arith(
 
 /// Scores one group from the points of its indicators (in plan order); `group` names it
 /// in errors (`group 'T01'`, or `overall`).
-pub fn evaluate(
+pub(crate) fn evaluate(
     plan: &Plan,
     sc: &Scorecard,
     pts: &[Points],
-    record_vars: &[Value; 3],
+    vars: &crate::expr::vars::PeriodVars,
     ds: &Dataset,
     group: &str,
 ) -> Result<ScorecardResult, ScoreError> {
@@ -94,13 +94,10 @@ pub fn evaluate(
         )?)
     };
     let data = Fields(&ds.colls);
-    let mut vars = vec![
-        record_vars[0].clone(),
-        record_vars[1].clone(),
-        record_vars[2].clone(),
+    let mut vars = vars.scorecard(
         total.clone().map(Value::from).unwrap_or(Value::None),
         Value::None,
-    ];
+    );
     let mut grade = None;
     if let (Some((t, out)), Some(_)) = (sc.grade, &total) {
         let table = &plan.tables[t];
@@ -119,7 +116,7 @@ pub fn evaluate(
         })?;
         if let Some(s) = hit.outputs[out].as_str() {
             grade = Some(s.to_string());
-            vars[4] = hit.outputs[out].clone();
+            vars[crate::expr::vars::GRADE as usize] = hit.outputs[out].clone();
         }
     }
     let mut actions = Vec::new();

@@ -28,3 +28,4 @@
 pub mod compile;
 pub mod eval;
 pub mod parse;
+pub(crate) mod vars;

@@ -394,9 +394,6 @@ pub struct Groups {
     pub name: Option<u16>,
 }
 
-/// Names of the variables of record-scope expressions, by slot.
-pub const RECORD_VARS: [&str; 3] = ["period_start", "period_end", "as_of"];
-
 /// A compiled pack.
 #[derive(Debug)]
 pub struct Plan {

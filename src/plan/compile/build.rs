@@ -75,8 +75,13 @@ impl Compiler<'_> {
                 continue;
             };
             let p = cpath.key(&self.colls[i].name.clone()).key("include");
-            self.colls[i].include =
-                self.expr(inc, &p, Some(i as CollId), &record_vars(), Some(&Ty::Bool));
+            self.colls[i].include = self.expr(
+                inc,
+                &p,
+                Some(i as CollId),
+                &Scope::Record.declared(),
+                Some(&Ty::Bool),
+            );
         }
         self.measures_visible.set(true);
 

@@ -52,7 +52,13 @@ impl KindCx<'_, '_> {
         let filter = match &p.filter {
             Some(f) => {
                 let at = self.path("population").key("where");
-                Some(c.expr(f, &at, Some(coll), &record_vars(), Some(&Ty::Bool))?)
+                Some(c.expr(
+                    f,
+                    &at,
+                    Some(coll),
+                    &Scope::Record.declared(),
+                    Some(&Ty::Bool),
+                )?)
             }
             None => None,
         };
@@ -71,8 +77,13 @@ impl KindCx<'_, '_> {
     /// Compiles field `key` (`src`) over a member, wanting a `want` (any type: `None`).
     fn member_expr(&self, src: &str, key: &str, want: Option<&Ty>) -> Option<Expr> {
         let coll = self.members.as_ref()?.coll;
-        self.compiler
-            .expr(src, &self.path(key), Some(coll), &record_vars(), want)
+        self.compiler.expr(
+            src,
+            &self.path(key),
+            Some(coll),
+            &Scope::Record.declared(),
+            want,
+        )
     }
 
     /// A condition over a member.
@@ -380,8 +391,7 @@ impl Compiler<'_> {
                 None
             }
             (Some(src), Some(g), Some(_)) => {
-                let mut vars = record_vars();
-                vars.push(("group", Ty::Rec(g)));
+                let vars = Scope::Group(g).declared();
                 self.expr(src, &p.key("target_by_group"), None, &vars, Some(&Ty::Num))
             }
         };

@@ -84,7 +84,13 @@ impl Compiler<'_> {
             }
         }
         if let Some(src) = &spec.expr {
-            let e = self.expr(src, &p.key("expr"), Some(coll), &record_vars(), None)?;
+            let e = self.expr(
+                src,
+                &p.key("expr"),
+                Some(coll),
+                &Scope::Record.declared(),
+                None,
+            )?;
             let ty = e.ty.clone();
             return Some((MeasureKind::Expr(e), ty));
         }
@@ -234,7 +240,7 @@ impl Compiler<'_> {
                 w,
                 &p.key("where"),
                 Some(over),
-                &aggregate_vars(coll),
+                &Scope::Aggregate(coll).declared(),
                 Some(&Ty::Bool),
             )?),
             None => None,
@@ -252,9 +258,13 @@ impl Compiler<'_> {
                 );
                 return None;
             }
-            (Some(v), _) => {
-                Some(self.expr(v, &p.key("value"), Some(over), &aggregate_vars(coll), None)?)
-            }
+            (Some(v), _) => Some(self.expr(
+                v,
+                &p.key("value"),
+                Some(over),
+                &Scope::Aggregate(coll).declared(),
+                None,
+            )?),
         };
         let ty = match (agg, &value) {
             (Agg::Count, _) => Ty::Num,

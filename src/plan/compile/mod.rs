@@ -22,6 +22,7 @@ use super::*;
 use crate::dates::parse_date;
 use crate::expr::compile::{compile as compile_expr, Env, Names};
 use crate::expr::parse::ExprError;
+use crate::expr::vars::{Scope, RESERVED as RESERVED_NAMES};
 use crate::json_locate::{describe, JsonPath};
 use crate::num::RoundingMode;
 use crate::pack::load::LoadedPack;
@@ -80,30 +81,6 @@ struct Compiler<'a> {
     groups_coll: Option<CollId>,
     /// The working-day calendar, when the pack has one.
     calendar: Option<Arc<crate::calendar::Calendar>>,
-}
-
-/// Variables of expressions with a record in scope.
-fn record_vars() -> Vec<(&'static str, Ty)> {
-    RECORD_VARS.iter().map(|n| (*n, Ty::Date)).collect()
-}
-
-/// Variables of an aggregate's `where` and `value`: the record variables and `outer`, the
-/// record the measure is computed for.
-fn aggregate_vars(coll: CollId) -> Vec<(&'static str, Ty)> {
-    let mut v = record_vars();
-    v.push(("outer", Ty::Rec(coll)));
-    v
-}
-
-/// Variables of the scorecard's grade and actions.
-fn scorecard_vars() -> Vec<(&'static str, Ty)> {
-    vec![
-        ("period_start", Ty::Date),
-        ("period_end", Ty::Date),
-        ("as_of", Ty::Date),
-        ("total", Ty::Num),
-        ("grade", Ty::Str),
-    ]
 }
 
 /// Checks and compiles a loaded pack; the problems found, loading's first, when there are any.
@@ -224,11 +201,6 @@ impl Names for Compiler<'_> {
         self.calendar.clone()
     }
 }
-
-/// Names of variables that expressions with a record in scope see, which fields and
-/// measures may not take (they would be hidden). `group`, `total` and `grade` are seen
-/// only where no record is in scope, so they are free.
-const RESERVED_NAMES: [&str; 4] = ["period_start", "period_end", "as_of", "outer"];
 
 /// Whether a problem is one that others follow from: a file that cannot be read, a script
 /// that does not compile, imports that go round in a cycle.

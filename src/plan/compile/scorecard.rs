@@ -104,7 +104,7 @@ impl Compiler<'_> {
                 &a.when,
                 &ap.key("when"),
                 None,
-                &scorecard_vars(),
+                &Scope::Scorecard.declared(),
                 Some(&Ty::Bool),
             ) {
                 actions.push(ActionRule {

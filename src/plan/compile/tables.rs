@@ -117,11 +117,11 @@ impl Compiler<'_> {
             }
         };
         let vars = if on.is_some() {
-            record_vars()
+            Scope::Record.declared()
         } else {
-            scorecard_vars()
+            Scope::Scorecard.declared()
         };
-        let scope = Scope { on, vars: &vars };
+        let scope = TableScope { on, vars: &vars };
         let mut outputs: Vec<(String, Ty)> = Vec::new();
         let (body, mut ok) = match (&spec.rows, &spec.bands) {
             (Some(rows), None) => {
@@ -170,7 +170,7 @@ impl Compiler<'_> {
         &self,
         rows: &[RowSpec],
         p: &JsonPath,
-        scope: &Scope,
+        scope: &TableScope,
         outputs: &mut Vec<(String, Ty)>,
     ) -> (Vec<Row>, bool) {
         let (on, vars) = (scope.on, scope.vars);
@@ -207,7 +207,7 @@ impl Compiler<'_> {
         spec: &TableSpec,
         bands: &[BandSpec],
         p: &JsonPath,
-        scope: &Scope,
+        scope: &TableScope,
         outputs: &mut Vec<(String, Ty)>,
     ) -> (Option<TableBody>, bool) {
         let (on, vars) = (scope.on, scope.vars);
@@ -355,7 +355,7 @@ impl Compiler<'_> {
 }
 
 /// Where a table's expressions are compiled: its collection's records, or the scorecard.
-struct Scope<'v> {
+struct TableScope<'v> {
     on: Option<CollId>,
     vars: &'v [(&'static str, Ty)],
 }
