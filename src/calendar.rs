@@ -8,7 +8,9 @@ use chrono::{Datelike, NaiveDate, Weekday};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashSet};
 
-/// A calendar file, exactly as the JSON.
+/// A calendar file, exactly as the JSON. Its name, source and note are for readers: checked
+/// as text, never read.
+#[allow(dead_code)]
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CalendarFile {

@@ -21,6 +21,7 @@ pub struct ScPlan(Plan);
 
 /// The result of every call.
 #[repr(C)]
+#[allow(clippy::enum_variant_names)] // the header's names: SC_OK, SC_INVALID_ARGUMENT, …
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ScStatus {
     /// Success.

@@ -3,52 +3,115 @@
 //! An embeddable rules engine that scores public-health inspection records against
 //! declarative assessment criteria and returns graded, explained results.
 //!
-//! The pipeline, and the modules that implement it:
+//! The pipeline (`docs/architecture.md` says where each part lives):
 //!
 //! ```text
-//!  pack dir ──load──▶ PackSpec (pack::spec)  ──check+compile──▶ Plan (plan)
-//!  dataset  ──read──▶ Dataset (data): typed records, references resolved, every record accounted
-//!  Plan × Dataset ──evaluate (eval)──▶ Outcome (outcome): records, indicators, groups, scorecard
-//!  Outcome ──render──▶ JSON (deterministic) · table
+//!  pack folder ──load──▶ loaded pack ──check + compile──▶ Plan
+//!  dataset ──read──▶ Dataset: typed records, references resolved, every record accounted
+//!  Plan × Dataset ──score──▶ Outcome: records, indicators, groups, scorecard
+//!  Outcome ──▶ JSON (deterministic) · tables
 //! ```
 //!
-//! Numbers are exact rationals ([`num::Number`]) from input to grade. Expressions
-//! ([`expr`]) are type-checked when the pack loads. No panic escapes the public API:
-//! every entry point catches one and returns an error instead.
+//! Numbers are exact rationals ([`Number`]) from input to grade. Expressions are
+//! type-checked when the pack loads, within the [`limits`]. No panic escapes the public
+//! API: every entry point catches one and returns an error that says it is internal.
 //!
-//! ```no_run
-//! let plan = scorecard::Plan::load("rules/supervision-coverage")?;
-//! let outcome = plan.score_json(&std::fs::read_to_string("rules/supervision-coverage/data/sample.json")?)?;
+//! Loading a pack and scoring a dataset:
+//!
+//! ```
+//! # let root = env!("CARGO_MANIFEST_DIR");
+//! let plan = scorecard::Plan::load(format!("{root}/rules/supervision-coverage"))?;
+//! let data = std::fs::read_to_string(format!("{root}/rules/supervision-coverage/data/sample.json"))?;
+//! let outcome = plan.score_json(&data)?;
 //! println!("{}", outcome.to_json());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! Reading a grade and a total without parsing text:
+//!
+//! ```
+//! # let root = env!("CARGO_MANIFEST_DIR");
+//! let plan = scorecard::Plan::load(format!("{root}/rules/catering-grading"))?;
+//! let data = std::fs::read_to_string(format!("{root}/rules/catering-grading/data/sample.json"))?;
+//! let outcome = plan.score_json(&data)?;
+//! let grade = outcome.measure("units", "U0001", "annual_grade");
+//! assert_eq!(grade.as_ref().and_then(|g| g.text()), Some("A"));
+//! let share = outcome.indicator("a_share").and_then(|i| i.exact_value());
+//! assert_eq!(share, Some(&scorecard::Number::parse("52.5")?));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Explaining a record: its measures, the related records counted or left out, the
+//! table rows that fired:
+//!
+//! ```
+//! # let root = env!("CARGO_MANIFEST_DIR");
+//! let plan = scorecard::Plan::load(format!("{root}/rules/supervision-coverage"))?;
+//! let data = std::fs::read_to_string(format!("{root}/rules/supervision-coverage/data/sample.json"))?;
+//! let dataset = plan.read(&data)?;
+//! for explanation in plan.explain(&dataset, "units", "U0001", 1)? {
+//!     print!("{}", explanation.to_text());
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! A broken pack is an error listing every problem with its file, line and column:
+//!
+//! ```
+//! let err = scorecard::Plan::from_json(r#"{"name": "x", "version": "1", "collections": {},
+//!     "indicators": {"c": {"kind": "rate", "population": {"collection": "units"}, "numerator": "ok"}}}"#)
+//!     .unwrap_err();
+//! assert!(err.to_string().contains("no collection 'units'"));
+//! ```
 
-pub mod calendar;
-pub mod data;
-pub mod dates;
-pub mod eval;
-pub mod expr;
-pub mod ffi;
+#![deny(missing_docs)]
+
+/// Declares a module of the engine's pipeline: private, or public with the `internals`
+/// feature (for benchmarks and tools that look inside; not a stable API).
+macro_rules! internal {
+    ($($(#[$doc:meta])* $name:ident;)*) => {
+        $(
+            $(#[$doc])*
+            #[cfg(feature = "internals")]
+            #[allow(missing_docs)]
+            pub mod $name;
+            $(#[$doc])*
+            #[cfg(not(feature = "internals"))]
+            mod $name;
+        )*
+    };
+}
+
+internal! {
+    calendar;
+    data;
+    dates;
+    eval;
+    expr;
+    json_locate;
+    num;
+    pack;
+    plan;
+    script;
+    value;
+}
+mod ffi;
 pub mod fixtures;
 mod indicator;
-pub mod json_locate;
-pub mod num;
+pub mod limits;
 pub mod outcome;
-pub mod pack;
-pub mod plan;
-pub mod script;
 mod stack;
 #[cfg(feature = "synth")]
 pub mod synth;
-pub mod value;
 
-pub use data::{DataError, Dataset};
+pub use data::{Accounting, DataError, Dataset};
+pub use eval::explain::{Explanation, Fired, MeasureWhy, RelatedRecord};
 pub use eval::ScoreError;
-pub use outcome::Outcome;
+pub use num::{ArithError, Number, RoundingMode};
+pub use outcome::{Measured, Outcome};
 pub use pack::load::PackError;
 pub use pack::Diagnostic;
-pub use plan::Plan;
-pub use value::Value;
+pub use plan::{NotApplicable, Period, Plan};
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
@@ -126,7 +189,7 @@ impl Plan {
         collection: &str,
         key: &str,
         depth: usize,
-    ) -> Result<Vec<eval::explain::Explanation>, ScoreError> {
+    ) -> Result<Vec<Explanation>, ScoreError> {
         guard(|| eval::explain_record(self, ds, collection, key, depth))
             .unwrap_or_else(|p| Err(ScoreError::Internal(p)))
     }

@@ -295,7 +295,7 @@ fn explain(
         ),
         Format::Table => {
             for e in &all {
-                out!("{}", scorecard::eval::explain::render(e));
+                out!("{}", e.to_text());
             }
         }
     }
@@ -347,9 +347,9 @@ fn check(packs: &[PathBuf]) -> ExitCode {
             Ok(plan) => out!(
                 "{}: ok ({} {}, {} indicators)",
                 p.display(),
-                plan.meta.name,
-                plan.meta.version,
-                plan.indicators.len()
+                plan.name(),
+                plan.version(),
+                plan.indicator_ids().count()
             ),
             Err(scorecard::PackError::Invalid(diags)) => {
                 bad += 1;

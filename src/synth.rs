@@ -22,7 +22,7 @@
 //!     scorecard::synth::Format::Json, &mut out).unwrap();
 //! let plan = scorecard::Plan::load(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/supervision-coverage")).unwrap();
 //! let ds = plan.read(std::str::from_utf8(&out).unwrap()).unwrap();
-//! assert!(ds.accounting.iter().all(|a| a.rejected.is_empty()));
+//! assert!(plan.collection_names().all(|c| plan.accounting(&ds, c).unwrap().rejected.is_empty()));
 //! ```
 
 use chrono::{Duration, NaiveDate};

@@ -4,7 +4,7 @@
 //! tests check that none happens).
 
 use proptest::prelude::*;
-use scorecard::num::Number;
+use scorecard::Number;
 use scorecard::{PackError, Plan, ScoreError};
 use serde_json::{json, Value};
 use std::path::Path;
@@ -151,7 +151,7 @@ proptest! {
             }
         }
         let out = plan.score_json(&data.to_string()).unwrap().to_json();
-        prop_assert!(out == base, "pack {} changed its output with the order of the records", plan.meta.name);
+        prop_assert!(out == base, "pack {} changed its output with the order of the records", plan.name());
     }
 }
 
@@ -222,7 +222,7 @@ proptest! {
             }
         }
         let out = plan.score_json(&data.to_string()).map(|o| o.to_json()).map_err(|e| e.to_string());
-        prop_assert!(out == base, "pack {} changed its output with the order of bad records", plan.meta.name);
+        prop_assert!(out == base, "pack {} changed its output with the order of bad records", plan.name());
     }
 }
 

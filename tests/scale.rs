@@ -33,20 +33,23 @@ fn generated_data_is_clean_and_sized() {
         let p = plan(shape);
         let text = synth::generate(&Spec::new(shape, 3, 2_000), Format::Json);
         let ds = p.read(&text).unwrap();
-        for (c, a) in p.collections.iter().zip(&ds.accounting) {
+        for c in p.collection_names() {
+            let a = p.accounting(&ds, c).unwrap();
             assert!(
                 a.rejected.is_empty(),
-                "{shape:?} {}: {:?}",
-                c.name,
+                "{shape:?} {c}: {:?}",
                 a.rejected.first()
             );
-            assert_eq!(a.read, a.used + a.excluded, "{shape:?} {}", c.name);
+            assert_eq!(a.read, a.used + a.excluded, "{shape:?} {c}");
         }
-        let insp = p.collection("inspections").unwrap() as usize;
-        assert_eq!(ds.accounting[insp].read, 2_000, "{shape:?}");
-        let juris = p.collection("jurisdictions").unwrap() as usize;
         assert_eq!(
-            ds.accounting[juris].read, 100,
+            p.accounting(&ds, "inspections").unwrap().read,
+            2_000,
+            "{shape:?}"
+        );
+        assert_eq!(
+            p.accounting(&ds, "jurisdictions").unwrap().read,
+            100,
             "{shape:?}: a city, 9 counties, 90 townships"
         );
         // every shape's pack scores it
@@ -158,8 +161,7 @@ fn ndjson_rejections_are_accounted_with_labels() {
     ]
     .join("\n");
     let ds = p.read_ndjson(text.as_bytes()).unwrap();
-    let units = p.collection("units").unwrap() as usize;
-    let a = &ds.accounting[units];
+    let a = p.accounting(&ds, "units").unwrap();
     assert_eq!((a.read, a.used), (4, 1));
     let reasons: Vec<(&str, &str)> = a
         .rejected
@@ -222,15 +224,14 @@ fn an_ndjson_line_longer_than_a_chunk_is_read_whole() {
         )
     );
     let ds = p.read_ndjson(text.as_bytes()).unwrap();
-    let j = p.collection("jurisdictions").unwrap() as usize;
-    assert_eq!((ds.accounting[j].read, ds.accounting[j].used), (1, 1));
-    let slot = p.collections[j]
-        .fields
-        .iter()
-        .position(|f| f.name == "name")
-        .unwrap();
+    let a = p.accounting(&ds, "jurisdictions").unwrap();
+    assert_eq!((a.read, a.used), (1, 1));
+    let outcome = p.score(&ds).unwrap();
     assert_eq!(
-        ds.colls[j].rows[0][slot].as_str().map(str::len),
+        outcome
+            .group("T1")
+            .and_then(|g| g.name.as_deref())
+            .map(str::len),
         Some(3_000_000)
     );
 }
@@ -264,8 +265,9 @@ fn records_rejected_across_chunks_are_the_ones_at_fault() {
     expected.sort();
     let text = doc.to_string();
     let owned = p.read_owned(text.clone()).unwrap();
-    let c = p.collection("inspections").unwrap() as usize;
-    let mut keys: Vec<String> = owned.accounting[c]
+    let mut keys: Vec<String> = p
+        .accounting(&owned, "inspections")
+        .unwrap()
         .rejected
         .iter()
         .map(|r| r.key.clone())
@@ -273,7 +275,9 @@ fn records_rejected_across_chunks_are_the_ones_at_fault() {
     keys.sort();
     assert_eq!(keys, expected);
     let borrowed = p.read(&text).unwrap();
-    assert_eq!(owned.accounting, borrowed.accounting);
+    for c in p.collection_names() {
+        assert_eq!(p.accounting(&owned, c), p.accounting(&borrowed, c), "{c}");
+    }
     let lines: String = doc
         .as_object()
         .unwrap()

@@ -69,7 +69,7 @@ fn a_runaway_script_does_not_hold_up_the_host() {
         let outcome = o.join().expect("no panic").unwrap();
         assert_eq!(
             outcome.records["cases"].get("A", "result"),
-            Some(&scorecard::Value::int(4))
+            Some(scorecard::Measured::Number(scorecard::Number::from_int(4)))
         );
     }
     // and the host carries on with the same plan

@@ -64,7 +64,7 @@ fn load_and_score(dir: String) -> Result<String, String> {
 
 #[test]
 fn the_tallest_expression_allowed_scores_on_a_small_stack() {
-    let terms = scorecard::expr::parse::MAX_HEIGHT;
+    let terms = scorecard::limits::MAX_EXPR_HEIGHT;
     let expr = vec!["x"; terms].join(" + ");
     let (_d, dir) = pack(&expr, None);
     // 256 × (1 + 2) = 768

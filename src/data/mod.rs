@@ -149,16 +149,6 @@ impl CollData {
             .unwrap_or_default()
     }
 
-    /// The number of records.
-    pub fn len(&self) -> usize {
-        self.rows.len()
-    }
-
-    /// True when there are no records.
-    pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
-    }
-
     /// The index of the record with this key (keys are sorted and unique).
     pub fn find(&self, key: &str) -> Option<u32> {
         let (mut lo, mut hi) = (0, self.rows.len());
@@ -205,14 +195,19 @@ pub struct Accounting {
 #[derive(Debug)]
 pub struct Dataset {
     /// The assessment period.
-    pub period: Period,
+    pub(crate) period: Period,
     /// Used records by collection id.
-    pub colls: Vec<CollData>,
+    pub(crate) colls: Vec<CollData>,
     /// Accounting by collection id.
-    pub accounting: Vec<Accounting>,
+    pub(crate) accounting: Vec<Accounting>,
 }
 
 impl Dataset {
+    /// The period assessed: the dataset's own, or the pack's.
+    pub fn period(&self) -> Period {
+        self.period
+    }
+
     /// Values of the period's variables (`period_start`, `period_end`, `as_of`).
     pub(crate) fn period_vars(&self) -> crate::expr::vars::PeriodVars {
         crate::expr::vars::PeriodVars::new(self.period.from, self.period.to, self.period.as_of)

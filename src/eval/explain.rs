@@ -263,8 +263,15 @@ fn aggregate_how(rule: &Rule, ds: &Dataset) -> String {
     how
 }
 
+impl Explanation {
+    /// The explanation as indented text, as `scorecard explain` prints it.
+    pub fn to_text(&self) -> String {
+        render(self)
+    }
+}
+
 /// An explanation as indented text.
-pub fn render(e: &Explanation) -> String {
+fn render(e: &Explanation) -> String {
     let mut s = String::new();
     let fields: Vec<String> = e
         .fields

@@ -34,12 +34,7 @@ fn arith_error(id: &str, e: ArithError) -> ScoreError {
 }
 
 fn exact(n: Number, r: crate::pack::spec::RoundingSpec) -> Exact {
-    Exact {
-        exact: n.to_exact_string(),
-        display: n
-            .to_fixed(r.digits, r.mode)
-            .unwrap_or_else(|e| e.to_string()),
-    }
+    Exact::new(n, r.digits, r.mode)
 }
 
 /// One member of an indicator's population, as its kind sees it: its expressions

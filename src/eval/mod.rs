@@ -171,7 +171,7 @@ pub fn score(plan: &Plan, ds: &Dataset) -> Result<Outcome, ScoreError> {
             continue;
         }
         shown.sort();
-        let n = ds.colls[ci].len();
+        let n = ds.colls[ci].rows.len();
         let values: Vec<Value> = (0..n * shown.len())
             .into_par_iter()
             .map(

@@ -40,12 +40,7 @@ pub(crate) fn evaluate(
     group: &str,
 ) -> Result<ScorecardResult, ScoreError> {
     let r = sc.rounding;
-    let exact = |n: &Number| Exact {
-        exact: n.to_exact_string(),
-        display: n
-            .to_fixed(r.digits, r.mode)
-            .unwrap_or_else(|e| e.to_string()),
-    };
+    let exact = |n: &Number| Exact::new(n.clone(), r.digits, r.mode);
     let mut sections = Vec::new();
     let (mut sum, mut app_max, mut all_max) = (Number::ZERO, Number::ZERO, Number::ZERO);
     for s in &sc.sections {

@@ -9,7 +9,7 @@
 //! numbers of real data) use 64- and 128-bit integers with 64-bit gcds; parts up to 128
 //! bits use the general 128-bit rational code; anything larger (the mean of many rates
 //! with different denominators, say) falls back to arbitrary-precision integers. A number
-//! is never wrong and never overflows below [`MAX_BITS`], the engine's one limit on the
+//! is never wrong and never overflows below `MAX_BITS`, the engine's one limit on the
 //! size of an exact numerator or denominator, which keeps every operation bounded in time.
 
 use num_bigint::BigInt;
@@ -89,7 +89,7 @@ impl Ord for Number {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ArithError {
-    /// An exact numerator or denominator would be larger than [`MAX_BITS`].
+    /// An exact numerator or denominator would be larger than `MAX_BITS`.
     #[error("a number larger than the limit of {MAX_BITS} bits for an exact numerator or denominator ({bits} bits)")]
     TooLarge {
         /// The size it would have had, in bits.
@@ -98,7 +98,7 @@ pub enum ArithError {
     /// Division by zero.
     #[error("division by zero")]
     DivisionByZero,
-    /// Rounding to more decimal digits than [`MAX_DIGITS`].
+    /// Rounding to more decimal digits than `MAX_DIGITS`.
     #[error("rounding to {0} decimal digits: the limit is {MAX_DIGITS}")]
     Digits(u32),
 }
@@ -205,7 +205,7 @@ impl Number {
     }
 
     /// A number from an arbitrary-precision fraction (reduced or not): inline when its
-    /// reduced parts fit in 128 bits, an error when they are larger than [`MAX_BITS`].
+    /// reduced parts fit in 128 bits, an error when they are larger than `MAX_BITS`.
     fn from_big(x: BigRational) -> Result<Number, ArithError> {
         let (n, d) = (x.numer(), x.denom());
         if let (Some(n), Some(d)) = (n.to_i128(), d.to_i128()) {

@@ -9,18 +9,40 @@
 pub mod render;
 
 use crate::data::Accounting;
+use crate::num::Number;
 use crate::plan::{NotApplicable, PackMeta, Period};
 use crate::value::Value;
+use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// An exact number and its rounded display.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Exact {
-    /// The exact value.
+    /// The exact value as text: a decimal, or a fraction such as `17300/219`.
     pub exact: String,
     /// Rounded as the pack says.
     pub display: String,
+    /// The exact value as a number (the JSON has its text).
+    #[serde(skip)]
+    number: Number,
+}
+
+impl Exact {
+    /// `n`, and its display rounded to `digits` in `mode` (a rounding that cannot be done
+    /// shows its error instead).
+    pub(crate) fn new(n: Number, digits: u32, mode: crate::num::RoundingMode) -> Exact {
+        Exact {
+            exact: n.to_exact_string(),
+            display: n.to_fixed(digits, mode).unwrap_or_else(|e| e.to_string()),
+            number: n,
+        }
+    }
+
+    /// The exact value.
+    pub fn number(&self) -> &Number {
+        &self.number
+    }
 }
 
 /// Records that made an indicator what it is.
@@ -146,18 +168,91 @@ pub struct Records {
     pub keys: Vec<String>,
     /// Values, row by row (`keys.len() × measures.len()`); a record a measure refers to
     /// appears as its key.
-    pub values: Vec<Value>,
+    pub(crate) values: Vec<Value>,
+}
+
+/// The value of a record's measure in an outcome.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Measured {
+    /// No value.
+    None,
+    /// A truth value.
+    Bool(bool),
+    /// An exact number.
+    Number(Number),
+    /// Text (an enum value, or the key of a record the measure refers to).
+    Text(String),
+    /// A date.
+    Date(NaiveDate),
+    /// A list.
+    List(Vec<Measured>),
+    /// An item of a checklist (shown as `(item)`).
+    Item,
+}
+
+impl From<&Value> for Measured {
+    fn from(v: &Value) -> Measured {
+        match v {
+            Value::None => Measured::None,
+            Value::Bool(b) => Measured::Bool(*b),
+            Value::Num(n) => Measured::Number(n.get()),
+            Value::Str(_) | Value::Short(_) => {
+                Measured::Text(v.as_str().unwrap_or_default().to_string())
+            }
+            Value::Date(d) => Measured::Date(*d),
+            Value::List(l) => Measured::List(l.iter().map(Measured::from).collect()),
+            Value::Items(..) => Measured::List(v.elems().map(|_| Measured::Item).collect()),
+            Value::Item(..) | Value::Rec(..) => Measured::Item,
+        }
+    }
+}
+
+/// As in the outcome's JSON: numbers as exact text, dates as `YYYY-MM-DD`.
+impl Serialize for Measured {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Measured::None => s.serialize_none(),
+            Measured::Bool(b) => s.serialize_bool(*b),
+            Measured::Number(n) => s.serialize_str(&n.to_exact_string()),
+            Measured::Text(t) => s.serialize_str(t),
+            Measured::Date(d) => s.collect_str(d),
+            Measured::List(l) => s.collect_seq(l),
+            Measured::Item => s.serialize_str("(item)"),
+        }
+    }
+}
+
+impl Measured {
+    /// The number, when it is one.
+    pub fn number(&self) -> Option<&Number> {
+        match self {
+            Measured::Number(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// The text, when it is text (a grade, say).
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            Measured::Text(s) => Some(s),
+            _ => None,
+        }
+    }
 }
 
 impl Records {
-    /// The value of a record's measure.
-    pub fn get(&self, key: &str, measure: &str) -> Option<&Value> {
+    /// The value of a record's measure: `None` when there is no such record or reported
+    /// measure.
+    pub fn get(&self, key: &str, measure: &str) -> Option<Measured> {
         let row = self.keys.binary_search_by(|k| k.as_str().cmp(key)).ok()?;
         let col = self
             .measures
             .binary_search_by(|m| m.as_str().cmp(measure))
             .ok()?;
-        self.values.get(row * self.measures.len() + col)
+        self.values
+            .get(row * self.measures.len() + col)
+            .map(Measured::from)
     }
 }
 
@@ -235,7 +330,61 @@ pub struct Outcome {
     pub groups: BTreeMap<String, GroupResult>,
 }
 
+impl IndicatorResult {
+    /// The exact value; `None` when the indicator is not applicable.
+    pub fn exact_value(&self) -> Option<&Number> {
+        self.value.as_ref().map(Exact::number)
+    }
+
+    /// The points earned; `None` without scoring, or when excluded.
+    pub fn exact_points(&self) -> Option<&Number> {
+        self.points.as_ref().map(Exact::number)
+    }
+}
+
+impl ScorecardResult {
+    /// The exact total; `None` when no indicator is applicable.
+    pub fn exact_total(&self) -> Option<&Number> {
+        self.total.as_ref().map(Exact::number)
+    }
+}
+
 impl Outcome {
+    /// An indicator's result over all members.
+    ///
+    /// ```
+    /// # let plan = scorecard::Plan::load(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/supervision-coverage"))?;
+    /// # let data = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/supervision-coverage/data/sample.json"))?;
+    /// let outcome = plan.score_json(&data)?;
+    /// let coverage = outcome.indicator("coverage").expect("the pack has it");
+    /// println!("coverage {:?}, met: {:?}", coverage.exact_value(), coverage.met);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn indicator(&self, id: &str) -> Option<&IndicatorResult> {
+        self.indicators.get(id)
+    }
+
+    /// The results of one jurisdiction, by key.
+    pub fn group(&self, key: &str) -> Option<&GroupResult> {
+        self.groups.get(key)
+    }
+
+    /// The value of a record's reported measure, e.g. a unit's grade:
+    /// `outcome.measure("units", "U001", "grade")`.
+    pub fn measure(&self, collection: &str, key: &str, measure: &str) -> Option<Measured> {
+        self.records.get(collection)?.get(key, measure)
+    }
+
+    /// The overall scorecard's exact total.
+    pub fn total(&self) -> Option<&Number> {
+        self.scorecard.as_ref()?.exact_total()
+    }
+
+    /// The overall scorecard's grade.
+    pub fn grade(&self) -> Option<&str> {
+        self.scorecard.as_ref()?.grade.as_deref()
+    }
+
     /// The outcome as pretty JSON (deterministic).
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))

@@ -185,8 +185,6 @@ pub struct Measure {
     pub coll: CollId,
     /// Name.
     pub name: String,
-    /// Result type.
-    pub ty: Ty,
     /// How it is computed.
     pub kind: MeasureKind,
     /// Shown in the outcome.
@@ -398,37 +396,78 @@ pub struct Groups {
 #[derive(Debug)]
 pub struct Plan {
     /// Identity.
-    pub meta: PackMeta,
+    pub(crate) meta: PackMeta,
     /// Default period.
-    pub period: Option<Period>,
+    pub(crate) period: Option<Period>,
     /// Collections by id.
-    pub collections: Vec<Collection>,
+    pub(crate) collections: Vec<Collection>,
     /// List item shapes by id.
-    pub items: Vec<ItemShape>,
+    pub(crate) items: Vec<ItemShape>,
     /// Measures by id.
-    pub measures: Vec<Measure>,
+    pub(crate) measures: Vec<Measure>,
     /// Measure ids in an order where every measure follows those it uses.
-    pub measure_order: Vec<MeasureId>,
+    pub(crate) measure_order: Vec<MeasureId>,
     /// Tables.
-    pub tables: Vec<Table>,
+    pub(crate) tables: Vec<Table>,
     /// Indicators, sorted by id.
-    pub indicators: Vec<Indicator>,
+    pub(crate) indicators: Vec<Indicator>,
     /// Scorecard.
-    pub scorecard: Option<Scorecard>,
+    pub(crate) scorecard: Option<Scorecard>,
     /// Jurisdictions.
-    pub groups: Option<Groups>,
+    pub(crate) groups: Option<Groups>,
     /// Evidence cap.
-    pub evidence_cap: usize,
+    pub(crate) evidence_cap: usize,
     /// Default display rounding.
-    pub rounding: RoundingSpec,
+    pub(crate) rounding: RoundingSpec,
     /// The stack a call of the pack's scripts may need at their limits; 0 without scripts.
     /// Evaluation makes sure of it once for a run of records, not once a call.
-    pub script_stack: usize,
+    pub(crate) script_stack: usize,
 }
 
 impl Plan {
+    /// The pack's name.
+    pub fn name(&self) -> &str {
+        &self.meta.name
+    }
+
+    /// The pack's version.
+    pub fn version(&self) -> &str {
+        &self.meta.version
+    }
+
+    /// The pack's digest: `sha256:` of its files (`pack.json`, imported packs, calendars
+    /// and scripts), as outcomes carry it.
+    pub fn digest(&self) -> &str {
+        &self.meta.digest
+    }
+
+    /// The ids of the pack's indicators, in id order.
+    pub fn indicator_ids(&self) -> impl Iterator<Item = &str> {
+        let mut ids: Vec<&str> = self.indicators.iter().map(|i| i.id.as_str()).collect();
+        ids.sort_unstable();
+        ids.into_iter()
+    }
+
+    /// The names of the pack's collections, in name order.
+    pub fn collection_names(&self) -> impl Iterator<Item = &str> {
+        let mut names: Vec<&str> = self.collections.iter().map(|c| c.name.as_str()).collect();
+        names.sort_unstable();
+        names.into_iter()
+    }
+
+    /// The accounting of a collection of a dataset read against this plan: records read,
+    /// used, excluded and rejected (with reasons); `None` for a name that is not one of
+    /// its collections.
+    pub fn accounting<'d>(
+        &self,
+        ds: &'d crate::Dataset,
+        collection: &str,
+    ) -> Option<&'d crate::Accounting> {
+        ds.accounting.get(self.collection(collection)? as usize)
+    }
+
     /// Looks a collection up by name.
-    pub fn collection(&self, name: &str) -> Option<CollId> {
+    pub(crate) fn collection(&self, name: &str) -> Option<CollId> {
         self.collections
             .iter()
             .position(|c| c.name == name)
