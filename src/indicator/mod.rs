@@ -59,6 +59,7 @@ kinds! {
     "count" => Count(count),
     "sum" => Sum(sum),
     "mean" => Mean(mean),
+    "median" => Median(median),
     "each" => Each(each),
     "share" => Share(share),
     "change" => Change(change),

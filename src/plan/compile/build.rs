@@ -69,21 +69,16 @@ impl Compiler<'_> {
             }
             self.colls[i].extra_fields = cs.extra_fields.unwrap_or_default();
         }
-        self.measures_visible.set(false);
         for (i, cs) in coll_specs.iter().enumerate() {
             let Some(Some(inc)) = cs.as_ref().map(|c| c.include.as_ref()) else {
                 continue;
             };
             let p = cpath.key(&self.colls[i].name.clone()).key("include");
-            self.colls[i].include = self.expr(
-                inc,
-                &p,
-                Some(i as CollId),
-                &Scope::Record.declared(),
-                Some(&Ty::Bool),
-            );
+            let vars = Scope::Record.declared();
+            let fields_only = FieldsOnly(self);
+            let include = self.expr_over(&fields_only, inc, &p, (Some(i as CollId), &vars), Some(&Ty::Bool));
+            self.colls[i].include = include;
         }
-        self.measures_visible.set(true);
 
         // Measures: register every name, then compile (on demand, so in dependency order).
         let mpath = root.key("measures");

@@ -73,8 +73,6 @@ struct Compiler<'a> {
     table_slots: Vec<TableSlot>,
     table_state: RefCell<Vec<State>>,
     tables: RefCell<Vec<Option<Table>>>,
-    /// While false, expressions may not use measures (collection filters run before them).
-    measures_visible: std::cell::Cell<bool>,
     /// Script functions by name.
     scripts: HashMap<String, Arc<crate::script::ScriptFn>>,
     /// The jurisdiction collection, once known.
@@ -106,7 +104,6 @@ pub(crate) fn compile(loaded: LoadedPack) -> Result<Plan, Vec<Diagnostic>> {
         table_slots: Vec::new(),
         table_state: RefCell::new(Vec::new()),
         tables: RefCell::new(Vec::new()),
-        measures_visible: std::cell::Cell::new(true),
         scripts: HashMap::new(),
         groups_coll: None,
         calendar,
@@ -165,11 +162,6 @@ impl Names for Compiler<'_> {
             .measure_slots
             .iter()
             .position(|m| m.coll == coll && m.name == name)?;
-        if !self.measures_visible.get() {
-            return Some(Err(format!(
-                "'{name}' is a measure; a collection's include filter runs before measures and can use fields only"
-            )));
-        }
         let state = self.measure_state.borrow()[id].clone();
         Some(match state {
             State::Done(ty) => Ok((id as MeasureId, ty)),
@@ -199,6 +191,40 @@ impl Names for Compiler<'_> {
 
     fn calendar(&self) -> Option<Arc<crate::calendar::Calendar>> {
         self.calendar.clone()
+    }
+}
+
+/// The pack's names as a collection's include filter sees them: fields only, since the
+/// filter decides which records are used before any measure is computed.
+struct FieldsOnly<'c, 'a>(&'c Compiler<'a>);
+
+impl Names for FieldsOnly<'_, '_> {
+    fn coll_name(&self, coll: CollId) -> String {
+        self.0.coll_name(coll)
+    }
+
+    fn field(&self, coll: CollId, name: &str) -> Option<(u16, Ty)> {
+        self.0.field(coll, name)
+    }
+
+    fn measure(&self, coll: CollId, name: &str) -> Option<Result<(MeasureId, Ty), String>> {
+        self.0.measure_slots.iter().any(|m| m.coll == coll && m.name == name).then(|| {
+            Err(format!(
+                "'{name}' is a measure; a collection's include filter runs before measures and can use fields only"
+            ))
+        })
+    }
+
+    fn item_field(&self, item: ItemId, name: &str) -> Option<(u16, Ty)> {
+        self.0.item_field(item, name)
+    }
+
+    fn script_fn(&self, name: &str) -> Option<Arc<crate::script::ScriptFn>> {
+        self.0.script_fn(name)
+    }
+
+    fn calendar(&self) -> Option<Arc<crate::calendar::Calendar>> {
+        self.0.calendar()
     }
 }
 
@@ -251,11 +277,19 @@ impl Compiler<'_> {
         vars: &[(&str, Ty)],
         want: Option<&Ty>,
     ) -> Option<Expr> {
-        let env = Env {
-            names: self,
-            base,
-            vars,
-        };
+        self.expr_over(self, src, path, (base, vars), want)
+    }
+
+    /// As [`Compiler::expr`], resolving names through `names`.
+    fn expr_over(
+        &self,
+        names: &dyn Names,
+        src: &str,
+        path: &JsonPath,
+        (base, vars): (Option<CollId>, &[(&str, Ty)]),
+        want: Option<&Ty>,
+    ) -> Option<Expr> {
+        let env = Env { names, base, vars };
         match compile_expr(src, &env, want) {
             Ok(e) => Some(e),
             Err(e) => {

@@ -1,0 +1,495 @@
+//! Resolving what was read into a dataset, step by step: keys sorted and duplicates
+//! rejected; references found, and records that reference a missing or rejected record
+//! rejected (until nothing changes); `include` filters and exclusion through references;
+//! the accounting of every record; the used records in key order, references renumbered.
+
+use super::record::Raw;
+use super::{Accounting, CollData, DataError, Dataset, Input, Rejection};
+use crate::expr::compile::MeasureId;
+use crate::expr::eval::{Data, Frame};
+use crate::plan::{Collection, FieldKind, Period, Plan};
+use crate::value::{CollId, Value};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+
+/// The reference fields of each collection: `(slot, target collection)`.
+type RefSlots = Vec<Vec<(u16, CollId)>>;
+
+/// Checks keys and references, applies `include` filters, and builds the dataset.
+pub(super) fn finish(plan: &Plan, input: Input) -> Result<Dataset, DataError> {
+    let Input { period, mut raws } = input;
+    let period = period.or(plan.period).ok_or_else(|| {
+        DataError::Shape(
+            "has no period, and the pack gives none: add \"period\": {\"from\": …, \"to\": …}"
+                .into(),
+        )
+    })?;
+    let colls = &plan.collections;
+    let mut accounting = vec![Accounting::default(); colls.len()];
+    for (a, recs) in accounting.iter_mut().zip(&raws) {
+        a.read = recs.len() as u64;
+    }
+
+    let (sorted, unique) = reject_duplicate_keys(colls, &mut raws);
+    let ref_slots = reference_slots(colls);
+    let targets = resolve_references(colls, &mut raws, &ref_slots);
+    point_references(&mut raws, &ref_slots, targets);
+    let excluded = exclusions(plan, &raws, &sorted, &ref_slots, &period)?;
+    count_exclusions(colls, &excluded, &mut accounting);
+    list_rejections(colls, &raws, &mut accounting);
+    let colls_out = used_records(colls, raws, (&sorted, &unique), &excluded, &ref_slots, &mut accounting);
+    if let Some(g) = &plan.groups {
+        if let Some(parent) = g.parent {
+            check_hierarchy(
+                &colls_out[g.coll as usize],
+                parent,
+                &colls[g.coll as usize].name,
+            )?;
+        }
+    }
+    Ok(Dataset {
+        period,
+        colls: colls_out,
+        accounting,
+    })
+}
+
+
+/// 1. The records of each collection in key order, and whether the keys were all
+/// different; every record whose key another record has too is rejected.
+fn reject_duplicate_keys(colls: &[Collection], raws: &mut [Vec<Raw>]) -> (Vec<Vec<u32>>, Vec<bool>) {
+    let key_slot = |ci: usize| colls[ci].key_slot;
+    let (sorted, unique): (Vec<Vec<u32>>, Vec<bool>) = raws
+        .par_iter()
+        .enumerate()
+        .map(|(ci, recs)| sorted_by_key(recs, key_slot(ci)))
+        .unzip();
+    for (ci, (recs, order)) in raws.iter_mut().zip(&sorted).enumerate() {
+        if unique[ci] {
+            continue;
+        }
+        let ks = key_slot(ci);
+        let runs: Vec<(String, Vec<u32>)> = order
+            .chunk_by(|a, b| recs[*a as usize].key_bytes(ks) == recs[*b as usize].key_bytes(ks))
+            .filter(|run| run.len() > 1)
+            .map(|run| {
+                let k = recs[run[0] as usize].key(ks).unwrap_or_default();
+                (k.to_string(), run.to_vec())
+            })
+            .collect();
+        for (k, run) in runs {
+            for &i in &run {
+                let r = &mut recs[i as usize];
+                if r.ok() {
+                    r.reject(format!(
+                        "duplicate key '{k}' ({} records have it)",
+                        run.len()
+                    ));
+                }
+            }
+        }
+    }
+
+    (sorted, unique)
+}
+
+/// The reference fields of each collection.
+fn reference_slots(colls: &[Collection]) -> RefSlots {
+    colls
+        .iter()
+        .map(|c| {
+            c.fields
+                .iter()
+                .enumerate()
+                .filter_map(|(s, f)| match f.kind {
+                    FieldKind::Ref(t) => Some((s as u16, t)),
+                    _ => None,
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// 2. Each reference found by key (a hash lookup) among the records read: the position of
+/// its record, by collection, reference field and record. Then the records that reference
+/// a missing or rejected record are rejected, until nothing changes (a rejection can
+/// orphan other records).
+fn resolve_references(colls: &[Collection], raws: &mut [Vec<Raw>], ref_slots: &RefSlots) -> Vec<Vec<Vec<u32>>> {
+    let key_slot = |ci: usize| colls[ci].key_slot;
+    let targets: Vec<Vec<Vec<u32>>> = {
+        let referenced: Vec<bool> = (0..colls.len())
+            .map(|t| ref_slots.iter().flatten().any(|&(_, x)| x as usize == t))
+            .collect();
+        let index: Vec<ahash::HashMap<&[u8], u32>> = raws
+            .par_iter()
+            .zip(&referenced)
+            .enumerate()
+            .map(|(ci, (recs, &wanted))| {
+                let mut m = ahash::HashMap::default();
+                if wanted {
+                    m.reserve(recs.len());
+                    for (i, r) in recs.iter().enumerate() {
+                        if let Some(k) = r.key_bytes(key_slot(ci)) {
+                            m.entry(k).or_insert(i as u32);
+                        }
+                    }
+                }
+                m
+            })
+            .collect();
+        raws.iter()
+            .enumerate()
+            .map(|(ci, recs)| {
+                ref_slots[ci]
+                    .iter()
+                    .map(|&(slot, t)| {
+                        recs.par_iter()
+                            .map(
+                                |r| match r.row.get(slot as usize).and_then(Value::text_bytes) {
+                                    Some(k) if r.ok() => {
+                                        index[t as usize].get(k).copied().unwrap_or(NONE)
+                                    }
+                                    _ => NONE,
+                                },
+                            )
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect()
+    };
+    let mut first = true;
+    loop {
+        let changes = scan(&raws, &ref_slots, |ci, ri, r| {
+            if !r.ok() {
+                return None;
+            }
+            ref_slots[ci]
+                .iter()
+                .enumerate()
+                .find_map(|(k, &(slot, target))| {
+                    let key = r.row[slot as usize].as_str()?;
+                    let tname = &colls[target as usize].name;
+                    let fname = &colls[ci].fields[slot as usize].name;
+                    match targets[ci][k][ri] {
+                        NONE if first => Some(format!(
+                            "field '{fname}': no {tname} record has key '{key}'"
+                        )),
+                        NONE => None,
+                        ti if !raws[target as usize][ti as usize].ok() => {
+                            Some(format!("field '{fname}': {tname} '{key}' was rejected"))
+                        }
+                        _ => None,
+                    }
+                })
+        });
+        first = false;
+        if changes.iter().all(|c| c.is_empty()) {
+            break;
+        }
+        for (ci, list) in changes.into_iter().enumerate() {
+            for (ri, reason) in list {
+                raws[ci][ri].reject(reason);
+            }
+        }
+    }
+
+    targets
+}
+
+/// 3. The references of valid records point at their records (which are valid too).
+fn point_references(raws: &mut [Vec<Raw>], ref_slots: &RefSlots, targets: Vec<Vec<Vec<u32>>>) {
+    for (ci, recs) in raws.iter_mut().enumerate() {
+        let (slots, tg) = (&ref_slots[ci], &targets[ci]);
+        if slots.is_empty() {
+            continue;
+        }
+        recs.par_iter_mut().enumerate().for_each(|(ri, r)| {
+            if r.ok() {
+                for (k, &(slot, t)) in slots.iter().enumerate() {
+                    if tg[k][ri] != NONE {
+                        r.row[slot as usize] = Value::Rec(t, tg[k][ri]);
+                    }
+                }
+            }
+        });
+    }
+
+}
+
+/// 4. Which records are excluded: by their collection's `include` filter (evaluated in key
+/// order, so that the first failure reported does not depend on the input order), then
+/// through references to excluded records.
+fn exclusions(
+    plan: &Plan,
+    raws: &[Vec<Raw>],
+    sorted: &[Vec<u32>],
+    ref_slots: &RefSlots,
+    period: &Period,
+) -> Result<Vec<Vec<Excluded>>, DataError> {
+    let colls = &plan.collections;
+    let vars = crate::expr::vars::PeriodVars::new(period.from, period.to, period.as_of);
+    let mut excluded: Vec<Vec<Excluded>> =
+        raws.iter().map(|r| vec![Excluded::No; r.len()]).collect();
+    for (ci, c) in colls.iter().enumerate() {
+        let Some(inc) = &c.include else { continue };
+        let data = RawFields(raws);
+        let order = &sorted[ci];
+        let keep_one = |k: usize| -> Result<bool, String> {
+            let i = order[k];
+            if !raws[ci][i as usize].ok() {
+                return Ok(true);
+            }
+            let frame = Frame {
+                data: &data,
+                base: Some((ci as CollId, i)),
+                vars: vars.record(),
+            };
+            inc.eval_bool(&frame).map_err(|e| {
+                let key = raws[ci][i as usize].key(c.key_slot).unwrap_or_default();
+                format!(
+                    "{} '{key}': the include filter `{}` failed: {e}",
+                    c.name, inc.src
+                )
+            })
+        };
+        let kept = crate::stack::try_map(plan.script_stack, order.len(), keep_one)
+            .map_err(|e| {
+                (0..order.len())
+                    .find_map(|k| keep_one(k).err())
+                    .unwrap_or(e)
+            })
+            .map_err(DataError::Shape)?;
+        for (&i, k) in order.iter().zip(kept) {
+            if !k {
+                excluded[ci][i as usize] = Excluded::Filter;
+            }
+        }
+    }
+    loop {
+        let changes = scan(raws, ref_slots, |ci, ri, r| {
+            if !r.ok() || excluded[ci][ri] != Excluded::No {
+                return None;
+            }
+            ref_slots[ci]
+                .iter()
+                .find_map(|&(slot, target)| match r.row[slot as usize] {
+                    Value::Rec(_, ti) if excluded[target as usize][ti as usize] != Excluded::No => {
+                        Some(slot)
+                    }
+                    _ => None,
+                })
+        });
+        if changes.iter().all(|c| c.is_empty()) {
+            break;
+        }
+        for (ci, list) in changes.into_iter().enumerate() {
+            for (ri, slot) in list {
+                excluded[ci][ri] = Excluded::Via(slot);
+            }
+        }
+    }
+    Ok(excluded)
+}
+
+/// The excluded records of each collection, counted by reason.
+fn count_exclusions(colls: &[Collection], excluded: &[Vec<Excluded>], accounting: &mut [Accounting]) {
+    for (ci, ex) in excluded.iter().enumerate() {
+        let c = &colls[ci];
+        let mut counts: BTreeMap<Excluded, u64> = BTreeMap::new();
+        for e in ex.iter().filter(|e| **e != Excluded::No) {
+            *counts.entry(*e).or_default() += 1;
+        }
+        for (e, n) in counts {
+            let reason = match e {
+                Excluded::Via(slot) => {
+                    let f = &c.fields[slot as usize];
+                    let FieldKind::Ref(t) = f.kind else { continue };
+                    format!(
+                        "field '{}' refers to an excluded {} record",
+                        f.name, colls[t as usize].name
+                    )
+                }
+                _ => format!(
+                    "include: {}",
+                    c.include.as_ref().map(|e| e.src.as_ref()).unwrap_or("")
+                ),
+            };
+            accounting[ci].excluded += n;
+            *accounting[ci].excluded_by.entry(reason).or_default() += n;
+        }
+    }
+
+}
+
+/// 5. The rejected records, with their reasons, in key order.
+fn list_rejections(colls: &[Collection], raws: &[Vec<Raw>], accounting: &mut [Accounting]) {
+    let key_slot = |ci: usize| colls[ci].key_slot;
+    for (ci, recs) in raws.iter().enumerate() {
+        let a = &mut accounting[ci];
+        for (pos, r) in recs.iter().enumerate() {
+            if let Some(rej) = &r.rejected {
+                a.rejected.push(Rejection {
+                    key: r
+                        .key(key_slot(ci))
+                        .map(|k| k.to_string())
+                        .or_else(|| rej.label.as_deref().map(str::to_string))
+                        .unwrap_or_else(|| format!("#{pos}")),
+                    reason: rej.reason.clone(),
+                });
+            }
+        }
+        a.rejected.sort();
+    }
+
+}
+
+/// 6. The used records of each collection, sorted by key, references renumbered.
+fn used_records(
+    colls: &[Collection],
+    raws: Vec<Vec<Raw>>,
+    (sorted, unique): (&[Vec<u32>], &[bool]),
+    excluded: &[Vec<Excluded>],
+    ref_slots: &RefSlots,
+    accounting: &mut [Accounting],
+) -> Vec<CollData> {
+    let key_slot = |ci: usize| colls[ci].key_slot;
+    let keep =
+        |ci: usize, i: u32| raws[ci][i as usize].ok() && excluded[ci][i as usize] == Excluded::No;
+    let renumber: Vec<Vec<u32>> = sorted
+        .iter()
+        .enumerate()
+        .map(|(ci, order)| {
+            let mut out = vec![NONE; raws[ci].len()];
+            let mut n = 0;
+            for &i in order {
+                if keep(ci, i) {
+                    out[i as usize] = n;
+                    n += 1;
+                }
+            }
+            out
+        })
+        .collect();
+    let keep: Vec<Vec<bool>> = (0..raws.len())
+        .map(|ci| (0..raws[ci].len() as u32).map(|i| keep(ci, i)).collect())
+        .collect();
+    let mut colls_out = Vec::with_capacity(colls.len());
+    for (ci, recs) in raws.into_iter().enumerate() {
+        let slots = &ref_slots[ci];
+        let renumber = &renumber;
+        // the kept records, in key order: as they are when the input was in key order, else
+        // sorted into place
+        let kept = recs
+            .into_par_iter()
+            .zip(keep[ci].par_iter())
+            .enumerate()
+            .filter(|(_, (_, k))| **k);
+        let mut rows: Vec<Box<[Value]>> = if unique[ci] {
+            kept.map(|(_, (r, _))| r.row).collect()
+        } else {
+            let mut placed: Vec<(u32, Box<[Value]>)> =
+                kept.map(|(i, (r, _))| (renumber[ci][i], r.row)).collect();
+            placed.par_sort_unstable_by_key(|p| p.0);
+            placed.into_iter().map(|(_, row)| row).collect()
+        };
+        if !slots.is_empty() {
+            rows.par_iter_mut().for_each(|row| {
+                for &(slot, _) in slots {
+                    if let Value::Rec(t, ti) = row[slot as usize] {
+                        row[slot as usize] = Value::Rec(t, renumber[t as usize][ti as usize]);
+                    }
+                }
+            });
+        }
+        accounting[ci].used = rows.len() as u64;
+        colls_out.push(CollData {
+            rows,
+            key_slot: key_slot(ci),
+        });
+    }
+
+    colls_out
+}
+
+/// Position of a record among its collection's raw records; `NONE` for no record.
+const NONE: u32 = u32::MAX;
+
+/// The records of every collection as read (in input order), for an `include` filter:
+/// their references already point at raw positions.
+struct RawFields<'a>(&'a [Vec<Raw>]);
+
+impl Data for RawFields<'_> {
+    fn field(&self, coll: CollId, idx: u32, slot: u16) -> &Value {
+        &self.0[coll as usize][idx as usize].row[slot as usize]
+    }
+    fn measure(&self, _: MeasureId, _: u32) -> &Value {
+        &crate::expr::eval::NONE
+    }
+}
+
+/// Why a record is excluded: by its collection's filter, or through a reference slot.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Excluded {
+    No,
+    Filter,
+    Via(u16),
+}
+
+/// What `find` says of each record of the collections that have references, by collection,
+/// with the records' positions, in record order (computed on every thread). The records are
+/// changed after a scan, so that no record sees another's change within one.
+fn scan<T: Send>(
+    raws: &[Vec<Raw>],
+    ref_slots: &[Vec<(u16, CollId)>],
+    find: impl Fn(usize, usize, &Raw) -> Option<T> + Sync,
+) -> Vec<Vec<(usize, T)>> {
+    raws.iter()
+        .enumerate()
+        .map(|(ci, recs)| {
+            if ref_slots[ci].is_empty() {
+                return Vec::new();
+            }
+            recs.par_iter()
+                .enumerate()
+                .filter_map(|(ri, r)| find(ci, ri, r).map(|t| (ri, t)))
+                .collect()
+        })
+        .collect()
+}
+
+fn check_hierarchy(c: &CollData, parent: u16, name: &str) -> Result<(), DataError> {
+    for start in 0..c.rows.len() {
+        let mut seen = vec![start];
+        let mut cur = start;
+        while let Value::Rec(_, p) = c.rows[cur][parent as usize] {
+            cur = p as usize;
+            if seen.contains(&cur) {
+                let chain: Vec<&str> = seen.iter().chain([&cur]).map(|i| c.key(*i)).collect();
+                return Err(DataError::Shape(format!(
+                    "{name}: the parent chain is a cycle: {}",
+                    chain.join(" → ")
+                )));
+            }
+            seen.push(cur);
+        }
+    }
+    Ok(())
+}
+
+/// Positions of the records that have a key, sorted by key (then position), and whether
+/// the keys are all different.
+fn sorted_by_key(recs: &[Raw], key_slot: u16) -> (Vec<u32>, bool) {
+    let mut idx: Vec<u32> = (0..recs.len() as u32)
+        .into_par_iter()
+        .filter(|&i| recs[i as usize].key_bytes(key_slot).is_some())
+        .collect();
+    let key = |i: &u32| recs[*i as usize].key_bytes(key_slot);
+    // data often comes in key order already: then there is nothing to sort, and no key
+    // can repeat
+    if idx.par_windows(2).all(|w| key(&w[0]) < key(&w[1])) {
+        return (idx, true);
+    }
+    idx.par_sort_unstable_by(|a, b| key(a).cmp(&key(b)).then(a.cmp(b)));
+    (idx, false)
+}
