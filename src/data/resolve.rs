@@ -55,7 +55,7 @@ pub(super) fn finish(plan: &Plan, input: Input) -> Result<Dataset, DataError> {
 }
 
 
-/// 1. The records of each collection in key order, and whether the keys were all
+/// Step 1: The records of each collection in key order, and whether the keys were all
 /// different; every record whose key another record has too is rejected.
 fn reject_duplicate_keys(colls: &[Collection], raws: &mut [Vec<Raw>]) -> (Vec<Vec<u32>>, Vec<bool>) {
     let key_slot = |ci: usize| colls[ci].key_slot;
@@ -110,7 +110,7 @@ fn reference_slots(colls: &[Collection]) -> RefSlots {
         .collect()
 }
 
-/// 2. Each reference found by key (a hash lookup) among the records read: the position of
+/// Step 2: Each reference found by key (a hash lookup) among the records read: the position of
 /// its record, by collection, reference field and record. Then the records that reference
 /// a missing or rejected record are rejected, until nothing changes (a rejection can
 /// orphan other records).
@@ -197,7 +197,7 @@ fn resolve_references(colls: &[Collection], raws: &mut [Vec<Raw>], ref_slots: &R
     targets
 }
 
-/// 3. The references of valid records point at their records (which are valid too).
+/// Step 3: The references of valid records point at their records (which are valid too).
 fn point_references(raws: &mut [Vec<Raw>], ref_slots: &RefSlots, targets: Vec<Vec<Vec<u32>>>) {
     for (ci, recs) in raws.iter_mut().enumerate() {
         let (slots, tg) = (&ref_slots[ci], &targets[ci]);
@@ -217,7 +217,7 @@ fn point_references(raws: &mut [Vec<Raw>], ref_slots: &RefSlots, targets: Vec<Ve
 
 }
 
-/// 4. Which records are excluded: by their collection's `include` filter (evaluated in key
+/// Step 4: Which records are excluded: by their collection's `include` filter (evaluated in key
 /// order, so that the first failure reported does not depend on the input order), then
 /// through references to excluded records.
 fn exclusions(
@@ -322,7 +322,7 @@ fn count_exclusions(colls: &[Collection], excluded: &[Vec<Excluded>], accounting
 
 }
 
-/// 5. The rejected records, with their reasons, in key order.
+/// Step 5: The rejected records, with their reasons, in key order.
 fn list_rejections(colls: &[Collection], raws: &[Vec<Raw>], accounting: &mut [Accounting]) {
     let key_slot = |ci: usize| colls[ci].key_slot;
     for (ci, recs) in raws.iter().enumerate() {
@@ -344,7 +344,7 @@ fn list_rejections(colls: &[Collection], raws: &[Vec<Raw>], accounting: &mut [Ac
 
 }
 
-/// 6. The used records of each collection, sorted by key, references renumbered.
+/// Step 6: The used records of each collection, sorted by key, references renumbered.
 fn used_records(
     colls: &[Collection],
     raws: Vec<Vec<Raw>>,
