@@ -160,7 +160,7 @@ fn resolve_references(colls: &[Collection], raws: &mut [Vec<Raw>], ref_slots: &R
     };
     let mut first = true;
     loop {
-        let changes = scan(&raws, &ref_slots, |ci, ri, r| {
+        let changes = scan(raws, ref_slots, |ci, ri, r| {
             if !r.ok() {
                 return None;
             }
