@@ -6,10 +6,13 @@ use serde_json::json;
 use std::path::PathBuf;
 
 fn packs(files: &[(&str, serde_json::Value)]) -> PathBuf {
+    // one folder per set of packs: tests run at once
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    std::hash::Hash::hash(&serde_json::to_string(&files.to_vec()).unwrap(), &mut h);
     let root = std::env::temp_dir().join(format!(
-        "scorecard-imports-{}-{}",
+        "scorecard-imports-{}-{:x}",
         std::process::id(),
-        files.len()
+        std::hash::Hasher::finish(&h)
     ));
     for (name, pack) in files {
         std::fs::create_dir_all(root.join(name)).unwrap();
@@ -73,4 +76,32 @@ fn import_problems_are_reported() {
     ] {
         assert!(err.contains(needle), "{needle} missing in:\n{err}");
     }
+}
+
+#[test]
+fn a_problem_in_an_imported_entry_is_located_in_its_own_file() {
+    let top = json!({ "name": "top", "version": "1",
+        "imports": [{ "pack": "base", "indicators": { "a_rate": { "title": "A" } } }] });
+    let mut broken = base("a");
+    broken["indicators"]["a_rate"]["numerator"] = json!("is_b");
+    let root = packs(&[("base", broken), ("top", top)]);
+    let err = Plan::load(root.join("top")).unwrap_err().to_string();
+    let base_file = root.join("top/../base/pack.json").display().to_string();
+    assert!(
+        err.lines()
+            .any(|l| l.starts_with(&format!("{base_file}:1:")) && l.contains("unknown name 'is_b'")),
+        "the imported indicator's own expression, in the imported pack's file:\n{err}"
+    );
+
+    // an override is located where it is written: in the importing pack's imports list
+    let top = json!({ "name": "top", "version": "1",
+        "imports": [{ "pack": "base", "indicators": { "a_rate": { "target": { "min": 101 } } } }] });
+    let root = packs(&[("base", base("a")), ("top", top)]);
+    let err = Plan::load(root.join("top")).unwrap_err().to_string();
+    let top_file = root.join("top/pack.json").display().to_string();
+    assert!(
+        err.lines()
+            .any(|l| l.starts_with(&format!("{top_file}:1:")) && l.contains("can never be met")),
+        "{err}"
+    );
 }

@@ -42,153 +42,175 @@ pub(crate) fn merge(loader: &mut Loader, json: &mut Json, dir: Option<&Path>) {
     let own = json.clone();
     let mut from: BTreeMap<String, String> = BTreeMap::new();
     for (i, imp) in imports.iter().enumerate() {
-        let ip = p.index(i);
-        if !is_simple_name(&imp.pack) {
-            loader.problem(
-                &ip.key("pack"),
-                format!(
-                    "'{}' is not a pack name (a folder beside this one)",
-                    imp.pack
-                ),
-            );
-            continue;
-        }
-        let other_dir = dir.join("..").join(&imp.pack);
-        let other_path = other_dir.join("pack.json");
-        let Some(text) = loader.read(&ip.key("pack"), "", &imp.pack, &other_path) else {
+        let at = p.index(i);
+        let Some((source, other)) = read(loader, dir, imp, &at) else {
             continue;
         };
-        // a cycle is found from the files' import lists alone, before anything is
-        // compiled, so that it is reported once and never followed
-        if let Some(chain) = import_cycle(dir, &imp.pack) {
-            loader.problem(
-                &ip.key("pack"),
-                format!("imports form a cycle: {}", chain.join(" → ")),
-            );
-            continue;
-        }
-        let source = loader
-            .sources
-            .add(other_path.display().to_string(), Arc::from(text.as_str()));
-        let other = match serde_json::from_str::<Json>(&text) {
-            Ok(other) => other,
-            Err(e) => {
-                let message = format!("not valid JSON: {}", crate::data::serde_message(&e));
-                loader.problems.push(Diagnostic {
-                    file: other_path.display().to_string(),
-                    line: e.line(),
-                    col: e.column(),
-                    path: "(root)".into(),
-                    message,
-                });
-                continue;
-            }
-        };
-        super::load::duplicate_keys(loader, source);
-        // the imported pack's shape is checked here, as a whole; what this pack takes from
-        // it is checked once, when the merged pack is compiled (located in its file)
-        if let Err(e) = serde_path_to_error::deserialize::<_, PackSpec>(other.clone()) {
-            let at = JsonPath::root().join_serde(e.path());
-            let d = loader
-                .sources
-                .diagnostic_in(source, &at, e.inner().to_string());
-            loader.problem(
-                &ip.key("pack"),
-                format!(
-                    "the imported pack {} has problems (run scorecard check on it): {d}",
-                    imp.pack
-                ),
-            );
-            continue;
-        }
-        if other.get("scripts").is_some() || other.get("imports").is_some() {
-            loader.problem(
-                &ip.key("pack"),
-                format!(
-                    "{} has scripts or imports of its own, which cannot be imported (yet)",
-                    imp.pack
-                ),
-            );
-            continue;
-        }
-        let mut merge = |section: &str,
-                         name: &str,
-                         value: &Json,
-                         target: &mut Json,
-                         me: &mut Loader| {
-            let key = format!("{section}.{name}");
-            let mine = own.get(section).and_then(|s| s.get(name)).is_some();
-            if mine {
-                return; // this pack's own definition wins
-            }
-            match target.get(name) {
-                Some(existing) if existing != value => me.problem(
-                    &ip,
-                    format!("{key} comes from {} and from {} with different definitions; define it in this pack to choose", from.get(&key).cloned().unwrap_or_default(), imp.pack),
-                ),
-                Some(_) => {}
-                None => {
-                    target[name] = value.clone();
-                    from.insert(key, imp.pack.clone());
-                    let at = JsonPath::root().key(section).key(name);
-                    me.sources.merged(at.clone(), source, at);
-                }
-            }
+        let mut cx = Import {
+            loader: &mut *loader,
+            own: &own,
+            from: &mut from,
+            pack: &imp.pack,
+            at: &at,
+            source,
         };
         for section in ["collections", "tables"] {
             if let Some(Json::Object(m)) = other.get(section) {
-                if !json[section].is_object() {
-                    json[section] = Json::Object(Default::default());
-                }
-                let mut target = json[section].take();
                 for (name, v) in m {
-                    merge(section, name, v, &mut target, loader);
+                    cx.take(json, &[section, name], v);
                 }
-                json[section] = target;
             }
         }
         if let Some(Json::Object(m)) = other.get("measures") {
-            if !json["measures"].is_object() {
-                json["measures"] = Json::Object(Default::default());
-            }
             for (coll, ms) in m {
                 let Json::Object(ms) = ms else { continue };
-                if !json["measures"][coll].is_object() {
-                    json["measures"][coll] = Json::Object(Default::default());
-                }
-                let mut target = json["measures"][coll].take();
                 for (name, v) in ms {
-                    let own_m = own
-                        .get("measures")
-                        .and_then(|x| x.get(coll))
-                        .and_then(|x| x.get(name))
-                        .is_some();
-                    if own_m {
-                        continue;
-                    }
-                    match target.get(name) {
-                        Some(existing) if existing != v => loader.problem(&ip, format!("measures.{coll}.{name} comes from two imports with different definitions")),
-                        Some(_) => {}
-                        None => {
-                            target[name] = v.clone();
-                            let at = JsonPath::root().key("measures").key(coll).key(name);
-                            loader.sources.merged(at.clone(), source, at);
-                        }
-                    }
+                    cx.take(json, &["measures", coll, name], v);
                 }
-                json["measures"][coll] = target;
             }
         }
+        cx.groups_and_calendars(json, &other);
+        cx.indicators(json, &other, &imp.indicators);
+    }
+    if let Json::Object(m) = json {
+        m.remove("imports");
+    }
+}
+
+/// Reads the imported pack `imp` (its place in the list is `at`): its source index and
+/// JSON, once its name, text, import chain and shape are good.
+fn read(loader: &mut Loader, dir: &Path, imp: &ImportSpec, at: &JsonPath) -> Option<(usize, Json)> {
+        if !is_simple_name(&imp.pack) {
+        loader.problem(
+            &at.key("pack"),
+            format!(
+                "'{}' is not a pack name (a folder beside this one)",
+                imp.pack
+            ),
+        );
+        return None;
+    }
+    let other_dir = dir.join("..").join(&imp.pack);
+    let other_path = other_dir.join("pack.json");
+    let Some(text) = loader.read(&at.key("pack"), "", &imp.pack, &other_path) else {
+        return None;
+    };
+    // a cycle is found from the files' import lists alone, before anything is
+    // compiled, so that it is reported once and never followed
+    if let Some(chain) = import_cycle(dir, &imp.pack) {
+        loader.problem(
+            &at.key("pack"),
+            format!("imports form a cycle: {}", chain.join(" → ")),
+        );
+        return None;
+    }
+    let source = loader
+        .sources
+        .add(other_path.display().to_string(), Arc::from(text.as_str()));
+    let other = match serde_json::from_str::<Json>(&text) {
+        Ok(other) => other,
+        Err(e) => {
+            let message = format!("not valid JSON: {}", crate::data::serde_message(&e));
+            loader.problems.push(Diagnostic {
+                file: other_path.display().to_string(),
+                line: e.line(),
+                col: e.column(),
+                path: "(root)".into(),
+                message,
+            });
+            return None;
+        }
+    };
+    super::load::duplicate_keys(loader, source);
+    // the imported pack's shape is checked here, as a whole; what this pack takes from
+    // it is checked once, when the merged pack is compiled (located in its file)
+    if let Err(e) = serde_path_to_error::deserialize::<_, PackSpec>(other.clone()) {
+        let inside = JsonPath::root().join_serde(e.path());
+        let d = loader
+            .sources
+            .diagnostic_in(source, &inside, e.inner().to_string());
+        loader.problem(
+            &at.key("pack"),
+            format!(
+                "the imported pack {} has problems (run scorecard check on it): {d}",
+                imp.pack
+            ),
+        );
+        return None;
+    }
+    if other.get("scripts").is_some() || other.get("imports").is_some() {
+        loader.problem(
+            &at.key("pack"),
+            format!(
+                "{} has scripts or imports of its own, which cannot be imported (yet)",
+                imp.pack
+            ),
+        );
+        return None;
+    }
+    Some((source, other))
+}
+
+/// One import being merged: where it is, what it came from, and what was merged so far.
+struct Import<'l, 's> {
+    loader: &'l mut Loader<'s>,
+    /// The importing pack's own JSON (its definitions win).
+    own: &'l Json,
+    /// Which import each merged entry came from, by `section.name`.
+    from: &'l mut BTreeMap<String, String>,
+    /// The imported pack's name.
+    pack: &'l str,
+    /// Its place in the `imports` list.
+    at: &'l JsonPath,
+    /// Its text among the loaded sources.
+    source: usize,
+}
+
+impl Import<'_, '_> {
+    /// Takes the entry at `path` (`["collections", "units"]`, `["measures", "units",
+    /// "covered"]`) unless this pack defines it; two imports must define it alike.
+    fn take(&mut self, json: &mut Json, path: &[&str], value: &Json) {
+        let mine = path.iter().try_fold(self.own, |j, k| j.get(k)).is_some();
+        if mine {
+            return; // this pack's own definition wins
+        }
+        let key = path.join(".");
+        let (last, parents) = path.split_last().expect("a path has a name");
+        let mut target = &mut *json;
+        for k in parents {
+            if !target[*k].is_object() {
+                target[*k] = Json::Object(Default::default());
+            }
+            target = &mut target[*k];
+        }
+        match target.get(*last) {
+            Some(existing) if existing != value => {
+                let first = self.from.get(&key).cloned().unwrap_or_default();
+                self.loader.problem(self.at, format!("{key} comes from {first} and from {} with different definitions; define it in this pack to choose", self.pack));
+            }
+            Some(_) => {}
+            None => {
+                target[*last] = value.clone();
+                self.from.insert(key, self.pack.to_string());
+                let at = path.iter().fold(JsonPath::root(), |p, k| p.key(k));
+                self.loader.sources.merged(at.clone(), self.source, at);
+            }
+        }
+    }
+
+    /// Takes the imported pack's groups (which must be this pack's, if it has any) and
+    /// adds its calendars.
+    fn groups_and_calendars(&mut self, json: &mut Json, other: &Json) {
         if let Some(g) = other.get("groups") {
             match json.get("groups") {
                 None => {
                     json["groups"] = g.clone();
                     let at = JsonPath::root().key("groups");
-                    loader.sources.merged(at.clone(), source, at);
+                    self.loader.sources.merged(at.clone(), self.source, at);
                 }
-                Some(mine) if mine != g => loader.problem(
-                    &ip,
-                    format!("{} groups by {}, this pack by {}", imp.pack, g, mine),
+                Some(mine) if mine != g => self.loader.problem(
+                    self.at,
+                    format!("{} groups by {}, this pack by {}", self.pack, g, mine),
                 ),
                 _ => {}
             }
@@ -205,60 +227,62 @@ pub(crate) fn merge(loader: &mut Loader, json: &mut Json, dir: Option<&Path>) {
                 }
             }
         }
+    }
+
+    /// Takes the indicators listed, each with its overrides.
+    fn indicators(&mut self, json: &mut Json, other: &Json, listed: &BTreeMap<String, Json>) {
         let Some(Json::Object(inds)) = other.get("indicators") else {
-            continue;
+            return;
         };
         if !json["indicators"].is_object() {
             json["indicators"] = Json::Object(Default::default());
         }
-        for (id, overrides) in &imp.indicators {
-            let op = ip.key("indicators").key(id);
+        for (id, overrides) in listed {
+            let listed_at = self.at.key("indicators").key(id);
             let Some(Json::Object(ind)) = inds.get(id) else {
                 let known: Vec<&str> = inds.keys().map(|s| s.as_str()).collect();
-                loader.problem(
-                    &op,
+                self.loader.problem(
+                    &listed_at,
                     format!(
                         "{} has no indicator '{id}' (indicators: {})",
-                        imp.pack,
+                        self.pack,
                         known.join(", ")
                     ),
                 );
                 continue;
             };
             if json["indicators"].get(id).is_some() {
-                loader.problem(
-                    &op,
+                self.loader.problem(
+                    &listed_at,
                     format!("indicator '{id}' is already defined (here or by another import)"),
                 );
                 continue;
             }
             let at = JsonPath::root().key("indicators").key(id);
-            loader.sources.merged(at.clone(), source, at.clone());
+            self.loader.sources.merged(at.clone(), self.source, at.clone());
             let mut ind = ind.clone();
             if let Json::Object(o) = overrides {
                 for (k, v) in o {
-                    if !["scoring", "target", "not_applicable", "title", "rounding"]
-                        .contains(&k.as_str())
-                    {
-                        loader.problem(&op.key(k), format!("an import may override scoring, target, not_applicable, title or rounding, not '{k}'"));
+                    if !OVERRIDABLE.contains(&k.as_str()) {
+                        self.loader.problem(&listed_at.key(k), format!("an import may override scoring, target, not_applicable, title or rounding, not '{k}'"));
                         continue;
                     }
                     ind.insert(k.clone(), v.clone());
-                    loader.sources.merged(at.key(k), 0, op.key(k));
+                    self.loader.sources.merged(at.key(k), 0, listed_at.key(k));
                 }
             } else if !overrides.is_null() {
-                loader.problem(
-                    &op,
+                self.loader.problem(
+                    &listed_at,
                     "an imported indicator takes an object of overrides, or null".into(),
                 );
             }
             json["indicators"][id] = Json::Object(ind);
         }
     }
-    if let Json::Object(m) = json {
-        m.remove("imports");
-    }
 }
+
+/// What an importing pack may override of an imported indicator.
+const OVERRIDABLE: [&str; 5] = ["scoring", "target", "not_applicable", "title", "rounding"];
 
 /// The chain of imports that leads from the pack in `dir`, through `first`, back to a pack
 /// already on the chain (`["a", "b", "a"]`), found by reading only the `imports` lists of

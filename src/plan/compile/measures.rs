@@ -84,76 +84,89 @@ impl Compiler<'_> {
             }
         }
         if let Some(src) = &spec.expr {
-            let e = self.expr(
-                src,
-                &p.key("expr"),
-                Some(coll),
-                &Scope::Record.declared(),
-                None,
-            )?;
+            let e = self.expr(src, &p.key("expr"), Some(coll), &Scope::Record.declared(), None)?;
             let ty = e.ty.clone();
             return Some((MeasureKind::Expr(e), ty));
         }
         if let Some(tname) = &spec.table {
-            let Some(t) = self.table_slots.iter().position(|t| &t.name == tname) else {
-                self.diag(&p.key("table"), format!("no table '{tname}'"));
-                return None;
-            };
-            if matches!(self.table_state.borrow()[t], State::InProgress) {
-                self.diag(
-                    &p.key("table"),
-                    format!("table '{tname}' depends on this measure (a cycle)"),
-                );
-                return None;
-            }
-            self.ensure_table(t);
-            let tables = self.tables.borrow();
-            let table = tables[t].as_ref()?;
-            if table.on != Some(coll) {
-                self.diag(
-                    &p.key("table"),
-                    format!(
-                        "table '{tname}' is on {}, not on {}",
-                        table
-                            .on
-                            .map(|c| self.coll_name(c))
-                            .unwrap_or("scorecard".into()),
-                        self.coll_name(coll)
-                    ),
-                );
-                return None;
-            }
-            let out = match &spec.output {
-                Some(o) => table.outputs.iter().position(|(n, _)| n == o).or_else(|| {
-                    self.diag(
-                        &p.key("output"),
-                        format!("table '{tname}' has no output '{o}'"),
-                    );
-                    None
-                })?,
-                None if table.outputs.len() == 1 => 0,
-                None => {
-                    self.diag(
-                        p,
-                        format!("table '{tname}' has several outputs: name one with \"output\""),
-                    );
-                    return None;
-                }
-            };
-            let ty = table.outputs[out].1.clone();
-            return Some((
-                MeasureKind::Table {
-                    table: t,
-                    output: out,
-                },
-                ty,
-            ));
+            return self.table_measure(tname, spec, p, coll);
         }
-        // aggregate
+        self.aggregate_measure(spec, p, coll)
+    }
+
+    /// A measure that is an output of a table on the same collection.
+    fn table_measure(
+        &self,
+        tname: &str,
+        spec: &MeasureSpec,
+        p: &JsonPath,
+        coll: CollId,
+    ) -> Option<(MeasureKind, Ty)> {
+        let Some(t) = self.table_slots.iter().position(|t| &t.name == tname) else {
+            self.diag(&p.key("table"), format!("no table '{tname}'"));
+            return None;
+        };
+        if matches!(self.table_state.borrow()[t], State::InProgress) {
+            self.diag(
+                &p.key("table"),
+                format!("table '{tname}' depends on this measure (a cycle)"),
+            );
+            return None;
+        }
+        self.ensure_table(t);
+        let tables = self.tables.borrow();
+        let table = tables[t].as_ref()?;
+        if table.on != Some(coll) {
+            self.diag(
+                &p.key("table"),
+                format!(
+                    "table '{tname}' is on {}, not on {}",
+                    table
+                        .on
+                        .map(|c| self.coll_name(c))
+                        .unwrap_or("scorecard".into()),
+                    self.coll_name(coll)
+                ),
+            );
+            return None;
+        }
+        let out = match &spec.output {
+            Some(o) => table.outputs.iter().position(|(n, _)| n == o).or_else(|| {
+                self.diag(
+                    &p.key("output"),
+                    format!("table '{tname}' has no output '{o}'"),
+                );
+                None
+            })?,
+            None if table.outputs.len() == 1 => 0,
+            None => {
+                self.diag(
+                    p,
+                    format!("table '{tname}' has several outputs: name one with \"output\""),
+                );
+                return None;
+            }
+        };
+        let ty = table.outputs[out].1.clone();
+        Some((
+            MeasureKind::Table {
+                table: t,
+                output: out,
+            },
+            ty,
+        ))
+    }
+
+    /// An aggregate over related records.
+    fn aggregate_measure(
+        &self,
+        spec: &MeasureSpec,
+        p: &JsonPath,
+        coll: CollId,
+    ) -> Option<(MeasureKind, Ty)> {
         let Some(agg) = spec.aggregate else {
             return None; // reported: a measure needs one of expr, aggregate or table
         };
-        let agg_name = agg.name();
         let Some(over_name) = &spec.over else {
             self.diag(
                 p,
@@ -171,6 +184,71 @@ impl Compiler<'_> {
             );
             return None;
         };
+        let (key, via) = self.related_by(spec, p, coll, over)?;
+        let oc = &self.colls[over as usize];
+        let window = match &spec.window {
+            Some(w) => self.window(w, &p.key("window"))?,
+            None => Window::All,
+        };
+        let per = match &spec.per {
+            None => None,
+            Some(v) => {
+                if spec.window.is_some() {
+                    self.diag(
+                        &p.key("window"),
+                        "per divides the period into windows; it takes no other window".into(),
+                    );
+                }
+                Some(self.per(v, &p.key("per"))?)
+            }
+        };
+        if (window != Window::All || agg == Agg::Latest || per.is_some()) && oc.date_slot.is_none()
+        {
+            self.diag(p, format!("{over_name} has no date field (\"date\" in its collection), which this window or latest needs"));
+            return None;
+        }
+        let filter = match &spec.filter {
+            Some(w) => Some(self.expr(
+                w,
+                &p.key("where"),
+                Some(over),
+                &Scope::Aggregate(coll).declared(),
+                Some(&Ty::Bool),
+            )?),
+            None => None,
+        };
+        let (value, ty) = self.aggregate_value(spec, agg, p, (coll, over))?;
+        let ty = if per.is_some() {
+            Ty::List(Box::new(ty))
+        } else {
+            ty
+        };
+        Some((
+            MeasureKind::Aggregate {
+                agg,
+                over,
+                via,
+                key,
+                filter,
+                value,
+                window,
+                per,
+            },
+            ty,
+        ))
+    }
+
+    /// Which reference field of the related collection `over` ties its records to this
+    /// record (or, with `match`, to what this record's reference field points at): the
+    /// `match` field, and the `via` field.
+    fn related_by(
+        &self,
+        spec: &MeasureSpec,
+        p: &JsonPath,
+        coll: CollId,
+        over: CollId,
+    ) -> Option<(Option<u16>, u16)> {
+        let over_name = &self.colls[over as usize].name;
         // related records point at this record, or (with "match") at what this record's
         // reference field points at
         let (target, key) = match &spec.matching {
@@ -214,37 +292,18 @@ impl Compiler<'_> {
                 return None;
             }
         };
-        let window = match &spec.window {
-            Some(w) => self.window(w, &p.key("window"))?,
-            None => Window::All,
-        };
-        let per = match &spec.per {
-            None => None,
-            Some(v) => {
-                if spec.window.is_some() {
-                    self.diag(
-                        &p.key("window"),
-                        "per divides the period into windows; it takes no other window".into(),
-                    );
-                }
-                Some(self.per(v, &p.key("per"))?)
-            }
-        };
-        if (window != Window::All || agg == Agg::Latest || per.is_some()) && oc.date_slot.is_none()
-        {
-            self.diag(p, format!("{over_name} has no date field (\"date\" in its collection), which this window or latest needs"));
-            return None;
-        }
-        let filter = match &spec.filter {
-            Some(w) => Some(self.expr(
-                w,
-                &p.key("where"),
-                Some(over),
-                &Scope::Aggregate(coll).declared(),
-                Some(&Ty::Bool),
-            )?),
-            None => None,
-        };
+        Some((key, via))
+    }
+
+    /// The value per related record of an aggregate, and the aggregate's type.
+    fn aggregate_value(
+        &self,
+        spec: &MeasureSpec,
+        agg: Agg,
+        p: &JsonPath,
+        (coll, over): (CollId, CollId),
+    ) -> Option<(Option<Expr>, Ty)> {
+        let agg_name = agg.name();
         let value = match (&spec.value, agg) {
             (Some(_), Agg::Count) => {
                 self.diag(&p.key("value"), "count takes no value".into());
@@ -289,24 +348,7 @@ impl Compiler<'_> {
             }
             _ => return None,
         };
-        let ty = if per.is_some() {
-            Ty::List(Box::new(ty))
-        } else {
-            ty
-        };
-        Some((
-            MeasureKind::Aggregate {
-                agg,
-                over,
-                via,
-                key,
-                filter,
-                value,
-                window,
-                per,
-            },
-            ty,
-        ))
+        Some((value, ty))
     }
 
     /// Parses `per`: a calendar period name, or a collection of terms.
