@@ -92,9 +92,7 @@ fn read(loader: &mut Loader, dir: &Path, imp: &ImportSpec, at: &JsonPath) -> Opt
     }
     let other_dir = dir.join("..").join(&imp.pack);
     let other_path = other_dir.join("pack.json");
-    let Some(text) = loader.read(&at.key("pack"), "", &imp.pack, &other_path) else {
-        return None;
-    };
+    let text = loader.read(&at.key("pack"), "", &imp.pack, &other_path)?;
     // a cycle is found from the files' import lists alone, before anything is
     // compiled, so that it is reported once and never followed
     if let Some(chain) = import_cycle(dir, &imp.pack) {

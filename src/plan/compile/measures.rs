@@ -102,7 +102,7 @@ impl Compiler<'_> {
         p: &JsonPath,
         coll: CollId,
     ) -> Option<(MeasureKind, Ty)> {
-        let Some(t) = self.table_slots.iter().position(|t| &t.name == tname) else {
+        let Some(t) = self.table_slots.iter().position(|t| t.name == tname) else {
             self.diag(&p.key("table"), format!("no table '{tname}'"));
             return None;
         };
