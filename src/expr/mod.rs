@@ -25,7 +25,9 @@
 //! An expression is parsed once and type-checked against the pack when it loads
 //! ([`compile`]), then evaluated many times ([`eval`]) with exact [`crate::num::Number`]s.
 
+mod calls;
 pub mod compile;
 pub mod eval;
 pub mod parse;
+mod tree;
 pub(crate) mod vars;

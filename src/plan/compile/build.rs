@@ -4,6 +4,8 @@
 use super::*;
 
 impl Compiler<'_> {
+    /// Compiles every section of the pack, in the order the others need them, then
+    /// assembles the plan; `None` when there is a problem (reported).
     pub(super) fn build(&mut self, spec: PackSpec) -> Option<Plan> {
         let root = JsonPath::root();
         let period = spec
@@ -15,9 +17,62 @@ impl Compiler<'_> {
             mode: RoundingMode::HalfUp,
         });
         self.check_rounding(&rounding, &root.key("rounding"));
+        let coll_specs = self.collections(&spec);
+        let groups = spec
+            .groups
+            .as_ref()
+            .and_then(|g| self.groups(g, &root.key("groups")));
+        self.groups_coll = groups.as_ref().map(|g| g.coll);
+        self.collection_details(&coll_specs, &groups);
+        self.declare_measures_and_tables(&spec);
+        for id in 0..self.measure_slots.len() {
+            if matches!(self.measure_state.borrow()[id], State::Pending) {
+                self.compile_measure(id);
+            }
+        }
+        for t in 0..self.table_slots.len() {
+            self.ensure_table(t);
+        }
+        let indicators = self.indicators(&spec, rounding);
+        let scorecard = spec.scorecard.as_ref().and_then(|v| {
+            let p = root.key("scorecard");
+            let s = self.entry::<ScorecardSpec>(v, &p)?;
+            self.scorecard(s, &p, &spec.indicators, &indicators, rounding)
+        });
+        if !self.diags.borrow().is_empty() {
+            return None;
+        }
+        let (measures, tables) = self.compiled_measures_and_tables()?;
+        let script_stack = spec
+            .scripts
+            .as_ref()
+            .map_or(0, |s| s.limits.unwrap_or_default().stack_need());
+        Some(Plan {
+            meta: PackMeta {
+                name: spec.name,
+                version: spec.version,
+                title: spec.title,
+                digest: String::new(),
+            },
+            period,
+            collections: std::mem::take(&mut self.colls),
+            items: std::mem::take(&mut self.items),
+            measures,
+            measure_order: std::mem::take(&mut *self.measure_order.borrow_mut()),
+            tables,
+            indicators,
+            scorecard,
+            groups,
+            evidence_cap: spec.evidence_cap.unwrap_or(20),
+            rounding,
+            script_stack,
+        })
+    }
 
-        // Collections: names first (fields may reference any collection), then fields.
-        let cpath = root.key("collections");
+    /// The collections, with their fields: names first (fields may reference any
+    /// collection), then fields. Their specs, for what needs the groups.
+    fn collections(&mut self, spec: &PackSpec) -> Vec<Option<CollectionSpec>> {
+        let cpath = JsonPath::root().key("collections");
         if spec.collections.is_empty() {
             self.diag(&cpath, "a pack needs at least one collection".into());
         }
@@ -44,13 +99,13 @@ impl Compiler<'_> {
             coll_specs.push(cs);
         }
 
-        let groups = spec
-            .groups
-            .as_ref()
-            .and_then(|g| self.groups(g, &root.key("groups")));
-        self.groups_coll = groups.as_ref().map(|g| g.coll);
+        coll_specs
+    }
 
-        // Jurisdiction paths and date fields; include filters (fields only).
+    /// Each collection's date field, jurisdiction path and treatment of undeclared fields,
+    /// then its include filter (which sees fields only).
+    fn collection_details(&mut self, coll_specs: &[Option<CollectionSpec>], groups: &Option<Groups>) {
+        let cpath = JsonPath::root().key("collections");
         for (i, cs) in coll_specs.iter().enumerate() {
             let Some(cs) = cs else { continue };
             let p = cpath.key(&self.colls[i].name.clone());
@@ -65,7 +120,7 @@ impl Compiler<'_> {
             }
             if let Some(j) = &cs.jurisdiction {
                 self.colls[i].jurisdiction =
-                    self.jurisdiction_path(i as CollId, j, &groups, &p.key("jurisdiction"));
+                    self.jurisdiction_path(i as CollId, j, groups, &p.key("jurisdiction"));
             }
             self.colls[i].extra_fields = cs.extra_fields.unwrap_or_default();
         }
@@ -80,7 +135,12 @@ impl Compiler<'_> {
             self.colls[i].include = include;
         }
 
-        // Measures: register every name, then compile (on demand, so in dependency order).
+    }
+
+    /// Registers every measure and table by name, to be compiled on demand (so in
+    /// dependency order, finding cycles).
+    fn declare_measures_and_tables(&mut self, spec: &PackSpec) {
+        let root = JsonPath::root();
         let mpath = root.key("measures");
         for (cname, ms) in &spec.measures {
             let Some(cid) = self.coll_id(cname) else {
@@ -132,15 +192,11 @@ impl Compiler<'_> {
         *self.table_state.borrow_mut() = vec![State::Pending; self.table_slots.len()];
         *self.tables.borrow_mut() = (0..self.table_slots.len()).map(|_| None).collect();
 
-        for id in 0..self.measure_slots.len() {
-            if matches!(self.measure_state.borrow()[id], State::Pending) {
-                self.compile_measure(id);
-            }
-        }
-        for t in 0..self.table_slots.len() {
-            self.ensure_table(t);
-        }
+    }
 
+    /// The indicators: those that compare others after them.
+    fn indicators(&self, spec: &PackSpec, rounding: RoundingSpec) -> Vec<Indicator> {
+        let root = JsonPath::root();
         let ipath = root.key("indicators");
         let mut indicators = Vec::new();
         // changes compare other indicators, so they come after them
@@ -162,15 +218,11 @@ impl Compiler<'_> {
             }
         }
 
-        let scorecard = spec.scorecard.as_ref().and_then(|v| {
-            let p = root.key("scorecard");
-            let s = self.entry::<ScorecardSpec>(v, &p)?;
-            self.scorecard(s, &p, &spec.indicators, &indicators, rounding)
-        });
+        indicators
+    }
 
-        if !self.diags.borrow().is_empty() {
-            return None;
-        }
+    /// The compiled measures and tables, in declaration order; `None` when one failed.
+    fn compiled_measures_and_tables(&self) -> Option<(Vec<Measure>, Vec<Table>)> {
         let kinds = std::mem::take(&mut *self.measure_kinds.borrow_mut());
         let states = std::mem::take(&mut *self.measure_state.borrow_mut());
         let mut measures = Vec::new();
@@ -188,29 +240,6 @@ impl Compiler<'_> {
         let tables: Option<Vec<Table>> = std::mem::take(&mut *self.tables.borrow_mut())
             .into_iter()
             .collect();
-        let script_stack = spec
-            .scripts
-            .as_ref()
-            .map_or(0, |s| s.limits.unwrap_or_default().stack_need());
-        Some(Plan {
-            meta: PackMeta {
-                name: spec.name,
-                version: spec.version,
-                title: spec.title,
-                digest: String::new(),
-            },
-            period,
-            collections: std::mem::take(&mut self.colls),
-            items: std::mem::take(&mut self.items),
-            measures,
-            measure_order: std::mem::take(&mut *self.measure_order.borrow_mut()),
-            tables: tables?,
-            indicators,
-            scorecard,
-            groups,
-            evidence_cap: spec.evidence_cap.unwrap_or(20),
-            rounding,
-            script_stack,
-        })
+        Some((measures, tables?))
     }
 }

@@ -268,29 +268,7 @@ impl Compiler<'_> {
         kind: Box<dyn Kind>,
     ) -> Option<Indicator> {
         let Members { coll, filter } = members;
-        let target = match &s.target {
-            None => None,
-            Some(t) => match (
-                t.min.clone(),
-                t.max.clone(),
-                t.exactly.clone(),
-                t.above.clone(),
-                t.below.clone(),
-            ) {
-                (Some(x), None, None, None, None) => Some(Target::Min(x)),
-                (None, Some(x), None, None, None) => Some(Target::Max(x)),
-                (None, None, Some(x), None, None) => Some(Target::Exactly(x)),
-                (None, None, None, Some(x), None) => Some(Target::Above(x)),
-                (None, None, None, None, Some(x)) => Some(Target::Below(x)),
-                _ => {
-                    self.diag(
-                        &p.key("target"),
-                        "a target is exactly one of min, max, exactly, above or below".into(),
-                    );
-                    return None;
-                }
-            },
-        };
+        let target = self.target(&s, p)?;
         if kind.every_member() && target.is_some() {
             self.diag(&p.key("target"), "an each indicator's target is that every member meets the requirement; it takes no other".into());
         }
@@ -319,7 +297,60 @@ impl Compiler<'_> {
         let compare_rounded = s.compare == Some(Compare::Rounded);
         let rounding = s.rounding.unwrap_or(rounding);
         self.check_rounding(&rounding, &p.key("rounding"));
-        let scoring = match &s.scoring {
+        let scoring = self.scoring(&s, p, &target, kind.as_ref())?;
+        let target_by_group = self.target_by_group(&s, p, &target);
+        Some(Indicator {
+            id: id.to_string(),
+            title: s.title,
+            criterion: s.criterion,
+            kind,
+            coll,
+            filter,
+            target,
+            target_by_group,
+            not_applicable,
+            compare_rounded,
+            rounding,
+            scoring,
+        })
+    }
+
+    /// The target: exactly one of min, max, exactly, above or below.
+    fn target(&self, s: &IndicatorSpec, p: &JsonPath) -> Option<Option<Target>> {
+        Some(match &s.target {
+            None => None,
+            Some(t) => match (
+                t.min.clone(),
+                t.max.clone(),
+                t.exactly.clone(),
+                t.above.clone(),
+                t.below.clone(),
+            ) {
+                (Some(x), None, None, None, None) => Some(Target::Min(x)),
+                (None, Some(x), None, None, None) => Some(Target::Max(x)),
+                (None, None, Some(x), None, None) => Some(Target::Exactly(x)),
+                (None, None, None, Some(x), None) => Some(Target::Above(x)),
+                (None, None, None, None, Some(x)) => Some(Target::Below(x)),
+                _ => {
+                    self.diag(
+                        &p.key("target"),
+                        "a target is exactly one of min, max, exactly, above or below".into(),
+                    );
+                    return None;
+                }
+            },
+        })
+    }
+
+    /// The scoring rule, checked against the target and the kind.
+    fn scoring(
+        &self,
+        s: &IndicatorSpec,
+        p: &JsonPath,
+        target: &Option<Target>,
+        kind: &dyn Kind,
+    ) -> Option<Option<Scoring>> {
+        Some(match &s.scoring {
             None => None,
             Some(sc) => {
                 let sp = p.key("scoring");
@@ -372,8 +403,12 @@ impl Compiler<'_> {
                 }
                 Some(r)
             }
-        };
-        let target_by_group = match (&s.target_by_group, self.groups_coll, &target) {
+        })
+    }
+
+    /// The target's bound by jurisdiction: an expression that sees `group`.
+    fn target_by_group(&self, s: &IndicatorSpec, p: &JsonPath, target: &Option<Target>) -> Option<Expr> {
+        match (&s.target_by_group, self.groups_coll, &target) {
             (None, _, _) => None,
             (Some(_), None, _) => {
                 self.diag(
@@ -394,20 +429,6 @@ impl Compiler<'_> {
                 let vars = Scope::Group(g).declared();
                 self.expr(src, &p.key("target_by_group"), None, &vars, Some(&Ty::Num))
             }
-        };
-        Some(Indicator {
-            id: id.to_string(),
-            title: s.title,
-            criterion: s.criterion,
-            kind,
-            coll,
-            filter,
-            target,
-            target_by_group,
-            not_applicable,
-            compare_rounded,
-            rounding,
-            scoring,
-        })
+        }
     }
 }

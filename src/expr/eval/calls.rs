@@ -1,0 +1,106 @@
+//! Calls of built-in functions, working-day functions and the pack's script functions.
+
+use crate::expr::compile::{Func, Node};
+use crate::dates::{add_months, months_between};
+use crate::num::RoundingMode;
+use crate::value::Value;
+use chrono::{Datelike, NaiveDate};
+use super::*;
+
+pub(super) fn call<'a>(
+    n: &'a Node,
+    func: Func,
+    args: &'a [Node],
+    f: &Frame<'a>,
+    locals: &mut Locals<'a>,
+) -> Result<Value, EvalError> {
+    let mut vals: Vec<Val<'a>> = Vec::with_capacity(args.len());
+    for a in args {
+        vals.push(eval(a, f, locals)?);
+    }
+    let arg = |k: usize| -> &Value { vals.get(k).map(|v| v.as_ref()).unwrap_or(&NONE) };
+    let int = |k: usize, what: &str| int_arg(n, num(n, arg(k), what)?, what);
+    Ok(match func {
+        Func::Round(mode) => {
+            let x = num(n, arg(0), "round()")?;
+            let d = int(1, "round() digits")?;
+            if !(0..=crate::num::MAX_DIGITS as i64).contains(&d) {
+                return Err(err(
+                    n,
+                    format!(
+                        "round() digits must be 0 to {}, found {d}",
+                        crate::num::MAX_DIGITS
+                    ),
+                ));
+            }
+            Value::from(
+                x.round(d as u32, mode.unwrap_or(RoundingMode::HalfUp))
+                    .map_err(|e| err(n, e.to_string()))?,
+            )
+        }
+        Func::Min | Func::Max => {
+            let mut best = num(n, arg(0), "min/max")?;
+            for k in 1..args.len() {
+                let x = num(n, arg(k), "min/max")?;
+                if (func == Func::Min && x < best) || (func == Func::Max && x > best) {
+                    best = x;
+                }
+            }
+            Value::from(best)
+        }
+        Func::Abs => Value::from(
+            num(n, arg(0), "abs()")?
+                .abs()
+                .map_err(|e| err(n, e.to_string()))?,
+        ),
+        Func::DaysBetween => {
+            let a = date(n, arg(0), "days_between()")?;
+            let b = date(n, arg(1), "days_between()")?;
+            Value::int((b - a).num_days() as i128)
+        }
+        Func::MonthsBetween => {
+            let a = date(n, arg(0), "months_between()")?;
+            let b = date(n, arg(1), "months_between()")?;
+            Value::int(months_between(a, b) as i128)
+        }
+        Func::AddDays => {
+            let d = date(n, arg(0), "add_days()")?;
+            let k = int(1, "add_days()")?;
+            Value::Date(
+                chrono::Duration::try_days(k)
+                    .and_then(|dur| d.checked_add_signed(dur))
+                    .ok_or_else(|| err(n, "add_days() leaves the calendar"))?,
+            )
+        }
+        Func::AddMonths => {
+            let d = date(n, arg(0), "add_months()")?;
+            let k = int(1, "add_months()")?;
+            Value::Date(add_months(d, k).ok_or_else(|| err(n, "add_months() leaves the calendar"))?)
+        }
+        Func::Year => Value::int(date(n, arg(0), "year()")?.year() as i128),
+        Func::Month => Value::int(date(n, arg(0), "month()")?.month() as i128),
+        Func::Quarter => Value::int(date(n, arg(0), "quarter()")?.month0() as i128 / 3 + 1),
+        Func::MakeDate => {
+            let y = int(0, "make_date() year")?;
+            let m = int(1, "make_date() month")?;
+            let d = int(2, "make_date() day")?;
+            let date = i32::try_from(y)
+                .ok()
+                .zip(u32::try_from(m).ok())
+                .zip(u32::try_from(d).ok())
+                .and_then(|((y, m), d)| NaiveDate::from_ymd_opt(y, m, d));
+            Value::Date(
+                date.ok_or_else(|| err(n, format!("make_date({y}, {m}, {d}) is not a date")))?,
+            )
+        }
+        Func::IsNone => Value::Bool(arg(0).is_none()),
+        Func::Coalesce => {
+            if arg(0).is_none() {
+                arg(1).clone()
+            } else {
+                arg(0).clone()
+            }
+        }
+    })
+}
+
