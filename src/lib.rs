@@ -107,7 +107,7 @@ pub mod synth;
 pub use data::{Accounting, DataError, Dataset};
 pub use eval::explain::{Explanation, Fired, MeasureWhy, RelatedRecord};
 pub use eval::ScoreError;
-pub use num::{ArithError, Number, RoundingMode};
+pub use num::{ArithError, Number, ParseNumberError, RoundingMode};
 pub use outcome::{Measured, Outcome};
 pub use pack::load::PackError;
 pub use pack::Diagnostic;

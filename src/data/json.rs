@@ -4,7 +4,7 @@
 //! The chunks are put back in input order, so the result does not depend on the threads.
 
 use super::record::{read_record, Key, Raw, Rejected};
-use super::{finish, parse_period, DataError, Dataset, Input};
+use super::{parse_period, resolve, DataError, Dataset, Input};
 use crate::plan::{Period, Plan};
 use crate::value::{CollId, Value};
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -164,7 +164,7 @@ impl<'de> Visitor<'de> for Records<'_, '_, 'de> {
 /// Records are converted on the current rayon thread pool; the result does not depend on
 /// how many threads it has.
 pub fn read_str(plan: &Plan, text: &str) -> Result<Dataset, DataError> {
-    convert(plan, text.strip_prefix('\u{feff}').unwrap_or(text))?.finish(plan)
+    convert(plan, text.strip_prefix('\u{feff}').unwrap_or(text))?.into_dataset(plan)
 }
 
 /// Reads a dataset from JSON text it owns, as [`read_str`] does, and frees the text as soon
@@ -172,7 +172,7 @@ pub fn read_str(plan: &Plan, text: &str) -> Result<Dataset, DataError> {
 pub fn read_string(plan: &Plan, text: String) -> Result<Dataset, DataError> {
     let converted = convert(plan, text.strip_prefix('\u{feff}').unwrap_or(&text))?;
     drop(text);
-    converted.finish(plan)
+    converted.into_dataset(plan)
 }
 
 /// The records of a document, converted, in chunks: none of them borrows the text.
@@ -222,7 +222,7 @@ fn convert(plan: &Plan, text: &str) -> Result<Converted, DataError> {
 
 impl Converted {
     /// Gathers each collection's chunks in input order, then checks and indexes them.
-    fn finish(self, plan: &Plan) -> Result<Dataset, DataError> {
+    fn into_dataset(self, plan: &Plan) -> Result<Dataset, DataError> {
         let mut raws: Vec<Vec<Raw>> = plan.collections.iter().map(|_| Vec::new()).collect();
         for (c, chunk) in self.order.iter().zip(&self.done) {
             raws[*c as usize].reserve(chunk.as_ref().map_or(0, Chunk::len));
@@ -233,7 +233,7 @@ impl Converted {
                 chunk.ok_or_else(|| DataError::Internal("a chunk of records was lost".into()))?;
             raws[c as usize].extend(chunk.into_raws());
         }
-        finish(
+        resolve(
             plan,
             Input {
                 period: self.period,

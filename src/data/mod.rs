@@ -251,7 +251,7 @@ mod ndjson;
 mod record;
 mod resolve;
 
-use resolve::finish;
+use resolve::resolve;
 
 pub use json::{read_str, read_string};
 pub use ndjson::read_ndjson;

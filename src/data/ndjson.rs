@@ -8,7 +8,7 @@
 //! so the result depends neither on the threads nor on how the input was cut.
 
 use super::record::{Key, Raw, RecordSeed};
-use super::{finish, parse_period, DataError, Dataset, Input, Period};
+use super::{parse_period, resolve, DataError, Dataset, Input, Period};
 use crate::plan::Plan;
 use crate::value::CollId;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
@@ -247,5 +247,5 @@ pub fn read_ndjson(plan: &Plan, mut input: impl BufRead) -> Result<Dataset, Data
             }
         }
     }
-    finish(plan, Input { period, raws })
+    resolve(plan, Input { period, raws })
 }

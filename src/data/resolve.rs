@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 type RefSlots = Vec<Vec<(u16, CollId)>>;
 
 /// Checks keys and references, applies `include` filters, and builds the dataset.
-pub(super) fn finish(plan: &Plan, input: Input) -> Result<Dataset, DataError> {
+pub(super) fn resolve(plan: &Plan, input: Input) -> Result<Dataset, DataError> {
     let Input { period, mut raws } = input;
     let period = period.or(plan.period).ok_or_else(|| {
         DataError::Shape(

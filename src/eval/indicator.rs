@@ -211,7 +211,7 @@ fn compared(
         };
         let g = group_cx(ds, ind, groups, res.len());
         let (mut r, pts) =
-            finish(plan, ind, Tally::default(), valued, target, &g).map_err(|e| e.at(&at))?;
+            group_result(plan, ind, Tally::default(), valued, target, &g).map_err(|e| e.at(&at))?;
         r.current = c.as_ref().map(|x| x.to_exact_string());
         r.baseline = b.as_ref().map(|x| x.to_exact_string());
         res.push((r, pts));
@@ -290,7 +290,7 @@ fn indicator(
         let valued = ind.kind.value(&t, &cx).map_err(|e| e.at(&at))?;
         vals.push(valued.value.clone());
         let target = group_target(ind, ds, view, groups, g)?;
-        res.push(finish(plan, ind, t, valued, target, &cx).map_err(|e| e.at(&at))?);
+        res.push(group_result(plan, ind, t, valued, target, &cx).map_err(|e| e.at(&at))?);
     }
     Ok((res, vals))
 }
@@ -331,7 +331,7 @@ fn group_target(
 }
 
 /// Met, points, evidence and the outcome's result of one indicator in one group.
-fn finish(
+fn group_result(
     plan: &Plan,
     ind: &Indicator,
     a: Tally,

@@ -145,7 +145,7 @@ impl AggAcc {
         Ok(())
     }
 
-    pub(super) fn finish(mut self, agg: Agg) -> Result<Value, crate::num::ArithError> {
+    pub(super) fn value(mut self, agg: Agg) -> Result<Value, crate::num::ArithError> {
         Ok(match agg {
             Agg::Count => Value::int(self.count as i128),
             Agg::Sum => Value::from(self.sum),
@@ -350,10 +350,10 @@ fn aggregate(
     };
     if rule.buckets.is_some() {
         let vals: Result<Vec<Value>, _> =
-            per_bucket.into_iter().map(|a| a.finish(rule.agg)).collect();
+            per_bucket.into_iter().map(|a| a.value(rule.agg)).collect();
         Ok(Value::List(vals.map_err(arith)?.into()))
     } else {
-        single.finish(rule.agg).map_err(arith)
+        single.value(rule.agg).map_err(arith)
     }
 }
 

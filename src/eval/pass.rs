@@ -151,7 +151,7 @@ impl<'a> Pass<'a> {
             .zip(&self.aggs)
             .map(|(accs, (_, one))| {
                 accs.into_par_iter()
-                    .map(|a| a.finish(one.agg).ok())
+                    .map(|a| a.value(one.agg).ok())
                     .collect()
             })
             .collect()

@@ -163,7 +163,7 @@ impl Compiler<'_, '_> {
         };
         Ok(match &a.kind {
             AstKind::Num(n) => {
-                let v = Number::parse(n).map_err(|e| ExprError::new(pos, e))?;
+                let v = Number::parse(n).map_err(|e| ExprError::new(pos, e.to_string()))?;
                 (mk(NodeKind::Const(Value::from(v))), Ty::Num)
             }
             AstKind::Str(s) => (mk(NodeKind::Const(Value::str(s))), Ty::Str),

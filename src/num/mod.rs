@@ -563,6 +563,7 @@ impl Default for Number {
 }
 
 mod text;
+pub use text::ParseNumberError;
 
 #[cfg(test)]
 mod tests;

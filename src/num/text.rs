@@ -9,9 +9,26 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
+/// Why a text is not a number: its message names the text and what is wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseNumberError(String);
+
+impl fmt::Display for ParseNumberError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ParseNumberError {}
+
 impl Number {
-    /// Parses decimal text such as `8.95`, `-3`, `1e3`, `1.5E-2`, or a fraction `1/3`.
-    pub fn parse(text: &str) -> Result<Number, String> {
+    /// Parses decimal text such as `8.95`, `-3`, `1e3`, `1.5E-2`, or a fraction `1/3`,
+    /// exactly; a number past the size limit is an error that says so.
+    pub fn parse(text: &str) -> Result<Number, ParseNumberError> {
+        Number::parse_text(text).map_err(ParseNumberError)
+    }
+
+    fn parse_text(text: &str) -> Result<Number, String> {
         let t = text.trim();
         // whole numbers of up to 18 digits: no scaling needed
         let digits = t.strip_prefix('-').unwrap_or(t);
@@ -189,7 +206,7 @@ impl fmt::Debug for Number {
 }
 
 impl FromStr for Number {
-    type Err = String;
+    type Err = ParseNumberError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Number::parse(s)
     }

@@ -15,12 +15,12 @@ use std::sync::Arc;
 
 /// Merges the packs this one imports into its JSON (see `ImportSpec`).
 pub(crate) fn merge(loader: &mut Loader, json: &mut Json, dir: Option<&Path>) {
-    let p = JsonPath::root().key("imports");
+    let here = JsonPath::root().key("imports");
     let imports =
         match serde_path_to_error::deserialize::<_, Vec<ImportSpec>>(json["imports"].clone()) {
             Ok(imports) => Some(imports),
             Err(e) => {
-                loader.problem(&p.join_serde(e.path()), e.inner().to_string());
+                loader.problem(&here.join_serde(e.path()), e.inner().to_string());
                 None
             }
         };
@@ -33,7 +33,7 @@ pub(crate) fn merge(loader: &mut Loader, json: &mut Json, dir: Option<&Path>) {
     };
     let Some(dir) = dir else {
         loader.problem(
-            &p,
+            &here,
             "imports need a pack folder: load the pack with Plan::load(dir)".into(),
         );
         return;
@@ -42,7 +42,7 @@ pub(crate) fn merge(loader: &mut Loader, json: &mut Json, dir: Option<&Path>) {
     let own = json.clone();
     let mut from: BTreeMap<String, String> = BTreeMap::new();
     for (i, imp) in imports.iter().enumerate() {
-        let at = p.index(i);
+        let at = here.index(i);
         let Some((source, other)) = read(loader, dir, imp, &at) else {
             continue;
         };
@@ -190,7 +190,7 @@ impl Import<'_, '_> {
             None => {
                 target[*last] = value.clone();
                 self.from.insert(key, self.pack.to_string());
-                let at = path.iter().fold(JsonPath::root(), |p, k| p.key(k));
+                let at = path.iter().fold(JsonPath::root(), |here, k| here.key(k));
                 self.loader.sources.merged(at.clone(), self.source, at);
             }
         }
@@ -322,7 +322,7 @@ fn import_cycle(dir: &Path, first: &str) -> Option<Vec<String>> {
             continue;
         };
         if path.contains(&name) {
-            let start = path.iter().position(|p| *p == name).unwrap_or(0);
+            let start = path.iter().position(|pack| *pack == name).unwrap_or(0);
             let mut chain = path[start..].to_vec();
             chain.push(name);
             if start > 0 {

@@ -231,10 +231,10 @@ fn is_inside_pack(path: &str) -> bool {
 /// Reads and checks the working-day calendars (`calendars`: names or paths); the calendar
 /// when every one is good.
 fn calendars(loader: &mut Loader, names: &[Json], dir: Option<&Path>) -> Option<Arc<Calendar>> {
-    let p = JsonPath::root().key("calendars");
+    let here = JsonPath::root().key("calendars");
     let Some(dir) = dir else {
         loader.problem(
-            &p,
+            &here,
             "calendars need a pack folder: load the pack with Plan::load(dir)".into(),
         );
         return None;
@@ -245,10 +245,10 @@ fn calendars(loader: &mut Loader, names: &[Json], dir: Option<&Path>) -> Option<
         let Some(name) = name.as_str() else {
             return None; // not a list of names: the compiler's reading of the pack says so
         };
-        let cp = p.index(i);
+        let calendar_at = here.index(i);
         let path = if name.ends_with(".json") {
             if !is_inside_pack(name) {
-                loader.problem(&cp, format!("'{name}' must be a path inside the pack folder, or a calendar name such as cn-2025"));
+                loader.problem(&calendar_at, format!("'{name}' must be a path inside the pack folder, or a calendar name such as cn-2025"));
                 ok = false;
                 continue;
             }
@@ -259,7 +259,7 @@ fn calendars(loader: &mut Loader, names: &[Json], dir: Option<&Path>) -> Option<
                 .join(format!("{name}.json"))
         } else {
             loader.problem(
-                &cp,
+                &calendar_at,
                 format!(
                     "'{name}' is neither a calendar name (letters, digits, -) nor a .json path"
                 ),
@@ -267,14 +267,14 @@ fn calendars(loader: &mut Loader, names: &[Json], dir: Option<&Path>) -> Option<
             ok = false;
             continue;
         };
-        let Some(text) = loader.read(&cp, "calendar ", name, &path) else {
+        let Some(text) = loader.read(&calendar_at, "calendar ", name, &path) else {
             ok = false;
             continue;
         };
         if let Err(problems) = cal.add_file(&text) {
             ok = false;
             for m in problems {
-                loader.problem(&cp, format!("calendar {}: {m}", path.display()));
+                loader.problem(&calendar_at, format!("calendar {}: {m}", path.display()));
             }
         }
     }
@@ -283,10 +283,10 @@ fn calendars(loader: &mut Loader, names: &[Json], dir: Option<&Path>) -> Option<
 
 /// Reads the script files (`scripts.files`), each a path inside the pack folder.
 fn scripts(loader: &mut Loader, spec: &Json, dir: Option<&Path>) -> (Vec<ScriptSource>, bool) {
-    let p = JsonPath::root().key("scripts");
+    let here = JsonPath::root().key("scripts");
     let Some(dir) = dir else {
         loader.problem(
-            &p,
+            &here,
             "scripts need a pack folder: load the pack with Plan::load(dir)".into(),
         );
         return (Vec::new(), false);
@@ -300,16 +300,16 @@ fn scripts(loader: &mut Loader, spec: &Json, dir: Option<&Path>) -> (Vec<ScriptS
         let Some(name) = f.as_str() else {
             return (out, false);
         };
-        let fp = p.key("files").index(index);
+        let file_at = here.key("files").index(index);
         if !is_inside_pack(name) {
             loader.problem(
-                &fp,
+                &file_at,
                 format!("'{name}' must be a path inside the pack folder"),
             );
             continue;
         }
         let path = dir.join(name);
-        match loader.read(&fp, "", name, &path) {
+        match loader.read(&file_at, "", name, &path) {
             Some(text) => out.push(ScriptSource {
                 index,
                 name: name.to_string(),

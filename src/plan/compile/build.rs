@@ -11,7 +11,7 @@ impl Compiler<'_> {
         let period = spec
             .period
             .as_ref()
-            .and_then(|p| self.period(p, &root.key("period")));
+            .and_then(|period| self.period(period, &root.key("period")));
         let rounding = spec.rounding.unwrap_or(RoundingSpec {
             digits: 1,
             mode: RoundingMode::HalfUp,
@@ -35,9 +35,9 @@ impl Compiler<'_> {
         }
         let indicators = self.indicators(&spec, rounding);
         let scorecard = spec.scorecard.as_ref().and_then(|v| {
-            let p = root.key("scorecard");
-            let s = self.entry::<ScorecardSpec>(v, &p)?;
-            self.scorecard(s, &p, &spec.indicators, &indicators, rounding)
+            let here = root.key("scorecard");
+            let s = self.entry::<ScorecardSpec>(v, &here)?;
+            self.scorecard(s, &here, &spec.indicators, &indicators, rounding)
         });
         if !self.diags.borrow().is_empty() {
             return None;
@@ -91,10 +91,10 @@ impl Compiler<'_> {
         }
         let mut coll_specs = Vec::new();
         for (i, (name, v)) in spec.collections.iter().enumerate() {
-            let p = cpath.key(name);
-            let cs = self.entry::<CollectionSpec>(v, &p);
+            let here = cpath.key(name);
+            let cs = self.entry::<CollectionSpec>(v, &here);
             if let Some(cs) = &cs {
-                self.collection_fields(i, cs, &p);
+                self.collection_fields(i, cs, &here);
             }
             coll_specs.push(cs);
         }
@@ -108,19 +108,19 @@ impl Compiler<'_> {
         let cpath = JsonPath::root().key("collections");
         for (i, cs) in coll_specs.iter().enumerate() {
             let Some(cs) = cs else { continue };
-            let p = cpath.key(&self.colls[i].name.clone());
+            let here = cpath.key(&self.colls[i].name.clone());
             if let Some(d) = &cs.date {
                 match self.colls[i].field_index.get(d) {
                     Some(&s) if self.colls[i].fields[s as usize].kind == FieldKind::Date => {
                         self.colls[i].date_slot = Some(s)
                     }
-                    Some(_) => self.diag(&p.key("date"), format!("field '{d}' is not a date")),
-                    None => self.diag(&p.key("date"), format!("no field '{d}' in this collection")),
+                    Some(_) => self.diag(&here.key("date"), format!("field '{d}' is not a date")),
+                    None => self.diag(&here.key("date"), format!("no field '{d}' in this collection")),
                 }
             }
             if let Some(j) = &cs.jurisdiction {
                 self.colls[i].jurisdiction =
-                    self.jurisdiction_path(i as CollId, j, groups, &p.key("jurisdiction"));
+                    self.jurisdiction_path(i as CollId, j, groups, &here.key("jurisdiction"));
             }
             self.colls[i].extra_fields = cs.extra_fields.unwrap_or_default();
         }
@@ -128,10 +128,10 @@ impl Compiler<'_> {
             let Some(Some(inc)) = cs.as_ref().map(|c| c.include.as_ref()) else {
                 continue;
             };
-            let p = cpath.key(&self.colls[i].name.clone()).key("include");
+            let here = cpath.key(&self.colls[i].name.clone()).key("include");
             let vars = Scope::Record.declared();
             let fields_only = FieldsOnly(self);
-            let include = self.expr_over(&fields_only, inc, &p, (Some(i as CollId), &vars), Some(&Ty::Bool));
+            let include = self.expr_over(&fields_only, inc, &here, (Some(i as CollId), &vars), Some(&Ty::Bool));
             self.colls[i].include = include;
         }
 
@@ -154,24 +154,24 @@ impl Compiler<'_> {
                 continue;
             };
             for (mname, v) in ms {
-                let p = mpath.key(cname).key(mname);
+                let here = mpath.key(cname).key(mname);
                 if self.colls[cid as usize].field_index.contains_key(mname) {
                     self.diag(
-                        &p,
+                        &here,
                         format!("measure '{mname}' has the name of a field of {cname}"),
                     );
                 }
                 if RESERVED_NAMES.contains(&mname.as_str()) {
-                    self.diag(&p, format!("'{mname}' is a reserved variable name"));
+                    self.diag(&here, format!("'{mname}' is a reserved variable name"));
                 }
-                let spec = self.entry::<MeasureSpec>(v, &p);
+                let spec = self.entry::<MeasureSpec>(v, &here);
                 self.colls[cid as usize]
                     .measures
                     .push(self.measure_slots.len() as MeasureId);
                 self.measure_slots.push(MeasureSlot {
                     coll: cid,
                     name: mname.clone(),
-                    path: p,
+                    path: here,
                     spec,
                 });
             }
@@ -181,11 +181,11 @@ impl Compiler<'_> {
 
         let tpath = root.key("tables");
         for (name, v) in &spec.tables {
-            let p = tpath.key(name);
-            let spec = self.entry::<TableSpec>(v, &p);
+            let here = tpath.key(name);
+            let spec = self.entry::<TableSpec>(v, &here);
             self.table_slots.push(TableSlot {
                 name: name.clone(),
-                path: p,
+                path: here,
                 spec,
             });
         }
@@ -202,18 +202,18 @@ impl Compiler<'_> {
         // changes compare other indicators, so they come after them
         let mut changes = Vec::new();
         for (id, v) in &spec.indicators {
-            let p = ipath.key(id);
-            if let Some(is) = self.indicator_spec(v, &p) {
+            let here = ipath.key(id);
+            if let Some(is) = self.indicator_spec(v, &here) {
                 // a kind that compares other indicators is compiled after them
                 if matches!(is.1, crate::indicator::KindSpec::Change(_)) {
-                    changes.push((id, is, p));
-                } else if let Some(ind) = self.indicator(id, is, &p, rounding, &[]) {
+                    changes.push((id, is, here));
+                } else if let Some(ind) = self.indicator(id, is, &here, rounding, &[]) {
                     indicators.push(ind);
                 }
             }
         }
-        for (id, is, p) in changes {
-            if let Some(ind) = self.indicator(id, is, &p, rounding, &indicators) {
+        for (id, is, here) in changes {
+            if let Some(ind) = self.indicator(id, is, &here, rounding, &indicators) {
                 indicators.push(ind);
             }
         }

@@ -16,7 +16,7 @@ impl Compiler<'_> {
         }
     }
 
-    pub(super) fn period(&self, p: &PeriodSpec, path: &JsonPath) -> Option<Period> {
+    pub(super) fn period(&self, period: &PeriodSpec, path: &JsonPath) -> Option<Period> {
         let d = |s: &str, k: &str| {
             let r = parse_date(s);
             if r.is_none() {
@@ -24,9 +24,9 @@ impl Compiler<'_> {
             }
             r
         };
-        let from = d(&p.from, "from");
-        let to = d(&p.to, "to");
-        let as_of = match &p.as_of {
+        let from = d(&period.from, "from");
+        let to = d(&period.to, "to");
+        let as_of = match &period.as_of {
             Some(s) => d(s, "as_of"),
             None => to,
         };
@@ -104,8 +104,8 @@ impl Compiler<'_> {
                 };
                 let mut fields = Vec::new();
                 for (n, fs) in items {
-                    let p = path.key("items").key(n);
-                    if let Some(kind) = self.field_kind(&fs.0, &p, true) {
+                    let here = path.key("items").key(n);
+                    if let Some(kind) = self.field_kind(&fs.0, &here, true) {
                         fields.push(Field {
                             name: n.clone(),
                             kind,
@@ -128,14 +128,14 @@ impl Compiler<'_> {
         })
     }
 
-    pub(super) fn collection_fields(&mut self, i: usize, cs: &CollectionSpec, p: &JsonPath) {
+    pub(super) fn collection_fields(&mut self, i: usize, cs: &CollectionSpec, here: &JsonPath) {
         let mut fields = Vec::new();
         for (n, fs) in &cs.fields {
-            let fp = p.key("fields").key(n);
+            let file_at = here.key("fields").key(n);
             if RESERVED_NAMES.contains(&n.as_str()) {
-                self.diag(&fp, format!("'{n}' is the name of a variable expressions see; the field would be hidden by it: rename the field"));
+                self.diag(&file_at, format!("'{n}' is the name of a variable expressions see; the field would be hidden by it: rename the field"));
             }
-            if let Some(kind) = self.field_kind(&fs.0, &fp, false) {
+            if let Some(kind) = self.field_kind(&fs.0, &file_at, false) {
                 fields.push(Field {
                     name: n.clone(),
                     kind,
@@ -148,7 +148,7 @@ impl Compiler<'_> {
             Some(k) => {
                 if fields[k].kind != FieldKind::Str || fields[k].optional {
                     self.diag(
-                        &p.key("fields").key(&key),
+                        &here.key("fields").key(&key),
                         "the key field must be a required string".into(),
                     );
                 }
@@ -169,10 +169,10 @@ impl Compiler<'_> {
         c.fields = fields;
     }
 
-    pub(super) fn groups(&self, g: &GroupsSpec, p: &JsonPath) -> Option<Groups> {
+    pub(super) fn groups(&self, g: &GroupsSpec, here: &JsonPath) -> Option<Groups> {
         let Some(coll) = self.coll_id(&g.collection) else {
             self.diag(
-                &p.key("collection"),
+                &here.key("collection"),
                 format!(
                     "no collection '{}' (collections: {})",
                     g.collection,
@@ -191,13 +191,13 @@ impl Compiler<'_> {
             }
             Some(_) => {
                 self.diag(
-                    &p.key("parent"),
+                    &here.key("parent"),
                     format!("field '{f}' must be an optional reference to {}", c.name),
                 );
                 None
             }
             None => {
-                self.diag(&p.key("parent"), format!("no field '{f}' in {}", c.name));
+                self.diag(&here.key("parent"), format!("no field '{f}' in {}", c.name));
                 None
             }
         });
@@ -211,11 +211,11 @@ impl Compiler<'_> {
                 Some(s)
             }
             Some(_) => {
-                self.diag(&p.key("name"), format!("field '{f}' must be a string"));
+                self.diag(&here.key("name"), format!("field '{f}' must be a string"));
                 None
             }
             None => {
-                self.diag(&p.key("name"), format!("no field '{f}' in {}", c.name));
+                self.diag(&here.key("name"), format!("no field '{f}' in {}", c.name));
                 None
             }
         });
@@ -227,11 +227,11 @@ impl Compiler<'_> {
         coll: CollId,
         path: &str,
         groups: &Option<Groups>,
-        p: &JsonPath,
+        here: &JsonPath,
     ) -> Option<Vec<(CollId, u16)>> {
         let Some(g) = groups else {
             self.diag(
-                p,
+                here,
                 "a jurisdiction needs the pack's groups (the jurisdiction collection)".into(),
             );
             return None;
@@ -250,18 +250,18 @@ impl Compiler<'_> {
                     cur = *t;
                 }
                 Some(_) => {
-                    self.diag(p, format!("'{seg}' in {} is not a reference", c.name));
+                    self.diag(here, format!("'{seg}' in {} is not a reference", c.name));
                     return None;
                 }
                 None => {
-                    self.diag(p, format!("no field '{seg}' in {}", c.name));
+                    self.diag(here, format!("no field '{seg}' in {}", c.name));
                     return None;
                 }
             }
         }
         if cur != g.coll {
             self.diag(
-                p,
+                here,
                 format!(
                     "'{path}' leads to {}, not to the groups collection {}",
                     self.colls[cur as usize].name, self.colls[g.coll as usize].name

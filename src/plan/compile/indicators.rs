@@ -38,21 +38,21 @@ impl KindCx<'_, '_> {
     }
 
     /// Takes the members: the population's collection and condition.
-    pub fn population(&mut self, p: &PopulationSpec) -> Option<CollId> {
-        let c = self.compiler;
-        let Some(coll) = c.coll_id(&p.collection) else {
+    pub fn population(&mut self, population: &PopulationSpec) -> Option<CollId> {
+        let compiler = self.compiler;
+        let Some(coll) = compiler.coll_id(&population.collection) else {
             let message = format!(
                 "no collection '{}' (collections: {})",
-                p.collection,
-                c.coll_names()
+                population.collection,
+                compiler.coll_names()
             );
-            c.diag(&self.path("population").key("collection"), message);
+            compiler.diag(&self.path("population").key("collection"), message);
             return None;
         };
-        let filter = match &p.filter {
+        let filter = match &population.filter {
             Some(f) => {
                 let at = self.path("population").key("where");
-                Some(c.expr(
+                Some(compiler.expr(
                     f,
                     &at,
                     Some(coll),
@@ -168,26 +168,26 @@ fn split(v: &Json) -> (Json, Json) {
 }
 
 /// A serde message about a kind's fields in the words of the pack.
-fn kind_problem(kind: Option<&str>, message: &str, p: &JsonPath) -> (JsonPath, String) {
+fn kind_problem(kind: Option<&str>, message: &str, here: &JsonPath) -> (JsonPath, String) {
     let quoted = |s: &str| s.split('`').nth(1).unwrap_or_default().to_string();
     let kinds = NAMES.join(", ");
     if message.starts_with("unknown variant") {
         let k = quoted(message);
         return (
-            p.key("kind"),
+            here.key("kind"),
             format!("unknown indicator kind '{k}' ({kinds})"),
         );
     }
     if message == "missing field `kind`" {
         return (
-            p.clone(),
+            here.clone(),
             format!("an indicator needs a \"kind\" ({kinds})"),
         );
     }
     let kind = kind.unwrap_or("this");
     if let Some(field) = message.strip_prefix("missing field `") {
         let field = field.trim_end_matches('`');
-        return (p.clone(), format!("a {kind} indicator needs \"{field}\""));
+        return (here.clone(), format!("a {kind} indicator needs \"{field}\""));
     }
     if message.starts_with("unknown field") {
         let field = quoted(message);
@@ -198,9 +198,9 @@ fn kind_problem(kind: Option<&str>, message: &str, p: &JsonPath) -> (JsonPath, S
         let takes = takes.replace(" or ", ", ");
         let shared = SHARED_FIELDS.join(", ");
         let message = format!("unknown field `{field}`: '{field}' does not apply to a {kind} indicator, which takes {takes} (and what every indicator takes: {shared})");
-        return (p.key(&field), message);
+        return (here.key(&field), message);
     }
-    (p.clone(), message.to_string())
+    (here.clone(), message.to_string())
 }
 
 impl Compiler<'_> {
@@ -208,7 +208,7 @@ impl Compiler<'_> {
     pub(super) fn indicator_spec(
         &self,
         v: &Json,
-        p: &JsonPath,
+        here: &JsonPath,
     ) -> Option<(IndicatorSpec, KindSpec)> {
         let (shared, mut own) = split(v);
         let kind = own.get("kind").and_then(Json::as_str).map(str::to_string);
@@ -218,10 +218,10 @@ impl Compiler<'_> {
                 Ok(k) => break Some(k),
                 Err(e) => {
                     let message = e.inner().to_string();
-                    let (at, message) = kind_problem(kind.as_deref(), &message, p);
+                    let (at, message) = kind_problem(kind.as_deref(), &message, here);
                     self.diag(&at, message);
                     let unknown = match (at.0.last(), &mut own) {
-                        (Some(Seg::Key(field)), Json::Object(m)) if at.0.len() > p.0.len() => {
+                        (Some(Seg::Key(field)), Json::Object(m)) if at.0.len() > here.0.len() => {
                             m.remove(field)
                         }
                         _ => None,
@@ -232,7 +232,7 @@ impl Compiler<'_> {
                 }
             }
         };
-        let shared = self.entry::<IndicatorSpec>(&shared, p);
+        let shared = self.entry::<IndicatorSpec>(&shared, here);
         Some((shared?, spec?))
     }
 
@@ -241,19 +241,19 @@ impl Compiler<'_> {
         &self,
         id: &str,
         (s, kind): (IndicatorSpec, KindSpec),
-        p: &JsonPath,
+        here: &JsonPath,
         rounding: RoundingSpec,
         others: &[Indicator],
     ) -> Option<Indicator> {
         let mut cx = KindCx {
             compiler: self,
-            path: p,
+            path: here,
             others,
             members: None,
         };
         let compiled = kind.compile(&mut cx);
         let (compiled, members) = (compiled?, cx.members?);
-        self.indicator_rest(id, s, p, rounding, members, compiled)
+        self.indicator_rest(id, s, here, rounding, members, compiled)
     }
 
     /// What every kind shares: the target, scoring, not-applicable treatment, comparison
@@ -262,15 +262,15 @@ impl Compiler<'_> {
         &self,
         id: &str,
         s: IndicatorSpec,
-        p: &JsonPath,
+        here: &JsonPath,
         rounding: RoundingSpec,
         members: Members,
         kind: Box<dyn Kind>,
     ) -> Option<Indicator> {
         let Members { coll, filter } = members;
-        let target = self.target(&s, p)?;
+        let target = self.target(&s, here)?;
         if kind.every_member() && target.is_some() {
-            self.diag(&p.key("target"), "an each indicator's target is that every member meets the requirement; it takes no other".into());
+            self.diag(&here.key("target"), "an each indicator's target is that every member meets the requirement; it takes no other".into());
         }
         if let (
             true,
@@ -285,7 +285,7 @@ impl Compiler<'_> {
         {
             if x.is_negative() || *x > crate::num::Number::from_int(100) {
                 self.diag(
-                    &p.key("target"),
+                    &here.key("target"),
                     format!(
                         "a {} is a percentage: a target of {x} can never be met",
                         kind.name()
@@ -296,9 +296,9 @@ impl Compiler<'_> {
         let not_applicable = s.not_applicable.unwrap_or(NotApplicable::Excluded);
         let compare_rounded = s.compare == Some(Compare::Rounded);
         let rounding = s.rounding.unwrap_or(rounding);
-        self.check_rounding(&rounding, &p.key("rounding"));
-        let scoring = self.scoring(&s, p, &target, kind.as_ref())?;
-        let target_by_group = self.target_by_group(&s, p, &target);
+        self.check_rounding(&rounding, &here.key("rounding"));
+        let scoring = self.scoring(&s, here, &target, kind.as_ref())?;
+        let target_by_group = self.target_by_group(&s, here, &target);
         Some(Indicator {
             id: id.to_string(),
             title: s.title,
@@ -316,7 +316,7 @@ impl Compiler<'_> {
     }
 
     /// The target: exactly one of min, max, exactly, above or below.
-    fn target(&self, s: &IndicatorSpec, p: &JsonPath) -> Option<Option<Target>> {
+    fn target(&self, s: &IndicatorSpec, here: &JsonPath) -> Option<Option<Target>> {
         Some(match &s.target {
             None => None,
             Some(t) => match (
@@ -333,7 +333,7 @@ impl Compiler<'_> {
                 (None, None, None, None, Some(x)) => Some(Target::Below(x)),
                 _ => {
                     self.diag(
-                        &p.key("target"),
+                        &here.key("target"),
                         "a target is exactly one of min, max, exactly, above or below".into(),
                     );
                     return None;
@@ -346,14 +346,14 @@ impl Compiler<'_> {
     fn scoring(
         &self,
         s: &IndicatorSpec,
-        p: &JsonPath,
+        here: &JsonPath,
         target: &Option<Target>,
         kind: &dyn Kind,
     ) -> Option<Option<Scoring>> {
         Some(match &s.scoring {
             None => None,
             Some(sc) => {
-                let sp = p.key("scoring");
+                let scoring_at = here.key("scoring");
                 let r = match (
                     sc.all_or_nothing.clone(),
                     sc.proportional.clone(),
@@ -362,7 +362,7 @@ impl Compiler<'_> {
                     (Some(x), None, None) => Scoring::AllOrNothing(x),
                     (None, Some(x), None) => {
                         if !matches!(target, Some(Target::Min(_) | Target::Max(_))) {
-                            self.diag(&sp, "proportional scoring needs a min or max target".into());
+                            self.diag(&scoring_at, "proportional scoring needs a min or max target".into());
                         }
                         Scoring::Proportional(x)
                     }
@@ -372,12 +372,12 @@ impl Compiler<'_> {
                         let floor = d.floor.clone().unwrap_or(zero.clone());
                         if d.per <= zero || unit <= zero {
                             self.diag(
-                                &sp.key("deduction"),
+                                &scoring_at.key("deduction"),
                                 "per and unit must be above zero".into(),
                             );
                         }
                         if floor > d.points {
-                            self.diag(&sp.key("deduction"), "the floor is above the points".into());
+                            self.diag(&scoring_at.key("deduction"), "the floor is above the points".into());
                         }
                         Scoring::Deduction {
                             points: d.points.clone(),
@@ -388,7 +388,7 @@ impl Compiler<'_> {
                     }
                     _ => {
                         self.diag(
-                            &sp,
+                            &scoring_at,
                             "scoring is exactly one of all_or_nothing, proportional or deduction"
                                 .into(),
                         );
@@ -396,10 +396,10 @@ impl Compiler<'_> {
                     }
                 };
                 if r.full().is_negative() {
-                    self.diag(&sp, "points cannot be negative".into());
+                    self.diag(&scoring_at, "points cannot be negative".into());
                 }
                 if target.is_none() && !kind.every_member() {
-                    self.diag(&sp, "scoring needs a target".into());
+                    self.diag(&scoring_at, "scoring needs a target".into());
                 }
                 Some(r)
             }
@@ -407,19 +407,19 @@ impl Compiler<'_> {
     }
 
     /// The target's bound by jurisdiction: an expression that sees `group`.
-    fn target_by_group(&self, s: &IndicatorSpec, p: &JsonPath, target: &Option<Target>) -> Option<Expr> {
+    fn target_by_group(&self, s: &IndicatorSpec, here: &JsonPath, target: &Option<Target>) -> Option<Expr> {
         match (&s.target_by_group, self.groups_coll, &target) {
             (None, _, _) => None,
             (Some(_), None, _) => {
                 self.diag(
-                    &p.key("target_by_group"),
+                    &here.key("target_by_group"),
                     "a target by jurisdiction needs the pack's groups".into(),
                 );
                 None
             }
             (Some(_), _, None) => {
                 self.diag(
-                    &p.key("target_by_group"),
+                    &here.key("target_by_group"),
                     "a target by jurisdiction needs a \"target\" (its kind, and the overall bound)"
                         .into(),
                 );
@@ -427,7 +427,7 @@ impl Compiler<'_> {
             }
             (Some(src), Some(g), Some(_)) => {
                 let vars = Scope::Group(g).declared();
-                self.expr(src, &p.key("target_by_group"), None, &vars, Some(&Ty::Num))
+                self.expr(src, &here.key("target_by_group"), None, &vars, Some(&Ty::Num))
             }
         }
     }

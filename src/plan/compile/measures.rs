@@ -4,9 +4,9 @@
 use super::*;
 
 impl Compiler<'_> {
-    pub(super) fn window(&self, v: &Json, p: &JsonPath) -> Option<Window> {
+    pub(super) fn window(&self, v: &Json, here: &JsonPath) -> Option<Window> {
         let bad = || {
-            self.diag(p, format!("a window is \"all\", \"period\", {{\"months\": N}} or {{\"days\": N}}, found {}", describe(v)));
+            self.diag(here, format!("a window is \"all\", \"period\", {{\"months\": N}} or {{\"days\": N}}, found {}", describe(v)));
             None
         };
         match v {
@@ -45,7 +45,7 @@ impl Compiler<'_> {
     pub(super) fn measure_body(&self, id: usize) -> Option<(MeasureKind, Ty)> {
         let slot = &self.measure_slots[id];
         let spec = slot.spec.as_ref()?;
-        let p = &slot.path;
+        let here = &slot.path;
         let coll = slot.coll;
         let given = [
             spec.expr.is_some(),
@@ -54,7 +54,7 @@ impl Compiler<'_> {
         ];
         if given.iter().filter(|g| **g).count() != 1 {
             self.diag(
-                p,
+                here,
                 "a measure needs exactly one of expr, aggregate or table".into(),
             );
             return None;
@@ -78,20 +78,20 @@ impl Compiler<'_> {
         ] {
             if present && kind != applies {
                 self.diag(
-                    &p.key(name),
+                    &here.key(name),
                     format!("'{name}' applies to {applies} measures, not to {kind} measures"),
                 );
             }
         }
         if let Some(src) = &spec.expr {
-            let e = self.expr(src, &p.key("expr"), Some(coll), &Scope::Record.declared(), None)?;
+            let e = self.expr(src, &here.key("expr"), Some(coll), &Scope::Record.declared(), None)?;
             let ty = e.ty.clone();
             return Some((MeasureKind::Expr(e), ty));
         }
         if let Some(tname) = &spec.table {
-            return self.table_measure(tname, spec, p, coll);
+            return self.table_measure(tname, spec, here, coll);
         }
-        self.aggregate_measure(spec, p, coll)
+        self.aggregate_measure(spec, here, coll)
     }
 
     /// A measure that is an output of a table on the same collection.
@@ -99,16 +99,16 @@ impl Compiler<'_> {
         &self,
         tname: &str,
         spec: &MeasureSpec,
-        p: &JsonPath,
+        here: &JsonPath,
         coll: CollId,
     ) -> Option<(MeasureKind, Ty)> {
         let Some(t) = self.table_slots.iter().position(|t| t.name == tname) else {
-            self.diag(&p.key("table"), format!("no table '{tname}'"));
+            self.diag(&here.key("table"), format!("no table '{tname}'"));
             return None;
         };
         if matches!(self.table_state.borrow()[t], State::InProgress) {
             self.diag(
-                &p.key("table"),
+                &here.key("table"),
                 format!("table '{tname}' depends on this measure (a cycle)"),
             );
             return None;
@@ -118,7 +118,7 @@ impl Compiler<'_> {
         let table = tables[t].as_ref()?;
         if table.on != Some(coll) {
             self.diag(
-                &p.key("table"),
+                &here.key("table"),
                 format!(
                     "table '{tname}' is on {}, not on {}",
                     table
@@ -133,7 +133,7 @@ impl Compiler<'_> {
         let out = match &spec.output {
             Some(o) => table.outputs.iter().position(|(n, _)| n == o).or_else(|| {
                 self.diag(
-                    &p.key("output"),
+                    &here.key("output"),
                     format!("table '{tname}' has no output '{o}'"),
                 );
                 None
@@ -141,7 +141,7 @@ impl Compiler<'_> {
             None if table.outputs.len() == 1 => 0,
             None => {
                 self.diag(
-                    p,
+                    here,
                     format!("table '{tname}' has several outputs: name one with \"output\""),
                 );
                 return None;
@@ -161,7 +161,7 @@ impl Compiler<'_> {
     fn aggregate_measure(
         &self,
         spec: &MeasureSpec,
-        p: &JsonPath,
+        here: &JsonPath,
         coll: CollId,
     ) -> Option<(MeasureKind, Ty)> {
         let Some(agg) = spec.aggregate else {
@@ -169,14 +169,14 @@ impl Compiler<'_> {
         };
         let Some(over_name) = &spec.over else {
             self.diag(
-                p,
+                here,
                 "an aggregate needs \"over\": the related collection".into(),
             );
             return None;
         };
         let Some(over) = self.coll_id(over_name) else {
             self.diag(
-                &p.key("over"),
+                &here.key("over"),
                 format!(
                     "no collection '{over_name}' (collections: {})",
                     self.coll_names()
@@ -184,10 +184,10 @@ impl Compiler<'_> {
             );
             return None;
         };
-        let (key, via) = self.related_by(spec, p, coll, over)?;
+        let (key, via) = self.related_by(spec, here, coll, over)?;
         let oc = &self.colls[over as usize];
         let window = match &spec.window {
-            Some(w) => self.window(w, &p.key("window"))?,
+            Some(w) => self.window(w, &here.key("window"))?,
             None => Window::All,
         };
         let per = match &spec.per {
@@ -195,29 +195,29 @@ impl Compiler<'_> {
             Some(v) => {
                 if spec.window.is_some() {
                     self.diag(
-                        &p.key("window"),
+                        &here.key("window"),
                         "per divides the period into windows; it takes no other window".into(),
                     );
                 }
-                Some(self.per(v, &p.key("per"))?)
+                Some(self.per(v, &here.key("per"))?)
             }
         };
         if (window != Window::All || agg == Agg::Latest || per.is_some()) && oc.date_slot.is_none()
         {
-            self.diag(p, format!("{over_name} has no date field (\"date\" in its collection), which this window or latest needs"));
+            self.diag(here, format!("{over_name} has no date field (\"date\" in its collection), which this window or latest needs"));
             return None;
         }
         let filter = match &spec.filter {
             Some(w) => Some(self.expr(
                 w,
-                &p.key("where"),
+                &here.key("where"),
                 Some(over),
                 &Scope::Aggregate(coll).declared(),
                 Some(&Ty::Bool),
             )?),
             None => None,
         };
-        let (value, ty) = self.aggregate_value(spec, agg, p, (coll, over))?;
+        let (value, ty) = self.aggregate_value(spec, agg, here, (coll, over))?;
         let ty = if per.is_some() {
             Ty::List(Box::new(ty))
         } else {
@@ -244,7 +244,7 @@ impl Compiler<'_> {
     fn related_by(
         &self,
         spec: &MeasureSpec,
-        p: &JsonPath,
+        here: &JsonPath,
         coll: CollId,
         over: CollId,
     ) -> Option<(Option<u16>, u16)> {
@@ -263,7 +263,7 @@ impl Compiler<'_> {
                     Some((s, FieldKind::Ref(t))) => (*t, Some(s)),
                     _ => {
                         self.diag(
-                            &p.key("match"),
+                            &here.key("match"),
                             format!("'{m}' is not a reference field of {}", c.name),
                         );
                         return None;
@@ -282,13 +282,13 @@ impl Compiler<'_> {
             Some(v) => match oc.field_index.get(v) {
                 Some(&s) if oc.fields[s as usize].kind == FieldKind::Ref(target) => s,
                 _ => {
-                    self.diag(&p.key("via"), format!("'{v}' is not a field of {over_name} that references {} (such fields: {})", self.coll_name(target), refs.join(", ")));
+                    self.diag(&here.key("via"), format!("'{v}' is not a field of {over_name} that references {} (such fields: {})", self.coll_name(target), refs.join(", ")));
                     return None;
                 }
             },
             None if refs.len() == 1 => oc.field_index[refs[0]],
             None => {
-                self.diag(p, format!("name the field of {over_name} that references {} with \"via\" (candidates: {})", self.coll_name(target), refs.join(", ")));
+                self.diag(here, format!("name the field of {over_name} that references {} with \"via\" (candidates: {})", self.coll_name(target), refs.join(", ")));
                 return None;
             }
         };
@@ -300,26 +300,26 @@ impl Compiler<'_> {
         &self,
         spec: &MeasureSpec,
         agg: Agg,
-        p: &JsonPath,
+        here: &JsonPath,
         (coll, over): (CollId, CollId),
     ) -> Option<(Option<Expr>, Ty)> {
         let agg_name = agg.name();
         let value = match (&spec.value, agg) {
             (Some(_), Agg::Count) => {
-                self.diag(&p.key("value"), "count takes no value".into());
+                self.diag(&here.key("value"), "count takes no value".into());
                 return None;
             }
             (None, Agg::Count) => None,
             (None, _) => {
                 self.diag(
-                    p,
+                    here,
                     format!("{agg_name} needs a \"value\" for each related record"),
                 );
                 return None;
             }
             (Some(v), _) => Some(self.expr(
                 v,
-                &p.key("value"),
+                &here.key("value"),
                 Some(over),
                 &Scope::Aggregate(coll).declared(),
                 None,
@@ -336,7 +336,7 @@ impl Compiler<'_> {
                 };
                 if !ok {
                     self.diag(
-                        &p.key("value"),
+                        &here.key("value"),
                         format!(
                             "{agg_name} needs a number (min and max: also dates), found {}",
                             self.ty_name(&v.ty)
@@ -352,7 +352,7 @@ impl Compiler<'_> {
     }
 
     /// Parses `per`: a calendar period name, or a collection of terms.
-    pub(super) fn per(&self, v: &Json, p: &JsonPath) -> Option<Per> {
+    pub(super) fn per(&self, v: &Json, here: &JsonPath) -> Option<Per> {
         let months = match v {
             Json::String(s) => match s.as_str() {
                 "month" => Some(1),
@@ -377,7 +377,7 @@ impl Compiler<'_> {
             {
                 let Some(coll) = self.coll_id(c) else {
                     self.diag(
-                        &p.key("collection"),
+                        &here.key("collection"),
                         format!("no collection '{c}' (collections: {})", self.coll_names()),
                     );
                     return None;
@@ -386,7 +386,7 @@ impl Compiler<'_> {
                 let date_field = |f: &str, k: &str| match cs.field_index.get(f) {
                     Some(&s) if cs.fields[s as usize].kind == FieldKind::Date => Some(s),
                     _ => {
-                        self.diag(&p.key(k), format!("'{f}' is not a date field of {c}"));
+                        self.diag(&here.key(k), format!("'{f}' is not a date field of {c}"));
                         None
                     }
                 };
@@ -399,7 +399,7 @@ impl Compiler<'_> {
             }
         }
         self.diag(
-            p,
+            here,
             format!("per is \"week\", \"month\", \"two_months\", \"quarter\", \"half\", \"year\" or {{\"collection\", \"from\", \"to\"}} (e.g. school terms), found {}", describe(v)),
         );
         None

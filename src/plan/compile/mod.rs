@@ -92,7 +92,7 @@ pub(crate) fn compile(loaded: LoadedPack) -> Result<Plan, Vec<Diagnostic>> {
         digest,
         problems,
     } = loaded;
-    let mut c = Compiler {
+    let mut compiler = Compiler {
         sources: &sources,
         diags: RefCell::new(problems),
         colls: Vec::new(),
@@ -109,14 +109,14 @@ pub(crate) fn compile(loaded: LoadedPack) -> Result<Plan, Vec<Diagnostic>> {
         calendar,
     };
     let root = JsonPath::root();
-    let Some(spec) = c.entry::<PackSpec>(&json, &root) else {
-        return Err(sorted(c.diags.into_inner()));
+    let Some(spec) = compiler.entry::<PackSpec>(&json, &root) else {
+        return Err(sorted(compiler.diags.into_inner()));
     };
     if let Some(s) = &spec.scripts {
-        c.bind_scripts(s, &scripts, scripts_all_read, &root.key("scripts"));
+        compiler.bind_scripts(s, &scripts, scripts_all_read, &root.key("scripts"));
     }
-    let plan = c.build(spec);
-    let diags = c.diags.into_inner();
+    let plan = compiler.build(spec);
+    let diags = compiler.diags.into_inner();
     if !diags.is_empty() {
         return Err(sorted(diags));
     }
@@ -129,9 +129,9 @@ pub(crate) fn compile(loaded: LoadedPack) -> Result<Plan, Vec<Diagnostic>> {
             message: "the pack could not be compiled".into(),
         }]
     })
-    .map(|mut p| {
-        p.meta.digest = digest;
-        p
+    .map(|mut plan| {
+        plan.meta.digest = digest;
+        plan
     })
 }
 
@@ -237,7 +237,7 @@ fn is_root_cause(message: &str) -> bool {
         "imports form a cycle",
     ]
     .iter()
-    .any(|p| message.starts_with(p))
+    .any(|cause| message.starts_with(cause))
 }
 
 impl Compiler<'_> {
@@ -260,8 +260,8 @@ impl Compiler<'_> {
         match serde_path_to_error::deserialize::<_, T>(v.clone()) {
             Ok(t) => Some(t),
             Err(e) => {
-                let p = path.join_serde(e.path());
-                self.diag(&p, e.inner().to_string());
+                let here = path.join_serde(e.path());
+                self.diag(&here, e.inner().to_string());
                 None
             }
         }

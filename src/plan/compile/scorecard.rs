@@ -6,7 +6,7 @@ impl Compiler<'_> {
     pub(super) fn scorecard(
         &self,
         s: ScorecardSpec,
-        p: &JsonPath,
+        here: &JsonPath,
         declared: &BTreeMap<String, Json>,
         indicators: &[Indicator],
         rounding: RoundingSpec,
@@ -14,24 +14,24 @@ impl Compiler<'_> {
         let mut sections = Vec::new();
         let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
         for (i, sec) in s.sections.iter().enumerate() {
-            let sp = p.key("sections").index(i);
+            let scoring_at = here.key("sections").index(i);
             if let Some(w) = &sec.weight {
                 if *w <= crate::num::Number::ZERO {
-                    self.diag(&sp.key("weight"), "a weight must be above zero".into());
+                    self.diag(&scoring_at.key("weight"), "a weight must be above zero".into());
                 }
             }
             let mut ids = Vec::new();
             for (j, name) in sec.indicators.iter().enumerate() {
-                let ip = sp.key("indicators").index(j);
+                let import_at = scoring_at.key("indicators").index(j);
                 if let Some(prev) = seen.insert(name, i) {
                     self.diag(
-                        &ip,
+                        &import_at,
                         format!("indicator '{name}' is already in section {prev}"),
                     );
                 }
                 match indicators.iter().position(|x| &x.id == name) {
                     Some(k) if indicators[k].scoring.is_none() => self.diag(
-                        &ip,
+                        &import_at,
                         format!("indicator '{name}' has no scoring, so it cannot earn points"),
                     ),
                     Some(k) => ids.push(k),
@@ -39,7 +39,7 @@ impl Compiler<'_> {
                     None => {
                         let known: Vec<&str> = declared.keys().map(|s| s.as_str()).collect();
                         self.diag(
-                            &ip,
+                            &import_at,
                             format!("no indicator '{name}' (indicators: {})", known.join(", ")),
                         )
                     }
@@ -47,7 +47,7 @@ impl Compiler<'_> {
             }
             if sec.indicators.is_empty() {
                 self.diag(
-                    &sp.key("indicators"),
+                    &scoring_at.key("indicators"),
                     "a section needs at least one indicator".into(),
                 );
             }
@@ -58,16 +58,16 @@ impl Compiler<'_> {
             });
         }
         let grade = s.grade.as_ref().and_then(|g| {
-            let gp = p.key("grade");
+            let grade_at = here.key("grade");
             let Some(t) = self.table_slots.iter().position(|t| t.name == g.table) else {
-                self.diag(&gp.key("table"), format!("no table '{}'", g.table));
+                self.diag(&grade_at.key("table"), format!("no table '{}'", g.table));
                 return None;
             };
             let tables = self.tables.borrow();
             let table = tables[t].as_ref()?;
             if table.on.is_some() {
                 self.diag(
-                    &gp.key("table"),
+                    &grade_at.key("table"),
                     format!(
                         "table '{}' must be on \"scorecard\" to grade the total",
                         g.table
@@ -78,7 +78,7 @@ impl Compiler<'_> {
             let out = match &g.output {
                 Some(o) => table.outputs.iter().position(|(n, _)| n == o).or_else(|| {
                     self.diag(
-                        &gp.key("output"),
+                        &grade_at.key("output"),
                         format!("table '{}' has no output '{o}'", g.table),
                     );
                     None
@@ -86,20 +86,20 @@ impl Compiler<'_> {
                 None if table.outputs.len() == 1 => 0,
                 None => {
                     self.diag(
-                        &gp,
+                        &grade_at,
                         "the table has several outputs: name one with \"output\"".into(),
                     );
                     return None;
                 }
             };
             if !matches!(table.outputs[out].1, Ty::Str | Ty::Any) {
-                self.diag(&gp, "a grade is a string".into());
+                self.diag(&grade_at, "a grade is a string".into());
             }
             Some((t, out))
         });
         let mut actions = Vec::new();
         for (i, a) in s.actions.iter().enumerate() {
-            let ap = p.key("actions").index(i);
+            let ap = here.key("actions").index(i);
             if let Some(when) = self.expr(
                 &a.when,
                 &ap.key("when"),
@@ -115,7 +115,7 @@ impl Compiler<'_> {
             }
         }
         let rounding = s.rounding.unwrap_or(rounding);
-        self.check_rounding(&rounding, &p.key("rounding"));
+        self.check_rounding(&rounding, &here.key("rounding"));
         Some(Scorecard {
             sections,
             grade,

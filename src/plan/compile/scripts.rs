@@ -24,23 +24,23 @@ impl Compiler<'_> {
         s: &ScriptsSpec,
         files: &[ScriptSource],
         all_read: bool,
-        p: &JsonPath,
+        here: &JsonPath,
     ) {
         let limits = s.limits.unwrap_or_default();
         for (name, cap) in limits.over_caps() {
             self.diag(
-                &p.key("limits").key(name),
+                &here.key("limits").key(name),
                 format!("scripts.limits.{name} must be from 1 to {cap}"),
             );
         }
         let engine = Arc::new(crate::script::engine(&limits, self.calendar.clone()));
-        let (ast, defined, compiled) = self.compile_scripts(&engine, &limits, files, p);
+        let (ast, defined, compiled) = self.compile_scripts(&engine, &limits, files, here);
         let ast = Arc::new(ast);
         for (name, fs) in &s.functions {
-            let fp = p.key("functions").key(name);
+            let function_at = here.key("functions").key(name);
             if crate::expr::compile::BUILTINS.contains(&name.as_str()) {
                 self.diag(
-                    &fp,
+                    &function_at,
                     format!(
                         "'{name}' is a built-in function; give the script function another name"
                     ),
@@ -52,14 +52,14 @@ impl Compiler<'_> {
                 match script_ty(t, true) {
                     Some(ty) => params.push(ty),
                     None => self.diag(
-                        &fp.key("params").index(i),
+                        &function_at.key("params").index(i),
                         format!("unknown parameter type '{t}' (number, string, bool, date, list)"),
                     ),
                 }
             }
             let Some(returns) = script_ty(&fs.returns, false) else {
                 self.diag(
-                    &fp.key("returns"),
+                    &function_at.key("returns"),
                     format!(
                         "unknown result type '{}' (number, string, bool, date)",
                         fs.returns
@@ -73,7 +73,7 @@ impl Compiler<'_> {
                 }
                 let files = s.files.join(", ");
                 self.diag(
-                    &fp,
+                    &function_at,
                     format!(
                         "no function {name} with {} parameter(s) in {files}",
                         fs.params.len()
@@ -103,20 +103,20 @@ impl Compiler<'_> {
         engine: &rhai::Engine,
         limits: &crate::script::Limits,
         files: &[ScriptSource],
-        p: &JsonPath,
+        here: &JsonPath,
     ) -> (rhai::AST, HashMap<(String, usize), String>, bool) {
         let mut merged: Option<rhai::AST> = None;
         let mut all_compiled = true;
         let mut defined: HashMap<(String, usize), String> = HashMap::new();
         for f in files {
-            let fp = p.key("files").index(f.index);
+            let file_at = here.key("files").index(f.index);
             match crate::script::compile_file(engine, &f.text) {
                 Ok(ast) => {
                     for meta in ast.iter_functions() {
                         let key = (meta.name.to_string(), meta.params.len());
                         if let Some(other) = defined.insert(key.clone(), f.name.clone()) {
                             self.diag(
-                                &fp,
+                                &file_at,
                                 format!(
                                     "function {}({} parameters) is defined in {other} and in {}",
                                     key.0, key.1, f.name
@@ -135,7 +135,7 @@ impl Compiler<'_> {
                         file: f.file.clone(),
                         line,
                         col,
-                        path: fp.to_string(),
+                        path: file_at.to_string(),
                         message: format!(
                             "script does not compile: {}",
                             crate::script::script_limit_named(&message, limits)

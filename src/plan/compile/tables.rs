@@ -18,21 +18,21 @@ impl Compiler<'_> {
         };
     }
 
-    pub(super) fn literal(&self, v: &Json, p: &JsonPath) -> Option<(Value, Ty)> {
+    pub(super) fn literal(&self, v: &Json, here: &JsonPath) -> Option<(Value, Ty)> {
         Some(match v {
             Json::String(s) => (Value::str(s), Ty::Str),
             Json::Bool(b) => (Value::Bool(*b), Ty::Bool),
             Json::Number(n) => match crate::num::Number::parse(n.as_str()) {
                 Ok(x) => (Value::from(x), Ty::Num),
                 Err(e) => {
-                    self.diag(p, e);
+                    self.diag(here, e.to_string());
                     return None;
                 }
             },
             Json::Null => (Value::None, Ty::Any),
             other => {
                 self.diag(
-                    p,
+                    here,
                     format!(
                         "an output is a string, number, bool or null, found {}",
                         describe(other)
@@ -47,12 +47,12 @@ impl Compiler<'_> {
     pub(super) fn outputs(
         &self,
         then: &BTreeMap<String, Json>,
-        p: &JsonPath,
+        here: &JsonPath,
         outputs: &mut Vec<(String, Ty)>,
     ) -> Option<Vec<Value>> {
         if outputs.is_empty() {
             if then.is_empty() {
-                self.diag(p, "a table needs at least one output".into());
+                self.diag(here, "a table needs at least one output".into());
                 return None;
             }
             for k in then.keys() {
@@ -64,20 +64,20 @@ impl Compiler<'_> {
         if names != have {
             let want: Vec<&str> = names.iter().map(|s| s.as_str()).collect();
             self.diag(
-                p,
+                here,
                 format!("every row gives the same outputs: {}", want.join(", ")),
             );
             return None;
         }
         let mut vals = Vec::new();
         for (name, ty) in outputs.iter_mut() {
-            let (v, t) = self.literal(&then[name.as_str()], &p.key(name))?;
+            let (v, t) = self.literal(&then[name.as_str()], &here.key(name))?;
             if !matches!(t, Ty::Any) {
                 if *ty == Ty::Any {
                     *ty = t;
                 } else if *ty != t {
                     self.diag(
-                        &p.key(name),
+                        &here.key(name),
                         format!(
                             "output '{name}' is {} elsewhere, here {}",
                             self.ty_name(ty),
@@ -97,7 +97,7 @@ impl Compiler<'_> {
     pub(super) fn table_body(&self, t: usize) -> Option<Table> {
         let slot = &self.table_slots[t];
         let spec = slot.spec.as_ref()?;
-        let p = &slot.path;
+        let here = &slot.path;
         let on = if spec.on == "scorecard" {
             None
         } else {
@@ -105,7 +105,7 @@ impl Compiler<'_> {
                 Some(c) => Some(c),
                 None => {
                     self.diag(
-                        &p.key("on"),
+                        &here.key("on"),
                         format!(
                             "no collection '{}' (collections: {}, or scorecard)",
                             spec.on,
@@ -126,15 +126,15 @@ impl Compiler<'_> {
         let (body, mut ok) = match (&spec.rows, &spec.bands) {
             (Some(rows), None) => {
                 if spec.input.is_some() {
-                    self.diag(&p.key("input"), "input is for band tables".into());
+                    self.diag(&here.key("input"), "input is for band tables".into());
                 }
-                let (rows, ok) = self.rows(rows, p, &scope, &mut outputs);
+                let (rows, ok) = self.rows(rows, here, &scope, &mut outputs);
                 (Some(TableBody::Rows(rows)), ok)
             }
-            (None, Some(bands)) => self.bands(spec, bands, p, &scope, &mut outputs),
+            (None, Some(bands)) => self.bands(spec, bands, here, &scope, &mut outputs),
             _ => {
                 self.diag(
-                    p,
+                    here,
                     "a table needs either rows (a decision table) or bands (a band table)".into(),
                 );
                 return None;
@@ -144,10 +144,10 @@ impl Compiler<'_> {
         let hit = match body {
             // a band table has exactly one band for every number
             TableBody::Bands { .. } => Hit::Unique,
-            TableBody::Rows(_) => self.hit_policy(spec, p, &outputs, &mut ok)?,
+            TableBody::Rows(_) => self.hit_policy(spec, here, &outputs, &mut ok)?,
         };
         let default = match &spec.default {
-            Some(d) => Some(self.outputs(d, &p.key("default"), &mut outputs)?),
+            Some(d) => Some(self.outputs(d, &here.key("default"), &mut outputs)?),
             None => None,
         };
         if hit == Hit::Collect(CollectAgg::Count) {
@@ -169,7 +169,7 @@ impl Compiler<'_> {
     fn rows(
         &self,
         rows: &[RowSpec],
-        p: &JsonPath,
+        here: &JsonPath,
         scope: &TableScope,
         outputs: &mut Vec<(String, Ty)>,
     ) -> (Vec<Row>, bool) {
@@ -177,9 +177,9 @@ impl Compiler<'_> {
         let mut ok = true;
         let mut out = Vec::new();
         for (i, r) in rows.iter().enumerate() {
-            let rp = p.key("rows").index(i);
-            let when = self.expr(&r.when, &rp.key("when"), on, vars, Some(&Ty::Bool));
-            let then = self.outputs(&r.then, &rp.key("then"), outputs);
+            let row_at = here.key("rows").index(i);
+            let when = self.expr(&r.when, &row_at.key("when"), on, vars, Some(&Ty::Bool));
+            let then = self.outputs(&r.then, &row_at.key("then"), outputs);
             match (when, then) {
                 (Some(when), Some(then)) => out.push(Row {
                     when,
@@ -192,7 +192,7 @@ impl Compiler<'_> {
         }
         if rows.is_empty() {
             self.diag(
-                &p.key("rows"),
+                &here.key("rows"),
                 "a decision table needs at least one row".into(),
             );
             ok = false;
@@ -206,7 +206,7 @@ impl Compiler<'_> {
         &self,
         spec: &TableSpec,
         bands: &[BandSpec],
-        p: &JsonPath,
+        here: &JsonPath,
         scope: &TableScope,
         outputs: &mut Vec<(String, Ty)>,
     ) -> (Option<TableBody>, bool) {
@@ -214,20 +214,20 @@ impl Compiler<'_> {
         let mut ok = true;
         let Some(input_src) = &spec.input else {
             self.diag(
-                p,
+                here,
                 "a band table needs an \"input\": the number it bands".into(),
             );
             return (None, false);
         };
-        let input = self.expr(input_src, &p.key("input"), on, vars, Some(&Ty::Num));
+        let input = self.expr(input_src, &here.key("input"), on, vars, Some(&Ty::Num));
         let mut out: Vec<(usize, Band)> = Vec::new();
         for (i, b) in bands.iter().enumerate() {
-            let bp = p.key("bands").index(i);
-            let then = self.outputs(&b.then, &bp.key("then"), outputs);
+            let band_at = here.key("bands").index(i);
+            let then = self.outputs(&b.then, &band_at.key("then"), outputs);
             if let (Some(lo), Some(hi)) = (&b.min, &b.below) {
                 if lo >= hi {
                     self.diag(
-                        &bp,
+                        &band_at,
                         format!("the band is empty: min {lo} is not below {hi}"),
                     );
                     ok = false;
@@ -247,7 +247,7 @@ impl Compiler<'_> {
         }
         if bands.is_empty() {
             self.diag(
-                &p.key("bands"),
+                &here.key("bands"),
                 "a band table needs at least one band".into(),
             );
             ok = false;
@@ -260,26 +260,26 @@ impl Compiler<'_> {
         });
         for w in out.windows(2) {
             let ((_, a), (j, b)) = (&w[0], &w[1]);
-            let bp = p.key("bands").index(*j);
+            let band_at = here.key("bands").index(*j);
             match (&a.below, &b.min) {
                 (None, _) => {
-                    self.diag(&bp, format!("bands overlap: this band starts at {} inside a band with no upper bound", b.min.as_ref().map(|x| x.to_string()).unwrap_or("-∞".into())));
+                    self.diag(&band_at, format!("bands overlap: this band starts at {} inside a band with no upper bound", b.min.as_ref().map(|x| x.to_string()).unwrap_or("-∞".into())));
                     ok = false;
                 }
                 (_, None) => {
-                    self.diag(&bp, "bands overlap: two bands have no lower bound".into());
+                    self.diag(&band_at, "bands overlap: two bands have no lower bound".into());
                     ok = false;
                 }
                 (Some(hi), Some(lo)) if hi < lo => {
                     self.diag(
-                        &bp,
+                        &band_at,
                         format!("gap between bands: nothing covers {hi} up to {lo}"),
                     );
                     ok = false;
                 }
                 (Some(hi), Some(lo)) if hi > lo => {
                     self.diag(
-                        &bp,
+                        &band_at,
                         format!("bands overlap: {lo} up to {hi} is in two bands"),
                     );
                     ok = false;
@@ -290,7 +290,7 @@ impl Compiler<'_> {
         if let Some(h) = spec.hit {
             if h != HitPolicy::Unique {
                 self.diag(
-                    &p.key("hit"),
+                    &here.key("hit"),
                     "a band table has exactly one band for every number: its hit policy is unique"
                         .into(),
                 );
@@ -308,7 +308,7 @@ impl Compiler<'_> {
     fn hit_policy(
         &self,
         spec: &TableSpec,
-        p: &JsonPath,
+        here: &JsonPath,
         outputs: &[(String, Ty)],
         ok: &mut bool,
     ) -> Option<Hit> {
@@ -323,7 +323,7 @@ impl Compiler<'_> {
                             if !matches!(ty, Ty::Num | Ty::Any) {
                                 let a = format!("{agg:?}").to_lowercase();
                                 self.diag(
-                                    &p.key("aggregate"),
+                                    &here.key("aggregate"),
                                     format!(
                                         "collect {a} needs numeric outputs; '{n}' is {}",
                                         self.ty_name(ty)
@@ -337,14 +337,14 @@ impl Compiler<'_> {
                 }
                 (HitPolicy::Collect, None) => {
                     self.diag(
-                        p,
+                        here,
                         "hit policy collect needs an \"aggregate\": sum, min, max or count".into(),
                     );
                     return None;
                 }
                 (_, Some(_)) => {
                     self.diag(
-                        &p.key("aggregate"),
+                        &here.key("aggregate"),
                         "aggregate is for the collect hit policy".into(),
                     );
                     return None;
