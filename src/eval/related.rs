@@ -14,6 +14,7 @@ use crate::value::{CollId, Value};
 use chrono::{Datelike, NaiveDate};
 
 /// Whether a date falls in a window of the run's period.
+#[inline]
 pub fn in_window(w: Window, d: Option<NaiveDate>, ds: &Dataset) -> bool {
     let p = &ds.period;
     match (w, d) {
@@ -68,6 +69,7 @@ pub(crate) fn buckets(per: &Per, ds: &Dataset) -> Vec<(NaiveDate, NaiveDate)> {
 }
 
 /// The date of a record, when its collection has a date field and the record a date.
+#[inline]
 pub(crate) fn record_date(c: &Collection, row: &[Value]) -> Option<NaiveDate> {
     c.date_slot.and_then(|s| match row[s as usize] {
         Value::Date(d) => Some(d),
@@ -156,6 +158,7 @@ impl<'p> Rule<'p> {
 
     /// Whether a related record dated `date` is in the aggregate's window (with buckets:
     /// in one of them).
+    #[inline]
     pub fn in_scope(&self, date: Option<NaiveDate>, ds: &Dataset) -> bool {
         match &self.buckets {
             None => in_window(self.window, date, ds),
@@ -175,6 +178,7 @@ impl<'p> Rule<'p> {
 
     /// What the aggregate makes of the related record in scope of `frame` (its `where`,
     /// then its value); an error carries the failing expression's source.
+    #[inline]
     pub fn take<'v>(&self, frame: &Frame<'v>) -> Result<Taken<'v>, (&'p str, EvalError)>
     where
         'p: 'v,

@@ -511,7 +511,7 @@ impl Clone for Num {
 }
 
 impl Num {
-    /// The number.
+    /// The exact number it holds.
     pub fn get(&self) -> Number {
         match self {
             Num::Small(n, d) => Number(Repr::Fixed(Ratio::new_raw(*n as i128, d.get() as i128))),

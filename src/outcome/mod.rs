@@ -59,7 +59,7 @@ pub struct Evidence {
 /// The result of one indicator for one group.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct IndicatorResult {
-    /// Human title.
+    /// The indicator's title in the pack (e.g. 监督覆盖率), when it has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// Criterion expressed.
@@ -110,7 +110,7 @@ pub struct IndicatorResult {
     /// Members per category (share).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub breakdown: Option<BTreeMap<String, u64>>,
-    /// Evidence records.
+    /// The records that made the value what it is: which ones, how many, the first by key.
     pub evidence: Evidence,
 }
 
@@ -133,7 +133,7 @@ pub struct Late {
 /// One scorecard section.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SectionResult {
-    /// Name.
+    /// The section's name in the pack.
     pub name: String,
     /// Points earned by its applicable indicators.
     pub earned: Exact,
@@ -152,7 +152,7 @@ pub struct ActionResult {
     pub action: String,
     /// The condition that triggered it.
     pub because: String,
-    /// Detail.
+    /// The action's note in the pack, for the reader.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
@@ -290,14 +290,14 @@ pub struct ScorecardResult {
     pub grade: Option<String>,
     /// Actions triggered.
     pub actions: Vec<ActionResult>,
-    /// Sections.
+    /// Each section's score, in the pack's order.
     pub sections: Vec<SectionResult>,
 }
 
 /// Results of one jurisdiction (its own members and those of the jurisdictions below it).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct GroupResult {
-    /// Display name.
+    /// The jurisdiction's name (the groups' `name` field), when it has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Parent jurisdiction key.
@@ -305,7 +305,7 @@ pub struct GroupResult {
     pub parent: Option<String>,
     /// Indicators by id.
     pub indicators: BTreeMap<String, IndicatorResult>,
-    /// Scorecard.
+    /// The jurisdiction's scorecard, when the pack has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scorecard: Option<ScorecardResult>,
 }

@@ -8,7 +8,7 @@ pub(crate) use compile::compile;
 
 use crate::expr::compile::{Expr, ItemId, MeasureId, Ty};
 use crate::num::Number;
-pub use crate::pack::spec::{Agg, CollectAgg, NotApplicable};
+pub use crate::pack::spec::{Agg, CollectAgg, NotApplicable, Target};
 use crate::pack::spec::{ExtraFields, RoundingSpec};
 use crate::value::{CollId, Value};
 use chrono::NaiveDate;
@@ -64,9 +64,9 @@ pub enum FieldKind {
 /// A declared field.
 #[derive(Clone, Debug)]
 pub struct Field {
-    /// Name in the input.
+    /// Its name in the input records.
     pub name: String,
-    /// Type.
+    /// What values it takes.
     pub kind: FieldKind,
     /// May be missing or null.
     pub optional: bool,
@@ -95,7 +95,7 @@ pub struct ItemShape {
 /// A collection of input records.
 #[derive(Debug)]
 pub struct Collection {
-    /// Name.
+    /// Its name in the pack and the data.
     pub name: String,
     /// Fields by slot.
     pub fields: Vec<Field>,
@@ -183,7 +183,7 @@ pub enum MeasureKind {
 pub struct Measure {
     /// Collection it is computed for.
     pub coll: CollId,
-    /// Name.
+    /// Its name among its collection's measures.
     pub name: String,
     /// How it is computed.
     pub kind: MeasureKind,
@@ -207,9 +207,9 @@ pub enum Hit {
 /// A decision table row.
 #[derive(Debug)]
 pub struct Row {
-    /// Condition.
+    /// When the row fires.
     pub when: Expr,
-    /// Outputs.
+    /// Its outputs, in the table's output order.
     pub then: Vec<Value>,
     /// Priority (priority hit policy).
     pub priority: i64,
@@ -224,7 +224,7 @@ pub struct Band {
     pub min: Option<Number>,
     /// Exclusive upper bound.
     pub below: Option<Number>,
-    /// Outputs.
+    /// Its outputs, in the table's output order.
     pub then: Vec<Value>,
 }
 
@@ -245,46 +245,18 @@ pub enum TableBody {
 /// A decision or band table.
 #[derive(Debug)]
 pub struct Table {
-    /// Name.
+    /// Its name in the pack.
     pub name: String,
     /// Record scope (`None`: the scorecard).
     pub on: Option<CollId>,
     /// Output names and types.
     pub outputs: Vec<(String, Ty)>,
-    /// Hit policy.
+    /// Which rows give the outputs when several match (bands: always `Unique`).
     pub hit: Hit,
-    /// Rows or bands.
+    /// Its rows, or its sorted bands.
     pub body: TableBody,
     /// Outputs when nothing matches (`None`: each output has no value).
     pub default: Option<Vec<Value>>,
-}
-
-impl Target {
-    /// The same kind of target with another bound.
-    pub fn with(&self, x: Number) -> Target {
-        match self {
-            Target::Min(_) => Target::Min(x),
-            Target::Max(_) => Target::Max(x),
-            Target::Exactly(_) => Target::Exactly(x),
-            Target::Above(_) => Target::Above(x),
-            Target::Below(_) => Target::Below(x),
-        }
-    }
-}
-
-/// A target.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Target {
-    /// At least.
-    Min(Number),
-    /// At most.
-    Max(Number),
-    /// Exactly.
-    Exactly(Number),
-    /// Strictly above (e.g. a change above 0: rises).
-    Above(Number),
-    /// Strictly below (e.g. a change below 0: falls).
-    Below(Number),
 }
 
 /// Scoring of an indicator.

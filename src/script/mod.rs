@@ -203,7 +203,7 @@ pub struct ScriptFn {
     pub file: String,
     /// Parameter types.
     pub params: Vec<Ty>,
-    /// Result type.
+    /// The type the function must return (or no value).
     pub returns: Ty,
     limits: Limits,
     calendar: Option<Arc<crate::calendar::Calendar>>,

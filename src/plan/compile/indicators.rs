@@ -268,7 +268,7 @@ impl Compiler<'_> {
         kind: Box<dyn Kind>,
     ) -> Option<Indicator> {
         let Members { coll, filter } = members;
-        let target = self.target(&s, here)?;
+        let target = s.target.clone();
         if kind.every_member() && target.is_some() {
             self.diag(&here.key("target"), "an each indicator's target is that every member meets the requirement; it takes no other".into());
         }
@@ -315,33 +315,6 @@ impl Compiler<'_> {
         })
     }
 
-    /// The target: exactly one of min, max, exactly, above or below.
-    fn target(&self, s: &IndicatorSpec, here: &JsonPath) -> Option<Option<Target>> {
-        Some(match &s.target {
-            None => None,
-            Some(t) => match (
-                t.min.clone(),
-                t.max.clone(),
-                t.exactly.clone(),
-                t.above.clone(),
-                t.below.clone(),
-            ) {
-                (Some(x), None, None, None, None) => Some(Target::Min(x)),
-                (None, Some(x), None, None, None) => Some(Target::Max(x)),
-                (None, None, Some(x), None, None) => Some(Target::Exactly(x)),
-                (None, None, None, Some(x), None) => Some(Target::Above(x)),
-                (None, None, None, None, Some(x)) => Some(Target::Below(x)),
-                _ => {
-                    self.diag(
-                        &here.key("target"),
-                        "a target is exactly one of min, max, exactly, above or below".into(),
-                    );
-                    return None;
-                }
-            },
-        })
-    }
-
     /// The scoring rule, checked against the target and the kind.
     fn scoring(
         &self,
@@ -354,19 +327,15 @@ impl Compiler<'_> {
             None => None,
             Some(sc) => {
                 let scoring_at = here.key("scoring");
-                let r = match (
-                    sc.all_or_nothing.clone(),
-                    sc.proportional.clone(),
-                    &sc.deduction,
-                ) {
-                    (Some(x), None, None) => Scoring::AllOrNothing(x),
-                    (None, Some(x), None) => {
+                let r = match sc {
+                    ScoringSpec::AllOrNothing(x) => Scoring::AllOrNothing(x.clone()),
+                    ScoringSpec::Proportional(x) => {
                         if !matches!(target, Some(Target::Min(_) | Target::Max(_))) {
                             self.diag(&scoring_at, "proportional scoring needs a min or max target".into());
                         }
-                        Scoring::Proportional(x)
+                        Scoring::Proportional(x.clone())
                     }
-                    (None, None, Some(d)) => {
+                    ScoringSpec::Deduction(d) => {
                         let zero = crate::num::Number::ZERO;
                         let unit = d.unit.clone().unwrap_or(crate::num::Number::ONE);
                         let floor = d.floor.clone().unwrap_or(zero.clone());
@@ -385,14 +354,6 @@ impl Compiler<'_> {
                             unit,
                             floor,
                         }
-                    }
-                    _ => {
-                        self.diag(
-                            &scoring_at,
-                            "scoring is exactly one of all_or_nothing, proportional or deduction"
-                                .into(),
-                        );
-                        return None;
                     }
                 };
                 if r.full().is_negative() {

@@ -9,6 +9,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
+mod indicator;
+pub use indicator::*;
+
 /// The top level of `pack.json`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -17,7 +20,7 @@ pub struct PackSpec {
     pub name: String,
     /// Version of the pack, e.g. `1.0.0`.
     pub version: String,
-    /// Human title.
+    /// A title for readers of the pack and its outcome.
     #[serde(default)]
     pub title: Option<String>,
     /// Longer description.
@@ -143,7 +146,7 @@ pub struct GroupsSpec {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CollectionSpec {
-    /// Human title.
+    /// A title for readers of the pack and its outcome.
     #[serde(default)]
     pub title: Option<String>,
     /// The key field (unique per record); `id` when not given.
@@ -201,7 +204,7 @@ pub struct FieldDetail {
     /// Fields of the elements of a list.
     #[serde(default)]
     pub items: Option<BTreeMap<String, FieldSpec>>,
-    /// Human title.
+    /// A title for readers of the pack and its outcome.
     #[serde(default)]
     pub title: Option<String>,
 }
@@ -237,7 +240,7 @@ impl<'de> Deserialize<'de> for FieldSpec {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MeasureSpec {
-    /// Human title.
+    /// A title for readers of the pack and its outcome.
     #[serde(default)]
     pub title: Option<String>,
     /// A formula over the record's fields and measures.
@@ -350,7 +353,7 @@ pub enum CollectAgg {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TableSpec {
-    /// Human title.
+    /// A title for readers of the pack and its outcome.
     #[serde(default)]
     pub title: Option<String>,
     /// The collection whose records the table is evaluated for, or `scorecard`.
@@ -379,9 +382,9 @@ pub struct TableSpec {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RowSpec {
-    /// The condition.
+    /// The condition, over the record (or the scorecard's total).
     pub when: String,
-    /// The outputs.
+    /// The outputs by name, when the row fires.
     pub then: BTreeMap<String, Value>,
     /// With the `priority` hit policy: the highest matching priority wins.
     #[serde(default)]
@@ -401,134 +404,15 @@ pub struct BandSpec {
     /// Upper bound, exclusive.
     #[serde(default)]
     pub below: Option<Number>,
-    /// The outputs.
+    /// The outputs by name, for a number in the band.
     pub then: BTreeMap<String, Value>,
-}
-
-/// What every indicator has, whatever its kind; the kind and the fields only it takes are
-/// a `crate::indicator::KindSpec`, read from the same object.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct IndicatorSpec {
-    /// Human title, e.g. 监督覆盖率.
-    #[serde(default)]
-    pub title: Option<String>,
-    /// The criterion it expresses, e.g. `C1`.
-    #[serde(default)]
-    pub criterion: Option<String>,
-    /// The target.
-    #[serde(default)]
-    pub target: Option<TargetSpec>,
-    /// A target that varies by jurisdiction: an expression that sees `group` (the
-    /// jurisdiction record) and gives the bound of `target` there; the overall result and
-    /// a jurisdiction where it gives no value keep `target`.
-    #[serde(default)]
-    pub target_by_group: Option<String>,
-    /// Treatment when not applicable (0 ÷ 0): `excluded` (default), `met`, `not_met`.
-    #[serde(default)]
-    pub not_applicable: Option<NotApplicable>,
-    /// Compare the target with the `exact` value (default) or the `rounded` one.
-    #[serde(default)]
-    pub compare: Option<Compare>,
-    /// Display rounding (the pack's when not given).
-    #[serde(default)]
-    pub rounding: Option<RoundingSpec>,
-    /// How the indicator earns points.
-    #[serde(default)]
-    pub scoring: Option<ScoringSpec>,
-}
-
-/// Treatment of an indicator that is not applicable (0 ÷ 0, no members).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum NotApplicable {
-    /// Left out: its points leave the section's maximum.
-    Excluded,
-    /// Counted as met (full points).
-    Met,
-    /// Counted as not met (no points).
-    NotMet,
-}
-
-/// What an indicator's target is compared with.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Compare {
-    /// The exact value (the default).
-    Exact,
-    /// The value rounded as the indicator shows it.
-    Rounded,
-}
-
-/// The members of an indicator.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PopulationSpec {
-    /// The collection.
-    pub collection: String,
-    /// Only members meeting this condition.
-    #[serde(rename = "where", default)]
-    pub filter: Option<String>,
-}
-
-/// A target: at least, at most, or exactly.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TargetSpec {
-    /// At least.
-    #[serde(default)]
-    pub min: Option<Number>,
-    /// At most.
-    #[serde(default)]
-    pub max: Option<Number>,
-    /// Exactly.
-    #[serde(default)]
-    pub exactly: Option<Number>,
-    /// Strictly above (a `change` above 0: it rises).
-    #[serde(default)]
-    pub above: Option<Number>,
-    /// Strictly below (a `change` below 0: it falls).
-    #[serde(default)]
-    pub below: Option<Number>,
-}
-
-/// Scoring of an indicator: exactly one rule.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ScoringSpec {
-    /// Full points when met, otherwise none.
-    #[serde(default)]
-    pub all_or_nothing: Option<Number>,
-    /// Points in proportion to the value against the target, capped at full.
-    #[serde(default)]
-    pub proportional: Option<Number>,
-    /// Full points less a deduction per shortfall, not below a floor.
-    #[serde(default)]
-    pub deduction: Option<DeductionSpec>,
-}
-
-/// Deduction per shortfall.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct DeductionSpec {
-    /// Full points.
-    pub points: Number,
-    /// Points deducted per shortfall.
-    pub per: Number,
-    /// Size of one shortfall for numeric indicators (e.g. 1 percentage point); for
-    /// `each` a shortfall is one failing member. Default 1.
-    #[serde(default)]
-    pub unit: Option<Number>,
-    /// The least the indicator can score (default 0).
-    #[serde(default)]
-    pub floor: Option<Number>,
 }
 
 /// The points scorecard.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScorecardSpec {
-    /// Human title.
+    /// A title for readers of the pack and its outcome.
     #[serde(default)]
     pub title: Option<String>,
     /// Sections in order.
