@@ -8,7 +8,7 @@ pub(crate) use compile::compile;
 
 use crate::expr::compile::{Expr, ItemId, MeasureId, Ty};
 use crate::num::Number;
-pub use crate::pack::spec::{Agg, CollectAgg, NotApplicable, Target};
+pub use crate::pack::spec::{Agg, CollectAgg, NotApplicable, Target, Window};
 use crate::pack::spec::{ExtraFields, RoundingSpec};
 use crate::value::{CollId, Value};
 use chrono::NaiveDate;
@@ -112,19 +112,6 @@ pub struct Collection {
     pub extra_fields: ExtraFields,
     /// Measures of this collection in declaration order.
     pub measures: Vec<MeasureId>,
-}
-
-/// Which related records an aggregate sees, by their date.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Window {
-    /// All of them.
-    All,
-    /// Those dated within the assessment period.
-    Period,
-    /// Those dated in the N months up to the assessment date: `(as_of - N months, as_of]`.
-    Months(u32),
-    /// Those dated in the N days up to the assessment date: `(as_of - N days, as_of]`.
-    Days(u32),
 }
 
 /// The windows of a per-window aggregation.

@@ -268,12 +268,12 @@ pub struct MeasureSpec {
     /// Which related records by date: `"period"`, `"all"`, or `{"months": 12}` /
     /// `{"days": 90}` up to the assessment date.
     #[serde(default)]
-    pub window: Option<Value>,
+    pub window: Option<Window>,
     /// One result per window of the period, as a list: `"week"`, `"month"`, `"two_months"`,
     /// `"quarter"`, `"half"`, `"year"`, or the records of a collection of terms
     /// (`{"collection": "terms", "from": "start", "to": "end"}`).
     #[serde(default)]
-    pub per: Option<Value>,
+    pub per: Option<PerSpec>,
     /// A table whose output this measure is.
     #[serde(default)]
     pub table: Option<String>,
@@ -283,6 +283,100 @@ pub struct MeasureSpec {
     /// Show the measure in the outcome's records (default true).
     #[serde(default)]
     pub report: Option<bool>,
+}
+
+/// Which related records an aggregate sees, by their date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "Value")]
+pub enum Window {
+    /// All of them (`"all"`).
+    All,
+    /// Those dated within the assessment period (`"period"`).
+    Period,
+    /// Those dated in the N months up to the assessment date: `(as_of - N months, as_of]`.
+    Months(u32),
+    /// Those dated in the N days up to the assessment date: `(as_of - N days, as_of]`.
+    Days(u32),
+}
+
+impl TryFrom<Value> for Window {
+    type Error = String;
+    fn try_from(v: Value) -> Result<Window, String> {
+        let number = |n: &Value| {
+            n.as_number()
+                .and_then(|n| n.as_str().parse::<u32>().ok())
+                .filter(|n| *n > 0 && *n <= 1200)
+        };
+        let found = match &v {
+            Value::String(s) if s == "all" => return Ok(Window::All),
+            Value::String(s) if s == "period" => return Ok(Window::Period),
+            Value::Object(m) if m.len() == 1 => match m.iter().next() {
+                Some((k, n)) if k == "months" => number(n).map(Window::Months),
+                Some((k, n)) if k == "days" => {
+                    number(n).filter(|n| *n <= 36600).map(Window::Days)
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        found.ok_or_else(|| {
+            format!(
+                "a window is \"all\", \"period\", {{\"months\": N}} or {{\"days\": N}}, found {}",
+                crate::json_locate::describe(&v)
+            )
+        })
+    }
+}
+
+/// The windows of a per-window aggregate, as the pack names them.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "Value")]
+pub enum PerSpec {
+    /// Calendar periods of this many months: `"month"` (1), `"two_months"`, `"quarter"`,
+    /// `"half"`, `"year"` (12).
+    Months(u32),
+    /// Weeks from Monday to Sunday (`"week"`).
+    Weeks,
+    /// The records of a collection, each from one date field to another:
+    /// `{"collection": "terms", "from": "start", "to": "end"}`.
+    Terms {
+        /// The collection.
+        collection: String,
+        /// Its first-day field.
+        from: String,
+        /// Its last-day field.
+        to: String,
+    },
+}
+
+impl TryFrom<Value> for PerSpec {
+    type Error = String;
+    fn try_from(v: Value) -> Result<PerSpec, String> {
+        match &v {
+            Value::String(s) => match s.as_str() {
+                "month" => return Ok(PerSpec::Months(1)),
+                "two_months" => return Ok(PerSpec::Months(2)),
+                "quarter" => return Ok(PerSpec::Months(3)),
+                "half" => return Ok(PerSpec::Months(6)),
+                "year" => return Ok(PerSpec::Months(12)),
+                "week" => return Ok(PerSpec::Weeks),
+                _ => {}
+            },
+            Value::Object(o) if o.len() == 3 => {
+                let get = |k: &str| o.get(k).and_then(|x| x.as_str()).map(str::to_string);
+                if let (Some(collection), Some(from), Some(to)) =
+                    (get("collection"), get("from"), get("to"))
+                {
+                    return Ok(PerSpec::Terms { collection, from, to });
+                }
+            }
+            _ => {}
+        }
+        Err(format!(
+            "per is \"week\", \"month\", \"two_months\", \"quarter\", \"half\", \"year\" or {{\"collection\", \"from\", \"to\"}} (e.g. school terms), found {}",
+            crate::json_locate::describe(&v)
+        ))
+    }
 }
 
 /// Aggregations over related records.

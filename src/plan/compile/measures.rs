@@ -4,30 +4,8 @@
 use super::*;
 
 impl Compiler<'_> {
-    pub(super) fn window(&self, v: &Json, here: &JsonPath) -> Option<Window> {
-        let bad = || {
-            self.diag(here, format!("a window is \"all\", \"period\", {{\"months\": N}} or {{\"days\": N}}, found {}", describe(v)));
-            None
-        };
-        match v {
-            Json::String(s) if s == "all" => Some(Window::All),
-            Json::String(s) if s == "period" => Some(Window::Period),
-            Json::Object(m) if m.len() == 1 => {
-                let (k, n) = m.iter().next()?;
-                let n = n
-                    .as_number()
-                    .and_then(|n| n.as_str().parse::<u32>().ok())
-                    .filter(|n| *n > 0 && *n <= 1200);
-                match (k.as_str(), n) {
-                    ("months", Some(n)) => Some(Window::Months(n)),
-                    ("days", Some(n)) if n <= 36600 => Some(Window::Days(n)),
-                    _ => bad(),
-                }
-            }
-            _ => bad(),
-        }
-    }
-
+    /// Compiles measure `id`, marking it in progress meanwhile (so that a measure that
+    /// needs itself is found).
     pub(super) fn compile_measure(&self, id: usize) {
         self.measure_state.borrow_mut()[id] = State::InProgress;
         let result = self.measure_body(id);
@@ -186,10 +164,7 @@ impl Compiler<'_> {
         };
         let (key, via) = self.related_by(spec, here, coll, over)?;
         let oc = &self.colls[over as usize];
-        let window = match &spec.window {
-            Some(w) => self.window(w, &here.key("window"))?,
-            None => Window::All,
-        };
+        let window = spec.window.unwrap_or(Window::All);
         let per = match &spec.per {
             None => None,
             Some(v) => {
@@ -351,57 +326,34 @@ impl Compiler<'_> {
         Some((value, ty))
     }
 
-    /// Parses `per`: a calendar period name, or a collection of terms.
-    pub(super) fn per(&self, v: &Json, here: &JsonPath) -> Option<Per> {
-        let months = match v {
-            Json::String(s) => match s.as_str() {
-                "month" => Some(1),
-                "two_months" => Some(2),
-                "quarter" => Some(3),
-                "half" => Some(6),
-                "year" => Some(12),
-                _ => None,
-            },
-            _ => None,
+    /// The windows of `per`: calendar periods, or a collection of terms (its date fields
+    /// resolved).
+    pub(super) fn per(&self, per: &PerSpec, here: &JsonPath) -> Option<Per> {
+        let (c, from, to) = match per {
+            PerSpec::Months(m) => return Some(Per::Months(*m)),
+            PerSpec::Weeks => return Some(Per::Weeks),
+            PerSpec::Terms { collection, from, to } => (collection, from, to),
         };
-        if let Some(m) = months {
-            return Some(Per::Months(m));
-        }
-        if v.as_str() == Some("week") {
-            return Some(Per::Weeks);
-        }
-        if let Json::Object(o) = v {
-            let get = |k: &str| o.get(k).and_then(|x| x.as_str());
-            if let (Some(c), Some(from), Some(to), 3) =
-                (get("collection"), get("from"), get("to"), o.len())
-            {
-                let Some(coll) = self.coll_id(c) else {
-                    self.diag(
-                        &here.key("collection"),
-                        format!("no collection '{c}' (collections: {})", self.coll_names()),
-                    );
-                    return None;
-                };
-                let cs = &self.colls[coll as usize];
-                let date_field = |f: &str, k: &str| match cs.field_index.get(f) {
-                    Some(&s) if cs.fields[s as usize].kind == FieldKind::Date => Some(s),
-                    _ => {
-                        self.diag(&here.key(k), format!("'{f}' is not a date field of {c}"));
-                        None
-                    }
-                };
-                let (a, b) = (date_field(from, "from"), date_field(to, "to"));
-                return Some(Per::Terms {
-                    coll,
-                    from: a?,
-                    to: b?,
-                });
+        let Some(coll) = self.coll_id(c) else {
+            self.diag(
+                &here.key("collection"),
+                format!("no collection '{c}' (collections: {})", self.coll_names()),
+            );
+            return None;
+        };
+        let cs = &self.colls[coll as usize];
+        let date_field = |f: &str, k: &str| match cs.field_index.get(f) {
+            Some(&s) if cs.fields[s as usize].kind == FieldKind::Date => Some(s),
+            _ => {
+                self.diag(&here.key(k), format!("'{f}' is not a date field of {c}"));
+                None
             }
-        }
-        self.diag(
-            here,
-            format!("per is \"week\", \"month\", \"two_months\", \"quarter\", \"half\", \"year\" or {{\"collection\", \"from\", \"to\"}} (e.g. school terms), found {}", describe(v)),
-        );
-        None
+        };
+        let (a, b) = (date_field(from, "from"), date_field(to, "to"));
+        Some(Per::Terms {
+            coll,
+            from: a?,
+            to: b?,
+        })
     }
 }
