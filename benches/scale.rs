@@ -3,7 +3,9 @@
 //! JSON into plain typed structs with serde, nothing else) and, for supervision-coverage,
 //! against a hand-written Rust scorer of the same rules (the practical limit); scoring on
 //! one thread against the default pool; band tables whose every record matches the first,
-//! a middle, the last band or none; and loading each shipped pack.
+//! a middle, the last band or none; loading each shipped pack; and the per-record decision
+//! workload of place-grading (100k and 1M places, NDJSON) against a typed read and a
+//! hand-written `if` chain.
 //!
 //! Run everything with `bash tools/bench.sh` (see BENCHMARKS.md), or only this with
 //! `cargo bench --bench scale`. `SCORECARD_BENCH_SIZES=10000,100000` limits the sizes.
@@ -421,6 +423,108 @@ fn scale(c: &mut Criterion) {
     }
 }
 
+// ---- places: one small record, one decision (issue 14) ----
+
+/// A place as a plain program would read it.
+#[derive(Deserialize)]
+struct Place {
+    #[allow(dead_code)]
+    id: String,
+    key_failed: bool,
+    outbreak: bool,
+    score: f64,
+}
+
+/// One NDJSON line: the period, or a place.
+#[derive(Deserialize)]
+struct PlaceLine {
+    places: Option<Place>,
+}
+
+/// The floor's read: each line into its typed struct.
+fn read_places(text: &str) -> Vec<Place> {
+    text.lines()
+        .filter_map(|l| serde_json::from_str::<PlaceLine>(l).unwrap().places)
+        .collect()
+}
+
+/// The pack's decision as a hand-written `if` chain; the number graded A or B.
+fn decide_places(places: &[Place]) -> usize {
+    places
+        .iter()
+        .filter(|p| {
+            let grade = if p.key_failed || p.score < 60.0 {
+                "not graded"
+            } else if p.outbreak {
+                "C"
+            } else if p.score >= 90.0 {
+                "A"
+            } else if p.score >= 70.0 {
+                "B"
+            } else {
+                "C"
+            };
+            grade == "A" || grade == "B"
+        })
+        .count()
+}
+
+/// The decision workload: the floor (typed read, hand-written decision) against the
+/// engine's read, evaluation and end to end, on one thread (and end to end on the pool),
+/// per record.
+fn places(c: &mut Criterion) {
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .stack_size(scorecard::WORKER_STACK)
+        .build()
+        .unwrap();
+    let plan = pack(Shape::Places.pack());
+    for n in sizes().into_iter().filter(|n| *n >= 100_000) {
+        let text = synth::generate(&Spec::new(Shape::Places, 1, n), Format::Ndjson);
+        let typed = read_places(&text);
+        let ds = one.install(|| plan.read_ndjson(text.as_bytes()).unwrap());
+        // the hand-written decision agrees with the engine
+        let outcome = plan.score(&ds).unwrap();
+        assert_eq!(
+            outcome
+                .indicator("ab_share")
+                .and_then(|i| i.numerator.clone()),
+            Some(decide_places(&typed).to_string())
+        );
+        let mut g = c.benchmark_group(format!("place-grading/{n}"));
+        g.throughput(Throughput::Elements(n as u64));
+        g.sample_size(10).sampling_mode(SamplingMode::Flat);
+        g.warm_up_time(Duration::from_millis(500));
+        g.bench_function("floor: serde each line into a typed struct", |b| {
+            b.iter(|| read_places(black_box(&text)))
+        });
+        g.bench_function("floor: hand-written decision", |b| {
+            b.iter(|| decide_places(black_box(&typed)))
+        });
+        g.bench_function("read NDJSON into a Dataset, 1 thread", |b| {
+            b.iter(|| one.install(|| plan.read_ndjson(black_box(text.as_bytes())).unwrap()))
+        });
+        g.bench_function("evaluate, 1 thread", |b| {
+            b.iter(|| one.install(|| plan.score(black_box(&ds)).unwrap()))
+        });
+        g.bench_function("end to end, 1 thread", |b| {
+            b.iter(|| {
+                one.install(|| {
+                    let ds = plan.read_ndjson(black_box(text.as_bytes())).unwrap();
+                    plan.score(&ds).unwrap().to_json()
+                })
+            })
+        });
+        g.bench_function("end to end, 2 threads", |b| {
+            b.iter(|| {
+                let ds = plan.read_ndjson(black_box(text.as_bytes())).unwrap();
+                plan.score(&ds).unwrap().to_json()
+            })
+        });
+        g.finish();
+    }
+}
+
 /// A pack with one band table of 64 bands over a number field.
 fn band_pack() -> Plan {
     let bands: Vec<serde_json::Value> = (0..64)
@@ -468,5 +572,5 @@ fn load(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(name = g; config = Criterion::default(); targets = load, bands, scale);
+criterion_group!(name = g; config = Criterion::default(); targets = load, bands, scale, places);
 criterion_main!(g);

@@ -73,6 +73,9 @@ enum Shape {
     Catering,
     /// The county-assessment pack.
     County,
+    /// The place-grading pack (small records, one decision each; `--inspections` is the
+    /// number of places).
+    Places,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -252,6 +255,7 @@ fn generate(
         Shape::Coverage => synth::Shape::Coverage,
         Shape::Catering => synth::Shape::Catering,
         Shape::County => synth::Shape::County,
+        Shape::Places => synth::Shape::Places,
     };
     let format = match format {
         DataFormat::Json => synth::Format::Json,

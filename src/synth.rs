@@ -41,6 +41,10 @@ pub enum Shape {
     Catering,
     /// `county-assessment`: the coverage collections plus reports, staff and trainings.
     County,
+    /// `place-grading`: small records, one decision each (a key item failed 3 %, an
+    /// outbreak 1 %, a score from 40.0 to 100.0 with one decimal); `inspections` is the
+    /// number of places.
+    Places,
 }
 
 impl Shape {
@@ -50,6 +54,7 @@ impl Shape {
             Shape::Coverage => "supervision-coverage",
             Shape::Catering => "catering-grading",
             Shape::County => "county-assessment",
+            Shape::Places => "place-grading",
         }
     }
 }
@@ -261,6 +266,7 @@ pub fn write(spec: &Spec, format: Format, out: &mut dyn Write) -> io::Result<()>
         Shape::Coverage => coverage(&mut rng, spec, &mut sink, false)?,
         Shape::County => coverage(&mut rng, spec, &mut sink, true)?,
         Shape::Catering => catering(&mut rng, spec, &mut sink)?,
+        Shape::Places => places(&mut rng, spec, &mut sink)?,
     }
     sink.finish()
 }
@@ -271,6 +277,27 @@ pub fn generate(spec: &Spec, format: Format) -> String {
     // writing to a Vec cannot fail, and the generator writes only UTF-8
     let _ = write(spec, format, &mut out);
     String::from_utf8(out).unwrap_or_default()
+}
+
+/// Places, in key order: `{"id": "P0000001", "key_failed": false, "outbreak": false,
+/// "score": 72.4}`.
+fn places(rng: &mut ChaCha8Rng, spec: &Spec, sink: &mut Sink) -> io::Result<()> {
+    sink.collection("places")?;
+    for i in 0..spec.inspections {
+        let tenths: u32 = rng.random_range(400..=1000);
+        let key_failed = rng.random_bool(0.03);
+        let outbreak = rng.random_bool(0.01);
+        // the score as JSON number text with one decimal, never through f64
+        let score: Json = serde_json::from_str(&format!("{}.{}", tenths / 10, tenths % 10))
+            .map_err(io::Error::other)?;
+        sink.record(&json!({
+            "id": format!("P{i:07}"),
+            "key_failed": key_failed,
+            "outbreak": outbreak,
+            "score": score,
+        }))?;
+    }
+    Ok(())
 }
 
 fn coverage(rng: &mut ChaCha8Rng, spec: &Spec, sink: &mut Sink, county: bool) -> io::Result<()> {

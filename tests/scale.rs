@@ -296,3 +296,28 @@ fn records_rejected_across_chunks_are_the_ones_at_fault() {
         p.score(&streamed).unwrap().to_json()
     );
 }
+
+#[test]
+fn generated_places_are_clean_sized_and_the_same_from_json_and_ndjson() {
+    let p = plan(Shape::Places);
+    let json = synth::generate(&Spec::new(Shape::Places, 3, 5_000), Format::Json);
+    let ndjson = synth::generate(&Spec::new(Shape::Places, 3, 5_000), Format::Ndjson);
+    let ds = p.read(&json).unwrap();
+    let a = p.accounting(&ds, "places").unwrap();
+    assert_eq!((a.read, a.used), (5_000, 5_000), "{:?}", a.rejected.first());
+    let from_json = p.score(&ds).unwrap().to_json();
+    let from_ndjson = p
+        .score(&p.read_ndjson(ndjson.as_bytes()).unwrap())
+        .unwrap()
+        .to_json();
+    assert_eq!(from_json, from_ndjson);
+    // every grade occurs (the distribution reaches every row of the table)
+    let o = p.score(&ds).unwrap();
+    let breakdown = o.indicator("ab_share").unwrap().breakdown.clone().unwrap();
+    for grade in ["A", "B", "C", "not graded"] {
+        assert!(
+            breakdown.get(grade).is_some_and(|n| *n > 0),
+            "{grade}: {breakdown:?}"
+        );
+    }
+}

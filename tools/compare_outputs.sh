@@ -27,11 +27,15 @@ for p in rules/*/; do
     compare "$f" --pack "$p" --input "$tmp/in.json" --format json
   done
 done
-for shape in coverage catering county; do
-  "$A" generate --shape $shape --inspections 20000 --seed 7 -o "$tmp/a-$shape.json"
+for shape in coverage catering county places; do
   "$B" generate --shape $shape --inspections 20000 --seed 7 -o "$tmp/b-$shape.json"
-  if cmp -s "$tmp/a-$shape.json" "$tmp/b-$shape.json"; then same=$((same + 1)); else differ=$((differ + 1)); echo "differ: generate $shape"; fi
-  case $shape in coverage) packs=rules/supervision-coverage ;; catering) packs=rules/catering-grading ;; county) packs=rules/county-assessment ;; esac
+  if "$A" generate --shape $shape --inspections 20000 --seed 7 -o "$tmp/a-$shape.json" 2>/dev/null; then
+    if cmp -s "$tmp/a-$shape.json" "$tmp/b-$shape.json"; then same=$((same + 1)); else differ=$((differ + 1)); echo "differ: generate $shape"; fi
+  else
+    echo "note: $A cannot generate $shape; both score the other's data"
+    cp "$tmp/b-$shape.json" "$tmp/a-$shape.json"
+  fi
+  case $shape in coverage) packs=rules/supervision-coverage ;; catering) packs=rules/catering-grading ;; county) packs=rules/county-assessment ;; places) packs=rules/place-grading ;; esac
   for p in $packs; do compare "generated $shape on $p" --pack "$p" --input "$tmp/a-$shape.json" --format json; done
 done
 echo "$same same, $differ differ"
