@@ -227,6 +227,24 @@ mod fast_paths {
     }
 
     proptest! {
+        /// Plain decimals read in 64 bits are the same numbers the general reader gives.
+        #[test]
+        fn plain_decimals_read_fast_are_exact(
+            neg in any::<bool>(),
+            int_part in "[0-9]{1,12}",
+            frac_part in "[0-9]{0,6}",
+        ) {
+            let text = format!(
+                "{}{int_part}{}{frac_part}",
+                if neg { "-" } else { "" },
+                if frac_part.is_empty() { "" } else { "." }
+            );
+            let fast = Number::parse_plain(&text);
+            prop_assert_eq!(fast, Some(Number::parse_general(&text).unwrap()), "{}", text);
+        }
+    }
+
+    proptest! {
         #[test]
         fn same_as_the_general_code(x in number(), y in number(), op in 0u8..4) {
             let expected = general(&x, &y, op);

@@ -29,14 +29,44 @@ impl Number {
     }
 
     fn parse_text(text: &str) -> Result<Number, String> {
-        let t = text.trim();
-        // whole numbers of up to 18 digits: no scaling needed
-        let digits = t.strip_prefix('-').unwrap_or(t);
-        if !digits.is_empty() && digits.len() <= 18 && digits.bytes().all(|c| c.is_ascii_digit()) {
-            if let Ok(n) = t.parse::<i64>() {
-                return Ok(Number::from_int(n as i128));
-            }
+        match Number::parse_plain(text.trim()) {
+            Some(n) => Ok(n),
+            None => Number::parse_general(text),
         }
+    }
+
+    /// A whole number or a plain decimal (`72.4`, `-3`, `0.125`) of at most 18 digits in
+    /// all, parsed in 64-bit integers: the digits over a power of ten, reduced. `None` for
+    /// anything else (exponents, fractions, `+`, more digits), which
+    /// [`Number::parse_general`] reads.
+    pub(super) fn parse_plain(t: &str) -> Option<Number> {
+        let digits = t.strip_prefix('-').unwrap_or(t);
+        let (int_part, frac_part) = digits.split_once('.').unwrap_or((digits, ""));
+        let plain = |s: &str| s.bytes().all(|c| c.is_ascii_digit());
+        if int_part.is_empty()
+            || int_part.len() + frac_part.len() > 18
+            || !plain(int_part)
+            || !plain(frac_part)
+            || (digits.len() > int_part.len() && frac_part.is_empty())
+        {
+            return None;
+        }
+        let mut n: i64 = 0;
+        for c in int_part.bytes().chain(frac_part.bytes()) {
+            n = n * 10 + i64::from(c - b'0');
+        }
+        if digits.len() < t.len() {
+            n = -n;
+        }
+        if frac_part.is_empty() {
+            return Some(Number::from_int(n as i128));
+        }
+        Number::ratio(n as i128, 10i128.pow(frac_part.len() as u32)).ok()
+    }
+
+    /// Any number text: decimals of any length, exponents, fractions `a/b`, exactly.
+    pub(super) fn parse_general(text: &str) -> Result<Number, String> {
+        let t = text.trim();
         let bad = || format!("'{text}' is not a number");
         let too_big = |e: ArithError| format!("'{text}': {e}");
         // at most this many decimal digits can fit in MAX_BITS (log2(10) > 3.32)
