@@ -8,13 +8,12 @@ use chrono::{Datelike, NaiveDate, Weekday};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashSet};
 
-/// A calendar file, exactly as the JSON. Its name, source and note are for readers: checked
-/// as text, never read.
-#[allow(dead_code)]
+/// A calendar file, exactly as the JSON.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CalendarFile {
     /// Its name, e.g. `cn-2025`.
+    #[allow(dead_code)] // for readers: checked as text, never read
     pub calendar: String,
     /// The year it covers.
     pub year: i32,
@@ -22,6 +21,7 @@ pub struct CalendarFile {
     pub weekend: Vec<String>,
     /// Where it comes from (the notice).
     #[serde(default)]
+    #[allow(dead_code)] // for readers: checked as text, never read
     pub source: Option<String>,
     /// Holidays: days off.
     #[serde(default)]
@@ -31,6 +31,7 @@ pub struct CalendarFile {
     pub workdays: Vec<String>,
     /// A note.
     #[serde(default)]
+    #[allow(dead_code)] // for readers: checked as text, never read
     pub note: Option<String>,
 }
 

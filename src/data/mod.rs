@@ -209,7 +209,7 @@ impl Dataset {
 
     /// Values of the period's variables (`period_start`, `period_end`, `as_of`).
     pub(crate) fn period_vars(&self) -> crate::expr::vars::PeriodVars {
-        crate::expr::vars::PeriodVars::new(self.period.from, self.period.to, self.period.as_of)
+        crate::expr::vars::PeriodVars::of(&self.period)
     }
 }
 

@@ -228,7 +228,7 @@ fn exclusions(
     period: &Period,
 ) -> Result<Vec<Vec<Excluded>>, DataError> {
     let colls = &plan.collections;
-    let vars = crate::expr::vars::PeriodVars::new(period.from, period.to, period.as_of);
+    let vars = crate::expr::vars::PeriodVars::of(period);
     let mut excluded: Vec<Vec<Excluded>> =
         raws.iter().map(|r| vec![Excluded::No; r.len()]).collect();
     for (ci, c) in colls.iter().enumerate() {

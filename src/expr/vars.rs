@@ -7,7 +7,7 @@
 
 use super::compile::Ty;
 use crate::value::{CollId, Value};
-use chrono::NaiveDate;
+use crate::plan::Period;
 
 /// Where an expression is evaluated, which decides the variables it sees.
 #[derive(Clone, Copy, Debug)]
@@ -58,9 +58,13 @@ impl Scope {
 pub(crate) struct PeriodVars([Value; 3]);
 
 impl PeriodVars {
-    /// The variables of a run over `from`–`to`, assessed at `as_of`.
-    pub fn new(from: NaiveDate, to: NaiveDate, as_of: NaiveDate) -> PeriodVars {
-        PeriodVars([Value::Date(from), Value::Date(to), Value::Date(as_of)])
+    /// The variables of a run over `period`.
+    pub fn of(period: &Period) -> PeriodVars {
+        PeriodVars([
+            Value::Date(period.from),
+            Value::Date(period.to),
+            Value::Date(period.as_of),
+        ])
     }
 
     /// The values of scope [`Scope::Record`].

@@ -22,6 +22,7 @@ pub(crate) struct Change {
 
 impl CompileKind for Spec {
     type Rule = Change;
+    const COMPARES_OTHERS: bool = true;
     fn compile(self, cx: &mut KindCx) -> Option<Change> {
         let current = cx.compared("current", &self.current);
         let baseline = cx.compared("baseline", &self.baseline);

@@ -39,6 +39,14 @@ macro_rules! kinds {
         }
 
         impl KindSpec {
+            /// Whether the kind compares indicators compiled before it (so it is compiled
+            /// after every kind that does not).
+            pub(crate) fn compares_others(&self) -> bool {
+                match self {
+                    $(KindSpec::$variant(_) => <$module::Spec as CompileKind>::COMPARES_OTHERS,)*
+                }
+            }
+
             /// Checks and compiles the kind's own fields; problems go to `cx` as diagnostics.
             pub(crate) fn compile(self, cx: &mut KindCx) -> Option<Box<dyn Kind>> {
                 match self {
@@ -71,6 +79,9 @@ kinds! {
 pub(crate) trait CompileKind {
     /// The compiled rule.
     type Rule: Kind + 'static;
+    /// Whether it compares other indicators (`KindCx::compared`), which must then be
+    /// compiled first.
+    const COMPARES_OTHERS: bool = false;
     /// Checks the fields and compiles their expressions; `None` after reporting a problem.
     fn compile(self, cx: &mut KindCx) -> Option<Self::Rule>;
 }

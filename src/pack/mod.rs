@@ -5,10 +5,6 @@
 mod imports;
 pub mod load;
 pub(crate) mod sources;
-// Fields that are part of the format but that the engine only checks are never read after
-// parsing: titles and descriptions (for readers of the pack), and `imports` and
-// `calendars` (which loading reads from the JSON before the spec is parsed).
-#[allow(dead_code)]
 pub mod spec;
 
 use std::fmt;

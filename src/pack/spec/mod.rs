@@ -25,6 +25,7 @@ pub struct PackSpec {
     pub title: Option<String>,
     /// Longer description.
     #[serde(default)]
+    #[allow(dead_code)] // for readers of the pack: checked, never read
     pub description: Option<String>,
     /// Default assessment period (data may give its own).
     #[serde(default)]
@@ -57,11 +58,13 @@ pub struct PackSpec {
     pub scripts: Option<ScriptsSpec>,
     /// Packs whose rules this one imports (merged before it is checked).
     #[serde(default)]
+    #[allow(dead_code)] // read by loading from the JSON, before the spec
     pub imports: Vec<ImportSpec>,
     /// Working-day calendars, one per year: a name such as `cn-2025` (the file
     /// `rules/calendars/cn-2025.json` beside the pack folder) or a path inside the pack
     /// ending in `.json`.
     #[serde(default)]
+    #[allow(dead_code)] // read by loading from the JSON, before the spec
     pub calendars: Vec<String>,
 }
 
@@ -84,6 +87,7 @@ pub struct ScriptsSpec {
 pub struct FunctionSpec {
     /// What it is for.
     #[serde(default)]
+    #[allow(dead_code)] // for readers of the pack: checked, never read
     pub title: Option<String>,
     /// Parameter types: `number`, `string`, `bool`, `date`, `list` (of scalars).
     #[serde(default)]
@@ -148,6 +152,7 @@ pub struct GroupsSpec {
 pub struct CollectionSpec {
     /// A title for readers of the pack and its outcome.
     #[serde(default)]
+    #[allow(dead_code)] // for readers of the pack: checked, never read
     pub title: Option<String>,
     /// The key field (unique per record); `id` when not given.
     #[serde(default)]
@@ -206,6 +211,7 @@ pub struct FieldDetail {
     pub items: Option<BTreeMap<String, FieldSpec>>,
     /// A title for readers of the pack and its outcome.
     #[serde(default)]
+    #[allow(dead_code)] // for readers of the pack: checked, never read
     pub title: Option<String>,
 }
 
@@ -242,6 +248,7 @@ impl<'de> Deserialize<'de> for FieldSpec {
 pub struct MeasureSpec {
     /// A title for readers of the pack and its outcome.
     #[serde(default)]
+    #[allow(dead_code)] // for readers of the pack: checked, never read
     pub title: Option<String>,
     /// A formula over the record's fields and measures.
     #[serde(default)]
@@ -449,6 +456,7 @@ pub enum CollectAgg {
 pub struct TableSpec {
     /// A title for readers of the pack and its outcome.
     #[serde(default)]
+    #[allow(dead_code)] // for readers of the pack: checked, never read
     pub title: Option<String>,
     /// The collection whose records the table is evaluated for, or `scorecard`.
     pub on: String,
@@ -508,6 +516,7 @@ pub struct BandSpec {
 pub struct ScorecardSpec {
     /// A title for readers of the pack and its outcome.
     #[serde(default)]
+    #[allow(dead_code)] // for readers of the pack: checked, never read
     pub title: Option<String>,
     /// Sections in order.
     pub sections: Vec<SectionSpec>,

@@ -199,25 +199,23 @@ impl Compiler<'_> {
         let root = JsonPath::root();
         let ipath = root.key("indicators");
         let mut indicators = Vec::new();
-        // changes compare other indicators, so they come after them
-        let mut changes = Vec::new();
+        // a kind that compares other indicators is compiled after them
+        let mut comparing = Vec::new();
         for (id, v) in &spec.indicators {
             let here = ipath.key(id);
             if let Some(is) = self.indicator_spec(v, &here) {
-                // a kind that compares other indicators is compiled after them
-                if matches!(is.1, crate::indicator::KindSpec::Change(_)) {
-                    changes.push((id, is, here));
+                if is.1.compares_others() {
+                    comparing.push((id, is, here));
                 } else if let Some(ind) = self.indicator(id, is, &here, rounding, &[]) {
                     indicators.push(ind);
                 }
             }
         }
-        for (id, is, here) in changes {
+        for (id, is, here) in comparing {
             if let Some(ind) = self.indicator(id, is, &here, rounding, &indicators) {
                 indicators.push(ind);
             }
         }
-
         indicators
     }
 

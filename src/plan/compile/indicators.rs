@@ -272,17 +272,8 @@ impl Compiler<'_> {
         if kind.every_member() && target.is_some() {
             self.diag(&here.key("target"), "an each indicator's target is that every member meets the requirement; it takes no other".into());
         }
-        if let (
-            true,
-            Some(
-                Target::Min(x)
-                | Target::Max(x)
-                | Target::Exactly(x)
-                | Target::Above(x)
-                | Target::Below(x),
-            ),
-        ) = (kind.is_percent(), &target)
-        {
+        if let (true, Some(t)) = (kind.is_percent(), &target) {
+            let x = t.bound();
             if x.is_negative() || *x > crate::num::Number::from_int(100) {
                 self.diag(
                     &here.key("target"),
