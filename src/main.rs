@@ -321,17 +321,21 @@ fn score(a: ScoreArgs) -> Result<ExitCode, String> {
     bar.set_message("scoring");
     let outcome = plan.score(&ds).map_err(|e| e.to_string())?;
     bar.set_message("writing");
-    // the records are freed on one thread while the outcome is rendered on another
-    let ((), text) = rayon::join(
+    // the records are freed on one thread while the outcome is written on another
+    let ((), written) = rayon::join(
         move || drop(ds),
-        || match a.format {
-            Format::Json => outcome.to_json() + "\n",
-            Format::Table => scorecard::outcome::render::table(&outcome),
+        || {
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            match a.format {
+                Format::Json => outcome.write_json(&mut out),
+                Format::Table => {
+                    out.write_all(scorecard::outcome::render::table(&outcome).as_bytes())
+                }
+            }
+            .and_then(|_| out.flush())
         },
     );
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let written = out.write_all(text.as_bytes());
-    if let Err(e) = written.and_then(|_| out.flush()) {
+    if let Err(e) = written {
         closed_or(e, "cannot write the outcome");
     }
     bar.finish_and_clear();

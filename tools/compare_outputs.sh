@@ -36,7 +36,28 @@ for shape in coverage catering county places; do
     cp "$tmp/b-$shape.json" "$tmp/a-$shape.json"
   fi
   case $shape in coverage) packs=rules/supervision-coverage ;; catering) packs=rules/catering-grading ;; county) packs=rules/county-assessment ;; places) packs=rules/place-grading ;; esac
-  for p in $packs; do compare "generated $shape on $p" --pack "$p" --input "$tmp/a-$shape.json" --format json; done
+  # the same records as NDJSON (the order of the lines shuffled), on one and on two threads
+  python3 - "$tmp/a-$shape.json" "$tmp/a-$shape.ndjson" <<'PY'
+import json, random, sys
+doc = json.load(open(sys.argv[1]))
+lines = [json.dumps({"period": doc["period"]})] if "period" in doc else []
+for coll, recs in doc.items():
+    if coll != "period":
+        lines += [json.dumps({coll: r}, ensure_ascii=False) for r in recs]
+random.Random(7).shuffle(lines)
+open(sys.argv[2], "w").write("\n".join(lines) + "\n")
+PY
+  for p in $packs; do
+    for threads in 1 2; do
+      compare "generated $shape on $p, $threads thread(s)" --pack "$p" --input "$tmp/a-$shape.json" --format json --threads $threads
+      compare "generated $shape as shuffled NDJSON on $p, $threads thread(s)" --pack "$p" --input "$tmp/a-$shape.ndjson" --format json --threads $threads
+      # and the new build gives the same bytes whatever the input's form and the threads
+      "$B" score --pack "$p" --input "$tmp/a-$shape.json" --format json --threads 1 > "$tmp/one" 2>&1
+      "$B" score --pack "$p" --input "$tmp/a-$shape.ndjson" --format json --threads $threads > "$tmp/other" 2>&1
+      if cmp -s "$tmp/one" "$tmp/other"; then same=$((same + 1))
+      else differ=$((differ + 1)); echo "differ: $B on generated $shape, JSON 1 thread vs NDJSON $threads"; fi
+    done
+  done
 done
 echo "$same same, $differ differ"
 [ "$differ" = 0 ]

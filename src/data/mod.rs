@@ -217,8 +217,8 @@ impl Dataset {
 pub(crate) struct Fields<'a>(pub &'a [CollData]);
 
 impl Data for Fields<'_> {
-    fn field(&self, coll: CollId, idx: u32, slot: u16) -> &Value {
-        &self.0[coll as usize].rows[idx as usize][slot as usize]
+    fn record(&self, coll: CollId, idx: u32) -> &[Value] {
+        &self.0[coll as usize].rows[idx as usize]
     }
     fn measure(&self, _: MeasureId, _: u32) -> &Value {
         &crate::expr::eval::NONE

@@ -80,6 +80,15 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// Converts one line (1-based `number`) of NDJSON.
 fn line(plan: &Plan, text: &str, number: usize) -> Result<Item, DataError> {
+    if let Some((c, row)) = super::record::fast::line(plan, text) {
+        return Ok(Item::Record(
+            c,
+            Raw {
+                row,
+                rejected: None,
+            },
+        ));
+    }
     let mut de = serde_json::Deserializer::from_str(text);
     let parsed = de
         .deserialize_map(LineVisitor { plan })
@@ -151,6 +160,8 @@ pub fn read_ndjson(plan: &Plan, mut input: impl BufRead) -> Result<Dataset, Data
     type Done = Mutex<Vec<Option<Result<Vec<Item>, DataError>>>>;
     let done: Done = Mutex::new(Vec::new());
     let waiting = AtomicUsize::new(0);
+    // a chunk failed: what follows it cannot change the outcome (the first error is reported)
+    let failed = std::sync::atomic::AtomicBool::new(false);
     let limit = 2 * rayon::current_num_threads().max(1);
     let slot = |r: Option<Result<Vec<Item>, DataError>>| -> usize {
         let mut d = done.lock().unwrap_or_else(|p| p.into_inner());
@@ -198,22 +209,20 @@ pub fn read_ndjson(plan: &Plan, mut input: impl BufRead) -> Result<Dataset, Data
                 buf.drain(..BOM.len());
                 offset += BOM.len() as u64;
             }
-            let size = buf.len() as u64;
-            let text = match String::from_utf8(buf) {
-                Ok(text) => text,
-                Err(e) => {
-                    let bad = DataError::not_utf8(e.as_bytes(), e.utf8_error(), number, offset);
-                    slot(Some(Err(bad)));
-                    return;
-                }
-            };
+            let (size, at) = (buf.len() as u64, offset);
             offset += size;
             let k = slot(None);
             waiting.fetch_add(1, Ordering::SeqCst);
-            let (done, waiting, first) = (&done, &waiting, number);
+            let (done, waiting, failed, first) = (&done, &waiting, &failed, number);
             scope.spawn(move |_| {
-                let items = chunk(plan, &text, first);
-                drop(text);
+                // checked here, on the pool, rather than by the thread that reads
+                let items = match String::from_utf8(buf) {
+                    Ok(text) => chunk(plan, &text, first),
+                    Err(e) => Err(DataError::not_utf8(e.as_bytes(), e.utf8_error(), first, at)),
+                };
+                if items.is_err() {
+                    failed.store(true, Ordering::SeqCst);
+                }
                 done.lock().unwrap_or_else(|p| p.into_inner())[k] = Some(items);
                 waiting.fetch_sub(1, Ordering::SeqCst);
             });
@@ -224,7 +233,7 @@ pub fn read_ndjson(plan: &Plan, mut input: impl BufRead) -> Result<Dataset, Data
                 }
             }
             number += lines;
-            if end {
+            if end || failed.load(Ordering::SeqCst) {
                 return;
             }
         }

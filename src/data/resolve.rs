@@ -420,8 +420,8 @@ const NONE: u32 = u32::MAX;
 struct RawFields<'a>(&'a [Vec<Raw>]);
 
 impl Data for RawFields<'_> {
-    fn field(&self, coll: CollId, idx: u32, slot: u16) -> &Value {
-        &self.0[coll as usize][idx as usize].row[slot as usize]
+    fn record(&self, coll: CollId, idx: u32) -> &[Value] {
+        &self.0[coll as usize][idx as usize].row
     }
     fn measure(&self, _: MeasureId, _: u32) -> &Value {
         &crate::expr::eval::NONE

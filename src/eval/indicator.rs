@@ -97,11 +97,15 @@ impl MemberCx<'_> {
         ScoreError::BadInput(format!("{}, {}: {message}", self.rule, self.record()))
     }
 
-    /// A value as a category name (the text of a string, the JSON of anything else).
-    pub fn category(&self, v: &Value) -> String {
-        match super::value_json(self.ds, v) {
-            serde_json::Value::String(s) => s,
-            other => other.to_string(),
+    /// A value as a category: itself, unless it refers to records (a record is named by
+    /// its key, as the outcome shows it).
+    pub fn category(&self, v: Value) -> Value {
+        match v {
+            Value::Rec(..) | Value::List(_) => match super::value_json(self.ds, &v) {
+                serde_json::Value::String(s) => Value::str(&s),
+                other => Value::str(&other.to_string()),
+            },
+            v => v,
         }
     }
 }
@@ -239,37 +243,10 @@ fn indicator(
     groups: &Groups,
     ind: &Indicator,
 ) -> Result<Results, ScoreError> {
-    let coll = ind.coll;
-    let rule = format!("indicator {}", ind.id);
     // each member is counted in its own jurisdiction (or, without one, only overall); the
     // jurisdictions above and the overall group add up their members' afterwards
-    let mut tallies = vec![Tally::default(); groups.count() + 1];
+    let mut tallies = members_tallied(plan, ds, view, vars, groups, ind)?;
     let cap = plan.evidence_cap;
-    for i in 0..ds.colls[coll as usize].rows.len() {
-        let member = MemberCx {
-            frame: Frame {
-                data: view,
-                base: Some((coll, i as u32)),
-                vars,
-            },
-            ds,
-            rule: &rule,
-            coll,
-            coll_name: &plan.collections[coll as usize].name,
-            at: i,
-        };
-        if let Some(f) = &ind.filter {
-            if !member.condition(f)? {
-                continue;
-            }
-        }
-        let contribution = ind.kind.member(&member)?;
-        let home = groups.of_member(plan, ds, coll, i as u32);
-        let g = home.map_or(groups.count(), |h| h as usize);
-        tallies[g]
-            .add(i as u32, contribution, cap)
-            .map_err(|e| arith_error(&ind.id, e).at(&groups.label(ds, g)))?;
-    }
     let own = tallies.clone();
     let overall = groups.count();
     for (g, mine) in own.iter().enumerate().take(overall) {
@@ -293,6 +270,70 @@ fn indicator(
         res.push(group_result(plan, ind, t, valued, target, &cx).map_err(|e| e.at(&at))?);
     }
     Ok((res, vals))
+}
+
+/// Members per run of [`members_tallied`]: fixed, so that the runs, and the order in which
+/// their tallies are merged, do not depend on the number of threads.
+const RUN: usize = 1 << 14;
+
+/// Each group's tally of its own members (overall last: the members with no jurisdiction).
+/// The members are counted in runs of [`RUN`], in parallel; the runs' tallies are merged in
+/// member order, which gives what counting them one by one gives (counts and sums add, the
+/// lists kept by position stay in key order). The error reported is the first member's.
+fn members_tallied(
+    plan: &Plan,
+    ds: &Dataset,
+    view: &View,
+    vars: &[Value],
+    groups: &Groups,
+    ind: &Indicator,
+) -> Result<Vec<Tally>, ScoreError> {
+    let coll = ind.coll;
+    let rule = format!("indicator {}", ind.id);
+    let cap = plan.evidence_cap;
+    let n = ds.colls[coll as usize].rows.len();
+    let run = |r: usize| -> Result<Vec<Tally>, ScoreError> {
+        let mut tallies = vec![Tally::default(); groups.count() + 1];
+        for i in r * RUN..((r + 1) * RUN).min(n) {
+            let member = MemberCx {
+                frame: Frame {
+                    data: view,
+                    base: Some((coll, i as u32)),
+                    vars,
+                },
+                ds,
+                rule: &rule,
+                coll,
+                coll_name: &plan.collections[coll as usize].name,
+                at: i,
+            };
+            if let Some(f) = &ind.filter {
+                if !member.condition(f)? {
+                    continue;
+                }
+            }
+            let contribution = ind.kind.member(&member)?;
+            let home = groups.of_member(plan, ds, coll, i as u32);
+            let g = home.map_or(groups.count(), |h| h as usize);
+            tallies[g]
+                .add(i as u32, contribution, cap)
+                .map_err(|e| arith_error(&ind.id, e).at(&groups.label(ds, g)))?;
+        }
+        Ok(tallies)
+    };
+    let runs: Vec<Result<Vec<Tally>, ScoreError>> = (0..n.div_ceil(RUN).max(1))
+        .into_par_iter()
+        .map(|r| crate::stack::with(plan.script_stack, || run(r)))
+        .collect();
+    let mut runs = runs.into_iter();
+    let mut all = runs.next().unwrap_or_else(|| Ok(Vec::new()))?;
+    for later in runs {
+        for (g, (t, l)) in all.iter_mut().zip(later?).enumerate() {
+            t.merge(&l, cap)
+                .map_err(|e| arith_error(&ind.id, e).at(&groups.label(ds, g)))?;
+        }
+    }
+    Ok(all)
 }
 
 /// The target of an indicator in group `g`: `target_by_group` evaluated for the jurisdiction,
@@ -424,7 +465,7 @@ fn group_result(
             met,
             points: pts.points.clone().map(|p| exact(p, plan.rounding)),
             max_points: pts.full.as_ref().map(|f| f.to_exact_string()),
-            breakdown: ind.kind.shows_breakdown().then_some(a.breakdown),
+            breakdown: ind.kind.shows_breakdown().then(|| a.categories.by_name()),
             evidence: Evidence {
                 of: ind.kind.evidence_of().into(),
                 count: a.evidence_count,

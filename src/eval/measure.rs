@@ -14,6 +14,7 @@ use crate::plan::{Agg, MeasureKind, Plan};
 use crate::value::{CollId, Value};
 use chrono::NaiveDate;
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
@@ -26,8 +27,8 @@ pub struct View<'a> {
 }
 
 impl Data for View<'_> {
-    fn field(&self, coll: CollId, idx: u32, slot: u16) -> &Value {
-        &self.ds.colls[coll as usize].rows[idx as usize][slot as usize]
+    fn record(&self, coll: CollId, idx: u32) -> &[Value] {
+        &self.ds.colls[coll as usize].rows[idx as usize]
     }
     fn measure(&self, m: MeasureId, idx: u32) -> &Value {
         self.cols
@@ -183,18 +184,6 @@ pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError>
         // (they depend on the same things, so they can all be computed here)
         if let MeasureKind::Table { table, .. } = meas.kind {
             let t = &plan.tables[table];
-            let hits = per_record(plan, n, |i| {
-                let frame = Frame {
-                    data: &view,
-                    base: Some((coll, i as u32)),
-                    vars: vars.record(),
-                };
-                eval_table(t, &frame)
-                    .map(|hit| hit.outputs)
-                    .map_err(|(expr, err)| {
-                        ScoreError::eval(&format!("{rule} (table {})", t.name), rec(i), &expr, err)
-                    })
-            })?;
             let outputs: Vec<(usize, usize)> = plan
                 .measures
                 .iter()
@@ -206,6 +195,30 @@ pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError>
                     _ => None,
                 })
                 .collect();
+            let hit = |i: usize| {
+                let frame = Frame {
+                    data: &view,
+                    base: Some((coll, i as u32)),
+                    vars: vars.record(),
+                };
+                eval_table(t, &frame)
+                    .map(|hit| hit.outputs)
+                    .map_err(|(expr, err)| {
+                        ScoreError::eval(&format!("{rule} (table {})", t.name), rec(i), &expr, err)
+                    })
+            };
+            if let [(j, output)] = outputs[..] {
+                // one measure takes the table's outputs: its column straight away
+                cols[j] = per_record(plan, n, |i| {
+                    hit(i).map(|outs| match outs {
+                        Cow::Borrowed(o) => o[output].clone(),
+                        Cow::Owned(mut o) => std::mem::replace(&mut o[output], Value::None),
+                    })
+                })?;
+                done[j] = true;
+                continue;
+            }
+            let hits = per_record(plan, n, hit)?;
             for (j, output) in outputs {
                 cols[j] = hits.par_iter().map(|h| h[output].clone()).collect();
                 done[j] = true;

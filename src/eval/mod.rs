@@ -155,10 +155,13 @@ fn coll_of(plan: &Plan, name: &str) -> crate::value::CollId {
     plan.collection(name).unwrap_or(crate::value::CollId::MAX)
 }
 
-/// Scores a dataset that was read against this plan.
-pub fn score(plan: &Plan, ds: &Dataset) -> Result<Outcome, ScoreError> {
-    let cols = measure::compute(plan, ds)?;
-
+/// The reported measures of each collection's records, taken from the measure columns: a
+/// collection with one reported measure takes its column as it is.
+fn reported(
+    plan: &Plan,
+    ds: &Dataset,
+    cols: &mut [Vec<Value>],
+) -> BTreeMap<String, crate::outcome::Records> {
     let mut records = BTreeMap::new();
     for (ci, c) in plan.collections.iter().enumerate() {
         let mut shown: Vec<(&str, u32)> = c
@@ -171,28 +174,52 @@ pub fn score(plan: &Plan, ds: &Dataset) -> Result<Outcome, ScoreError> {
             continue;
         }
         shown.sort();
-        let n = ds.colls[ci].rows.len();
-        let values: Vec<Value> = (0..n * shown.len())
-            .into_par_iter()
-            .map(
-                |k| match &cols[shown[k % shown.len()].1 as usize][k / shown.len()] {
-                    Value::Rec(c, i) => {
-                        let target = &ds.colls[*c as usize];
-                        target.rows[*i as usize][target.key_slot as usize].clone()
+        // a record a measure refers to is shown as its key
+        let key_of = |v: &Value| match v {
+            Value::Rec(c, i) => {
+                let target = &ds.colls[*c as usize];
+                Some(target.rows[*i as usize][target.key_slot as usize].clone())
+            }
+            _ => None,
+        };
+        let values: Vec<Value> = match shown[..] {
+            [(_, m)] => {
+                let mut col = std::mem::take(&mut cols[m as usize]);
+                col.par_iter_mut().for_each(|v| {
+                    if let Some(k) = key_of(v) {
+                        *v = k;
                     }
-                    v => v.clone(),
-                },
-            )
-            .collect();
+                });
+                col
+            }
+            _ => {
+                let cols = &*cols;
+                let n = ds.colls[ci].rows.len();
+                (0..n * shown.len())
+                    .into_par_iter()
+                    .map(|k| {
+                        let v = &cols[shown[k % shown.len()].1 as usize][k / shown.len()];
+                        key_of(v).unwrap_or_else(|| v.clone())
+                    })
+                    .collect()
+            }
+        };
+        let key_slot = ds.colls[ci].key_slot as usize;
         records.insert(
             c.name.clone(),
             crate::outcome::Records {
                 measures: shown.iter().map(|(name, _)| name.to_string()).collect(),
-                keys: (0..n).map(|i| ds.colls[ci].key(i).to_string()).collect(),
+                keys: ds.colls[ci].rows.par_iter().map(|r| r[key_slot].clone()).collect(),
                 values,
             },
         );
     }
+    records
+}
+
+/// Scores a dataset that was read against this plan.
+pub fn score(plan: &Plan, ds: &Dataset) -> Result<Outcome, ScoreError> {
+    let mut cols = measure::compute(plan, ds)?;
 
     let groups = groups::Groups::new(plan, ds);
     let results = indicator::evaluate(plan, ds, &cols, &groups)?;
@@ -236,6 +263,8 @@ pub fn score(plan: &Plan, ds: &Dataset) -> Result<Outcome, ScoreError> {
             },
         );
     }
+    // the measures are no longer needed: their columns become the records' table
+    let records = reported(plan, ds, &mut cols);
     let accounting = plan
         .collections
         .iter()

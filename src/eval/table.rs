@@ -85,8 +85,18 @@ pub fn eval_table<'t>(t: &'t Table, f: &Frame) -> Result<TableHit<'t>, (String, 
             Ok(one(&b.then, k - 1))
         }
         TableBody::Rows(rows) => {
-            let when =
-                |r: &crate::plan::Row| r.when.eval_bool(f).map_err(|e| (r.when.src.to_string(), e));
+            // the record's values, read once for the rows whose conditions test them directly
+            let record = f.base.map(|(coll, i)| f.data.record(coll, i));
+            let when = |r: &crate::plan::Row| {
+                if let (Some(q), Some(values)) = (&r.when.quick, record) {
+                    if let Some(b) = q.test(values) {
+                        return Ok(b);
+                    }
+                }
+                r.when
+                    .eval_bool(f)
+                    .map_err(|e| (r.when.src.to_string(), e))
+            };
             match t.hit {
                 Hit::First => {
                     for (i, r) in rows.iter().enumerate() {

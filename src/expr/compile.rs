@@ -111,6 +111,7 @@ pub fn compile(src: &str, env: &Env, want: Option<&Ty>) -> Result<Expr, ExprErro
     }
     Ok(Expr {
         src: Arc::from(src),
+        quick: super::quick::Quick::of(&root),
         root,
         ty,
         height,

@@ -29,5 +29,6 @@ mod calls;
 pub mod compile;
 pub mod eval;
 pub mod parse;
+pub mod quick;
 mod tree;
 pub(crate) mod vars;

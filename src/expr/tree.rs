@@ -136,6 +136,8 @@ pub struct Expr {
     /// The height of its syntax tree (at most `MAX_HEIGHT`): a tall one is evaluated on
     /// a stack known to be deep enough.
     pub height: u16,
+    /// The condition as a direct test of the record's fields, when it is one.
+    pub quick: Option<super::quick::Quick>,
 }
 
 impl Expr {

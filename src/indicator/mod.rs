@@ -137,8 +137,8 @@ pub(crate) struct Contribution {
     pub ratio: Option<(Number, Number)>,
     /// Its number, summed (`sum`, `mean`).
     pub number: Option<Number>,
-    /// Its category (`share`).
-    pub category: Option<String>,
+    /// Its category (`share`): a value that names itself (no record reference).
+    pub category: Option<Value>,
     /// Its value, kept in key order (`custom`).
     pub kept: Option<Value>,
     /// Its due and submission dates, when late (`timeliness`; capped like evidence).
@@ -184,7 +184,7 @@ pub(crate) struct Tally {
     /// The first evidence members (positions, in key order), at most the cap.
     pub evidence: Vec<u32>,
     /// Members per category (`share`).
-    pub breakdown: BTreeMap<String, u64>,
+    pub categories: Categories,
     /// The members' values with their positions, in key order (`custom`).
     pub values: Vec<(u32, Value)>,
     /// The first late members with their due and submission dates (`timeliness`).
@@ -204,7 +204,7 @@ impl Tally {
             self.sum = std::mem::take(&mut self.sum).add(x)?;
         }
         if let Some(category) = c.category {
-            *self.breakdown.entry(category).or_default() += 1;
+            self.categories.add(category, 1);
         }
         if let Some(v) = c.kept {
             self.values.push((at, v));
@@ -235,9 +235,7 @@ impl Tally {
         self.evidence = merged(&self.evidence, &o.evidence, cap, |i| *i);
         self.late = merged(&self.late, &o.late, cap, |l| l.0);
         self.values = merged(&self.values, &o.values, usize::MAX, |v| v.0);
-        for (k, n) in &o.breakdown {
-            *self.breakdown.entry(k.clone()).or_default() += n;
-        }
+        self.categories.merge(&o.categories);
         Ok(())
     }
 
@@ -252,6 +250,65 @@ impl Tally {
                 .and_then(|x| x.div(Number::from_int(self.members as i128))),
         )
         .map(Some)
+    }
+}
+
+/// Members per category. The first few categories are counted by value, compared as
+/// values (no text built per member); past [`Categories::FEW`] of them, the others are
+/// counted by name. The names are the categories as the outcome shows them.
+#[derive(Clone, Default)]
+pub(crate) struct Categories {
+    few: Vec<(Value, u64)>,
+    many: BTreeMap<String, u64>,
+}
+
+impl Categories {
+    /// How many categories are counted by value.
+    const FEW: usize = 32;
+
+    /// Counts `n` members of category `v`.
+    #[inline]
+    pub fn add(&mut self, v: Value, n: u64) {
+        if let Some(slot) = self.few.iter_mut().find(|(c, _)| *c == v) {
+            slot.1 += n;
+        } else if self.few.len() < Categories::FEW {
+            self.few.push((v, n));
+        } else {
+            *self.many.entry(category_name(&v)).or_default() += n;
+        }
+    }
+
+    /// Adds another tally's counts.
+    pub fn merge(&mut self, o: &Categories) {
+        for (v, n) in &o.few {
+            self.add(v.clone(), *n);
+        }
+        for (k, n) in &o.many {
+            *self.many.entry(k.clone()).or_default() += n;
+        }
+    }
+
+    /// Members per category name, in name order.
+    pub fn by_name(&self) -> BTreeMap<String, u64> {
+        let mut all = self.many.clone();
+        for (v, n) in &self.few {
+            *all.entry(category_name(v)).or_default() += n;
+        }
+        all
+    }
+}
+
+/// A category's name: the text of a string, the JSON of anything else (a category holds
+/// no record reference: it is named by the record's key before it is counted).
+pub(crate) fn category_name(v: &Value) -> String {
+    match v {
+        Value::Str(_) | Value::Short(_) => v.as_str().unwrap_or_default().to_string(),
+        Value::Num(n) => n.get().to_exact_string(),
+        Value::Date(d) => d.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::None => "null".into(),
+        Value::Item(..) => "(item)".into(),
+        other => serde_json::to_string(other).unwrap_or_default(),
     }
 }
 

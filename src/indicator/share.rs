@@ -58,9 +58,10 @@ impl Kind for Share {
     }
     fn member(&self, m: &MemberCx) -> Result<Contribution, ScoreError> {
         let v = m.value(&self.of)?;
+        let meets = self.among.contains(&v);
         Ok(Contribution {
-            category: Some(m.category(&v)),
-            ..Contribution::meeting(self.among.contains(&v))
+            category: Some(m.category(v)),
+            ..Contribution::meeting(meets)
         })
     }
     fn value(&self, t: &Tally, g: &GroupCx) -> Result<Valued, ScoreError> {

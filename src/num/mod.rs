@@ -528,6 +528,7 @@ impl PartialOrd for Num {
 
 impl Ord for Num {
     /// The order of the numbers (inline ones compared without building a [`Number`]).
+    #[inline]
     fn cmp(&self, o: &Num) -> std::cmp::Ordering {
         match (self, o) {
             (Num::Small(a, b), Num::Small(c, d)) => {

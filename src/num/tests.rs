@@ -240,7 +240,11 @@ mod fast_paths {
                 if frac_part.is_empty() { "" } else { "." }
             );
             let fast = Number::parse_plain(&text);
-            prop_assert_eq!(fast, Some(Number::parse_general(&text).unwrap()), "{}", text);
+            let general = Number::parse_general(&text).unwrap();
+            prop_assert_eq!(fast.as_ref(), Some(&general), "{}", text);
+            // and held the same way: reduced, inline (a derived, structural equality)
+            prop_assert_eq!(super::super::Num::parse_plain(&text), Some(super::super::Num::from(general)), "{}", text);
+            prop_assert_eq!(fast.and_then(|f| f.small()), Number::parse_general(&text).unwrap().small());
         }
     }
 

@@ -36,32 +36,14 @@ impl Number {
     }
 
     /// A whole number or a plain decimal (`72.4`, `-3`, `0.125`) of at most 18 digits in
-    /// all, parsed in 64-bit integers: the digits over a power of ten, reduced. `None` for
-    /// anything else (exponents, fractions, `+`, more digits), which
-    /// [`Number::parse_general`] reads.
+    /// all, parsed in 64-bit integers (see [`plain_parts`]). `None` for anything else
+    /// (exponents, fractions, `+`, more digits), which [`Number::parse_general`] reads.
     pub(super) fn parse_plain(t: &str) -> Option<Number> {
-        let digits = t.strip_prefix('-').unwrap_or(t);
-        let (int_part, frac_part) = digits.split_once('.').unwrap_or((digits, ""));
-        let plain = |s: &str| s.bytes().all(|c| c.is_ascii_digit());
-        if int_part.is_empty()
-            || int_part.len() + frac_part.len() > 18
-            || !plain(int_part)
-            || !plain(frac_part)
-            || (digits.len() > int_part.len() && frac_part.is_empty())
-        {
-            return None;
-        }
-        let mut n: i64 = 0;
-        for c in int_part.bytes().chain(frac_part.bytes()) {
-            n = n * 10 + i64::from(c - b'0');
-        }
-        if digits.len() < t.len() {
-            n = -n;
-        }
-        if frac_part.is_empty() {
-            return Some(Number::from_int(n as i128));
-        }
-        Number::ratio(n as i128, 10i128.pow(frac_part.len() as u32)).ok()
+        let (n, d) = plain_parts(t)?;
+        Some(Number(Repr::Fixed(num_rational::Ratio::new_raw(
+            i128::from(n),
+            i128::from(d),
+        ))))
     }
 
     /// Any number text: decimals of any length, exponents, fractions `a/b`, exactly.
@@ -262,5 +244,50 @@ impl<'de> Deserialize<'de> for Number {
                 crate::json_locate::describe(other)
             ))),
         }
+    }
+}
+
+/// A plain decimal of at most 18 digits as its reduced fraction `n / d` in 64-bit integers:
+/// the digits over a power of ten, reduced by the factors of two and five they share with
+/// it (the only factors a power of ten has), so no division by a greatest common divisor.
+pub(super) fn plain_parts(t: &str) -> Option<(i64, u64)> {
+    let digits = t.strip_prefix('-').unwrap_or(t);
+    let (int_part, frac_part) = digits.split_once('.').unwrap_or((digits, ""));
+    let plain = |s: &str| s.bytes().all(|c| c.is_ascii_digit());
+    if int_part.is_empty()
+        || int_part.len() + frac_part.len() > 18
+        || !plain(int_part)
+        || !plain(frac_part)
+        || (digits.len() > int_part.len() && frac_part.is_empty())
+    {
+        return None;
+    }
+    let mut m: u64 = 0;
+    for c in int_part.bytes().chain(frac_part.bytes()) {
+        m = m * 10 + u64::from(c - b'0');
+    }
+    if m == 0 {
+        return Some((0, 1));
+    }
+    let k = frac_part.len() as u32;
+    let twos = m.trailing_zeros().min(k);
+    m >>= twos;
+    let mut fives = 0;
+    while fives < k && m.is_multiple_of(5) {
+        m /= 5;
+        fives += 1;
+    }
+    let d = (1u64 << (k - twos)) * 5u64.pow(k - fives);
+    // at most 18 digits: below 2^63
+    let n = m as i64;
+    Some((if digits.len() < t.len() { -n } else { n }, d))
+}
+
+impl super::Num {
+    /// A plain decimal (see [`plain_parts`]) held inline, read without building a
+    /// [`Number`]; `None` for any other text.
+    pub(crate) fn parse_plain(t: &str) -> Option<super::Num> {
+        let (n, d) = plain_parts(t)?;
+        Some(super::Num::Small(n, std::num::NonZeroU64::new(d)?))
     }
 }

@@ -164,8 +164,10 @@ pub struct ActionResult {
 pub struct Records {
     /// Measure names, sorted.
     pub measures: Vec<String>,
-    /// Record keys, sorted.
-    pub keys: Vec<String>,
+    /// Record keys, sorted (text values: short keys are held inline, long ones shared with
+    /// the dataset, so a million records cost no allocation each); [`Records::keys`]
+    /// reads them.
+    pub(crate) keys: Vec<Value>,
     /// Values, row by row (`keys.len() × measures.len()`); a record a measure refers to
     /// appears as its key.
     pub(crate) values: Vec<Value>,
@@ -242,10 +244,18 @@ impl Measured {
 }
 
 impl Records {
+    /// The records' keys, in order.
+    pub fn keys(&self) -> impl ExactSizeIterator<Item = &str> {
+        self.keys.iter().map(|k| k.as_str().unwrap_or_default())
+    }
+
     /// The value of a record's measure: `None` when there is no such record or reported
     /// measure.
     pub fn get(&self, key: &str, measure: &str) -> Option<Measured> {
-        let row = self.keys.binary_search_by(|k| k.as_str().cmp(key)).ok()?;
+        let row = self
+            .keys
+            .binary_search_by(|k| k.as_str().unwrap_or_default().cmp(key))
+            .ok()?;
         let col = self
             .measures
             .binary_search_by(|m| m.as_str().cmp(measure))
@@ -271,7 +281,7 @@ impl Serialize for Records {
         }
         let width = self.measures.len().max(1);
         let mut m = s.serialize_map(Some(self.keys.len()))?;
-        for (k, row) in self.keys.iter().zip(self.values.chunks(width)) {
+        for (k, row) in self.keys().zip(self.values.chunks(width)) {
             m.serialize_entry(k, &Row(&self.measures, row))?;
         }
         m.end()
@@ -388,5 +398,13 @@ impl Outcome {
     /// The outcome as pretty JSON (deterministic).
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    }
+
+    /// Writes the document [`Outcome::to_json`] gives, and a line end, to `w` as it is
+    /// produced (a large outcome is never held as one text).
+    pub fn write_json(&self, w: impl std::io::Write) -> std::io::Result<()> {
+        let mut w = w;
+        serde_json::to_writer_pretty(&mut w, self).map_err(std::io::Error::from)?;
+        w.write_all(b"\n")
     }
 }

@@ -470,6 +470,7 @@ macro_rules! found_instead {
     };
 }
 
+pub(super) mod fast;
 // after the macro, which it uses
 mod items;
 use items::ItemsSeed;
@@ -507,6 +508,18 @@ fn not_an_object(found: String) -> String {
 
 /// Reads one record of collection `c` from its raw JSON text.
 pub(super) fn read_record(c: &Collection, raw: &str, plan: &Plan) -> Raw {
+    match fast::object(c, raw) {
+        Some(row) => Raw {
+            row,
+            rejected: None,
+        },
+        None => read_record_in_full(c, raw, plan),
+    }
+}
+
+/// Reads one record of collection `c` from its raw JSON text through serde: any record,
+/// good or bad (a bad one with the reason).
+fn read_record_in_full(c: &Collection, raw: &str, plan: &Plan) -> Raw {
     let mut row = Vec::with_capacity(c.fields.len());
     let read = read_object(
         &record_shape(c),

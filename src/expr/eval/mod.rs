@@ -31,8 +31,13 @@ impl fmt::Display for EvalError {
 /// expression that only compares or tests a field never touches a reference count (which
 /// threads scoring different records would otherwise fight over for shared strings).
 pub trait Data {
+    /// A record's field values, by slot.
+    fn record(&self, coll: CollId, idx: u32) -> &[Value];
     /// A field of a record.
-    fn field(&self, coll: CollId, idx: u32, slot: u16) -> &Value;
+    #[inline]
+    fn field(&self, coll: CollId, idx: u32, slot: u16) -> &Value {
+        self.record(coll, idx).get(slot as usize).unwrap_or(&NONE)
+    }
     /// A measure of a record (already computed); `Value::None` before it is.
     fn measure(&self, m: MeasureId, idx: u32) -> &Value;
 }
@@ -111,6 +116,11 @@ impl Expr {
     /// Evaluates a condition: `true`/`false`; no value is an error.
     #[inline]
     pub fn eval_bool(&self, f: &Frame) -> Result<bool, EvalError> {
+        if let (Some(q), Some((coll, i))) = (&self.quick, f.base) {
+            if let Some(b) = q.test(f.data.record(coll, i)) {
+                return Ok(b);
+            }
+        }
         let root = &self.root;
         // the commonest conditions at once: a field equal to a constant (`kind == "routine"`),
         // which cannot fail, then any comparison of two leaves

@@ -69,8 +69,8 @@ fn record() -> D {
     ])
 }
 impl Data for D {
-    fn field(&self, _: CollId, _: u32, slot: u16) -> &Value {
-        self.0.get(slot as usize).unwrap_or(&NONE)
+    fn record(&self, _: CollId, _: u32) -> &[Value] {
+        &self.0
     }
     fn measure(&self, _: MeasureId, _: u32) -> &Value {
         &NONE
@@ -251,3 +251,64 @@ fn runtime_errors() {
         .contains("whole number"));
 }
 
+
+/// A condition tested directly on the record's fields (`Quick`) says what walking its tree
+/// says, on records where it can answer and where it cannot (no value, another type).
+#[test]
+fn quick_tests_agree_with_the_tree() {
+    let env = Env {
+        names: &T,
+        base: Some(0),
+        vars: &[],
+    };
+    let date = |s: &str| Value::Date(crate::dates::parse_date(s).unwrap());
+    let records = [
+        record().0,
+        vec![numv("60"), date("2025-01-01"), Value::str("A"), Value::None, numv("1/3")],
+        vec![numv("59.9"), date("2025-12-31"), Value::str("C"), Value::None, Value::None],
+        vec![Value::None, Value::None, Value::None, Value::None, Value::None],
+        vec![Value::str("x"), Value::Bool(true), numv("3"), Value::None, Value::Bool(false)],
+    ];
+    let conditions = [
+        "score < 60",
+        "score <= 60",
+        "60 > score",
+        "60 <= score",
+        "score >= 8.95",
+        "score > 1/3",
+        "score == 60",
+        "score != 60",
+        "grade == \"A\"",
+        "\"A\" != grade",
+        "when < date(\"2025-06-01\")",
+        "when >= date(\"2025-12-31\")",
+        "score < 60 && grade == \"C\"",
+        "score >= 90 || grade == \"A\"",
+        "opt > 0 || score < 60",
+        "!(score < 60)",
+        "score < opt",
+    ];
+    let mut answered = 0;
+    for src in conditions {
+        let quick = compile(src, &env, Some(&Ty::Bool)).unwrap();
+        let mut tree = quick.clone();
+        tree.quick = None;
+        for (i, r) in records.iter().enumerate() {
+            let data = D(r.clone());
+            let frame = Frame {
+                data: &data,
+                base: Some((0, 0)),
+                vars: &[],
+            };
+            if quick.quick.as_ref().and_then(|q| q.test(r)).is_some() {
+                answered += 1;
+            }
+            assert_eq!(
+                quick.eval_bool(&frame),
+                tree.eval_bool(&frame),
+                "`{src}` on record {i}"
+            );
+        }
+    }
+    assert!(answered > 40, "the direct tests answered only {answered} times");
+}
