@@ -112,7 +112,21 @@ impl<'v> Elem<'v> {
 }
 
 impl PartialEq for Value {
+    /// Short text (most codes and categories) and truth values are compared in place; the
+    /// other kinds in full, out of line.
+    #[inline]
     fn eq(&self, o: &Value) -> bool {
+        match (self, o) {
+            (Value::Short(a), Value::Short(b)) => a == b,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            _ => self.same(o),
+        }
+    }
+}
+
+impl Value {
+    /// Whether two values say the same thing, whatever their kinds.
+    fn same(&self, o: &Value) -> bool {
         use Value::*;
         match (self, o) {
             (None, None) => true,

@@ -62,7 +62,12 @@ impl MemberCx<'_> {
     }
 
     /// The value of `e` for the member (possibly no value).
+    #[inline]
     pub fn value(&self, e: &Expr) -> Result<Value, ScoreError> {
+        // a measure or field of the member itself (a share's `of`, most often) is read as it is
+        if let Some(v) = e.lent(&self.frame) {
+            return Ok(v.clone());
+        }
         Ok(e.eval(&self.frame)
             .map_err(|err| self.failed(e, err))?
             .into_owned())

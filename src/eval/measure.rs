@@ -3,7 +3,7 @@
 
 use super::pass::Pass;
 use super::related::{aggregate_target, record_date, Rule, Taken};
-use super::table::eval_table;
+use super::table::{decide_direct, eval_table, outputs_of};
 use super::ScoreError;
 use crate::data::Dataset;
 use crate::expr::compile::MeasureId;
@@ -208,13 +208,31 @@ pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError>
                     })
             };
             if let [(j, output)] = outputs[..] {
-                // one measure takes the table's outputs: its column straight away
-                cols[j] = per_record(plan, n, |i| {
-                    hit(i).map(|outs| match outs {
+                // one measure takes the table's outputs: its column straight away, each
+                // record's row decided from its values when the table allows, the others
+                // (and their errors, the first in key order) evaluated in full after
+                let records = &ds.colls[coll as usize].rows;
+                let (mut col, undecided): (Vec<Value>, Vec<bool>) = records
+                    .par_iter()
+                    .map(|r| match decide_direct(t, r) {
+                        Some(fired) => match outputs_of(t, &fired) {
+                            Cow::Borrowed(o) => (o[output].clone(), false),
+                            Cow::Owned(_) => (Value::None, false),
+                        },
+                        None => (Value::None, true),
+                    })
+                    .unzip();
+                let rest: Vec<usize> = (0..n).filter(|&i| undecided[i]).collect();
+                let values = per_record(plan, rest.len(), |k| {
+                    hit(rest[k]).map(|outs| match outs {
                         Cow::Borrowed(o) => o[output].clone(),
                         Cow::Owned(mut o) => std::mem::replace(&mut o[output], Value::None),
                     })
                 })?;
+                for (i, v) in rest.into_iter().zip(values) {
+                    col[i] = v;
+                }
+                cols[j] = col;
                 done[j] = true;
                 continue;
             }

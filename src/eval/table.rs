@@ -43,13 +43,72 @@ fn failed(src: &str, message: String) -> (String, EvalError) {
     (src.to_string(), EvalError { pos: 0, message })
 }
 
+/// Which row (or band) of a [`Table::direct`] table fires for the record whose values are
+/// `record`, decided from them alone: each row's condition tested directly
+/// ([`crate::expr::quick::Quick`]) in turn, or the band of the field's number. `None` when
+/// the table is not direct or a test cannot answer for this record (a field with no value,
+/// or of another type): [`eval_table`] then evaluates it in full, and says what is wrong.
+#[inline]
+pub fn decide_direct(t: &Table, record: &[Value]) -> Option<Fired> {
+    if !t.direct {
+        return None;
+    }
+    match &t.body {
+        TableBody::Rows(rows) => {
+            for (i, r) in rows.iter().enumerate() {
+                if r.when.quick.as_ref()?.test(record)? {
+                    return Some(Fired::One(i));
+                }
+            }
+            Some(Fired::Default)
+        }
+        TableBody::Bands { input, bands } => {
+            let x = record.get(input.base_field()? as usize)?.num()?;
+            Some(match band_of(bands, &x) {
+                Some(k) => Fired::One(k),
+                None => Fired::Default,
+            })
+        }
+    }
+}
+
+/// The band `x` falls in: bands are sorted by min (no min first), the last one starting at
+/// or below `x`, unless `x` is at or past its end.
+fn band_of(bands: &[crate::plan::Band], x: &Number) -> Option<usize> {
+    let k = bands.partition_point(|b| b.min.as_ref().is_none_or(|m| m <= x));
+    let b = bands.get(k.checked_sub(1)?)?;
+    match &b.below {
+        Some(hi) if x >= hi => None,
+        _ => Some(k - 1),
+    }
+}
+
+/// The outputs of a row or band that fired, or the default's.
+pub fn outputs_of<'t>(t: &'t Table, fired: &Fired) -> Cow<'t, [Value]> {
+    let then = match (fired, &t.body) {
+        (Fired::One(i), TableBody::Rows(rows)) => rows.get(*i).map(|r| &r.then),
+        (Fired::One(i), TableBody::Bands { bands, .. }) => bands.get(*i).map(|b| &b.then),
+        _ => None,
+    };
+    match (then, &t.default) {
+        (Some(then), _) => Cow::Borrowed(then.as_slice()),
+        (None, Some(d)) => Cow::Borrowed(d.as_slice()),
+        (None, None) => Cow::Owned(vec![Value::None; t.outputs.len()]),
+    }
+}
+
 /// Evaluates a table; an error carries the source of the expression that failed.
 pub fn eval_table<'t>(t: &'t Table, f: &Frame) -> Result<TableHit<'t>, (String, EvalError)> {
+    // the record's values, read once for the rows whose conditions test them directly
+    let record = f.base.map(|(coll, i)| f.data.record(coll, i));
+    if let Some(fired) = record.and_then(|values| decide_direct(t, values)) {
+        return Ok(TableHit {
+            outputs: outputs_of(t, &fired),
+            fired,
+        });
+    }
     let none = || TableHit {
-        outputs: match &t.default {
-            Some(d) => Cow::Borrowed(d.as_slice()),
-            None => Cow::Owned(vec![Value::None; t.outputs.len()]),
-        },
+        outputs: outputs_of(t, &Fired::Default),
         fired: Fired::Default,
     };
     let one = |then: &'t [Value], i: usize| TableHit {
@@ -73,20 +132,12 @@ pub fn eval_table<'t>(t: &'t Table, f: &Frame) -> Result<TableHit<'t>, (String, 
                     ))
                 }
             };
-            // bands are sorted by min (no min first); find the last band starting at or below x
-            let k = bands.partition_point(|b| b.min.as_ref().is_none_or(|m| *m <= x));
-            if k == 0 {
-                return Ok(none());
+            match band_of(bands, &x) {
+                Some(k) => Ok(one(&bands[k].then, k)),
+                None => Ok(none()),
             }
-            let b = &bands[k - 1];
-            if b.below.as_ref().is_some_and(|hi| x >= *hi) {
-                return Ok(none());
-            }
-            Ok(one(&b.then, k - 1))
         }
         TableBody::Rows(rows) => {
-            // the record's values, read once for the rows whose conditions test them directly
-            let record = f.base.map(|(coll, i)| f.data.record(coll, i));
             let when = |r: &crate::plan::Row| {
                 if let (Some(q), Some(values)) = (&r.when.quick, record) {
                     if let Some(b) = q.test(values) {

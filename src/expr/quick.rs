@@ -11,6 +11,7 @@
 
 use super::parse::BinOp;
 use super::tree::{Node, NodeKind};
+use crate::num::Num;
 use crate::value::Value;
 use std::cmp::Ordering;
 
@@ -113,6 +114,11 @@ impl Quick {
             Quick::Equal { slot, value, eq } => Some((row.get(*slot as usize)? == value) == *eq),
             Quick::Order { slot, value, holds } => {
                 let o = match (row.get(*slot as usize)?, value) {
+                    // a/b against c/d (positive denominators): a·d against c·b, in 128 bits
+                    (Value::Num(Num::Small(a, b)), Value::Num(Num::Small(c, d))) => {
+                        (i128::from(*a) * i128::from(d.get()))
+                            .cmp(&(i128::from(*c) * i128::from(b.get())))
+                    }
                     (Value::Num(x), Value::Num(c)) => x.cmp(c),
                     (Value::Date(x), Value::Date(c)) => x.cmp(c),
                     _ => return None,

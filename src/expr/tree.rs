@@ -146,6 +146,14 @@ impl Expr {
         self.any(&|k| matches!(k, NodeKind::Var(v) if *v == slot))
     }
 
+    /// The slot of the field of the record in scope, when the expression is just that field.
+    pub fn base_field(&self) -> Option<u16> {
+        match self.root.kind {
+            NodeKind::BaseField(slot) => Some(slot),
+            _ => None,
+        }
+    }
+
     /// Whether the expression reads a measure (of any record).
     pub fn uses_measures(&self) -> bool {
         self.any(&|k| matches!(k, NodeKind::BaseMeasure(_) | NodeKind::RecMeasure(..)))

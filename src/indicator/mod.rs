@@ -193,6 +193,7 @@ pub(crate) struct Tally {
 
 impl Tally {
     /// Adds the member at position `at` (members come in key order).
+    #[inline]
     pub fn add(&mut self, at: u32, c: Contribution, cap: usize) -> Result<(), ArithError> {
         self.members += 1;
         self.meets += u64::from(c.meets);

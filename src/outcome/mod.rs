@@ -5,6 +5,7 @@
 //! `17300/219` when no finite decimal is exact) and `display` is the value rounded as the
 //! pack says (`79.0`). Counts are JSON integers.
 
+mod json;
 #[cfg(feature = "tables")]
 pub mod render;
 
@@ -320,8 +321,9 @@ pub struct GroupResult {
     pub scorecard: Option<ScorecardResult>,
 }
 
-/// The outcome of scoring a dataset with a plan.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+/// The outcome of scoring a dataset with a plan. Its JSON form is [`Outcome::to_json`]'s
+/// (one list of its fields, in the document's order, serves both).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Outcome {
     /// The pack.
     pub pack: PackMeta,
@@ -334,7 +336,6 @@ pub struct Outcome {
     /// Indicators over all members.
     pub indicators: BTreeMap<String, IndicatorResult>,
     /// Scorecard over all members.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub scorecard: Option<ScorecardResult>,
     /// Results per jurisdiction, by key.
     pub groups: BTreeMap<String, GroupResult>,
@@ -393,18 +394,5 @@ impl Outcome {
     /// The overall scorecard's grade.
     pub fn grade(&self) -> Option<&str> {
         self.scorecard.as_ref()?.grade.as_deref()
-    }
-
-    /// The outcome as pretty JSON (deterministic).
-    pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
-    }
-
-    /// Writes the document [`Outcome::to_json`] gives, and a line end, to `w` as it is
-    /// produced (a large outcome is never held as one text).
-    pub fn write_json(&self, w: impl std::io::Write) -> std::io::Result<()> {
-        let mut w = w;
-        serde_json::to_writer_pretty(&mut w, self).map_err(std::io::Error::from)?;
-        w.write_all(b"\n")
     }
 }

@@ -1,5 +1,5 @@
 //! Loading: reading `pack.json`, the packs it imports, its calendars and its script files,
-//! into a [`LoadedPack`] that the compiler (`plan`) turns into a plan without any I/O.
+//! into a `LoadedPack` that the compiler (`plan`) turns into a plan without any I/O.
 //! Every file read is added to the pack's digest; every file that cannot be read, and
 //! every problem found while reading, is a located diagnostic.
 

@@ -244,6 +244,10 @@ pub struct Table {
     pub body: TableBody,
     /// Outputs when nothing matches (`None`: each output has no value).
     pub default: Option<Vec<Value>>,
+    /// Whether which row fires can be decided from the record's values alone (see
+    /// [`crate::eval::table::decide_direct`]): first hit, every row's condition a direct
+    /// test of fields, or bands over a field.
+    pub direct: bool,
 }
 
 /// Scoring of an indicator.

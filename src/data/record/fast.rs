@@ -172,7 +172,8 @@ fn value(kind: &FieldKind, optional: bool, at: &mut Bytes) -> Option<Value> {
 /// plain enough to read here.
 fn record(c: &Collection, at: &mut Bytes) -> Option<Box<[Value]>> {
     let fields = &c.fields;
-    if fields.len() > 64 {
+    // a checklist is read by the general reader: not worth starting here
+    if fields.len() > 64 || fields.iter().any(|f| matches!(f.kind, FieldKind::List(_))) {
         return None;
     }
     at.eat(b'{')?;

@@ -103,6 +103,14 @@ impl Expr {
         self.deep_enough(|| operand(&self.root, f, &mut Vec::new()))
     }
 
+    /// The value of an expression that is a leaf (a constant, a variable, a field or a
+    /// measure of the record in scope), lent without evaluating anything; `None` for any
+    /// other expression. What [`Expr::eval`] gives for it.
+    #[inline]
+    pub fn lent<'a>(&'a self, f: &Frame<'a>) -> Option<&'a Value> {
+        leaf(&self.root, f, &Vec::new())
+    }
+
     /// Runs `walk`, a walk of this expression's tree, on a stack deep enough for its height.
     #[inline]
     fn deep_enough<T>(&self, walk: impl FnOnce() -> T) -> T {

@@ -155,6 +155,12 @@ impl Compiler<'_> {
                 o.1 = Ty::Num;
             }
         }
+        let direct = match &body {
+            TableBody::Rows(rows) => {
+                hit == Hit::First && rows.iter().all(|r| r.when.quick.is_some())
+            }
+            TableBody::Bands { input, .. } => input.base_field().is_some(),
+        };
         ok.then(|| Table {
             name: slot.name.clone(),
             on,
@@ -162,6 +168,7 @@ impl Compiler<'_> {
             hit,
             body,
             default,
+            direct,
         })
     }
 

@@ -1,0 +1,240 @@
+//! The outcome as one JSON document, pretty-printed (two spaces), the same bytes for the
+//! same outcome.
+//!
+//! The document is serde's pretty JSON of [`Document`]. Its bulk is the records' table
+//! (a line or three per record, a million records and more), so [`Outcome::write_json`]
+//! writes that part itself: the rest of the document is serialised with an empty records
+//! map, and the records are written in its place, rendered in blocks on the thread pool,
+//! each in the very form serde gives them (a test holds the two to the same bytes).
+//! A records table with a list in it goes through serde whole.
+
+use super::{GroupResult, IndicatorResult, Outcome, Records, ScorecardResult};
+use crate::data::Accounting;
+use crate::plan::{PackMeta, Period};
+use crate::value::Value;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::Write;
+
+/// The outcome's fields as the document lists them, in its order; `R` is the records'
+/// table (the outcome's own, or a stand-in while the table is written apart).
+#[derive(Serialize)]
+pub(super) struct Document<'a, R: Serialize> {
+    pack: &'a PackMeta,
+    period: &'a Period,
+    accounting: &'a BTreeMap<String, Accounting>,
+    records: R,
+    indicators: &'a BTreeMap<String, IndicatorResult>,
+    #[serde(skip_serializing_if = "no_scorecard")]
+    scorecard: &'a Option<ScorecardResult>,
+    groups: &'a BTreeMap<String, GroupResult>,
+}
+
+fn no_scorecard(s: &&Option<ScorecardResult>) -> bool {
+    s.is_none()
+}
+
+/// A records map with nothing in it: what the document shows while its records are
+/// written apart.
+struct NoRecords;
+
+impl Serialize for NoRecords {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        s.serialize_map(Some(0))?.end()
+    }
+}
+
+impl Outcome {
+    fn document<R: Serialize>(&self, records: R) -> Document<'_, R> {
+        Document {
+            pack: &self.pack,
+            period: &self.period,
+            accounting: &self.accounting,
+            records,
+            indicators: &self.indicators,
+            scorecard: &self.scorecard,
+            groups: &self.groups,
+        }
+    }
+
+    /// The outcome as pretty JSON (deterministic).
+    pub fn to_json(&self) -> String {
+        let mut text = Vec::new();
+        match self.write_document(&mut text) {
+            // serde_json writes UTF-8 only
+            Ok(()) => String::from_utf8(text).unwrap_or_default(),
+            Err(e) => format!("{{\"error\": \"{e}\"}}"),
+        }
+    }
+
+    /// Writes the document [`Outcome::to_json`] gives, and a line end, to `w` as it is
+    /// produced (a large outcome is never held as one text).
+    pub fn write_json(&self, mut w: impl Write) -> std::io::Result<()> {
+        self.write_document(&mut w)?;
+        w.write_all(b"\n")
+    }
+
+    fn write_document(&self, w: &mut impl Write) -> std::io::Result<()> {
+        let plain = |r: &Records| r.values.par_iter().all(|v| !v.is_list());
+        if self.records.is_empty() || !self.records.values().all(plain) {
+            return serde_json::to_writer_pretty(w, &self.document(&self.records))
+                .map_err(std::io::Error::from);
+        }
+        let rest = serde_json::to_vec_pretty(&self.document(NoRecords))?;
+        // a key at the document's first level stands after a line end and two spaces, and
+        // no text in the document has a line end of its own (strings escape theirs)
+        const HOLE: &[u8] = b"\n  \"records\": {}";
+        let at = rest
+            .windows(HOLE.len())
+            .position(|x| x == HOLE)
+            .ok_or_else(|| std::io::Error::other("the records' place in the document"))?;
+        let before = at + HOLE.len() - 2;
+        w.write_all(&rest[..before])?;
+        write_records(w, &self.records)?;
+        w.write_all(&rest[at + HOLE.len()..])
+    }
+}
+
+impl Serialize for Outcome {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.document(&self.records).serialize(s)
+    }
+}
+
+/// Records rendered per block on the pool, and blocks per write.
+const BLOCK: usize = 4096;
+const BLOCKS_PER_WRITE: usize = 64;
+
+/// Writes the records map, the value of the document's `records`, as serde writes it
+/// pretty at that depth: collections at four spaces, records at six, measures at eight.
+fn write_records(w: &mut impl Write, all: &BTreeMap<String, Records>) -> std::io::Result<()> {
+    w.write_all(b"{")?;
+    for (k, (name, recs)) in all.iter().enumerate() {
+        w.write_all(if k == 0 { b"\n    " } else { b",\n    " })?;
+        serde_json::to_writer(&mut *w, name)?;
+        w.write_all(b": ")?;
+        if recs.keys.is_empty() {
+            w.write_all(b"{}")?;
+            continue;
+        }
+        w.write_all(b"{")?;
+        let blocks = recs.keys.len().div_ceil(BLOCK);
+        for batch in (0..blocks).collect::<Vec<_>>().chunks(BLOCKS_PER_WRITE) {
+            let texts: Vec<Vec<u8>> = batch
+                .par_iter()
+                .map(|&b| render_block(recs, b * BLOCK..((b + 1) * BLOCK).min(recs.keys.len())))
+                .collect::<Result<_, _>>()?;
+            for t in texts {
+                w.write_all(&t)?;
+            }
+        }
+        w.write_all(b"\n    }")?;
+    }
+    w.write_all(b"\n  }")
+}
+
+/// The records `rows` of a table, each after its separator (none before the first).
+fn render_block(recs: &Records, rows: std::ops::Range<usize>) -> serde_json::Result<Vec<u8>> {
+    let width = recs.measures.len().max(1);
+    let mut out = Vec::with_capacity(rows.len() * (24 + 32 * width));
+    for i in rows {
+        out.extend_from_slice(if i == 0 { b"\n      " } else { b",\n      " });
+        serde_json::to_writer(&mut out, recs.keys[i].as_str().unwrap_or_default())?;
+        out.extend_from_slice(b": {");
+        for (m, (name, v)) in recs
+            .measures
+            .iter()
+            .zip(&recs.values[i * width..(i + 1) * width])
+            .enumerate()
+        {
+            out.extend_from_slice(if m == 0 {
+                b"\n        "
+            } else {
+                b",\n        "
+            });
+            serde_json::to_writer(&mut out, name)?;
+            out.extend_from_slice(b": ");
+            // a value with no list in it is written the same compact or pretty
+            serde_json::to_writer(&mut out, v)?;
+        }
+        out.extend_from_slice(b"\n      }");
+    }
+    Ok(out)
+}
+
+impl Value {
+    /// Whether the value is a list (written over several lines in pretty JSON).
+    fn is_list(&self) -> bool {
+        matches!(self, Value::List(_) | Value::Items(..))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Plan;
+
+    /// The records written apart are the bytes serde gives for the whole document, on
+    /// every shipped pack's sample and on records with lists, records and odd keys.
+    #[test]
+    fn the_document_is_what_serde_gives() {
+        let rules = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+        let mut compared = 0;
+        for dir in crate::fixtures::packs(&rules) {
+            let plan = Plan::load(&dir).unwrap();
+            let Ok(entries) = std::fs::read_dir(dir.join("data")) else {
+                continue;
+            };
+            for data in entries.flatten() {
+                let Ok(text) = std::fs::read_to_string(data.path()) else {
+                    continue;
+                };
+                let Ok(ds) = plan.read(&text) else { continue };
+                let outcome = plan.score(&ds).unwrap();
+                let serde = serde_json::to_string_pretty(&outcome.document(&outcome.records));
+                assert_eq!(
+                    outcome.to_json(),
+                    serde.unwrap(),
+                    "{}",
+                    data.path().display()
+                );
+                compared += 1;
+            }
+        }
+        assert!(compared >= 10, "only {compared} samples");
+        let plan = Plan::from_json(
+            r#"{"name": "t", "version": "1", "period": {"from": "2025-01-01", "to": "2025-12-31"},
+            "collections": {"u": {"fields": {"id": "string", "n": "number", "up": {"ref": "u", "optional": true}}}},
+            "measures": {"u": {"half": {"expr": "n / 2"}, "parent": {"expr": "up"}, "flag": {"expr": "n > 1"}}},
+            "indicators": {"c": {"kind": "count", "population": {"collection": "u"}}}}"#,
+        )
+        .unwrap();
+        let ds = plan
+            .read(r#"{"u": [{"id": "a\"b\\c", "n": 1, "up": "Z"}, {"id": "Z", "n": 3}, {"id": "长", "n": 0.5}]}"#)
+            .unwrap();
+        let outcome = plan.score(&ds).unwrap();
+        assert!(outcome.to_json().contains(r#""a\"b\\c": {"#));
+        assert_eq!(
+            outcome.to_json(),
+            serde_json::to_string_pretty(&outcome.document(&outcome.records)).unwrap()
+        );
+        // a list among the values: the whole document through serde
+        let plan = Plan::from_json(
+            r#"{"name": "t", "version": "1", "period": {"from": "2025-01-01", "to": "2025-12-31"},
+            "collections": {"u": {"fields": {"id": "string", "n": "number"}}},
+            "measures": {"u": {"both": {"expr": "[n, n / 3]"}}},
+            "indicators": {"c": {"kind": "count", "population": {"collection": "u"}}}}"#,
+        )
+        .unwrap();
+        let ds = plan
+            .read(r#"{"u": [{"id": "a", "n": 1}, {"id": "b", "n": 2}]}"#)
+            .unwrap();
+        let outcome = plan.score(&ds).unwrap();
+        assert!(outcome.to_json().contains("\"1/3\""));
+        assert_eq!(
+            outcome.to_json(),
+            serde_json::to_string_pretty(&outcome.document(&outcome.records)).unwrap()
+        );
+    }
+}
