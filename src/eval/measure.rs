@@ -212,17 +212,27 @@ pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError>
                 // record's row decided from its values when the table allows, the others
                 // (and their errors, the first in key order) evaluated in full after
                 let records = &ds.colls[coll as usize].rows;
-                let (mut col, undecided): (Vec<Value>, Vec<bool>) = records
-                    .par_iter()
-                    .map(|r| match decide_direct(t, r) {
-                        Some(fired) => match outputs_of(t, &fired) {
-                            Cow::Borrowed(o) => (o[output].clone(), false),
-                            Cow::Owned(_) => (Value::None, false),
-                        },
-                        None => (Value::None, true),
+                let mut col = vec![Value::None; n];
+                const BLOCK: usize = 1 << 12;
+                let rest: Vec<usize> = col
+                    .par_chunks_mut(BLOCK)
+                    .zip(records.par_chunks(BLOCK))
+                    .enumerate()
+                    .flat_map_iter(|(b, (out, recs))| {
+                        let mut rest = Vec::new();
+                        for (k, (v, r)) in out.iter_mut().zip(recs).enumerate() {
+                            match decide_direct(t, r) {
+                                Some(fired) => {
+                                    if let Cow::Borrowed(o) = outputs_of(t, &fired) {
+                                        *v = o[output].clone();
+                                    }
+                                }
+                                None => rest.push(b * BLOCK + k),
+                            }
+                        }
+                        rest
                     })
-                    .unzip();
-                let rest: Vec<usize> = (0..n).filter(|&i| undecided[i]).collect();
+                    .collect();
                 let values = per_record(plan, rest.len(), |k| {
                     hit(rest[k]).map(|outs| match outs {
                         Cow::Borrowed(o) => o[output].clone(),

@@ -107,6 +107,15 @@ impl Quick {
     #[inline]
     pub fn test(&self, row: &[Value]) -> Option<bool> {
         match self {
+            Quick::And(..) | Quick::Or(..) => self.joined(row),
+            _ => self.one(row),
+        }
+    }
+
+    /// A test of one field (inlined where it is used: most conditions are one test).
+    #[inline(always)]
+    fn one(&self, row: &[Value]) -> Option<bool> {
+        match self {
             Quick::Flag { slot, is } => match row.get(*slot as usize)? {
                 Value::Bool(b) => Some(b == is),
                 _ => None,
@@ -125,6 +134,14 @@ impl Quick {
                 };
                 Some(holds.contains(&Some(o)))
             }
+            Quick::And(..) | Quick::Or(..) => self.joined(row),
+        }
+    }
+
+    /// Tests joined by `&&` or `||`, out of line.
+    #[inline(never)]
+    fn joined(&self, row: &[Value]) -> Option<bool> {
+        match self {
             Quick::And(a, b) => match a.test(row)? {
                 true => b.test(row),
                 false => Some(false),
@@ -133,6 +150,7 @@ impl Quick {
                 true => Some(true),
                 false => b.test(row),
             },
+            _ => self.one(row),
         }
     }
 }
