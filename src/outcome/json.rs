@@ -61,39 +61,49 @@ impl Outcome {
 
     /// The outcome as pretty JSON (deterministic).
     pub fn to_json(&self) -> String {
-        let mut text = Vec::new();
-        match self.write_document(&mut text) {
-            // serde_json writes UTF-8 only
-            Ok(()) => String::from_utf8(text).unwrap_or_default(),
-            Err(e) => format!("{{\"error\": \"{e}\"}}"),
-        }
+        // room for the records' table, about what it takes (it grows if it needs more)
+        let table: usize = self.records.values().map(|r| r.values.len() * 40).sum();
+        let mut text = String::with_capacity(table + (1 << 12));
+        let assembled = self.assemble(&mut |part| {
+            text.push_str(part);
+            Ok(())
+        });
+        let done = match assembled {
+            Ok(true) => Ok(text),
+            Ok(false) => serde_json::to_string_pretty(&self.document(&self.records))
+                .map_err(std::io::Error::from),
+            Err(e) => Err(e),
+        };
+        done.unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
     }
 
     /// Writes the document [`Outcome::to_json`] gives, and a line end, to `w` as it is
     /// produced (a large outcome is never held as one text).
     pub fn write_json(&self, mut w: impl Write) -> std::io::Result<()> {
-        self.write_document(&mut w)?;
+        if !self.assemble(&mut |part| w.write_all(part.as_bytes()))? {
+            serde_json::to_writer_pretty(&mut w, &self.document(&self.records))?;
+        }
         w.write_all(b"\n")
     }
 
-    fn write_document(&self, w: &mut impl Write) -> std::io::Result<()> {
+    /// Gives the document to `emit` part by part, the records' table written apart;
+    /// `false`, having given nothing, when the table has a list (serde then writes it all).
+    fn assemble(&self, emit: &mut dyn FnMut(&str) -> std::io::Result<()>) -> std::io::Result<bool> {
         let plain = |r: &Records| r.values.par_iter().all(|v| !v.is_list());
         if self.records.is_empty() || !self.records.values().all(plain) {
-            return serde_json::to_writer_pretty(w, &self.document(&self.records))
-                .map_err(std::io::Error::from);
+            return Ok(false);
         }
-        let rest = serde_json::to_vec_pretty(&self.document(NoRecords))?;
+        let rest = serde_json::to_string_pretty(&self.document(NoRecords))?;
         // a key at the document's first level stands after a line end and two spaces, and
         // no text in the document has a line end of its own (strings escape theirs)
-        const HOLE: &[u8] = b"\n  \"records\": {}";
+        const HOLE: &str = "\n  \"records\": {}";
         let at = rest
-            .windows(HOLE.len())
-            .position(|x| x == HOLE)
+            .find(HOLE)
             .ok_or_else(|| std::io::Error::other("the records' place in the document"))?;
-        let before = at + HOLE.len() - 2;
-        w.write_all(&rest[..before])?;
-        write_records(w, &self.records)?;
-        w.write_all(&rest[at + HOLE.len()..])
+        emit(&rest[..at + HOLE.len() - 2])?;
+        records(emit, &self.records)?;
+        emit(&rest[at + HOLE.len()..])?;
+        Ok(true)
     }
 }
 
@@ -107,36 +117,40 @@ impl Serialize for Outcome {
 const BLOCK: usize = 4096;
 const BLOCKS_PER_WRITE: usize = 64;
 
-/// Writes the records map, the value of the document's `records`, as serde writes it
-/// pretty at that depth: collections at four spaces, records at six, measures at eight.
-fn write_records(w: &mut impl Write, all: &BTreeMap<String, Records>) -> std::io::Result<()> {
-    w.write_all(b"{")?;
+/// Gives the records map, the value of the document's `records`, to `emit` as serde
+/// writes it pretty at that depth: collections at four spaces, records at six, measures at
+/// eight. The blocks of records are rendered (and their UTF-8 checked) on the pool.
+fn records(
+    emit: &mut dyn FnMut(&str) -> std::io::Result<()>,
+    all: &BTreeMap<String, Records>,
+) -> std::io::Result<()> {
+    emit("{")?;
     for (k, (name, recs)) in all.iter().enumerate() {
-        w.write_all(if k == 0 { b"\n    " } else { b",\n    " })?;
-        serde_json::to_writer(&mut *w, name)?;
-        w.write_all(b": ")?;
+        emit(if k == 0 { "\n    " } else { ",\n    " })?;
+        emit(&serde_json::to_string(name)?)?;
+        emit(": ")?;
         if recs.keys.is_empty() {
-            w.write_all(b"{}")?;
+            emit("{}")?;
             continue;
         }
-        w.write_all(b"{")?;
+        emit("{")?;
         let blocks = recs.keys.len().div_ceil(BLOCK);
         for batch in (0..blocks).collect::<Vec<_>>().chunks(BLOCKS_PER_WRITE) {
-            let texts: Vec<Vec<u8>> = batch
+            let texts: Vec<String> = batch
                 .par_iter()
                 .map(|&b| render_block(recs, b * BLOCK..((b + 1) * BLOCK).min(recs.keys.len())))
                 .collect::<Result<_, _>>()?;
-            for t in texts {
-                w.write_all(&t)?;
+            for t in &texts {
+                emit(t)?;
             }
         }
-        w.write_all(b"\n    }")?;
+        emit("\n    }")?;
     }
-    w.write_all(b"\n  }")
+    emit("\n  }")
 }
 
 /// The records `rows` of a table, each after its separator (none before the first).
-fn render_block(recs: &Records, rows: std::ops::Range<usize>) -> serde_json::Result<Vec<u8>> {
+fn render_block(recs: &Records, rows: std::ops::Range<usize>) -> std::io::Result<String> {
     let width = recs.measures.len().max(1);
     let mut out = Vec::with_capacity(rows.len() * (24 + 32 * width));
     for i in rows {
@@ -161,7 +175,8 @@ fn render_block(recs: &Records, rows: std::ops::Range<usize>) -> serde_json::Res
         }
         out.extend_from_slice(b"\n      }");
     }
-    Ok(out)
+    // serde_json writes UTF-8, and the rest is ASCII
+    String::from_utf8(out).map_err(std::io::Error::other)
 }
 
 impl Value {
