@@ -99,7 +99,6 @@ pub fn outputs_of<'t>(t: &'t Table, fired: &Fired) -> Cow<'t, [Value]> {
 
 /// Evaluates a table; an error carries the source of the expression that failed.
 pub fn eval_table<'t>(t: &'t Table, f: &Frame) -> Result<TableHit<'t>, (String, EvalError)> {
-    // the record's values, read once for the rows whose conditions test them directly
     let record = f.base.map(|(coll, i)| f.data.record(coll, i));
     if let Some(fired) = record.and_then(|values| decide_direct(t, values)) {
         return Ok(TableHit {
@@ -138,16 +137,8 @@ pub fn eval_table<'t>(t: &'t Table, f: &Frame) -> Result<TableHit<'t>, (String, 
             }
         }
         TableBody::Rows(rows) => {
-            let when = |r: &crate::plan::Row| {
-                if let (Some(q), Some(values)) = (&r.when.quick, record) {
-                    if let Some(b) = q.test(values) {
-                        return Ok(b);
-                    }
-                }
-                r.when
-                    .eval_bool(f)
-                    .map_err(|e| (r.when.src.to_string(), e))
-            };
+            let when =
+                |r: &crate::plan::Row| r.when.eval_bool(f).map_err(|e| (r.when.src.to_string(), e));
             match t.hit {
                 Hit::First => {
                     for (i, r) in rows.iter().enumerate() {

@@ -112,6 +112,10 @@ pub struct Collection {
     pub extra_fields: ExtraFields,
     /// Measures of this collection in declaration order.
     pub measures: Vec<MeasureId>,
+    /// Whether its records can be read by `data::record::fast`: no list field, at most 64
+    /// fields, and every field name written in JSON as it is (no quote, backslash or
+    /// control character to escape). Set with the fields.
+    pub flat: bool,
 }
 
 /// The windows of a per-window aggregation.

@@ -62,16 +62,15 @@ impl<'a> Bytes<'a> {
         self.text.get(start..start + len)
     }
 
-    /// Takes the string `"name"` when it comes next (the member name expected).
+    /// Takes the string `"name"` when it comes next (the member name expected; the
+    /// collection is [`Collection::flat`], so the name is written in JSON as it is).
     #[inline]
     fn name(&mut self, name: &str) -> bool {
         self.space();
         let n = name.len();
         let rest = &self.b[self.at..];
-        // a name with a quote or a backslash is written escaped: left to `string`
         let found = rest.len() > n + 1
             && rest[0] == b'"'
-            && !name.bytes().any(|c| c == b'"' || c == b'\\' || c < 0x20)
             && rest[n + 1] == b'"'
             && &rest[1..n + 1] == name.as_bytes();
         if found {
@@ -171,11 +170,11 @@ fn value(kind: &FieldKind, optional: bool, at: &mut Bytes) -> Option<Value> {
 /// Reads the object at the cursor as a record of `c`: its row, when the record is valid and
 /// plain enough to read here.
 fn record(c: &Collection, at: &mut Bytes) -> Option<Box<[Value]>> {
-    let fields = &c.fields;
-    // a checklist is read by the general reader: not worth starting here
-    if fields.len() > 64 || fields.iter().any(|f| matches!(f.kind, FieldKind::List(_))) {
+    // a checklist, say, is read by the general reader: not worth starting here
+    if !c.flat {
         return None;
     }
+    let fields = &c.fields;
     at.eat(b'{')?;
     let mut row = vec![Value::None; fields.len()].into_boxed_slice();
     let mut seen = 0u64;

@@ -129,19 +129,10 @@ impl Expr {
                 return Ok(b);
             }
         }
+        // a field against a constant was tested directly above; any other comparison of
+        // two leaves at once
         let root = &self.root;
-        // the commonest conditions at once: a field equal to a constant (`kind == "routine"`),
-        // which cannot fail, then any comparison of two leaves
         if let NodeKind::Bin(op, a, b) = &root.kind {
-            if let (
-                BinOp::Eq | BinOp::Ne,
-                NodeKind::BaseField(slot),
-                NodeKind::Const(c),
-                Some((coll, i)),
-            ) = (op, &a.kind, &b.kind, f.base)
-            {
-                return Ok((f.data.field(coll, i, *slot) == c) == (*op == BinOp::Eq));
-            }
             if is_condition(*op) && !matches!(op, BinOp::And | BinOp::Or) {
                 let none = Vec::new();
                 if let (Some(l), Some(r)) = (leaf(a, f, &none), leaf(b, f, &none)) {

@@ -87,6 +87,7 @@ impl Compiler<'_> {
                 include: None,
                 extra_fields: ExtraFields::Reject,
                 measures: Vec::new(),
+                flat: false,
             });
         }
         let mut coll_specs = Vec::new();

@@ -166,6 +166,11 @@ impl Compiler<'_> {
             .enumerate()
             .map(|(i, f)| (f.name.clone(), i as u16))
             .collect();
+        c.flat = fields.len() <= 64
+            && fields.iter().all(|f| {
+                !matches!(f.kind, FieldKind::List(_))
+                    && !f.name.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20)
+            });
         c.fields = fields;
     }
 
