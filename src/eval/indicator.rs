@@ -16,6 +16,7 @@ use crate::outcome::{Evidence, Exact, IndicatorResult};
 use crate::plan::{Indicator, NotApplicable, Plan, Scoring, Target};
 use crate::value::{CollId, Value};
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// The results of one indicator for every group (overall last) and its exact values.
@@ -44,6 +45,11 @@ pub(crate) struct MemberCx<'a> {
     ds: &'a Dataset,
     /// `indicator <id>`.
     rule: &'a str,
+    /// The indicator's id.
+    id: &'a str,
+    /// The groups, and the one the member counts in (its jurisdiction, or overall).
+    groups: &'a Groups,
+    home: usize,
     /// The members' collection, and its name.
     coll: CollId,
     coll_name: &'a str,
@@ -64,13 +70,22 @@ impl MemberCx<'_> {
     /// The value of `e` for the member (possibly no value).
     #[inline]
     pub fn value(&self, e: &Expr) -> Result<Value, ScoreError> {
-        // a measure or field of the member itself (a share's `of`, most often) is read as it is
+        Ok(self.value_lent(e)?.into_owned())
+    }
+
+    /// The value of `e` for the member, lent when it is a measure or field of the member
+    /// itself (a share's `of`, most often), which is then read as it is.
+    #[inline]
+    pub fn value_lent<'e>(&'e self, e: &'e Expr) -> Result<Cow<'e, Value>, ScoreError> {
         if let Some(v) = e.lent(&self.frame) {
-            return Ok(v.clone());
+            return Ok(Cow::Borrowed(v));
         }
-        Ok(e.eval(&self.frame)
-            .map_err(|err| self.failed(e, err))?
-            .into_owned())
+        e.eval(&self.frame).map_err(|err| self.failed(e, err))
+    }
+
+    /// An arithmetic error in adding the member to its group's tally, located at the group.
+    pub fn arith(&self, e: ArithError) -> ScoreError {
+        arith_error(self.id, e).at(&self.groups.label(self.ds, self.home))
     }
 
     /// Whether the member meets condition `e`.
@@ -104,13 +119,13 @@ impl MemberCx<'_> {
 
     /// A value as a category: itself, unless it refers to records (a record is named by
     /// its key, as the outcome shows it).
-    pub fn category(&self, v: Value) -> Value {
-        match v {
-            Value::Rec(..) | Value::List(_) => match super::value_json(self.ds, &v) {
+    pub fn category<'v>(&self, v: Cow<'v, Value>) -> Cow<'v, Value> {
+        match &*v {
+            Value::Rec(..) | Value::List(_) => Cow::Owned(match super::value_json(self.ds, &v) {
                 serde_json::Value::String(s) => Value::str(&s),
                 other => Value::str(&other.to_string()),
-            },
-            v => v,
+            }),
+            _ => v,
         }
     }
 }
@@ -250,7 +265,9 @@ fn indicator(
 ) -> Result<Results, ScoreError> {
     // each member is counted in its own jurisdiction (or, without one, only overall); the
     // jurisdictions above and the overall group add up their members' afterwards
-    let mut tallies = members_tallied(plan, ds, view, vars, groups, ind)?;
+    let mut tallies = members_tallied(plan, ds, view, vars, groups, ind, &|m, t, at, cap| {
+        ind.kind.add(m, t, at, cap)
+    })?;
     let cap = plan.evidence_cap;
     let own = tallies.clone();
     let overall = groups.count();
@@ -277,6 +294,9 @@ fn indicator(
     Ok((res, vals))
 }
 
+/// Adds a member (at its position) to a tally, with the evidence cap.
+type AddMember<'a> = dyn Fn(&MemberCx, &mut Tally, u32, usize) -> Result<(), ScoreError> + Sync + 'a;
+
 /// Members per run of [`members_tallied`]: fixed, so that the runs, and the order in which
 /// their tallies are merged, do not depend on the number of threads.
 const RUN: usize = 1 << 14;
@@ -285,6 +305,7 @@ const RUN: usize = 1 << 14;
 /// The members are counted in runs of [`RUN`], in parallel; the runs' tallies are merged in
 /// member order, which gives what counting them one by one gives (counts and sums add, the
 /// lists kept by position stay in key order). The error reported is the first member's.
+/// `add` adds one member to its group's tally (the kind's [`crate::indicator::Kind::add`]).
 fn members_tallied(
     plan: &Plan,
     ds: &Dataset,
@@ -292,6 +313,7 @@ fn members_tallied(
     vars: &[Value],
     groups: &Groups,
     ind: &Indicator,
+    add: &AddMember<'_>,
 ) -> Result<Vec<Tally>, ScoreError> {
     let coll = ind.coll;
     let rule = format!("indicator {}", ind.id);
@@ -300,6 +322,7 @@ fn members_tallied(
     let run = |r: usize| -> Result<Vec<Tally>, ScoreError> {
         let mut tallies = vec![Tally::default(); groups.count() + 1];
         for i in r * RUN..((r + 1) * RUN).min(n) {
+            let home = groups.of_member(plan, ds, coll, i as u32);
             let member = MemberCx {
                 frame: Frame {
                     data: view,
@@ -308,6 +331,9 @@ fn members_tallied(
                 },
                 ds,
                 rule: &rule,
+                id: &ind.id,
+                groups,
+                home: home.map_or(groups.count(), |h| h as usize),
                 coll,
                 coll_name: &plan.collections[coll as usize].name,
                 at: i,
@@ -317,12 +343,7 @@ fn members_tallied(
                     continue;
                 }
             }
-            let contribution = ind.kind.member(&member)?;
-            let home = groups.of_member(plan, ds, coll, i as u32);
-            let g = home.map_or(groups.count(), |h| h as usize);
-            tallies[g]
-                .add(i as u32, contribution, cap)
-                .map_err(|e| arith_error(&ind.id, e).at(&groups.label(ds, g)))?;
+            add(&member, &mut tallies[member.home], i as u32, cap)?;
         }
         Ok(tallies)
     };
@@ -483,4 +504,62 @@ fn group_result(
         },
         pts,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::indicator::Kind;
+
+    /// What a tally holds, comparable.
+    fn seen(t: &Tally) -> String {
+        format!(
+            "{} {} {:?} {:?} {:?} {} {:?} {:?} {:?} {:?}",
+            t.members,
+            t.meets,
+            t.num,
+            t.den,
+            t.sum,
+            t.evidence_count,
+            t.evidence,
+            t.categories.by_name(),
+            t.values,
+            t.late
+        )
+    }
+
+    /// A kind that adds its members itself ([`Kind::add`]) adds what its contributions
+    /// ([`Kind::member`]) add, for every indicator of every shipped pack on its sample.
+    #[test]
+    fn added_as_contributed() {
+        let mut checked = 0;
+        for pack in std::fs::read_dir("rules").unwrap() {
+            let dir = pack.unwrap().path();
+            let sample = dir.join("data/sample.json");
+            if !dir.join("pack.json").exists() || !sample.exists() {
+                continue;
+            }
+            let plan = crate::Plan::load(&dir).unwrap();
+            let ds = plan.read(&std::fs::read_to_string(&sample).unwrap()).unwrap();
+            let cols = super::super::measure::compute(&plan, &ds).unwrap();
+            let view = View { ds: &ds, cols: &cols };
+            let groups = Groups::new(&plan, &ds);
+            let vars = ds.period_vars();
+            for ind in plan.indicators.iter().filter(|i| i.kind.compares().is_none()) {
+                let tallied = |add: &AddMember<'_>| {
+                    members_tallied(&plan, &ds, &view, vars.record(), &groups, ind, add)
+                        .map(|ts| ts.iter().map(seen).collect::<Vec<_>>())
+                        .map_err(|e| e.to_string())
+                };
+                let added = tallied(&|m, t, at, cap| ind.kind.add(m, t, at, cap));
+                let contributed = tallied(&|m, t, at, cap| {
+                    let c = Kind::member(&*ind.kind, m)?;
+                    t.add(at, c, cap).map_err(|e| m.arith(e))
+                });
+                assert_eq!(added, contributed, "{} {}", dir.display(), ind.id);
+                checked += 1;
+            }
+        }
+        assert!(checked > 20, "only {checked} indicators checked");
+    }
 }

@@ -116,6 +116,15 @@ pub(crate) trait Kind: Debug + Send + Sync {
     }
     /// What one member adds to its group's tally.
     fn member(&self, m: &MemberCx) -> Result<Contribution, ScoreError>;
+    /// Adds member `at` to tally `t`: what [`Kind::member`] gives, added. A kind overrides
+    /// it only to add the same without building a [`Contribution`] (the members' loop is
+    /// the engine's hottest; `share` does); `tests::added_as_contributed` holds the two
+    /// to the same tally.
+    #[inline]
+    fn add(&self, m: &MemberCx, t: &mut Tally, at: u32, cap: usize) -> Result<(), ScoreError> {
+        let c = self.member(m)?;
+        t.add(at, c, cap).map_err(|e| m.arith(e))
+    }
     /// The value in one group from its tally (all its members, those of the jurisdictions
     /// below it included).
     fn value(&self, t: &Tally, g: &GroupCx) -> Result<Valued, ScoreError>;
@@ -195,8 +204,7 @@ impl Tally {
     /// Adds the member at position `at` (members come in key order).
     #[inline]
     pub fn add(&mut self, at: u32, c: Contribution, cap: usize) -> Result<(), ArithError> {
-        self.members += 1;
-        self.meets += u64::from(c.meets);
+        self.count(at, c.meets, c.evidence, cap);
         if let Some((n, d)) = c.ratio {
             self.num = std::mem::take(&mut self.num).add(n)?;
             self.den = std::mem::take(&mut self.den).add(d)?;
@@ -215,13 +223,21 @@ impl Tally {
                 self.late.push((at, due, submitted));
             }
         }
-        if c.evidence {
+        Ok(())
+    }
+
+    /// Counts member `at`: whether it meets the kind's condition and whether it is evidence.
+    /// What [`Tally::add`] does with a contribution's `meets` and `evidence`.
+    #[inline]
+    pub fn count(&mut self, at: u32, meets: bool, evidence: bool, cap: usize) {
+        self.members += 1;
+        self.meets += u64::from(meets);
+        if evidence {
             self.evidence_count += 1;
             if self.evidence.len() < cap {
                 self.evidence.push(at);
             }
         }
-        Ok(())
     }
 
     /// Adds another group's members (none of them this group's own), as if they had been
@@ -270,12 +286,18 @@ impl Categories {
     /// Counts `n` members of category `v`.
     #[inline]
     pub fn add(&mut self, v: Value, n: u64) {
-        if let Some(slot) = self.few.iter_mut().find(|(c, _)| *c == v) {
+        self.add_ref(&v, n);
+    }
+
+    /// Counts `n` members of category `v`, cloning it only when it is a new category.
+    #[inline]
+    pub fn add_ref(&mut self, v: &Value, n: u64) {
+        if let Some(slot) = self.few.iter_mut().find(|(c, _)| c == v) {
             slot.1 += n;
         } else if self.few.len() < Categories::FEW {
-            self.few.push((v, n));
+            self.few.push((v.clone(), n));
         } else {
-            *self.many.entry(category_name(&v)).or_default() += n;
+            *self.many.entry(category_name(v)).or_default() += n;
         }
     }
 

@@ -60,9 +60,18 @@ impl Kind for Share {
         let v = m.value(&self.of)?;
         let meets = self.among.contains(&v);
         Ok(Contribution {
-            category: Some(m.category(v)),
+            category: Some(m.category(std::borrow::Cow::Owned(v)).into_owned()),
             ..Contribution::meeting(meets)
         })
+    }
+    #[inline]
+    fn add(&self, m: &MemberCx, t: &mut Tally, at: u32, cap: usize) -> Result<(), ScoreError> {
+        // what `member` gives, added without a contribution and without cloning the value
+        let v = m.value_lent(&self.of)?;
+        let meets = self.among.contains(&v);
+        t.count(at, meets, !meets, cap);
+        t.categories.add_ref(&m.category(v), 1);
+        Ok(())
     }
     fn value(&self, t: &Tally, g: &GroupCx) -> Result<Valued, ScoreError> {
         Ok(Valued::of_members_meeting(t.share_meeting(g)?, t))
