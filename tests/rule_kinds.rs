@@ -328,6 +328,81 @@ fn indicator_kinds() {
         err.contains("numerator 5 exceeds the denominator 4"),
         "{err}"
     );
+    // per member, naming it: 11/10 and 0/10 sum to 11/20, which would otherwise pass as 55%
+    let bad = json!({ "places": places(), "units": [
+        { "id": "U1", "place": "T1", "kind": "a", "found": 10, "reported": 11 },
+        { "id": "U2", "place": "T1", "kind": "a", "found": 10, "reported": 0 }] });
+    let err = p.score_json(&bad.to_string()).unwrap_err().to_string();
+    assert!(
+        err.contains("units 'U1'") && err.contains("numerator 11 exceeds the denominator 10"),
+        "{err}"
+    );
+}
+
+#[test]
+fn quotients_are_sums_divided_as_they_are() {
+    let p = plan(json!({ "indicators": {
+        "visits_per_unit": { "kind": "quotient", "unit": "次/户", "population": { "collection": "units" },
+                             "numerator": "coalesce(reported, 0)", "denominator": "1", "target": { "min": 2 },
+                             "rounding": { "digits": 2, "mode": "half_up" } },
+        "over_found": { "kind": "quotient", "population": { "collection": "units", "where": "!is_none(found)" },
+                        "numerator": "reported", "denominator": "found" }
+    } }));
+    // 3 units, 7 visits: 7/3, shown 2.33, below 2? no: met; above its denominator is allowed
+    let o = score(
+        &p,
+        json!({ "places": places(), "units": [
+        { "id": "U1", "place": "T1", "kind": "a", "reported": 5, "found": 0 },
+        { "id": "U2", "place": "T1", "kind": "a", "reported": 2, "found": 0 },
+        { "id": "U3", "place": "T1", "kind": "a" }] }),
+    );
+    let q = ind(&o, "visits_per_unit");
+    assert_eq!(
+        (
+            q["value"]["exact"].as_str(),
+            q["value"]["display"].as_str(),
+            q["met"].as_bool()
+        ),
+        (Some("7/3"), Some("2.33"), Some(true))
+    );
+    assert_eq!(
+        (
+            q["numerator"].as_str(),
+            q["denominator"].as_str(),
+            q["unit"].as_str()
+        ),
+        (Some("7"), Some("3"), Some("次/户"))
+    );
+    // a denominator that sums to 0: not applicable, whatever the numerator
+    let z = ind(&o, "over_found");
+    assert_eq!(
+        (z["applicable"].as_bool(), z["value"].is_null()),
+        (Some(false), true),
+        "{z}"
+    );
+    // exactly at the target: met; just below: not
+    let at = |n: u32| {
+        let o = score(
+            &p,
+            json!({ "places": places(), "units": [
+            { "id": "U1", "place": "T1", "kind": "a", "reported": n },
+            { "id": "U2", "place": "T1", "kind": "a", "reported": 2 }] }),
+        );
+        ind(&o, "visits_per_unit")["met"].as_bool()
+    };
+    assert_eq!((at(2), at(1)), (Some(true), Some(false)));
+    // a percentage has no other unit
+    let err = scorecard::Plan::from_json(&json!({ "name": "x", "version": "1", "period": { "from": "2025-01-01", "to": "2025-12-31" },
+        "collections": { "units": { "fields": { "id": "string" } } },
+        "indicators": { "r": { "kind": "count", "unit": "户", "population": { "collection": "units" } },
+                        "p": { "kind": "rate", "unit": "户", "population": { "collection": "units" }, "numerator": "true" } } }).to_string())
+        .unwrap_err().to_string();
+    assert!(
+        err.contains("indicators.p.unit")
+            && err.contains("a rate is a percentage: its unit is %")
+            && !err.contains("indicators.r"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -147,14 +147,6 @@ impl GroupCx<'_> {
         arith(self.id, r)
     }
 
-    /// The group's data contradicts the rule (a numerator above its denominator, say).
-    pub fn bad_input(&self, message: &str) -> ScoreError {
-        ScoreError::BadInput(format!(
-            "indicator {}, group {}: {message}",
-            self.id, self.group
-        ))
-    }
-
     /// Something the kind called failed (a script, say).
     pub fn failed(&self, message: String) -> ScoreError {
         ScoreError::Eval {
@@ -477,6 +469,7 @@ fn group_result(
             title: ind.title.clone(),
             criterion: ind.criterion.clone(),
             kind: ind.kind.name().into(),
+            unit: ind.unit.clone(),
             percent: ind.kind.is_percent(),
             every_member: ind.kind.every_member(),
             applicable,

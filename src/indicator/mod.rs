@@ -64,6 +64,7 @@ macro_rules! kinds {
 kinds! {
     "rate" => Rate(rate),
     "ratio" => Ratio(ratio),
+    "quotient" => Quotient(quotient),
     "count" => Count(count),
     "sum" => Sum(sum),
     "mean" => Mean(mean),

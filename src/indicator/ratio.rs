@@ -1,5 +1,5 @@
 //! `ratio`: Σ numerator ÷ Σ denominator × 100 over the members (信息报告率 = reported ÷
-//! found), where no member's numerator may exceed its denominator in sum.
+//! found), where no member's numerator may exceed its own denominator.
 
 use super::*;
 use crate::expr::compile::Expr;
@@ -50,18 +50,19 @@ impl Kind for Ratio {
         if n.is_negative() || d.is_negative() {
             return Err(m.bad_input(&format!("a negative count ({n} ÷ {d}) is bad input")));
         }
+        if n > d {
+            return Err(m.bad_input(&format!(
+                "the numerator {n} exceeds the denominator {d}; a rate above 100% is bad input (a quotient indicator has no such limit)"
+            )));
+        }
         Ok(Contribution {
             ratio: Some((n.clone(), d.clone())),
             ..Contribution::meeting(n >= d)
         })
     }
     fn value(&self, t: &Tally, g: &GroupCx) -> Result<Valued, ScoreError> {
-        if t.num > t.den {
-            return Err(g.bad_input(&format!(
-                "the numerator {} exceeds the denominator {}; a rate above 100% is bad input",
-                t.num, t.den
-            )));
-        }
+        // every member's numerator is at most its denominator (checked per member), so the
+        // sums are too
         let value = if t.den.is_zero() {
             None
         } else {

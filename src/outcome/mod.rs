@@ -68,6 +68,9 @@ pub struct IndicatorResult {
     pub criterion: Option<String>,
     /// Kind of indicator.
     pub kind: String,
+    /// The unit of the value, as the pack states it (`次/户`); none for a percentage.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
     /// Whether the value is a percentage (not in the JSON: the kind says so).
     #[serde(skip)]
     pub percent: bool,

@@ -25,7 +25,10 @@ fn target_text(i: &IndicatorResult) -> String {
 fn value_text(i: &IndicatorResult) -> String {
     match &i.value {
         Some(v) if i.percent => format!("{}%", v.display),
-        Some(v) => v.display.clone(),
+        Some(v) => match &i.unit {
+            Some(u) => format!("{} {u}", v.display),
+            None => v.display.clone(),
+        },
         None => "n/a (0 ÷ 0)".into(),
     }
 }

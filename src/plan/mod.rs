@@ -293,6 +293,8 @@ pub struct Indicator {
     pub title: Option<String>,
     /// Criterion expressed.
     pub criterion: Option<String>,
+    /// The unit of its value, shown after it (none for a percentage, shown with `%`).
+    pub unit: Option<String>,
     /// What it computes: its kind (`crate::indicator`), which sees the members.
     pub(crate) kind: Box<dyn crate::indicator::Kind>,
     /// Member collection (for a change, the current indicator's).

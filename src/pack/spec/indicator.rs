@@ -16,6 +16,9 @@ pub struct IndicatorSpec {
     /// The criterion it expresses, e.g. `C1`.
     #[serde(default)]
     pub criterion: Option<String>,
+    /// The unit its value is in, shown after it (`次/户`, `天`); a percentage's is `%`.
+    #[serde(default)]
+    pub unit: Option<String>,
     /// The target.
     #[serde(default)]
     pub target: Option<Target>,

@@ -144,9 +144,10 @@ impl KindCx<'_, '_> {
 }
 
 /// The fields every kind shares; the rest of an indicator's object is its kind's.
-const SHARED_FIELDS: [&str; 8] = [
+const SHARED_FIELDS: [&str; 9] = [
     "title",
     "criterion",
+    "unit",
     "target",
     "target_by_group",
     "not_applicable",
@@ -284,6 +285,12 @@ impl Compiler<'_> {
                 );
             }
         }
+        if let (true, Some(_)) = (kind.is_percent(), &s.unit) {
+            self.diag(
+                &here.key("unit"),
+                format!("a {} is a percentage: its unit is %", kind.name()),
+            );
+        }
         let not_applicable = s.not_applicable.unwrap_or(NotApplicable::Excluded);
         let compare_rounded = s.compare == Some(Compare::Rounded);
         let rounding = s.rounding.unwrap_or(rounding);
@@ -294,6 +301,7 @@ impl Compiler<'_> {
             id: id.to_string(),
             title: s.title,
             criterion: s.criterion,
+            unit: s.unit,
             kind,
             coll,
             filter,
