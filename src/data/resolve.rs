@@ -1,7 +1,9 @@
 //! Resolving what was read into a dataset, step by step: keys sorted and duplicates
 //! rejected; references found, and records that reference a missing or rejected record
 //! rejected (until nothing changes); `include` filters and exclusion through references;
-//! the accounting of every record; the used records in key order, references renumbered.
+//! validity rules (`invalid_when`), whose rejections reach the records that reference the
+//! records they reject; the accounting of every record; the used records in key order,
+//! references renumbered.
 
 use super::record::Raw;
 use super::{Accounting, CollData, DataError, Dataset, Input, Rejection};
@@ -34,7 +36,18 @@ pub(super) fn resolve(plan: &Plan, input: Input) -> Result<Dataset, DataError> {
     let ref_slots = reference_slots(colls);
     let targets = resolve_references(colls, &mut raws, &ref_slots);
     point_references(&mut raws, &ref_slots, targets);
-    let excluded = exclusions(plan, &raws, &sorted, &ref_slots, &period)?;
+    let mut excluded = exclusions(plan, &raws, &sorted, &ref_slots, &period)?;
+    if colls.iter().any(|c| !c.invalid_when.is_empty()) {
+        let invalid = validity(plan, &raws, (&sorted, &unique), &excluded, &ref_slots, period)?;
+        for (ci, list) in invalid.into_iter().enumerate() {
+            for (ri, reason) in list {
+                raws[ci][ri as usize].reject(reason);
+            }
+        }
+        reject_through_references(colls, &mut raws, &ref_slots);
+        // exclusion through references, again without the records now rejected
+        excluded = exclusions(plan, &raws, &sorted, &ref_slots, &period)?;
+    }
     count_exclusions(colls, &excluded, &mut accounting);
     list_rejections(colls, &raws, &mut accounting);
     let colls_out = used_records(colls, raws, (&sorted, &unique), &excluded, &ref_slots, &mut accounting);
@@ -290,6 +303,73 @@ fn exclusions(
         }
     }
     Ok(excluded)
+}
+
+/// Step 4b: The records that validity rules reject, by collection: their positions among
+/// the records as read, with the reasons. The rules are evaluated over the dataset the
+/// records would make without them (`eval::validity`), built from a copy: only packs with
+/// validity rules pay for it.
+fn validity(
+    plan: &Plan,
+    raws: &[Vec<Raw>],
+    (sorted, unique): (&[Vec<u32>], &[bool]),
+    excluded: &[Vec<Excluded>],
+    ref_slots: &RefSlots,
+    period: Period,
+) -> Result<Vec<Vec<(u32, String)>>, DataError> {
+    let colls = &plan.collections;
+    let mut accounting = vec![Accounting::default(); colls.len()];
+    let as_read = Dataset {
+        period,
+        colls: used_records(colls, raws.to_vec(), (sorted, unique), excluded, ref_slots, &mut accounting),
+        accounting,
+    };
+    let rejected = crate::eval::validity::rejected(plan, &as_read).map_err(DataError::Shape)?;
+    Ok(rejected
+        .into_iter()
+        .enumerate()
+        .map(|(ci, list)| {
+            if list.is_empty() {
+                return Vec::new();
+            }
+            // the used records are the kept ones in key order
+            let used: Vec<u32> = sorted[ci]
+                .iter()
+                .copied()
+                .filter(|&i| raws[ci][i as usize].ok() && excluded[ci][i as usize] == Excluded::No)
+                .collect();
+            list.into_iter().map(|(u, why)| (used[u as usize], why)).collect()
+        })
+        .collect())
+}
+
+/// Records whose references point at a rejected record are rejected too, until nothing
+/// changes (after the references point at their records' positions).
+fn reject_through_references(colls: &[Collection], raws: &mut [Vec<Raw>], ref_slots: &RefSlots) {
+    loop {
+        let changes = scan(raws, ref_slots, |ci, _, r| {
+            if !r.ok() {
+                return None;
+            }
+            ref_slots[ci].iter().find_map(|&(slot, target)| match r.row[slot as usize] {
+                Value::Rec(_, ti) if !raws[target as usize][ti as usize].ok() => {
+                    let t = &colls[target as usize];
+                    let key = raws[target as usize][ti as usize].key(t.key_slot).unwrap_or_default();
+                    let fname = &colls[ci].fields[slot as usize].name;
+                    Some(format!("field '{fname}': {} '{key}' was rejected", t.name))
+                }
+                _ => None,
+            })
+        });
+        if changes.iter().all(|c| c.is_empty()) {
+            break;
+        }
+        for (ci, list) in changes.into_iter().enumerate() {
+            for (ri, reason) in list {
+                raws[ci][ri].reject(reason);
+            }
+        }
+    }
 }
 
 /// The excluded records of each collection, counted by reason.

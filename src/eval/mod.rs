@@ -11,6 +11,7 @@ pub mod points;
 pub(crate) mod related;
 pub mod scorecard;
 pub mod table;
+pub(crate) mod validity;
 
 use crate::data::{DataError, Dataset};
 use crate::expr::eval::EvalError;

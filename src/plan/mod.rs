@@ -3,6 +3,7 @@
 //! between threads (wrap it in an `Arc`).
 
 pub(crate) mod compile;
+pub mod limits;
 
 pub(crate) use compile::compile;
 
@@ -70,6 +71,8 @@ pub struct Field {
     pub kind: FieldKind,
     /// May be missing or null.
     pub optional: bool,
+    /// A number field's limits (`min`, `max`, `multiple_of`, `values`), when it has any.
+    pub limits: Option<Box<limits::Limits>>,
 }
 
 impl Field {
@@ -110,6 +113,9 @@ pub struct Collection {
     pub include: Option<Expr>,
     /// Treatment of undeclared fields.
     pub extra_fields: ExtraFields,
+    /// Validity rules, in order: a record for which a condition holds is rejected with the
+    /// reason beside it (`eval::validity`).
+    pub invalid_when: Vec<(Expr, String)>,
     /// Measures of this collection in declaration order.
     pub measures: Vec<MeasureId>,
     /// Whether its records can be read by `data::record::fast`: no list field, at most 64

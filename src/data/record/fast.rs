@@ -12,7 +12,7 @@
 //! only a faster way to the same result, never a second set of rules.
 
 use crate::num::{Num, Number};
-use crate::plan::{Collection, FieldKind, Plan};
+use crate::plan::{Collection, Field, FieldKind, Plan};
 use crate::value::Value;
 
 /// A cursor over the bytes of one JSON text.
@@ -138,7 +138,8 @@ fn number_len(b: &[u8]) -> Option<usize> {
 /// The value of one member of a record, by its field's type; `None` when the general reader
 /// is to read it (and say what is wrong, if anything is).
 #[inline]
-fn value(kind: &FieldKind, optional: bool, at: &mut Bytes) -> Option<Value> {
+fn value(f: &Field, at: &mut Bytes) -> Option<Value> {
+    let (kind, optional) = (&f.kind, f.optional);
     if at.peek()? == b'"' {
         let s = at.string()?;
         return match kind {
@@ -159,6 +160,10 @@ fn value(kind: &FieldKind, optional: bool, at: &mut Bytes) -> Option<Value> {
                 None => Num::from(Number::parse(t).ok()?),
             };
             if *kind == FieldKind::Int && !matches!(n, Num::Small(_, d) if d.get() == 1) {
+                return None;
+            }
+            // a value outside its limits: the general reader says which it breaks
+            if f.limits.as_ref().is_some_and(|l| l.check(&n.get()).is_err()) {
                 return None;
             }
             Some(Value::Num(n))
@@ -198,7 +203,7 @@ fn record(c: &Collection, at: &mut Bytes) -> Option<Box<[Value]>> {
             next = slot + 1;
             at.eat(b':')?;
             let f = &fields[slot];
-            row[slot] = value(&f.kind, f.optional, at)?;
+            row[slot] = value(f, at)?;
             match at.peek()? {
                 b',' => at.at += 1,
                 b'}' => {
@@ -258,7 +263,8 @@ mod tests {
                 "id": "string",
                 "flag": "bool",
                 "score": {"type": "number", "optional": true},
-                "count": "integer",
+                "count": {"type": "integer", "min": 0, "max": 20},
+                "half": {"type": "number", "optional": true, "multiple_of": 0.5, "values": [0, 0.5, 2.5, 5]},
                 "day": "date",
                 "kind": {"type": "enum", "values": ["a", "b"]},
                 "note": {"type": "string", "optional": true}
@@ -281,7 +287,8 @@ mod tests {
                 .prop_map(|v| ("flag".into(), v)),
             value(&["72.4", "-3", "0.125", "1e2", "01", "1.", "-0", "null", "123456789012345678901", r#""5""#])
                 .prop_map(|v| ("score".into(), v)),
-            value(&["3", "3.0", "3.5", "-0", "null", "2e1"]).prop_map(|v| ("count".into(), v)),
+            value(&["3", "3.0", "3.5", "-0", "null", "2e1", "20", "21", "-1"]).prop_map(|v| ("count".into(), v)),
+            value(&["0", "0.5", "2.5", "2.50", "1.5", "5", "5.5", "-0.5", "null"]).prop_map(|v| ("half".into(), v)),
             value(&[r#""2025-03-02""#, r#""2025-02-30""#, r#""2025-3-2""#, "20250302"])
                 .prop_map(|v| ("day".into(), v)),
             value(&[r#""a""#, r#""b""#, r#""c""#, r#""\u0061""#]).prop_map(|v| ("kind".into(), v)),

@@ -15,12 +15,14 @@ use std::fmt;
 
 /// A record being read: its values (references still as key strings; none when they
 /// could not be read), and why it is rejected, once it is.
+#[derive(Clone)]
 pub(super) struct Raw {
     pub row: Box<[Value]>,
     pub rejected: Option<Box<Rejected>>,
 }
 
 /// Why a record is rejected.
+#[derive(Clone)]
 pub(super) struct Rejected {
     /// The key of a record whose values could not be read (else it is in the values).
     pub key: Value,
@@ -183,6 +185,11 @@ fn convert(f: &Field, raw: &str, plan: &Plan, path: &dyn Fn() -> String) -> Resu
             let n = Number::parse(raw).map_err(|e| format!("field '{}': {e}", path()))?;
             if f.kind == FieldKind::Int && !n.is_integer() {
                 return Err(bad("a whole number"));
+            }
+            if let Some(limits) = &f.limits {
+                limits
+                    .check(&n)
+                    .map_err(|why| format!("field '{}': {why}", path()))?;
             }
             Value::from(n)
         }

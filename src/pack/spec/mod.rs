@@ -172,6 +172,20 @@ pub struct CollectionSpec {
     /// What to do with fields the pack does not declare: `reject` (default) or `ignore`.
     #[serde(default)]
     pub extra_fields: Option<ExtraFields>,
+    /// Validity rules: a record for which a rule's condition holds is rejected with its
+    /// reason (the first rule that holds, in this order).
+    #[serde(default)]
+    pub invalid_when: Vec<InvalidRule>,
+}
+
+/// A validity rule of a collection.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InvalidRule {
+    /// The condition that makes a record invalid; it may use fields and measures.
+    pub when: String,
+    /// Why, as the accounting shows it (`an item's points above its maximum`).
+    pub reason: String,
 }
 
 /// Treatment of undeclared fields in input records.
@@ -203,9 +217,18 @@ pub struct FieldDetail {
     /// The field may be missing or null.
     #[serde(default)]
     pub optional: bool,
-    /// Allowed values of an enum.
+    /// Allowed values: the strings of an enum, or the numbers a number field may hold.
     #[serde(default)]
-    pub values: Option<Vec<String>>,
+    pub values: Option<Vec<serde_json::Value>>,
+    /// The least value of a number field (inclusive).
+    #[serde(default)]
+    pub min: Option<crate::num::Number>,
+    /// The greatest value of a number field (inclusive).
+    #[serde(default)]
+    pub max: Option<crate::num::Number>,
+    /// A number field's values are whole multiples of this (`0.5`: half points).
+    #[serde(default)]
+    pub multiple_of: Option<crate::num::Number>,
     /// Fields of the elements of a list.
     #[serde(default)]
     pub items: Option<BTreeMap<String, FieldSpec>>,
@@ -229,6 +252,9 @@ impl<'de> Deserialize<'de> for FieldSpec {
                     reference: None,
                     optional: false,
                     values: None,
+                    min: None,
+                    max: None,
+                    multiple_of: None,
                     items: None,
                     title: None,
                 }))

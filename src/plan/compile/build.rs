@@ -25,11 +25,14 @@ impl Compiler<'_> {
         self.groups_coll = groups.as_ref().map(|g| g.coll);
         self.collection_details(&coll_specs, &groups);
         self.declare_measures_and_tables(&spec);
+        // filters after the measures are declared, so that one naming a measure is told so
+        self.collection_filters(&coll_specs);
         for id in 0..self.measure_slots.len() {
             if matches!(self.measure_state.borrow()[id], State::Pending) {
                 self.compile_measure(id);
             }
         }
+        self.validity_rules(&coll_specs);
         for t in 0..self.table_slots.len() {
             self.ensure_table(t);
         }
@@ -86,6 +89,7 @@ impl Compiler<'_> {
                 jurisdiction: None,
                 include: None,
                 extra_fields: ExtraFields::Reject,
+                invalid_when: Vec::new(),
                 measures: Vec::new(),
                 flat: false,
             });
@@ -125,6 +129,11 @@ impl Compiler<'_> {
             }
             self.colls[i].extra_fields = cs.extra_fields.unwrap_or_default();
         }
+    }
+
+    /// Each collection's include filter, which sees fields only.
+    fn collection_filters(&mut self, coll_specs: &[Option<CollectionSpec>]) {
+        let cpath = JsonPath::root().key("collections");
         for (i, cs) in coll_specs.iter().enumerate() {
             let Some(Some(inc)) = cs.as_ref().map(|c| c.include.as_ref()) else {
                 continue;
@@ -135,7 +144,25 @@ impl Compiler<'_> {
             let include = self.expr_over(&fields_only, inc, &here, (Some(i as CollId), &vars), Some(&Ty::Bool));
             self.colls[i].include = include;
         }
+    }
 
+    /// Each collection's validity rules, which see its fields and measures.
+    fn validity_rules(&mut self, coll_specs: &[Option<CollectionSpec>]) {
+        let cpath = JsonPath::root().key("collections");
+        for (i, cs) in coll_specs.iter().enumerate() {
+            let Some(cs) = cs else { continue };
+            let mut rules = Vec::new();
+            for (k, rule) in cs.invalid_when.iter().enumerate() {
+                let here = cpath.key(&self.colls[i].name.clone()).key("invalid_when").index(k);
+                if rule.reason.trim().is_empty() {
+                    self.diag(&here.key("reason"), "a validity rule needs a reason: the accounting shows it".into());
+                }
+                let vars = Scope::Record.declared();
+                let when = self.expr_over(self, &rule.when, &here.key("when"), (Some(i as CollId), &vars), Some(&Ty::Bool));
+                rules.extend(when.map(|w| (w, rule.reason.clone())));
+            }
+            self.colls[i].invalid_when = rules;
+        }
     }
 
     /// Registers every measure and table by name, to be compiled on demand (so in

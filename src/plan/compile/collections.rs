@@ -1,6 +1,7 @@
 //! Collections, their fields and jurisdictions, the groups, the period and rounding.
 
 use super::*;
+use crate::plan::limits::Limits;
 
 impl Compiler<'_> {
     pub(super) fn check_rounding(&self, r: &RoundingSpec, path: &JsonPath) {
@@ -41,6 +42,39 @@ impl Compiler<'_> {
         Some(Period { from, to, as_of })
     }
 
+    /// A declared field: its kind, and a number field's limits.
+    fn field(&mut self, name: &str, f: &FieldDetail, path: &JsonPath, in_item: bool) -> Option<Field> {
+        let kind = self.field_kind(f, path, in_item)?;
+        let limits = match (&kind, f.min.is_some() || f.max.is_some() || f.multiple_of.is_some() || f.values.is_some()) {
+            (FieldKind::Num | FieldKind::Int, true) => {
+                let mut values = None;
+                if let Some(v) = &f.values {
+                    let mut nums = Vec::new();
+                    for (i, x) in v.iter().enumerate() {
+                        match self.literal(x, &path.key("values").index(i)) {
+                            Some((Value::Num(n), _)) => nums.push(n.get()),
+                            Some(_) => self.diag(&path.key("values").index(i), format!("a number field's values are numbers, not {x}")),
+                            None => {}
+                        }
+                    }
+                    values = Some(nums);
+                }
+                let limits = Limits { min: f.min.clone(), max: f.max.clone(), multiple_of: f.multiple_of.clone(), values };
+                for (at, message) in limits.problems() {
+                    self.diag(&path.key(at), message);
+                }
+                Some(Box::new(limits))
+            }
+            _ => None,
+        };
+        Some(Field {
+            name: name.to_string(),
+            kind,
+            optional: f.optional,
+            limits,
+        })
+    }
+
     pub(super) fn field_kind(
         &mut self,
         f: &FieldDetail,
@@ -73,8 +107,14 @@ impl Compiler<'_> {
             self.diag(path, "a field needs a type (or a ref)".into());
             return None;
         };
-        if ty != "enum" && f.values.is_some() {
-            self.diag(&path.key("values"), "values are for type enum".into());
+        let numeric = ty == "number" || ty == "integer";
+        if ty != "enum" && !numeric && f.values.is_some() {
+            self.diag(&path.key("values"), "values are for type enum, number or integer".into());
+        }
+        for (name, given) in [("min", &f.min), ("max", &f.max), ("multiple_of", &f.multiple_of)] {
+            if !numeric && given.is_some() {
+                self.diag(&path.key(name), format!("{name} is for type number or integer"));
+            }
         }
         if ty != "list" && f.items.is_some() {
             self.diag(&path.key("items"), "items are for type list".into());
@@ -87,7 +127,14 @@ impl Compiler<'_> {
             "date" => FieldKind::Date,
             "enum" => match &f.values {
                 Some(v) if !v.is_empty() => {
-                    FieldKind::Enum(v.iter().map(|s| Arc::from(s.as_str())).collect())
+                    let mut names = Vec::new();
+                    for (i, x) in v.iter().enumerate() {
+                        match x.as_str() {
+                            Some(s) => names.push(Arc::from(s)),
+                            None => self.diag(&path.key("values").index(i), format!("an enum's values are strings, not {x}")),
+                        }
+                    }
+                    FieldKind::Enum(names)
                 }
                 _ => {
                     self.diag(path, "an enum needs a non-empty list of values".into());
@@ -105,13 +152,7 @@ impl Compiler<'_> {
                 let mut fields = Vec::new();
                 for (n, fs) in items {
                     let here = path.key("items").key(n);
-                    if let Some(kind) = self.field_kind(&fs.0, &here, true) {
-                        fields.push(Field {
-                            name: n.clone(),
-                            kind,
-                            optional: fs.0.optional,
-                        });
-                    }
+                    fields.extend(self.field(n, &fs.0, &here, true));
                 }
                 self.items.push(ItemShape { fields });
                 FieldKind::List((self.items.len() - 1) as ItemId)
@@ -135,13 +176,7 @@ impl Compiler<'_> {
             if RESERVED_NAMES.contains(&n.as_str()) {
                 self.diag(&file_at, format!("'{n}' is the name of a variable expressions see; the field would be hidden by it: rename the field"));
             }
-            if let Some(kind) = self.field_kind(&fs.0, &file_at, false) {
-                fields.push(Field {
-                    name: n.clone(),
-                    kind,
-                    optional: fs.0.optional,
-                });
-            }
+            fields.extend(self.field(n, &fs.0, &file_at, false));
         }
         let key = cs.key.clone().unwrap_or_else(|| "id".into());
         match fields.iter().position(|f| f.name == key) {
@@ -157,6 +192,7 @@ impl Compiler<'_> {
                 name: key.clone(),
                 kind: FieldKind::Str,
                 optional: false,
+                limits: None,
             }),
         }
         let c = &mut self.colls[i];

@@ -210,7 +210,7 @@ impl Names for FieldsOnly<'_, '_> {
     fn measure(&self, coll: CollId, name: &str) -> Option<Result<(MeasureId, Ty), String>> {
         self.0.measure_slots.iter().any(|m| m.coll == coll && m.name == name).then(|| {
             Err(format!(
-                "'{name}' is a measure; a collection's include filter runs before measures and can use fields only"
+                "'{name}' is a measure; a collection's include filter runs before measures and can use fields only (a rule in invalid_when may use measures)"
             ))
         })
     }
