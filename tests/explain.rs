@@ -101,5 +101,10 @@ fn the_cli_prints_the_explanation() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}");
     assert!(text.contains("rating = 不予评级"), "{text}");
-    assert!(text.contains("fired rows[0]: date <= add_months(unit.licensed, 3)  (新办许可证 3 个月内不予动态评级"), "{text}");
+    assert!(
+        text.contains(
+            "fired rows[0]: date <= add_months(unit.licensed, 3)  (新办许可证 3 个月内不予动态评级"
+        ),
+        "{text}"
+    );
 }

@@ -5,9 +5,13 @@ use serde_json::{json, Value};
 
 /// A pack with jurisdictions (county → township → village), units with a checklist, and
 /// dated inspections; `extra` adds measures, tables, indicators, scorecard.
+/// A pack of units and inspections with `extra`'s sections; a record whose evaluation fails
+/// stops the run (the errors are what these tests check; records set aside are
+/// tests/set_aside.rs's).
 fn plan(extra: Value) -> Plan {
     let mut p = json!({
         "name": "t", "version": "0",
+        "evaluation_errors": "stop",
         "period": { "from": "2025-01-01", "to": "2025-12-31" },
         "groups": { "collection": "places", "parent": "parent", "name": "name" },
         "collections": {

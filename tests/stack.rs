@@ -41,7 +41,8 @@ fn pack(expr: &str, scripts: Option<(&str, serde_json::Value)>) -> (tempdir::Dir
 
 const DATA: &str = r#"{"units": [{"id": "a", "x": 1}, {"id": "b", "x": 2}]}"#;
 
-/// Loads and scores on a 1 MB thread, with worker threads of 512 KB.
+/// Loads and scores on a 1 MB thread, with worker threads of 512 KB: the total, or the
+/// error, or (when the records were set aside) the reason the first was.
 fn load_and_score(dir: String) -> Result<String, String> {
     on_stack(MB, move || {
         let plan = Plan::load(&dir).map_err(|e| e.to_string())?;
@@ -53,12 +54,12 @@ fn load_and_score(dir: String) -> Result<String, String> {
         let out = pool
             .install(|| plan.score_json(DATA))
             .map_err(|e| e.to_string())?;
-        Ok(out.indicators["total"]
-            .value
-            .as_ref()
-            .unwrap()
-            .exact
-            .clone())
+        let rejected = &serde_json::to_value(&out).unwrap()["accounting"]["units"]["rejected"];
+        match (&out.indicators["total"].value, rejected.get(0)) {
+            (_, Some(r)) => Err(r["reason"].to_string()),
+            (Some(v), None) => Ok(v.exact.clone()),
+            (None, None) => Err("no total".into()),
+        }
     })
 }
 

@@ -192,13 +192,26 @@ fn a_rule_that_fails_names_the_record_and_the_rule() {
             "invalid_when": [{ "when": "a / b > 1", "reason": "a above b" }] } },
         "indicators": { "n": { "kind": "count", "population": { "collection": "things" } } }
     });
+    let data = json!({ "things": [{ "id": "T2", "a": 1, "b": 0 }, { "id": "T1", "a": 1, "b": 2 }, { "id": "T3", "a": 1, "b": 0 }] });
+    // set aside with the error, the others judged and scored
     let p = Plan::from_json(&pack.to_string()).unwrap();
-    let err = p
-        .score_json(&json!({ "things": [{ "id": "T2", "a": 1, "b": 0 }, { "id": "T1", "a": 1, "b": 2 }, { "id": "T3", "a": 1, "b": 0 }] }).to_string())
-        .unwrap_err()
-        .to_string();
+    let o = score(&p, data.clone());
+    let why = "evaluation failed: validity rule things.invalid_when[0], things 'T2', in `a / b > 1` at character 3: division by zero";
+    let r = rejected(&o, "things");
+    assert_eq!(
+        (r.len(), r[0].0.as_str(), r[0].1.as_str(), r[1].0.as_str()),
+        (2, "T2", why, "T3"),
+        "{r:?}"
+    );
+    assert_eq!(o["indicators"]["n"]["value"]["exact"], "1");
+    // or the run stops at the first, when the pack says so
+    let mut stop = pack.clone();
+    stop["evaluation_errors"] = json!("stop");
+    let p = Plan::from_json(&stop.to_string()).unwrap();
+    let err = p.score_json(&data.to_string()).unwrap_err().to_string();
     assert!(
-        err.contains("things 'T2': the validity rule `a / b > 1` failed"),
+        err.contains("validity rule things.invalid_when[0], things 'T2', in `a / b > 1`")
+            && err.contains("division by zero"),
         "{err}"
     );
 }

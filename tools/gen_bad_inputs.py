@@ -274,8 +274,14 @@ for i, (src, limits, msg, where) in enumerate([
     p["scripts"] = {"files": ["scripts/s.rhai"], "functions": F1, "limits": limits}
     p["measures"]["units"]["double"] = {"expr": "f(score)"}
     files = {"pack/pack.json": text(p), "pack/scripts/s.rhai": src, "data.json": json.dumps(DATA)}
-    case(f"script-run/{i:02}", files, ["score", "--pack", "pack", "--input", "data.json"], 2,
-         ["measure units.double, units 'U1'", "script scripts/s.rhai, function f", where, msg])
+    said = ["measure units.double, units 'U1'", "script scripts/s.rhai, function f", where, msg]
+    # the record is set aside with the error (exit 3 with --strict), the others scored
+    case(f"script-run/{i:02}", files, ["score", "--pack", "pack", "--input", "data.json", "--strict"], 3,
+         ["rejected units 'U1': evaluation failed"] + said)
+    # or the run stops at it, when the pack says so
+    p["evaluation_errors"] = "stop"
+    files = {**files, "pack/pack.json": text(p)}
+    case(f"script-run/{i:02}-stop", files, ["score", "--pack", "pack", "--input", "data.json"], 2, said)
 
 # recursion within the limits runs (on any stack)
 for i, (levels, depth) in enumerate([(31, 60), (120, 10)]):
@@ -438,8 +444,8 @@ p = base()
 p["measures"]["units"]["double"] = {"expr": "score * score * score * score"}
 case("numbers/past-the-limit", {"pack/pack.json": text(p),
                                 "data.json": rec(units=[{**U, "score": 10 ** 5000}])},
-     ["score", "--pack", "pack", "--input", "data.json"], 2,
-     ["measure units.double, units 'U9'", "limit of 65536 bits"])
+     ["score", "--pack", "pack", "--input", "data.json", "--strict"], 3,
+     ["rejected units 'U9': evaluation failed", "measure units.double, units 'U9'", "limit of 65536 bits"])
 case("numbers/far-past-128-bits-is-exact", {"pack/pack.json": text(p),
                                             "data.json": rec(units=[{**U, "score": 10 ** 30}])},
      ["score", "--pack", "pack", "--input", "data.json", "--format", "json"], 0, ['"1' + "0" * 120 + '"'])

@@ -250,6 +250,7 @@ mod json;
 mod ndjson;
 mod record;
 mod resolve;
+mod set_aside;
 
 use resolve::resolve;
 

@@ -7,6 +7,7 @@
 
 use super::record::Raw;
 use super::{Accounting, CollData, DataError, Dataset, Input, Rejection};
+use crate::eval::failed::Failed;
 use crate::expr::compile::MeasureId;
 use crate::expr::eval::{Data, Frame};
 use crate::plan::{Collection, FieldKind, Period, Plan};
@@ -38,15 +39,36 @@ pub(super) fn resolve(plan: &Plan, input: Input) -> Result<Dataset, DataError> {
     point_references(&mut raws, &ref_slots, targets);
     let mut excluded = exclusions(plan, &raws, &sorted, &ref_slots, &period)?;
     if colls.iter().any(|c| !c.invalid_when.is_empty()) {
-        let invalid = validity(plan, &raws, (&sorted, &unique), &excluded, &ref_slots, period)?;
-        for (ci, list) in invalid.into_iter().enumerate() {
-            for (ri, reason) in list {
-                raws[ci][ri as usize].reject(reason);
+        // records that cannot be judged are set aside (as when they are scored), and the
+        // rest judged again without them, a bounded number of times
+        for round in 0..=crate::eval::SET_ASIDE_ROUNDS {
+            let judged = validity(plan, &raws, (&sorted, &unique), &excluded, &ref_slots, period);
+            let rejections = match judged {
+                Ok(invalid) => Some(invalid),
+                Err(Failed::Records(ci, failed))
+                    if plan.set_aside && round < crate::eval::SET_ASIDE_ROUNDS =>
+                {
+                    for (ri, e) in failed {
+                        raws[ci as usize][ri as usize].reject(format!("evaluation failed: {e}"));
+                    }
+                    None
+                }
+                Err(f) => return Err(DataError::Shape(f.first().to_string())),
+            };
+            if let Some(invalid) = &rejections {
+                for (ci, list) in invalid.iter().enumerate() {
+                    for (ri, reason) in list {
+                        raws[ci][*ri as usize].reject(reason.clone());
+                    }
+                }
+            }
+            reject_through_references(colls, &mut raws, &ref_slots);
+            // exclusion through references, again without the records now rejected
+            excluded = exclusions(plan, &raws, &sorted, &ref_slots, &period)?;
+            if rejections.is_some() {
+                break;
             }
         }
-        reject_through_references(colls, &mut raws, &ref_slots);
-        // exclusion through references, again without the records now rejected
-        excluded = exclusions(plan, &raws, &sorted, &ref_slots, &period)?;
     }
     count_exclusions(colls, &excluded, &mut accounting);
     list_rejections(colls, &raws, &mut accounting);
@@ -261,8 +283,10 @@ fn exclusions(
             inc.eval_bool(&frame).map_err(|e| {
                 let key = raws[ci][i as usize].key(c.key_slot).unwrap_or_default();
                 format!(
-                    "{} '{key}': the include filter `{}` failed: {e}",
-                    c.name, inc.src
+                    "{} '{key}': the include filter `{}` failed: {}",
+                    c.name,
+                    inc.src,
+                    e.in_src(&inc.src)
                 )
             })
         };
@@ -316,7 +340,7 @@ fn validity(
     excluded: &[Vec<Excluded>],
     ref_slots: &RefSlots,
     period: Period,
-) -> Result<Vec<Vec<(u32, String)>>, DataError> {
+) -> Result<Vec<Vec<(u32, String)>>, Failed> {
     let colls = &plan.collections;
     let mut accounting = vec![Accounting::default(); colls.len()];
     let as_read = Dataset {
@@ -324,23 +348,33 @@ fn validity(
         colls: used_records(colls, raws.to_vec(), (sorted, unique), excluded, ref_slots, &mut accounting),
         accounting,
     };
-    let rejected = crate::eval::validity::rejected(plan, &as_read).map_err(DataError::Shape)?;
-    Ok(rejected
-        .into_iter()
-        .enumerate()
-        .map(|(ci, list)| {
-            if list.is_empty() {
-                return Vec::new();
-            }
-            // the used records are the kept ones in key order
-            let used: Vec<u32> = sorted[ci]
-                .iter()
-                .copied()
-                .filter(|&i| raws[ci][i as usize].ok() && excluded[ci][i as usize] == Excluded::No)
-                .collect();
-            list.into_iter().map(|(u, why)| (used[u as usize], why)).collect()
-        })
-        .collect())
+    // the used records are the kept ones in key order
+    let raw_of = |ci: usize| -> Vec<u32> {
+        sorted[ci]
+            .iter()
+            .copied()
+            .filter(|&i| raws[ci][i as usize].ok() && excluded[ci][i as usize] == Excluded::No)
+            .collect()
+    };
+    match crate::eval::validity::rejected(plan, &as_read) {
+        Ok(rejected) => Ok(rejected
+            .into_iter()
+            .enumerate()
+            .map(|(ci, list)| {
+                if list.is_empty() {
+                    return Vec::new();
+                }
+                let used = raw_of(ci);
+                list.into_iter().map(|(u, why)| (used[u as usize], why)).collect()
+            })
+            .collect()),
+        // positions among the records as read
+        Err(Failed::Records(ci, failed)) => {
+            let used = raw_of(ci as usize);
+            Err(Failed::Records(ci, failed.into_iter().map(|(u, e)| (used[u as usize], e)).collect()))
+        }
+        Err(other) => Err(other),
+    }
 }
 
 /// Records whose references point at a rejected record are rejected too, until nothing

@@ -5,6 +5,7 @@
 
 use super::groups::Groups;
 use super::measure::View;
+use super::failed::Failed;
 use super::points::{points, Points};
 use super::ScoreError;
 use crate::data::Dataset;
@@ -156,20 +157,21 @@ impl GroupCx<'_> {
     }
 }
 
-/// Evaluates every indicator for every group (the overall group last).
-pub fn evaluate(
+/// Evaluates every indicator for every group (the overall group last); when members fail,
+/// every member that fails in the first indicator (in the pack's order) where any does.
+pub(crate) fn evaluate(
     plan: &Plan,
     ds: &Dataset,
     cols: &[Vec<Value>],
     groups: &Groups,
-) -> Result<Vec<Vec<(IndicatorResult, Points)>>, ScoreError> {
+) -> Result<Vec<Vec<(IndicatorResult, Points)>>, Failed> {
     let view = View { ds, cols };
     let vars = ds.period_vars();
     let mut out: Vec<Vec<(IndicatorResult, Points)>> = Vec::new();
     // exact values per indicator per group, for changes (which come after what they compare)
     let mut values: Vec<Vec<Option<Number>>> = Vec::new();
     // indicators with members are independent: computed in parallel, kept in order
-    let computed: Vec<Option<Result<Results, ScoreError>>> = plan
+    let computed: Vec<Option<Result<Results, Failed>>> = plan
         .indicators
         .par_iter()
         .map(|ind| match ind.kind.compares() {
@@ -254,7 +256,7 @@ fn indicator(
     vars: &[Value],
     groups: &Groups,
     ind: &Indicator,
-) -> Result<Results, ScoreError> {
+) -> Result<Results, Failed> {
     // each member is counted in its own jurisdiction (or, without one, only overall); the
     // jurisdictions above and the overall group add up their members' afterwards
     let mut tallies = members_tallied(plan, ds, view, vars, groups, ind, &|m, t, at, cap| {
@@ -306,30 +308,33 @@ fn members_tallied(
     groups: &Groups,
     ind: &Indicator,
     add: &AddMember<'_>,
-) -> Result<Vec<Tally>, ScoreError> {
+) -> Result<Vec<Tally>, Failed> {
     let coll = ind.coll;
     let rule = format!("indicator {}", ind.id);
     let cap = plan.evidence_cap;
     let n = ds.colls[coll as usize].rows.len();
+    let member_at = |i: usize| {
+        let home = groups.of_member(plan, ds, coll, i as u32);
+        MemberCx {
+            frame: Frame {
+                data: view,
+                base: Some((coll, i as u32)),
+                vars,
+            },
+            ds,
+            rule: &rule,
+            id: &ind.id,
+            groups,
+            home: home.map_or(groups.count(), |h| h as usize),
+            coll,
+            coll_name: &plan.collections[coll as usize].name,
+            at: i,
+        }
+    };
     let run = |r: usize| -> Result<Vec<Tally>, ScoreError> {
         let mut tallies = vec![Tally::default(); groups.count() + 1];
         for i in r * RUN..((r + 1) * RUN).min(n) {
-            let home = groups.of_member(plan, ds, coll, i as u32);
-            let member = MemberCx {
-                frame: Frame {
-                    data: view,
-                    base: Some((coll, i as u32)),
-                    vars,
-                },
-                ds,
-                rule: &rule,
-                id: &ind.id,
-                groups,
-                home: home.map_or(groups.count(), |h| h as usize),
-                coll,
-                coll_name: &plan.collections[coll as usize].name,
-                at: i,
-            };
+            let member = member_at(i);
             if let Some(f) = &ind.filter {
                 if !member.condition(f)? {
                     continue;
@@ -343,6 +348,24 @@ fn members_tallied(
         .into_par_iter()
         .map(|r| crate::stack::with(plan.script_stack, || run(r)))
         .collect();
+    if let Some(e) = runs.iter().find_map(|r| r.as_ref().err()) {
+        // the members that fail on their own (their filter or their contribution), all of
+        // them in key order; none: the error is the tally's, no member's
+        let failed = crate::stack::try_map(plan.script_stack, n, |i| {
+            let member = member_at(i);
+            let own = match &ind.filter {
+                Some(f) => member.condition(f).and_then(|keep| match keep {
+                    true => ind.kind.member(&member).map(drop),
+                    false => Ok(()),
+                }),
+                None => ind.kind.member(&member).map(drop),
+            };
+            Ok::<_, ScoreError>(own.err().map(|e| (i as u32, e)))
+        })
+        .map(|all| all.into_iter().flatten().collect())
+        .unwrap_or_default();
+        return Err(Failed::records(coll, failed, e.clone()));
+    }
     let mut runs = runs.into_iter();
     let mut all = runs.next().unwrap_or_else(|| Ok(Vec::new()))?;
     for later in runs {
@@ -542,7 +565,7 @@ mod tests {
                 let tallied = |add: &AddMember<'_>| {
                     members_tallied(&plan, &ds, &view, vars.record(), &groups, ind, add)
                         .map(|ts| ts.iter().map(seen).collect::<Vec<_>>())
-                        .map_err(|e| e.to_string())
+                        .map_err(|e| e.first().to_string())
                 };
                 let added = tallied(&|m, t, at, cap| ind.kind.add(m, t, at, cap));
                 let contributed = tallied(&|m, t, at, cap| {

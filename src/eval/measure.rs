@@ -4,6 +4,7 @@
 use super::pass::Pass;
 use super::related::{aggregate_target, record_date, Rule, Taken};
 use super::table::{decide_direct, eval_table, outputs_of};
+use super::failed::Failed;
 use super::ScoreError;
 use crate::data::Dataset;
 use crate::expr::compile::MeasureId;
@@ -162,8 +163,14 @@ impl AggAcc {
     }
 }
 
-/// Computes every measure for every record.
+/// Computes every measure for every record; an error is the first failing record's.
 pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError> {
+    computed(plan, ds).map_err(Failed::first)
+}
+
+/// Computes every measure for every record; when records fail, every record that fails on
+/// the first measure (in evaluation order) that fails.
+pub(crate) fn computed(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, Failed> {
     let mut cols: Vec<Vec<Value>> = vec![Vec::new(); plan.measures.len()];
     let mut related: HashMap<(CollId, u16), Related> = HashMap::new();
     let vars = ds.period_vars();
@@ -233,11 +240,19 @@ pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError>
                         rest
                     })
                     .collect();
-                let values = per_record(plan, rest.len(), |k| {
+                let values = per_record(plan, coll, rest.len(), |k| {
                     hit(rest[k]).map(|outs| match outs {
                         Cow::Borrowed(o) => o[output].clone(),
                         Cow::Owned(mut o) => std::mem::replace(&mut o[output], Value::None),
                     })
+                })
+                .map_err(|f| match f {
+                    // positions among the undecided records, as the records' own
+                    Failed::Records(c, list) => Failed::Records(
+                        c,
+                        list.into_iter().map(|(k, e)| (rest[k as usize] as u32, e)).collect(),
+                    ),
+                    other => other,
                 })?;
                 for (i, v) in rest.into_iter().zip(values) {
                     col[i] = v;
@@ -246,7 +261,7 @@ pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError>
                 done[j] = true;
                 continue;
             }
-            let hits = per_record(plan, n, hit)?;
+            let hits = per_record(plan, coll, n, hit)?;
             for (j, output) in outputs {
                 cols[j] = hits.par_iter().map(|h| h[output].clone()).collect();
                 done[j] = true;
@@ -306,7 +321,7 @@ pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError>
                 _ => Ok(Value::None),
             }
         };
-        cols[m as usize] = per_record(plan, n, one)?;
+        cols[m as usize] = per_record(plan, coll, n, one)?;
         done[m as usize] = true;
     }
     Ok(cols)
@@ -398,15 +413,24 @@ fn aggregate(
     }
 }
 
-/// Computes something for records `0..n` in parallel, in order. When records fail, the
-/// first failing record (in key order) is the one reported, whatever the threads did.
+/// Computes something for records `0..n` of `coll` in parallel, in order. When records
+/// fail, all of them, in key order, whatever the threads did (found again, in order, only
+/// when one failed).
 fn per_record<T: Send>(
     plan: &Plan,
+    coll: CollId,
     n: usize,
     one: impl Fn(usize) -> Result<T, ScoreError> + Sync,
-) -> Result<Vec<T>, ScoreError> {
+) -> Result<Vec<T>, Failed> {
     match crate::stack::try_map(plan.script_stack, n, &one) {
         Ok(all) => Ok(all),
-        Err(e) => Err((0..n).find_map(|i| one(i).err()).unwrap_or(e)),
+        Err(e) => {
+            let failed = crate::stack::try_map(plan.script_stack, n, |i| {
+                Ok::<_, ScoreError>(one(i).err().map(|e| (i as u32, e)))
+            })
+            .map(|all| all.into_iter().flatten().collect())
+            .unwrap_or_default();
+            Err(Failed::records(coll, failed, e))
+        }
     }
 }

@@ -3,6 +3,7 @@
 //! ([`scorecard`]), assembled into an [`Outcome`].
 
 pub mod explain;
+pub(crate) mod failed;
 pub mod groups;
 pub mod indicator;
 pub mod measure;
@@ -65,7 +66,7 @@ impl ScoreError {
         let rec = record.map(|r| format!(", {r}")).unwrap_or_default();
         ScoreError::Eval {
             context: format!("{rule}{rec}, in `{expr}` at character {}", e.pos + 1),
-            message: e.message,
+            message: e.naming(expr),
         }
     }
 }
@@ -109,6 +110,9 @@ pub fn explain_record(
             names.join(", ")
         ))
     })?;
+    // explained as scored: without the records set aside
+    let (_, settled) = settled(plan, ds)?;
+    let ds = settled.as_ref().unwrap_or(ds);
     let idx = ds.colls[coll as usize].find(key).ok_or_else(|| {
         ScoreError::BadInput(format!(
             "no used {collection} record '{key}' (a rejected or excluded record is listed in the accounting)"
@@ -218,9 +222,49 @@ fn reported(
     records
 }
 
-/// Scores a dataset that was read against this plan.
+/// How many times records may be set aside before a run gives up: each time removes at
+/// least one record, and a record set aside can make others fail (a unit's mean over no
+/// inspection, say), so the bound keeps a run of such failures from taking a time
+/// proportional to the records.
+pub(crate) const SET_ASIDE_ROUNDS: usize = 16;
+
+/// Scores a dataset that was read against this plan. A record whose evaluation fails is
+/// set aside (rejected with the error) and the others are scored without it, unless the
+/// pack says `"evaluation_errors": "stop"`.
 pub fn score(plan: &Plan, ds: &Dataset) -> Result<Outcome, ScoreError> {
-    let mut cols = measure::compute(plan, ds)?;
+    settled(plan, ds).map(|(o, _)| o)
+}
+
+/// The outcome, and the dataset it is of when records were set aside on the way.
+pub(crate) fn settled(plan: &Plan, ds: &Dataset) -> Result<(Outcome, Option<Dataset>), ScoreError> {
+    let mut now: Option<Dataset> = None;
+    for round in 0..=SET_ASIDE_ROUNDS {
+        let this = now.as_ref().unwrap_or(ds);
+        match score_once(plan, this) {
+            Ok(o) => return Ok((o, now)),
+            Err(failed::Failed::Records(coll, list)) if plan.set_aside && round < SET_ASIDE_ROUNDS => {
+                let reasons: Vec<(u32, String)> = list
+                    .into_iter()
+                    .map(|(i, e)| (i, format!("evaluation failed: {e}")))
+                    .collect();
+                now = Some(this.without(plan, coll, &reasons));
+            }
+            Err(failed::Failed::Records(_, list)) if plan.set_aside => {
+                let first = list.into_iter().next().map(|f| f.1.to_string()).unwrap_or_default();
+                return Err(ScoreError::BadInput(format!(
+                    "records still fail after {SET_ASIDE_ROUNDS} rounds of setting aside the records that failed (each round's removals made others fail); the last: {first}"
+                )));
+            }
+            Err(f) => return Err(f.first()),
+        }
+    }
+    Err(ScoreError::Internal("setting records aside did not end".into()))
+}
+
+/// One round of scoring: measures, indicators, scorecard; records that fail are reported
+/// as such.
+fn score_once(plan: &Plan, ds: &Dataset) -> Result<Outcome, failed::Failed> {
+    let mut cols = measure::computed(plan, ds)?;
 
     let groups = groups::Groups::new(plan, ds);
     let results = indicator::evaluate(plan, ds, &cols, &groups)?;

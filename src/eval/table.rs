@@ -40,7 +40,14 @@ pub struct TableHit<'t> {
 }
 
 fn failed(src: &str, message: String) -> (String, EvalError) {
-    (src.to_string(), EvalError { pos: 0, message })
+    (
+        src.to_string(),
+        EvalError {
+            pos: 0,
+            message,
+            operand: false,
+        },
+    )
 }
 
 /// Which row (or band) of a [`Table::direct`] table fires for the record whose values are

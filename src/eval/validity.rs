@@ -6,24 +6,26 @@
 //! does not depend on an order of removal. The measures are computed for the rules only
 //! when a rule reads one.
 
-use super::measure::{compute, View};
+use super::failed::Failed;
+use super::measure::{computed, View};
+use super::ScoreError;
 use crate::data::Dataset;
 use crate::expr::eval::Frame;
 use crate::plan::Plan;
 use crate::value::CollId;
 
 /// The records the rules reject, per collection: their positions among the collection's
-/// used records (key order) and the reason of the first rule that holds. `Err` when a rule
-/// (or a measure it reads) cannot be evaluated: the first such record in key order.
-pub(crate) fn rejected(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<(u32, String)>>, String> {
-    // the measures are computed only for rules that read one
+/// used records (key order) and the reason of the first rule that holds. When records
+/// cannot be judged (a rule, or a measure it reads, fails for them): all those of the
+/// first collection (or measure) where any fails, each with its error.
+pub(crate) fn rejected(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<(u32, String)>>, Failed> {
     let reads_measures = plan
         .collections
         .iter()
         .flat_map(|c| &c.invalid_when)
         .any(|(when, _)| when.uses_measures());
     let cols = if reads_measures {
-        compute(plan, ds).map_err(|e| e.to_string())?
+        computed(plan, ds)?
     } else {
         Vec::new()
     };
@@ -36,20 +38,17 @@ pub(crate) fn rejected(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<(u32, String
             continue;
         }
         let records = &ds.colls[ci];
-        let judge = |i: usize| -> Result<Option<String>, String> {
+        let judge = |i: usize| -> Result<Option<String>, ScoreError> {
             let frame = Frame {
                 data: &view,
                 base: Some((ci as CollId, i as u32)),
                 vars: vars.record(),
             };
-            for (when, reason) in &c.invalid_when {
+            for (k, (when, reason)) in c.invalid_when.iter().enumerate() {
                 let holds = when.eval_bool(&frame).map_err(|e| {
-                    format!(
-                        "{} '{}': the validity rule `{}` failed: {e}",
-                        c.name,
-                        records.key(i),
-                        when.src
-                    )
+                    let rule = format!("validity rule {}.invalid_when[{k}]", c.name);
+                    let record = format!("{} '{}'", c.name, records.key(i));
+                    ScoreError::eval(&rule, Some(record), &when.src, e)
                 })?;
                 if holds {
                     return Ok(Some(format!("invalid: {reason}")));
@@ -57,17 +56,24 @@ pub(crate) fn rejected(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<(u32, String
             }
             Ok(None)
         };
-        let n = records.rows.len();
-        let judged = crate::stack::try_map(plan.script_stack, n, judge)
-            // the error of the first record in key order, whatever the threads did first
-            .map_err(|e| (0..n).find_map(|i| judge(i).err()).unwrap_or(e))?;
-        out.push(
-            judged
-                .into_iter()
-                .enumerate()
-                .filter_map(|(i, r)| r.map(|why| (i as u32, why)))
-                .collect(),
-        );
+        // every record judged; those that cannot be, all of them, in key order
+        let judged = crate::stack::try_map(plan.script_stack, records.rows.len(), |i| {
+            Ok::<_, ScoreError>(judge(i))
+        })
+        .map_err(Failed::Other)?;
+        let mut invalid = Vec::new();
+        let mut failed = Vec::new();
+        for (i, j) in judged.into_iter().enumerate() {
+            match j {
+                Ok(Some(why)) => invalid.push((i as u32, why)),
+                Ok(None) => {}
+                Err(e) => failed.push((i as u32, e)),
+            }
+        }
+        if !failed.is_empty() {
+            return Err(Failed::Records(ci as CollId, failed));
+        }
+        out.push(invalid);
     }
     Ok(out)
 }

@@ -392,6 +392,8 @@ pub struct Plan {
     pub(crate) groups: Option<Groups>,
     /// Evidence cap.
     pub(crate) evidence_cap: usize,
+    /// Whether a record whose evaluation fails is set aside (else the run fails).
+    pub(crate) set_aside: bool,
     /// Default display rounding.
     pub(crate) rounding: RoundingSpec,
     /// The stack a call of the pack's scripts may need at their limits; 0 without scripts.

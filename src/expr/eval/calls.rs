@@ -19,11 +19,32 @@ pub(super) fn call<'a>(
         vals.push(eval(a, f, locals)?);
     }
     let arg = |k: usize| -> &Value { vals.get(k).map(|v| v.as_ref()).unwrap_or(&NONE) };
-    let int = |k: usize, what: &str| int_arg(n, num(n, arg(k), what)?, what);
+    // an argument's value of the type the function takes; an error names the argument
+    let at = |k: usize, e: EvalError| match args.get(k) {
+        Some(a) => at_arg(a, e),
+        None => e,
+    };
+    // (the message is only made when there is an error: these run once per call)
+    let number = |k: usize, f: &str| {
+        arg(k)
+            .num()
+            .ok_or_else(|| at(k, wrong(n, arg(k), &format!("the argument of {f}"), "a number")))
+    };
+    let day = |k: usize, f: &str| match arg(k) {
+        Value::Date(d) => Ok(*d),
+        v => Err(at(k, wrong(n, v, &format!("the argument of {f}"), "a date"))),
+    };
+    let int = |k: usize, f: &str| {
+        number(k, f).and_then(|x| {
+            x.to_i64().ok_or_else(|| {
+                at(k, err(n, format!("the argument of {f} needs a whole number, found {x}")))
+            })
+        })
+    };
     Ok(match func {
         Func::Round(mode) => {
-            let x = num(n, arg(0), "round()")?;
-            let d = int(1, "round() digits")?;
+            let x = number(0, "round()")?;
+            let d = int(1, "round()")?;
             if !(0..=crate::num::MAX_DIGITS as i64).contains(&d) {
                 return Err(err(
                     n,
@@ -39,9 +60,9 @@ pub(super) fn call<'a>(
             )
         }
         Func::Min | Func::Max => {
-            let mut best = num(n, arg(0), "min/max")?;
+            let mut best = number(0, "min/max")?;
             for k in 1..args.len() {
-                let x = num(n, arg(k), "min/max")?;
+                let x = number(k, "min/max")?;
                 if (func == Func::Min && x < best) || (func == Func::Max && x > best) {
                     best = x;
                 }
@@ -49,22 +70,22 @@ pub(super) fn call<'a>(
             Value::from(best)
         }
         Func::Abs => Value::from(
-            num(n, arg(0), "abs()")?
+            number(0, "abs()")?
                 .abs()
                 .map_err(|e| err(n, e.to_string()))?,
         ),
         Func::DaysBetween => {
-            let a = date(n, arg(0), "days_between()")?;
-            let b = date(n, arg(1), "days_between()")?;
+            let a = day(0, "days_between()")?;
+            let b = day(1, "days_between()")?;
             Value::int((b - a).num_days() as i128)
         }
         Func::MonthsBetween => {
-            let a = date(n, arg(0), "months_between()")?;
-            let b = date(n, arg(1), "months_between()")?;
+            let a = day(0, "months_between()")?;
+            let b = day(1, "months_between()")?;
             Value::int(months_between(a, b) as i128)
         }
         Func::AddDays => {
-            let d = date(n, arg(0), "add_days()")?;
+            let d = day(0, "add_days()")?;
             let k = int(1, "add_days()")?;
             Value::Date(
                 chrono::Duration::try_days(k)
@@ -73,17 +94,17 @@ pub(super) fn call<'a>(
             )
         }
         Func::AddMonths => {
-            let d = date(n, arg(0), "add_months()")?;
+            let d = day(0, "add_months()")?;
             let k = int(1, "add_months()")?;
             Value::Date(add_months(d, k).ok_or_else(|| err(n, "add_months() leaves the calendar"))?)
         }
-        Func::Year => Value::int(date(n, arg(0), "year()")?.year() as i128),
-        Func::Month => Value::int(date(n, arg(0), "month()")?.month() as i128),
-        Func::Quarter => Value::int(date(n, arg(0), "quarter()")?.month0() as i128 / 3 + 1),
+        Func::Year => Value::int(day(0, "year()")?.year() as i128),
+        Func::Month => Value::int(day(0, "month()")?.month() as i128),
+        Func::Quarter => Value::int(day(0, "quarter()")?.month0() as i128 / 3 + 1),
         Func::MakeDate => {
-            let y = int(0, "make_date() year")?;
-            let m = int(1, "make_date() month")?;
-            let d = int(2, "make_date() day")?;
+            let y = int(0, "make_date()")?;
+            let m = int(1, "make_date()")?;
+            let d = int(2, "make_date()")?;
             let date = i32::try_from(y)
                 .ok()
                 .zip(u32::try_from(m).ok())

@@ -17,6 +17,66 @@ pub struct EvalError {
     pub pos: usize,
     /// What went wrong.
     pub message: String,
+    /// The offset is that of a function's argument, and the message says `the argument of
+    /// f()`: whoever has the expression's text names the argument (`the argument `g` of
+    /// round()`; [`EvalError::naming`]).
+    pub operand: bool,
+}
+
+impl EvalError {
+    /// The message, with the argument it is about named by its text in `src` (the
+    /// expression the error is from), when it is about one.
+    pub fn naming(&self, src: &str) -> String {
+        if !self.operand {
+            return self.message.clone();
+        }
+        let text = operand_text(src, self.pos);
+        self.message
+            .replacen("the argument ", &format!("the argument `{text}` "), 1)
+            .replacen("the operand ", &format!("the operand `{text}` "), 1)
+    }
+}
+
+impl EvalError {
+    /// As [`fmt::Display`] shows it, with the argument it is about named from `src`.
+    pub fn in_src(&self, src: &str) -> String {
+        format!("{} (at character {})", self.naming(src), self.pos + 1)
+    }
+}
+
+/// The text of the argument or operand at character `pos` of `src`: a name (`g`,
+/// `unit.score`), or what a bracket there opens, or else up to the `,` or `)` that ends an
+/// argument (brackets and strings inside skipped).
+fn operand_text(src: &str, pos: usize) -> String {
+    let rest: String = src.chars().skip(pos).collect();
+    let name: String = rest
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
+        .collect();
+    let opens = rest.starts_with(['(', '[', '{']);
+    let mut depth = 0i32;
+    let mut quoted = false;
+    let mut out = String::new();
+    for c in rest.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            '(' | '[' | '{' if !quoted => depth += 1,
+            ')' | ']' | '}' if !quoted && depth == 0 => break,
+            ')' | ']' | '}' if !quoted => depth -= 1,
+            ',' if !quoted && depth == 0 => break,
+            _ => {}
+        }
+        out.push(c);
+        if opens && depth == 0 {
+            break;
+        }
+    }
+    // a name followed by a call or an index is the whole of it
+    let whole = out.trim();
+    if !name.is_empty() && !whole.starts_with(&format!("{name}(")) && !whole.starts_with(&format!("{name}[")) {
+        return name;
+    }
+    whole.to_string()
 }
 
 impl std::error::Error for EvalError {}
@@ -136,7 +196,7 @@ impl Expr {
             if is_condition(*op) && !matches!(op, BinOp::And | BinOp::Or) {
                 let none = Vec::new();
                 if let (Some(l), Some(r)) = (leaf(a, f, &none), leaf(b, f, &none)) {
-                    return compared(root, *op, l, r);
+                    return compared(root, *op, (a, l), (b, r));
                 }
             }
         }
@@ -153,6 +213,7 @@ impl Expr {
                     "the condition gave {} instead of true or false",
                     v.type_name()
                 ),
+                operand: false,
             }),
         }
     }
@@ -162,6 +223,17 @@ fn err(n: &Node, message: impl Into<String>) -> EvalError {
     EvalError {
         pos: n.pos as usize,
         message: message.into(),
+        operand: false,
+    }
+}
+
+/// An error about argument `a` of a function (`what` says `the argument of f()`): placed
+/// at the argument, which the error then names.
+fn at_arg(a: &Node, e: EvalError) -> EvalError {
+    EvalError {
+        pos: a.pos as usize,
+        operand: true,
+        ..e
     }
 }
 
@@ -433,15 +505,16 @@ fn condition<'a>(
     }
     // most comparisons are between leaves (a field and a constant): no values to hold
     if let (Some(l), Some(r)) = (leaf(a, f, locals), leaf(b, f, locals)) {
-        return compared(n, op, l, r);
+        return compared(n, op, (a, l), (b, r));
     }
     let l = operand(a, f, locals)?;
     let r = operand(b, f, locals)?;
-    compared(n, op, &l, &r)
+    compared(n, op, (a, &l), (b, &r))
 }
 
-/// `l op r` for a comparison or membership.
-fn compared(n: &Node, op: BinOp, l: &Value, r: &Value) -> Result<bool, EvalError> {
+/// `l op r` for a comparison or membership, each operand with its node (an error about
+/// one names it).
+fn compared(n: &Node, op: BinOp, (a, l): (&Node, &Value), (b, r): (&Node, &Value)) -> Result<bool, EvalError> {
     let what = op.quoted();
     Ok(match op {
         BinOp::Eq => l == r,
@@ -454,7 +527,8 @@ fn compared(n: &Node, op: BinOp, l: &Value, r: &Value) -> Result<bool, EvalError
         }
         _ => {
             if l.is_none() || r.is_none() {
-                return Err(missing(n, &format!("an operand of {what}")));
+                let none = if l.is_none() { a } else { b };
+                return Err(at_arg(none, missing(n, &format!("the operand of {what}"))));
             }
             let o = compare(l, r).ok_or_else(|| {
                 err(
@@ -491,8 +565,12 @@ fn binary<'a>(
     let l = operand(a, f, locals)?;
     let r = operand(b, f, locals)?;
     let (l, r) = (l.as_ref(), r.as_ref());
-    let nums =
-        || -> Result<(Number, Number), EvalError> { Ok((num(n, l, what)?, num(n, r, what)?)) };
+    // (an error names the operand, and its message is only made when there is one)
+    let one = |x: &Node, v: &Value| {
+        v.num()
+            .ok_or_else(|| at_arg(x, wrong(n, v, &format!("the operand of {what}"), "a number")))
+    };
+    let nums = || -> Result<(Number, Number), EvalError> { Ok((one(a, l)?, one(b, r)?)) };
     match op {
         BinOp::Add => match (l.as_str(), r.as_str()) {
             (Some(x), Some(y)) => Ok(owned(Value::str(&format!("{x}{y}")))),

@@ -36,6 +36,10 @@ pub struct PackSpec {
     /// How many evidence ids an indicator lists at most (the count is always complete).
     #[serde(default)]
     pub evidence_cap: Option<usize>,
+    /// What a record whose evaluation fails does to the run: `set_aside` (default: the
+    /// record is rejected with the error, the rest scored) or `stop` (the run fails).
+    #[serde(default)]
+    pub evaluation_errors: Option<EvaluationErrors>,
     /// The jurisdiction hierarchy indicators are grouped by.
     #[serde(default)]
     pub groups: Option<GroupsSpec>,
@@ -186,6 +190,17 @@ pub struct InvalidRule {
     pub when: String,
     /// Why, as the accounting shows it (`an item's points above its maximum`).
     pub reason: String,
+}
+
+/// What a record whose evaluation fails does to the run.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum EvaluationErrors {
+    /// The record is rejected with the error, and the others are scored without it.
+    #[default]
+    SetAside,
+    /// The run fails with the first record's error.
+    Stop,
 }
 
 /// Treatment of undeclared fields in input records.

@@ -67,6 +67,8 @@ impl Compiler<'_> {
             scorecard,
             groups,
             evidence_cap: spec.evidence_cap.unwrap_or(20),
+            set_aside: spec.evaluation_errors.unwrap_or_default()
+                == crate::pack::spec::EvaluationErrors::SetAside,
             rounding,
             script_stack,
         })
