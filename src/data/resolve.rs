@@ -16,7 +16,7 @@ use rayon::prelude::*;
 use std::collections::BTreeMap;
 
 /// The reference fields of each collection: `(slot, target collection)`.
-type RefSlots = Vec<Vec<(u16, CollId)>>;
+pub(super) type RefSlots = Vec<Vec<(u16, CollId)>>;
 
 /// Checks keys and references, applies `include` filters, and builds the dataset.
 pub(super) fn resolve(plan: &Plan, input: Input) -> Result<Dataset, DataError> {
@@ -129,7 +129,7 @@ fn reject_duplicate_keys(colls: &[Collection], raws: &mut [Vec<Raw>]) -> (Vec<Ve
 }
 
 /// The reference fields of each collection.
-fn reference_slots(colls: &[Collection]) -> RefSlots {
+pub(super) fn reference_slots(colls: &[Collection]) -> RefSlots {
     colls
         .iter()
         .map(|c| {

@@ -5,7 +5,7 @@
 //! aside from used to rejected, so `read = used + excluded + rejected` still holds.
 
 use super::{CollData, Dataset, Rejection};
-use crate::plan::{FieldKind, Plan};
+use crate::plan::Plan;
 use crate::value::{CollId, Value};
 use rayon::prelude::*;
 
@@ -20,19 +20,7 @@ impl Dataset {
         for (i, why) in failed {
             gone[coll as usize][*i as usize] = Some(why.clone());
         }
-        let refs: Vec<Vec<(usize, CollId)>> = colls
-            .iter()
-            .map(|c| {
-                c.fields
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(s, f)| match f.kind {
-                        FieldKind::Ref(t) => Some((s, t)),
-                        _ => None,
-                    })
-                    .collect()
-            })
-            .collect();
+        let refs = super::resolve::reference_slots(colls);
         // through references, until nothing changes (each pass looks at the last one's)
         loop {
             let changes: Vec<Vec<(usize, String)>> = self
@@ -48,13 +36,13 @@ impl Dataset {
                         .enumerate()
                         .filter(|(i, _)| gone[ci][*i].is_none())
                         .filter_map(|(i, row)| {
-                            refs[ci].iter().find_map(|&(slot, t)| match row[slot] {
+                            refs[ci].iter().find_map(|&(slot, t)| match row[slot as usize] {
                                 Value::Rec(_, ti) if gone[t as usize][ti as usize].is_some() => {
                                     Some((
                                         i,
                                         format!(
                                             "field '{}': {} '{}' was rejected",
-                                            colls[ci].fields[slot].name,
+                                            colls[ci].fields[slot as usize].name,
                                             colls[t as usize].name,
                                             self.colls[t as usize].key(ti as usize)
                                         ),
@@ -113,8 +101,8 @@ impl Dataset {
                 .map(|(_, row)| {
                     let mut row = row.clone();
                     for &(slot, _) in &refs[ci] {
-                        if let Value::Rec(t, ti) = row[slot] {
-                            row[slot] = Value::Rec(t, renumber[t as usize][ti as usize]);
+                        if let Value::Rec(t, ti) = row[slot as usize] {
+                            row[slot as usize] = Value::Rec(t, renumber[t as usize][ti as usize]);
                         }
                     }
                     row
