@@ -961,3 +961,76 @@ fn checklist_problems_name_the_item_and_field() {
         "an optional list left null has no value"
     );
 }
+
+#[test]
+fn formulas_over_indicators_in_each_group() {
+    let p = plan(json!({ "indicators": {
+        "a": { "kind": "count", "population": { "collection": "units", "where": "kind == \"a\"" } },
+        "b": { "kind": "count", "population": { "collection": "units", "where": "kind == \"b\"" }, "target": { "min": 1 }, "scoring": { "all_or_nothing": 5 } },
+        "mean": { "kind": "mean", "population": { "collection": "units", "where": "!is_none(score)" }, "value": "score" },
+        "growth": { "kind": "formula", "unit": "%", "value": "if b == 0 { () } else { (a - b) / b * 100 }",
+                    "rounding": { "digits": 1, "mode": "half_up" }, "target": { "min": 0 } },
+        "with_points": { "kind": "formula", "value": "b_points + (if b_met { 1 } else { 0 })" },
+        "of_mean": { "kind": "formula", "value": "mean * 2" },
+        "of_formula": { "kind": "formula", "value": "growth + 1" }
+    } }));
+    let o = score(
+        &p,
+        json!({ "places": places(), "units": units(&[
+        ("U1", "T1", "a", Some("10")), ("U2", "T1", "a", None), ("U3", "T1", "b", None),
+        ("U4", "T2", "a", None), ("U5", "T2", "c", None)]) }),
+    );
+    // overall: 3 a, 1 b: (3 − 1) ÷ 1 × 100 = 200
+    let g = ind(&o, "growth");
+    assert_eq!(
+        (
+            g["value"]["exact"].as_str(),
+            g["met"].as_bool(),
+            g["unit"].as_str()
+        ),
+        (Some("200"), Some(true), Some("%"))
+    );
+    assert_eq!(ind(&o, "with_points")["value"]["exact"], "6");
+    assert_eq!(ind(&o, "of_mean")["value"]["exact"], "20");
+    assert_eq!(ind(&o, "of_formula")["value"]["exact"], "201");
+    // T1: 2 a, 1 b: 100; T2: no b, a zero base: not applicable, never an error
+    let t1 = &o["groups"]["T1"]["indicators"];
+    assert_eq!(t1["growth"]["value"]["exact"], "100");
+    let t2 = &o["groups"]["T2"]["indicators"];
+    assert_eq!(
+        (
+            t2["growth"]["applicable"].as_bool(),
+            t2["growth"]["value"].is_null()
+        ),
+        (Some(false), true),
+        "{t2}"
+    );
+    // a formula over an indicator that is not applicable is not applicable (T2 has no score)
+    assert_eq!(t2["of_mean"]["applicable"], false);
+    assert_eq!(t2["with_points"]["value"]["exact"], "0");
+}
+
+#[test]
+fn formulas_are_checked_when_the_pack_loads() {
+    let load = |inds: Value| {
+        let mut p = json!({ "name": "t", "version": "0", "period": { "from": "2025-01-01", "to": "2025-12-31" },
+            "collections": { "units": { "fields": { "id": "string" } } } });
+        p["indicators"] = inds;
+        Plan::from_json(&p.to_string()).unwrap_err().to_string()
+    };
+    let n = json!({ "kind": "count", "population": { "collection": "units" } });
+    let e = load(json!({ "n": n, "f": { "kind": "formula", "value": "n + m" } }));
+    assert!(
+        e.contains("indicators.f.value") && e.contains("unknown name 'm'"),
+        "{e}"
+    );
+    let e = load(json!({ "n": n, "f": { "kind": "formula", "value": "1 + 2" } }));
+    assert!(e.contains("a formula reads at least one indicator"), "{e}");
+    let e = load(json!({ "n": n, "f": { "kind": "formula", "value": "n_met" } }));
+    assert!(
+        e.contains("indicators.f.value") && e.contains("bool"),
+        "{e}"
+    );
+    let e = load(json!({ "n": n, "n_met": n, "f": { "kind": "formula", "value": "n" } }));
+    assert!(e.contains("'n_met' names two things"), "{e}");
+}

@@ -174,26 +174,19 @@ pub(crate) fn evaluate(
     let computed: Vec<Option<Result<Results, Failed>>> = plan
         .indicators
         .par_iter()
-        .map(|ind| match ind.kind.compares() {
-            Some(_) => None,
-            None => Some(crate::stack::with(plan.script_stack, || {
+        .map(|ind| match ind.kind.of_others() {
+            true => None,
+            false => Some(crate::stack::with(plan.script_stack, || {
                 indicator(plan, ds, &view, vars.record(), groups, ind)
             })),
         })
         .collect();
     for (ind, pre) in plan.indicators.iter().zip(computed) {
-        let (res, vals) = match (pre, ind.kind.compares()) {
-            (Some(r), _) => r?,
-            (None, Some((current, baseline))) => compared(
-                plan,
-                ds,
-                &view,
-                groups,
-                ind,
-                &values[current],
-                &values[baseline],
-            )?,
-            (None, None) => indicator(plan, ds, &view, vars.record(), groups, ind)?,
+        let (res, vals) = match pre {
+            Some(r) => r?,
+            None => crate::stack::with(plan.script_stack, || {
+                of_others(plan, ds, &view, groups, ind, vars.record(), &values, &out)
+            })?,
         };
         out.push(res);
         values.push(vals);
@@ -201,39 +194,51 @@ pub(crate) fn evaluate(
     Ok(out)
 }
 
-/// The results of an indicator that compares two others (`change`): the current value less
-/// the baseline in each group.
-fn compared(
+/// The results of an indicator computed from the indicators before it (`change`,
+/// `formula`) in each group, from theirs there.
+#[allow(clippy::too_many_arguments)]
+fn of_others(
     plan: &Plan,
     ds: &Dataset,
     view: &View,
     groups: &Groups,
     ind: &Indicator,
-    current: &[Option<Number>],
-    baseline: &[Option<Number>],
+    period: &[Value],
+    values: &[Vec<Option<Number>>],
+    results: &[Vec<(IndicatorResult, Points)>],
 ) -> Result<Results, ScoreError> {
     let mut res = Vec::with_capacity(groups.count() + 1);
     let mut vals = Vec::with_capacity(groups.count() + 1);
-    for (c, b) in current.iter().zip(baseline) {
-        let at = groups.label(ds, res.len());
-        let value = match (c, b) {
-            (Some(c), Some(b)) => {
-                Some(arith(&ind.id, c.clone().sub(b.clone())).map_err(|e| e.at(&at))?)
-            }
-            _ => None,
+    for g in 0..=groups.count() {
+        let at = groups.label(ds, g);
+        let values: Vec<Option<Number>> = values.iter().map(|v| v[g].clone()).collect();
+        let met: Vec<Option<bool>> = results.iter().map(|r| r[g].0.met).collect();
+        let points: Vec<Option<Number>> = results.iter().map(|r| r[g].1.points.clone()).collect();
+        let others = crate::indicator::Others {
+            values: &values,
+            met: &met,
+            points: &points,
+            period,
         };
-        let target = group_target(ind, ds, view, groups, res.len())?;
+        let found = ind.kind.value_of_others(&others).map_err(|message| {
+            ScoreError::Eval {
+                context: format!("indicator {}", ind.id),
+                message,
+            }
+            .at(&at)
+        })?;
+        let target = group_target(ind, ds, view, groups, g)?;
         let valued = Valued {
-            value: value.clone(),
+            value: found.value.clone(),
             ..Valued::default()
         };
-        let g = group_cx(ds, ind, groups, res.len());
+        let cx = group_cx(ds, ind, groups, g);
         let (mut r, pts) =
-            group_result(plan, ind, Tally::default(), valued, target, &g).map_err(|e| e.at(&at))?;
-        r.current = c.as_ref().map(|x| x.to_exact_string());
-        r.baseline = b.as_ref().map(|x| x.to_exact_string());
+            group_result(plan, ind, Tally::default(), valued, target, &cx).map_err(|e| e.at(&at))?;
+        r.current = found.current;
+        r.baseline = found.baseline;
         res.push((r, pts));
-        vals.push(value);
+        vals.push(found.value);
     }
     Ok((res, vals))
 }
@@ -561,7 +566,7 @@ mod tests {
             let view = View { ds: &ds, cols: &cols };
             let groups = Groups::new(&plan, &ds);
             let vars = ds.period_vars();
-            for ind in plan.indicators.iter().filter(|i| i.kind.compares().is_none()) {
+            for ind in plan.indicators.iter().filter(|i| !i.kind.of_others()) {
                 let tallied = |add: &AddMember<'_>| {
                     members_tallied(&plan, &ds, &view, vars.record(), &groups, ind, add)
                         .map(|ts| ts.iter().map(seen).collect::<Vec<_>>())

@@ -39,8 +39,20 @@ impl Kind for Change {
     fn evidence_of(&self) -> &'static str {
         "none (a change compares two indicators)"
     }
-    fn compares(&self) -> Option<(usize, usize)> {
-        Some((self.current, self.baseline))
+    fn of_others(&self) -> bool {
+        true
+    }
+    fn value_of_others(&self, o: &Others) -> Result<FromOthers, String> {
+        let (c, b) = (&o.values[self.current], &o.values[self.baseline]);
+        let value = match (c, b) {
+            (Some(c), Some(b)) => Some(c.clone().sub(b.clone()).map_err(|e| e.to_string())?),
+            _ => None,
+        };
+        Ok(FromOthers {
+            value,
+            current: c.as_ref().map(|x| x.to_exact_string()),
+            baseline: b.as_ref().map(|x| x.to_exact_string()),
+        })
     }
     fn member(&self, _: &MemberCx) -> Result<Contribution, ScoreError> {
         Ok(Contribution::meeting(true))

@@ -72,6 +72,7 @@ kinds! {
     "each" => Each(each),
     "share" => Share(share),
     "change" => Change(change),
+    "formula" => Formula(formula),
     "custom" => Custom(custom),
     "timeliness" => Timeliness(timeliness),
 }
@@ -106,10 +107,16 @@ pub(crate) trait Kind: Debug + Send + Sync {
     fn every_member(&self) -> bool {
         false
     }
-    /// The indicators a kind without members compares (`change`), by index in the plan;
-    /// such a kind is evaluated from their values, never through [`Kind::member`].
-    fn compares(&self) -> Option<(usize, usize)> {
-        None
+    /// Whether the kind has no members of its own (`change`, `formula`): its value in
+    /// each group comes from the results of indicators compiled before it there
+    /// ([`Kind::value_of_others`]), never through [`Kind::member`].
+    fn of_others(&self) -> bool {
+        false
+    }
+    /// The value in one group of a kind [`Kind::of_others`], from the others' results
+    /// there; `Err` says what failed (the engine names the indicator and the group).
+    fn value_of_others(&self, _: &Others) -> Result<FromOthers, String> {
+        Ok(FromOthers::default())
     }
     /// Whether the outcome shows the members per category.
     fn shows_breakdown(&self) -> bool {
@@ -133,6 +140,31 @@ pub(crate) trait Kind: Debug + Send + Sync {
     fn late(&self, _t: &Tally, _g: &GroupCx) -> Option<Vec<crate::outcome::Late>> {
         None
     }
+}
+
+/// The results, in one group, of the indicators compiled before one that is computed from
+/// them ([`Kind::of_others`]), by their index in the plan.
+pub(crate) struct Others<'a> {
+    /// Each indicator's exact value there (none: not applicable).
+    pub values: &'a [Option<Number>],
+    /// Each one's met (none: no target, or excluded).
+    pub met: &'a [Option<bool>],
+    /// Each one's points (none: no scoring, or excluded).
+    pub points: &'a [Option<Number>],
+    /// The period's variables.
+    pub period: &'a [Value],
+}
+
+/// The value of a kind computed from other indicators, with what the outcome shows beside
+/// it (`change`: the current and baseline values).
+#[derive(Default)]
+pub(crate) struct FromOthers {
+    /// The value (none: not applicable).
+    pub value: Option<Number>,
+    /// The current indicator's value, as shown.
+    pub current: Option<String>,
+    /// The baseline's value, as shown.
+    pub baseline: Option<String>,
 }
 
 /// What one member adds to its group's tally. Every member counts; the rest is what its

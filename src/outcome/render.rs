@@ -26,6 +26,7 @@ fn value_text(i: &IndicatorResult) -> String {
     match &i.value {
         Some(v) if i.percent => format!("{}%", v.display),
         Some(v) => match &i.unit {
+            Some(u) if u == "%" => format!("{}%", v.display),
             Some(u) => format!("{} {u}", v.display),
             None => v.display.clone(),
         },

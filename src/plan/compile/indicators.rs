@@ -134,6 +134,34 @@ impl KindCx<'_, '_> {
     }
 
     /// An indicator compiled before this one that this one compares (field `key`).
+    /// Compiles field `key` (`src`) over the results, in one group, of the indicators
+    /// compiled before this one: each indicator `x` is a variable `x` (its value),
+    /// `x_met` and `x_points`, after the period's (slot `3 + 3 × index + part`). With the
+    /// slots it reads.
+    pub fn over_indicators(&self, src: &str, key: &str, want: &Ty) -> Option<(Expr, Vec<u16>)> {
+        let mut vars: Vec<(String, Ty)> = Scope::Record
+            .declared()
+            .into_iter()
+            .map(|(n, t)| (n.to_string(), t))
+            .collect();
+        for i in self.others {
+            vars.push((i.id.clone(), Ty::Num));
+            vars.push((format!("{}_met", i.id), Ty::Bool));
+            vars.push((format!("{}_points", i.id), Ty::Num));
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for (n, _) in &vars {
+            if !seen.insert(n.as_str()) {
+                self.diag(key, format!("'{n}' names two things a formula sees (an indicator, and another's value, met or points): rename one"));
+                return None;
+            }
+        }
+        let named: Vec<(&str, Ty)> = vars.iter().map(|(n, t)| (n.as_str(), t.clone())).collect();
+        let e = self.compiler.expr(src, &self.path(key), None, &named, Some(want))?;
+        let read: Vec<u16> = (3..named.len() as u16).filter(|s| e.uses_var(*s)).collect();
+        Some((e, read))
+    }
+
     pub fn compared(&self, key: &str, name: &str) -> Option<usize> {
         let found = self.others.iter().position(|i| i.id == name);
         if found.is_none() {
