@@ -1034,3 +1034,40 @@ fn formulas_are_checked_when_the_pack_loads() {
     let e = load(json!({ "n": n, "n_met": n, "f": { "kind": "formula", "value": "n" } }));
     assert!(e.contains("'n_met' names two things"), "{e}");
 }
+
+#[test]
+fn tables_on_groups_are_checked_when_the_pack_loads() {
+    let load = |extra: Value| {
+        let mut p = json!({ "name": "t", "version": "0", "period": { "from": "2025-01-01", "to": "2025-12-31" },
+            "collections": { "units": { "fields": { "id": "string" } } },
+            "indicators": { "n": { "kind": "count", "population": { "collection": "units" } } } });
+        for (k, v) in extra.as_object().unwrap() {
+            p[k] = v.clone();
+        }
+        Plan::from_json(&p.to_string())
+            .map(|_| ())
+            .unwrap_err()
+            .to_string()
+    };
+    let e = load(
+        json!({ "tables": { "g": { "on": "groups", "rows": [{ "when": "m >= 1", "then": { "r": "x" } }] } } }),
+    );
+    assert!(
+        e.contains("tables.g.rows[0].when") && e.contains("unknown name 'm'"),
+        "{e}"
+    );
+    let e = load(json!({
+        "tables": { "g": { "on": "groups", "rows": [{ "when": "n >= 1", "then": { "r": "x" } }] } },
+        "measures": { "units": { "r": { "table": "g" } } } }));
+    assert!(
+        e.contains("measures.units.r.table: table 'g' is on groups"),
+        "{e}"
+    );
+    let e = load(
+        json!({ "tables": { "g": { "on": "group", "rows": [{ "when": "true", "then": { "r": "x" } }] } } }),
+    );
+    assert!(
+        e.contains("no collection 'group'") && e.contains("or groups"),
+        "{e}"
+    );
+}

@@ -157,6 +157,9 @@ impl GroupCx<'_> {
     }
 }
 
+/// Every indicator's results in every group (the overall group last), and its exact values.
+pub(crate) type Evaluated = (Vec<Vec<(IndicatorResult, Points)>>, Vec<Vec<Option<Number>>>);
+
 /// Evaluates every indicator for every group (the overall group last); when members fail,
 /// every member that fails in the first indicator (in the pack's order) where any does.
 pub(crate) fn evaluate(
@@ -164,7 +167,7 @@ pub(crate) fn evaluate(
     ds: &Dataset,
     cols: &[Vec<Value>],
     groups: &Groups,
-) -> Result<Vec<Vec<(IndicatorResult, Points)>>, Failed> {
+) -> Result<Evaluated, Failed> {
     let view = View { ds, cols };
     let vars = ds.period_vars();
     let mut out: Vec<Vec<(IndicatorResult, Points)>> = Vec::new();
@@ -191,7 +194,7 @@ pub(crate) fn evaluate(
         out.push(res);
         values.push(vals);
     }
-    Ok(out)
+    Ok((out, values))
 }
 
 /// The results of an indicator computed from the indicators before it (`change`,

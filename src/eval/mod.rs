@@ -261,13 +261,70 @@ pub(crate) fn settled(plan: &Plan, ds: &Dataset) -> Result<(Outcome, Option<Data
     Err(ScoreError::Internal("setting records aside did not end".into()))
 }
 
+/// The outputs of the tables on groups in each group (the overall group last), over the
+/// group's indicators' results and the jurisdiction (`group`; none overall).
+fn group_grades(
+    plan: &Plan,
+    ds: &Dataset,
+    cols: &[Vec<Value>],
+    groups: &groups::Groups,
+    results: &[Vec<(crate::outcome::IndicatorResult, points::Points)>],
+    values: &[Vec<Option<crate::num::Number>>],
+) -> Result<Vec<BTreeMap<String, serde_json::Value>>, ScoreError> {
+    let tables: Vec<&crate::plan::Table> = plan
+        .tables
+        .iter()
+        .filter(|t| t.on == crate::plan::TableOn::Groups)
+        .collect();
+    let view = measure::View { ds, cols };
+    let period = ds.period_vars();
+    let mut out = vec![BTreeMap::new(); groups.count() + 1];
+    if tables.is_empty() {
+        return Ok(out);
+    }
+    for (g, grades) in out.iter_mut().enumerate() {
+        let values: Vec<_> = values.iter().map(|v| v[g].clone()).collect();
+        let met: Vec<_> = results.iter().map(|r| r[g].0.met).collect();
+        let points: Vec<_> = results.iter().map(|r| r[g].1.points.clone()).collect();
+        let others = crate::indicator::Others {
+            values: &values,
+            met: &met,
+            points: &points,
+            period: period.record(),
+        };
+        let mut vars = others.vars();
+        if let Some(gc) = groups.coll {
+            vars.push(match g < groups.count() {
+                true => Value::Rec(gc, g as u32),
+                false => Value::None,
+            });
+        }
+        let frame = crate::expr::eval::Frame {
+            data: &view,
+            base: None,
+            vars: &vars,
+        };
+        for t in &tables {
+            let hit = table::eval_table(t, &frame).map_err(|(src, e)| {
+                let rule = format!("table {}", t.name);
+                ScoreError::eval(&rule, Some(groups.label(ds, g)), &src, e)
+            })?;
+            for ((name, _), v) in t.outputs.iter().zip(hit.outputs.iter()) {
+                grades.insert(name.clone(), value_json(ds, v));
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// One round of scoring: measures, indicators, scorecard; records that fail are reported
 /// as such.
 fn score_once(plan: &Plan, ds: &Dataset) -> Result<Outcome, failed::Failed> {
     let mut cols = measure::computed(plan, ds)?;
 
     let groups = groups::Groups::new(plan, ds);
-    let results = indicator::evaluate(plan, ds, &cols, &groups)?;
+    let (results, values) = indicator::evaluate(plan, ds, &cols, &groups)?;
+    let mut grades = group_grades(plan, ds, &cols, &groups, &results, &values)?;
     let mut overall_ind = BTreeMap::new();
     let mut per_group: Vec<BTreeMap<String, crate::outcome::IndicatorResult>> =
         vec![BTreeMap::new(); groups.count()];
@@ -305,6 +362,7 @@ fn score_once(plan: &Plan, ds: &Dataset) -> Result<Outcome, failed::Failed> {
                 parent: groups.parent(ds, g),
                 indicators: inds,
                 scorecard: scorecard_of(g)?,
+                grades: std::mem::take(&mut grades[g]),
             },
         );
     }
@@ -323,6 +381,7 @@ fn score_once(plan: &Plan, ds: &Dataset) -> Result<Outcome, failed::Failed> {
         records,
         indicators: overall_ind,
         scorecard: scorecard_of(groups.count())?,
+        grades: std::mem::take(&mut grades[groups.count()]),
         groups: group_out,
     })
 }

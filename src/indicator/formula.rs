@@ -61,12 +61,7 @@ impl Kind for Formula {
         true
     }
     fn value_of_others(&self, o: &Others) -> Result<FromOthers, String> {
-        let mut vars: Vec<Value> = o.period.to_vec();
-        for i in 0..o.values.len() {
-            vars.push(o.values[i].clone().map_or(Value::None, Value::from));
-            vars.push(o.met[i].map_or(Value::None, Value::Bool));
-            vars.push(o.points[i].clone().map_or(Value::None, Value::from));
-        }
+        let vars = o.vars();
         // not applicable where an indicator it reads is (no value, or no met or points)
         if self.read.iter().any(|s| vars[*s as usize].is_none()) {
             return Ok(FromOthers::default());

@@ -155,6 +155,21 @@ pub(crate) struct Others<'a> {
     pub period: &'a [Value],
 }
 
+impl Others<'_> {
+    /// The variables an expression over these results sees, by slot: the period's, then
+    /// each indicator's value, met and points (none where it has none); as the pack's
+    /// compiler declares them.
+    pub fn vars(&self) -> Vec<Value> {
+        let mut vars: Vec<Value> = self.period.to_vec();
+        for i in 0..self.values.len() {
+            vars.push(self.values[i].clone().map_or(Value::None, Value::from));
+            vars.push(self.met[i].map_or(Value::None, Value::Bool));
+            vars.push(self.points[i].clone().map_or(Value::None, Value::from));
+        }
+        vars
+    }
+}
+
 /// The value of a kind computed from other indicators, with what the outcome shows beside
 /// it (`change`: the current and baseline values).
 #[derive(Default)]

@@ -28,6 +28,8 @@ pub(super) struct Document<'a, R: Serialize> {
     indicators: &'a BTreeMap<String, IndicatorResult>,
     #[serde(skip_serializing_if = "no_scorecard")]
     scorecard: &'a Option<ScorecardResult>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    grades: &'a BTreeMap<String, serde_json::Value>,
     groups: &'a BTreeMap<String, GroupResult>,
 }
 
@@ -55,6 +57,7 @@ impl Outcome {
             records,
             indicators: &self.indicators,
             scorecard: &self.scorecard,
+            grades: &self.grades,
             groups: &self.groups,
         }
     }

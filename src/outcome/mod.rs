@@ -322,6 +322,9 @@ pub struct GroupResult {
     /// The jurisdiction's scorecard, when the pack has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scorecard: Option<ScorecardResult>,
+    /// The outputs of the pack's tables on groups for the jurisdiction, by output name.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub grades: BTreeMap<String, serde_json::Value>,
 }
 
 /// The outcome of scoring a dataset with a plan. Its JSON form is [`Outcome::to_json`]'s
@@ -340,6 +343,8 @@ pub struct Outcome {
     pub indicators: BTreeMap<String, IndicatorResult>,
     /// Scorecard over all members.
     pub scorecard: Option<ScorecardResult>,
+    /// The outputs of the pack's tables on groups over all members, by output name.
+    pub grades: BTreeMap<String, serde_json::Value>,
     /// Results per jurisdiction, by key.
     pub groups: BTreeMap<String, GroupResult>,
 }

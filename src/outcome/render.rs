@@ -157,11 +157,29 @@ pub fn table(o: &Outcome) -> String {
         }
         let _ = writeln!(s, "{t}");
     }
+    // the outputs of tables on groups: a column each
+    let graded: std::collections::BTreeSet<&String> = o
+        .grades
+        .keys()
+        .chain(o.groups.values().flat_map(|g| g.grades.keys()))
+        .collect();
+    let grade_text = |v: Option<&serde_json::Value>| match v {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Null) | None => "—".into(),
+        Some(other) => other.to_string(),
+    };
+    if !o.grades.is_empty() {
+        let all: Vec<String> = graded
+            .iter()
+            .map(|k| format!("{k} {}", grade_text(o.grades.get(*k))))
+            .collect();
+        let _ = writeln!(s, "\nGraded, all jurisdictions: {}", all.join(", "));
+    }
     if !o.groups.is_empty() {
         let mut t = Table::new();
         t.load_preset(UTF8_FULL_CONDENSED)
             .set_content_arrangement(ContentArrangement::Dynamic);
-        t.set_header(vec![
+        let mut header: Vec<String> = [
             "jurisdiction",
             "name",
             "parent",
@@ -169,7 +187,11 @@ pub fn table(o: &Outcome) -> String {
             "total",
             "grade",
             "actions",
-        ]);
+        ]
+        .map(String::from)
+        .to_vec();
+        header.extend(graded.iter().map(|k| k.to_string()));
+        t.set_header(header);
         for (key, g) in &o.groups {
             let met = g
                 .indicators
@@ -192,7 +214,7 @@ pub fn table(o: &Outcome) -> String {
                 ),
                 None => Default::default(),
             };
-            t.add_row(vec![
+            let mut row = vec![
                 key.clone(),
                 g.name.clone().unwrap_or_default(),
                 g.parent.clone().unwrap_or_default(),
@@ -200,7 +222,9 @@ pub fn table(o: &Outcome) -> String {
                 total,
                 grade,
                 actions,
-            ]);
+            ];
+            row.extend(graded.iter().map(|k| grade_text(g.grades.get(*k))));
+            t.add_row(row);
         }
         let _ = writeln!(s, "\nJurisdictions:\n{t}");
     }

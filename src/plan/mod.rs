@@ -244,8 +244,8 @@ pub enum TableBody {
 pub struct Table {
     /// Its name in the pack.
     pub name: String,
-    /// Record scope (`None`: the scorecard).
-    pub on: Option<CollId>,
+    /// What it is evaluated for.
+    pub on: TableOn,
     /// Output names and types.
     pub outputs: Vec<(String, Ty)>,
     /// Which rows give the outputs when several match (bands: always `Unique`).
@@ -258,6 +258,28 @@ pub struct Table {
     /// [`crate::eval::table::decide_direct`]): first hit, every row's condition a direct
     /// test of fields, or bands over a field.
     pub direct: bool,
+}
+
+/// What a table is evaluated for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TableOn {
+    /// Each record of a collection (its fields and measures in scope).
+    Coll(CollId),
+    /// The scorecard's total, in each group (`total`).
+    Scorecard,
+    /// Each jurisdiction and the overall group, over its indicators' results (`x`, `x_met`,
+    /// `x_points`) and the jurisdiction (`group`): its outputs are shown per group.
+    Groups,
+}
+
+impl TableOn {
+    /// The collection, for a table on one.
+    pub fn coll(self) -> Option<CollId> {
+        match self {
+            TableOn::Coll(c) => Some(c),
+            _ => None,
+        }
+    }
 }
 
 /// Scoring of an indicator.

@@ -33,10 +33,26 @@ impl Compiler<'_> {
             }
         }
         self.validity_rules(&coll_specs);
-        for t in 0..self.table_slots.len() {
+        // tables on groups see the indicators: compiled after them
+        let on_groups = |t: usize| {
+            self.table_slots[t]
+                .spec
+                .as_ref()
+                .is_some_and(|s| s.on == "groups")
+        };
+        for t in (0..self.table_slots.len()).filter(|t| !on_groups(*t)) {
             self.ensure_table(t);
         }
         let indicators = self.indicators(&spec, rounding);
+        if let Some(mut vars) = self.indicator_vars(&indicators, &root.key("indicators")) {
+            if let Some(g) = self.groups_coll {
+                vars.push(("group".into(), Ty::Rec(g)));
+            }
+            *self.group_vars.borrow_mut() = Some(vars);
+        }
+        for t in (0..self.table_slots.len()).filter(|t| on_groups(*t)) {
+            self.ensure_table(t);
+        }
         let scorecard = spec.scorecard.as_ref().and_then(|v| {
             let here = root.key("scorecard");
             let s = self.entry::<ScorecardSpec>(v, &here)?;

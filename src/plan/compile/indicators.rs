@@ -139,23 +139,7 @@ impl KindCx<'_, '_> {
     /// `x_met` and `x_points`, after the period's (slot `3 + 3 × index + part`). With the
     /// slots it reads.
     pub fn over_indicators(&self, src: &str, key: &str, want: &Ty) -> Option<(Expr, Vec<u16>)> {
-        let mut vars: Vec<(String, Ty)> = Scope::Record
-            .declared()
-            .into_iter()
-            .map(|(n, t)| (n.to_string(), t))
-            .collect();
-        for i in self.others {
-            vars.push((i.id.clone(), Ty::Num));
-            vars.push((format!("{}_met", i.id), Ty::Bool));
-            vars.push((format!("{}_points", i.id), Ty::Num));
-        }
-        let mut seen = std::collections::BTreeSet::new();
-        for (n, _) in &vars {
-            if !seen.insert(n.as_str()) {
-                self.diag(key, format!("'{n}' names two things a formula sees (an indicator, and another's value, met or points): rename one"));
-                return None;
-            }
-        }
+        let vars = self.compiler.indicator_vars(self.others, &self.path(key))?;
         let named: Vec<(&str, Ty)> = vars.iter().map(|(n, t)| (n.as_str(), t.clone())).collect();
         let e = self.compiler.expr(src, &self.path(key), None, &named, Some(want))?;
         let read: Vec<u16> = (3..named.len() as u16).filter(|s| e.uses_var(*s)).collect();
@@ -233,6 +217,30 @@ fn kind_problem(kind: Option<&str>, message: &str, here: &JsonPath) -> (JsonPath
 }
 
 impl Compiler<'_> {
+    /// The variables an expression over indicators' results sees: the period's, then for
+    /// each indicator `x` (in order) `x` (its value), `x_met` and `x_points`; `None` after
+    /// reporting two that have one name.
+    pub(super) fn indicator_vars(&self, indicators: &[Indicator], at: &JsonPath) -> Option<Vec<(String, Ty)>> {
+        let mut vars: Vec<(String, Ty)> = Scope::Record
+            .declared()
+            .into_iter()
+            .map(|(n, t)| (n.to_string(), t))
+            .collect();
+        for i in indicators {
+            vars.push((i.id.clone(), Ty::Num));
+            vars.push((format!("{}_met", i.id), Ty::Bool));
+            vars.push((format!("{}_points", i.id), Ty::Num));
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for (n, _) in &vars {
+            if !seen.insert(n.as_str()) {
+                self.diag(at, format!("'{n}' names two things an expression over indicators sees (an indicator, and another's value, met or points): rename one"));
+                return None;
+            }
+        }
+        Some(vars)
+    }
+
     /// Reads an indicator's object: what every kind shares, and its kind with its fields.
     pub(super) fn indicator_spec(
         &self,

@@ -91,20 +91,25 @@ impl Compiler<'_> {
             );
             return None;
         }
+        if self.table_slots[t].spec.as_ref().is_some_and(|s| s.on == "groups") {
+            self.diag(
+                &here.key("table"),
+                format!("table '{tname}' is on groups: it grades jurisdictions by their indicators, which come after every measure, so a measure cannot take its outputs"),
+            );
+            return None;
+        }
         self.ensure_table(t);
         let tables = self.tables.borrow();
         let table = tables[t].as_ref()?;
-        if table.on != Some(coll) {
+        if table.on != TableOn::Coll(coll) {
+            let on = match table.on {
+                TableOn::Coll(c) => self.coll_name(c),
+                TableOn::Scorecard => "scorecard".into(),
+                TableOn::Groups => "groups".into(),
+            };
             self.diag(
                 &here.key("table"),
-                format!(
-                    "table '{tname}' is on {}, not on {}",
-                    table
-                        .on
-                        .map(|c| self.coll_name(c))
-                        .unwrap_or("scorecard".into()),
-                    self.coll_name(coll)
-                ),
+                format!("table '{tname}' is on {on}, not on {}", self.coll_name(coll)),
             );
             return None;
         }

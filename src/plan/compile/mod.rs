@@ -73,6 +73,9 @@ struct Compiler<'a> {
     table_slots: Vec<TableSlot>,
     table_state: RefCell<Vec<State>>,
     tables: RefCell<Vec<Option<Table>>>,
+    /// What a table on groups sees, once the indicators are compiled
+    /// ([`Compiler::indicator_vars`] and `group`).
+    group_vars: RefCell<Option<Vec<(String, Ty)>>>,
     /// Script functions by name.
     scripts: HashMap<String, Arc<crate::script::ScriptFn>>,
     /// The jurisdiction collection, once known.
@@ -104,6 +107,7 @@ pub(crate) fn compile(loaded: LoadedPack) -> Result<Plan, Vec<Diagnostic>> {
         table_slots: Vec::new(),
         table_state: RefCell::new(Vec::new()),
         tables: RefCell::new(Vec::new()),
+        group_vars: RefCell::new(None),
         scripts: HashMap::new(),
         groups_coll: None,
         calendar,

@@ -65,7 +65,7 @@ impl Compiler<'_> {
             };
             let tables = self.tables.borrow();
             let table = tables[t].as_ref()?;
-            if table.on.is_some() {
+            if table.on != TableOn::Scorecard {
                 self.diag(
                     &grade_at.key("table"),
                     format!(

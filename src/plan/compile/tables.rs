@@ -98,30 +98,43 @@ impl Compiler<'_> {
         let slot = &self.table_slots[t];
         let spec = slot.spec.as_ref()?;
         let here = &slot.path;
-        let on = if spec.on == "scorecard" {
-            None
-        } else {
-            match self.coll_id(&spec.on) {
-                Some(c) => Some(c),
+        let on = match spec.on.as_str() {
+            "scorecard" => TableOn::Scorecard,
+            "groups" => TableOn::Groups,
+            coll => match self.coll_id(coll) {
+                Some(c) => TableOn::Coll(c),
                 None => {
                     self.diag(
                         &here.key("on"),
                         format!(
-                            "no collection '{}' (collections: {}, or scorecard)",
+                            "no collection '{}' (collections: {}, or scorecard, or groups)",
                             spec.on,
                             self.coll_names()
                         ),
                     );
                     return None;
                 }
-            }
+            },
         };
-        let vars = if on.is_some() {
-            Scope::Record.declared()
-        } else {
-            Scope::Scorecard.declared()
+        let vars: Vec<(String, Ty)> = match on {
+            TableOn::Coll(_) => named(Scope::Record.declared()),
+            TableOn::Scorecard => named(Scope::Scorecard.declared()),
+            TableOn::Groups => match &*self.group_vars.borrow() {
+                Some(v) => v.clone(),
+                None => {
+                    self.diag(
+                        &here.key("on"),
+                        "a table on groups grades jurisdictions by their indicators, which are computed after every measure: a measure cannot take its outputs".into(),
+                    );
+                    return None;
+                }
+            },
         };
-        let scope = TableScope { on, vars: &vars };
+        let vars: Vec<(&str, Ty)> = vars.iter().map(|(n, t)| (n.as_str(), t.clone())).collect();
+        let scope = TableScope {
+            on: on.coll(),
+            vars: &vars,
+        };
         let mut outputs: Vec<(String, Ty)> = Vec::new();
         let (body, mut ok) = match (&spec.rows, &spec.bands) {
             (Some(rows), None) => {
@@ -364,5 +377,10 @@ impl Compiler<'_> {
 /// Where a table's expressions are compiled: its collection's records, or the scorecard.
 struct TableScope<'v> {
     on: Option<CollId>,
-    vars: &'v [(&'static str, Ty)],
+    vars: &'v [(&'v str, Ty)],
+}
+
+/// A scope's variables with names of their own.
+fn named(vars: Vec<(&'static str, Ty)>) -> Vec<(String, Ty)> {
+    vars.into_iter().map(|(n, t)| (n.to_string(), t)).collect()
 }
