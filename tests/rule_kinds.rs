@@ -1071,3 +1071,62 @@ fn tables_on_groups_are_checked_when_the_pack_loads() {
         "{e}"
     );
 }
+
+#[test]
+fn indicators_broken_down_by_a_dimension() {
+    let p = plan(json!({ "indicators": {
+        "n": { "kind": "count", "by": "kind", "population": { "collection": "units" } },
+        "scored": { "kind": "rate", "by": "place.name", "population": { "collection": "units" }, "numerator": "!is_none(score)", "target": { "min": 50 } }
+    } }));
+    let o = score(
+        &p,
+        json!({ "places": places(), "units": units(&[
+        ("U1", "T1", "a", Some("10")), ("U2", "T1", "a", None), ("U3", "T2", "b", Some("5"))]) }),
+    );
+    let cats = |v: &Value| -> Vec<(String, Value, Value)> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["category"].as_str().unwrap().to_string(),
+                    c["value"]["exact"].clone(),
+                    c["met"].clone(),
+                )
+            })
+            .collect()
+    };
+    // an enum's values, all of them, in the pack's order: c has no unit, and counts 0
+    assert_eq!(
+        cats(&ind(&o, "n")["by"]),
+        [
+            ("a".into(), json!("2"), Value::Null),
+            ("b".into(), json!("1"), Value::Null),
+            ("c".into(), json!("0"), Value::Null)
+        ]
+    );
+    assert_eq!(
+        cats(&o["groups"]["T1"]["indicators"]["n"]["by"])[1].1,
+        json!("0")
+    );
+    // other texts: the categories the members have, in text order, each with met
+    assert_eq!(
+        cats(&ind(&o, "scored")["by"]),
+        [
+            ("town 1".into(), json!("50"), json!(true)),
+            ("town 2".into(), json!("100"), json!(true))
+        ]
+    );
+    let err = scorecard::Plan::from_json(&json!({ "name": "x", "version": "1", "period": { "from": "2025-01-01", "to": "2025-12-31" },
+        "collections": { "units": { "fields": { "id": "string", "n": "number" } } },
+        "indicators": { "c": { "kind": "count", "by": "n", "population": { "collection": "units" } },
+                        "f": { "kind": "formula", "by": "n", "value": "c" } } }).to_string()).unwrap_err().to_string();
+    assert!(
+        err.contains("indicators.c.by") && err.contains("string"),
+        "{err}"
+    );
+    assert!(
+        err.contains("indicators.f.by: a formula has no members of its own"),
+        "{err}"
+    );
+}

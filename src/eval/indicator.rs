@@ -267,9 +267,29 @@ fn indicator(
 ) -> Result<Results, Failed> {
     // each member is counted in its own jurisdiction (or, without one, only overall); the
     // jurisdictions above and the overall group add up their members' afterwards
-    let mut tallies = members_tallied(plan, ds, view, vars, groups, ind, &|m, t, at, cap| {
+    let tallies = members_tallied(plan, ds, view, vars, groups, ind, &|m, t, at, cap| {
         ind.kind.add(m, t, at, cap)
     })?;
+    let (mut res, vals) = results_of(plan, ds, view, groups, ind, tallies)?;
+    if let Some(by) = &ind.by {
+        let broken = super::by_category::broken_down(plan, ds, view, vars, groups, ind, by)?;
+        for ((r, _), cats) in res.iter_mut().zip(broken) {
+            r.by = Some(cats);
+        }
+    }
+    Ok((res, vals))
+}
+
+/// The results in every group (overall last) from each group's tally of its own members,
+/// after adding those of the jurisdictions below it (and all of them into the overall).
+pub(super) fn results_of(
+    plan: &Plan,
+    ds: &Dataset,
+    view: &View,
+    groups: &Groups,
+    ind: &Indicator,
+    mut tallies: Vec<Tally>,
+) -> Result<Results, Failed> {
     let cap = plan.evidence_cap;
     let own = tallies.clone();
     let overall = groups.count();
@@ -297,7 +317,7 @@ fn indicator(
 }
 
 /// Adds a member (at its position) to a tally, with the evidence cap.
-type AddMember<'a> = dyn Fn(&MemberCx, &mut Tally, u32, usize) -> Result<(), ScoreError> + Sync + 'a;
+pub(super) type AddMember<'a> = dyn Fn(&MemberCx, &mut Tally, u32, usize) -> Result<(), ScoreError> + Sync + 'a;
 
 /// Members per run of [`members_tallied`]: fixed, so that the runs, and the order in which
 /// their tallies are merged, do not depend on the number of threads.
@@ -308,7 +328,7 @@ const RUN: usize = 1 << 14;
 /// member order, which gives what counting them one by one gives (counts and sums add, the
 /// lists kept by position stay in key order). The error reported is the first member's.
 /// `add` adds one member to its group's tally (the kind's [`crate::indicator::Kind::add`]).
-fn members_tallied(
+pub(super) fn members_tallied(
     plan: &Plan,
     ds: &Dataset,
     view: &View,
@@ -516,6 +536,7 @@ fn group_result(
             points: pts.points.clone().map(|p| exact(p, plan.rounding)),
             max_points: pts.full.as_ref().map(|f| f.to_exact_string()),
             breakdown: ind.kind.shows_breakdown().then(|| a.categories.by_name()),
+            by: None,
             evidence: Evidence {
                 of: ind.kind.evidence_of().into(),
                 count: a.evidence_count,
@@ -531,59 +552,5 @@ fn group_result(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::indicator::Kind;
-
-    /// What a tally holds, comparable.
-    fn seen(t: &Tally) -> String {
-        format!(
-            "{} {} {:?} {:?} {:?} {} {:?} {:?} {:?} {:?}",
-            t.members,
-            t.meets,
-            t.num,
-            t.den,
-            t.sum,
-            t.evidence_count,
-            t.evidence,
-            t.categories.by_name(),
-            t.values,
-            t.late
-        )
-    }
-
-    /// A kind that adds its members itself ([`Kind::add`]) adds what its contributions
-    /// ([`Kind::member`]) add, for every indicator of every shipped pack on its sample.
-    #[test]
-    fn added_as_contributed() {
-        let mut checked = 0;
-        for pack in std::fs::read_dir("rules").unwrap() {
-            let dir = pack.unwrap().path();
-            let sample = dir.join("data/sample.json");
-            if !dir.join("pack.json").exists() || !sample.exists() {
-                continue;
-            }
-            let plan = crate::Plan::load(&dir).unwrap();
-            let ds = plan.read(&std::fs::read_to_string(&sample).unwrap()).unwrap();
-            let cols = super::super::measure::compute(&plan, &ds).unwrap();
-            let view = View { ds: &ds, cols: &cols };
-            let groups = Groups::new(&plan, &ds);
-            let vars = ds.period_vars();
-            for ind in plan.indicators.iter().filter(|i| !i.kind.of_others()) {
-                let tallied = |add: &AddMember<'_>| {
-                    members_tallied(&plan, &ds, &view, vars.record(), &groups, ind, add)
-                        .map(|ts| ts.iter().map(seen).collect::<Vec<_>>())
-                        .map_err(|e| e.first().to_string())
-                };
-                let added = tallied(&|m, t, at, cap| ind.kind.add(m, t, at, cap));
-                let contributed = tallied(&|m, t, at, cap| {
-                    let c = Kind::member(&*ind.kind, m)?;
-                    t.add(at, c, cap).map_err(|e| m.arith(e))
-                });
-                assert_eq!(added, contributed, "{} {}", dir.display(), ind.id);
-                checked += 1;
-            }
-        }
-        assert!(checked > 20, "only {checked} indicators checked");
-    }
-}
+#[path = "indicator_tests.rs"]
+mod tests;

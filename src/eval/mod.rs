@@ -2,6 +2,7 @@
 //! ([`table`]), indicators per jurisdiction ([`indicator`]) and the scorecard
 //! ([`scorecard`]), assembled into an [`Outcome`].
 
+mod by_category;
 pub mod explain;
 pub(crate) mod failed;
 pub mod groups;

@@ -114,8 +114,30 @@ pub struct IndicatorResult {
     /// Members per category (share).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub breakdown: Option<BTreeMap<String, u64>>,
+    /// The indicator in each category of its `by` dimension, in the categories' order.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub by: Option<Vec<ByCategory>>,
     /// The records that made the value what it is: which ones, how many, the first by key.
     pub evidence: Evidence,
+}
+
+/// An indicator in one category of its `by` dimension (within one group).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ByCategory {
+    /// The category (`—` for members with none).
+    pub category: String,
+    /// False when not applicable there (no members, 0 ÷ 0).
+    pub applicable: bool,
+    /// The value there, exact and as shown.
+    pub value: Option<Exact>,
+    /// Numerator there (members meeting, or Σ numerator).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub numerator: Option<String>,
+    /// Denominator there (members, or Σ denominator).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub denominator: Option<String>,
+    /// Whether the indicator's target is met there.
+    pub met: Option<bool>,
 }
 
 /// A late submission.

@@ -24,14 +24,57 @@ fn target_text(i: &IndicatorResult) -> String {
 
 fn value_text(i: &IndicatorResult) -> String {
     match &i.value {
-        Some(v) if i.percent => format!("{}%", v.display),
-        Some(v) => match &i.unit {
-            Some(u) if u == "%" => format!("{}%", v.display),
-            Some(u) => format!("{} {u}", v.display),
-            None => v.display.clone(),
-        },
+        Some(v) => shown(v, i),
         None => "n/a (0 ÷ 0)".into(),
     }
+}
+
+/// A value of indicator `i` as shown, with its unit.
+fn shown(v: &super::Exact, i: &IndicatorResult) -> String {
+    match &i.unit {
+        _ if i.percent => format!("{}%", v.display),
+        Some(u) if u == "%" => format!("{}%", v.display),
+        Some(u) => format!("{} {u}", v.display),
+        None => v.display.clone(),
+    }
+}
+
+/// The indicators broken down by a dimension (`by`), each as a matrix: the jurisdictions
+/// (all of them first) by the categories, then all categories.
+fn by_matrices(o: &Outcome) -> String {
+    let mut s = String::new();
+    for (id, i) in &o.indicators {
+        let Some(cats) = &i.by else { continue };
+        let mut t = Table::new();
+        t.load_preset(UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Dynamic);
+        let mut header = vec!["jurisdiction".to_string()];
+        header.extend(cats.iter().map(|c| c.category.clone()));
+        header.push("all".into());
+        t.set_header(header);
+        let cell = |r: &IndicatorResult| -> Vec<String> {
+            let mut row: Vec<String> =
+                r.by.iter()
+                    .flatten()
+                    .map(|c| c.value.as_ref().map_or("n/a".into(), |v| shown(v, r)))
+                    .collect();
+            row.push(r.value.as_ref().map_or("n/a".into(), |v| shown(v, r)));
+            row
+        };
+        let mut all = vec!["all".to_string()];
+        all.extend(cell(i));
+        t.add_row(all);
+        for (key, g) in &o.groups {
+            if let Some(r) = g.indicators.get(id) {
+                let mut row = vec![g.name.clone().unwrap_or_else(|| key.clone())];
+                row.extend(cell(r));
+                t.add_row(row);
+            }
+        }
+        let name = i.title.as_deref().unwrap_or(id);
+        let _ = writeln!(s, "\n{name} ({id}) by category:\n{t}");
+    }
+    s
 }
 
 fn met_text(m: Option<bool>) -> &'static str {
@@ -142,6 +185,7 @@ pub fn table(o: &Outcome) -> String {
         "Indicators, all jurisdictions:\n{}",
         indicator_table(&o.indicators)
     );
+    s.push_str(&by_matrices(o));
     if let Some(sc) = &o.scorecard {
         let _ = writeln!(s, "\nScorecard: {}", scorecard_line(sc));
         let mut t = Table::new();

@@ -323,6 +323,8 @@ pub struct Indicator {
     pub criterion: Option<String>,
     /// The unit of its value, shown after it (none for a percentage, shown with `%`).
     pub unit: Option<String>,
+    /// The dimension it is broken down by, besides the jurisdictions.
+    pub by: Option<By>,
     /// What it computes: its kind (`crate::indicator`), which sees the members.
     pub(crate) kind: Box<dyn crate::indicator::Kind>,
     /// Member collection (for a change, the current indicator's).
@@ -341,6 +343,16 @@ pub struct Indicator {
     pub rounding: RoundingSpec,
     /// Scoring.
     pub scoring: Option<Scoring>,
+}
+
+/// A dimension an indicator is broken down by (`"by": "category"`).
+#[derive(Debug)]
+pub struct By {
+    /// The member's category: a text.
+    pub expr: Expr,
+    /// Every category, in order, when they are known (an enum field's values): each is
+    /// shown, with members or not. Otherwise the categories seen, in text order.
+    pub categories: Option<Vec<String>>,
 }
 
 /// A scorecard section.

@@ -19,6 +19,10 @@ pub struct IndicatorSpec {
     /// The unit its value is in, shown after it (`次/户`, `天`); a percentage's is `%`.
     #[serde(default)]
     pub unit: Option<String>,
+    /// A dimension to break it down by besides the jurisdictions: a text (or enum) over
+    /// the member, e.g. `category`.
+    #[serde(default)]
+    pub by: Option<String>,
     /// The target.
     #[serde(default)]
     pub target: Option<Target>,

@@ -156,10 +156,11 @@ impl KindCx<'_, '_> {
 }
 
 /// The fields every kind shares; the rest of an indicator's object is its kind's.
-const SHARED_FIELDS: [&str; 9] = [
+const SHARED_FIELDS: [&str; 10] = [
     "title",
     "criterion",
     "unit",
+    "by",
     "target",
     "target_by_group",
     "not_applicable",
@@ -327,6 +328,7 @@ impl Compiler<'_> {
                 format!("a {} is a percentage: its unit is %", kind.name()),
             );
         }
+        let by = self.by(&s, here, coll, kind.as_ref());
         let not_applicable = s.not_applicable.unwrap_or(NotApplicable::Excluded);
         let compare_rounded = s.compare == Some(Compare::Rounded);
         let rounding = s.rounding.unwrap_or(rounding);
@@ -338,6 +340,7 @@ impl Compiler<'_> {
             title: s.title,
             criterion: s.criterion,
             unit: s.unit,
+            by,
             kind,
             coll,
             filter,
@@ -348,6 +351,36 @@ impl Compiler<'_> {
             rounding,
             scoring,
         })
+    }
+
+    /// The dimension an indicator is broken down by: a text over its members; an enum
+    /// field's values are its categories, all of them, in the pack's order.
+    fn by(&self, s: &IndicatorSpec, here: &JsonPath, coll: CollId, kind: &dyn Kind) -> Option<By> {
+        let src = s.by.as_ref()?;
+        let at = here.key("by");
+        if kind.of_others() {
+            self.diag(&at, format!("a {} has no members of its own to break down: give its indicators a \"by\"", kind.name()));
+            return None;
+        }
+        let expr = self.expr(src, &at, Some(coll), &Scope::Record.declared(), Some(&Ty::Str))?;
+        // a field, or a path through references to one (`unit.category`): an enum's values
+        let mut c = coll;
+        let mut kind = None;
+        for name in src.trim().split('.') {
+            let field = self.colls[c as usize]
+                .field_index
+                .get(name)
+                .map(|&s| &self.colls[c as usize].fields[s as usize]);
+            kind = field.map(|f| &f.kind);
+            if let Some(FieldKind::Ref(t)) = kind {
+                c = *t;
+            }
+        }
+        let categories = match kind {
+            Some(FieldKind::Enum(values)) => Some(values.iter().map(|v| v.to_string()).collect()),
+            _ => None,
+        };
+        Some(By { expr, categories })
     }
 
     /// The scoring rule, checked against the target and the kind.

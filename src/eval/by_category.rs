@@ -1,0 +1,87 @@
+//! Indicators broken down by a dimension besides the jurisdictions (`by`, e.g. the
+//! professional category): in every group, each category's members tallied as the
+//! group's are (the same kind, filter and roll-up up the jurisdiction tree), with the
+//! category's value, counts and met. An enum field's values are all shown, in the pack's
+//! order, members or not; other categories are those the members have, in text order.
+
+use super::failed::Failed;
+use super::groups::Groups;
+use super::indicator::{members_tallied, results_of, MemberCx};
+use super::measure::View;
+use crate::data::Dataset;
+use crate::outcome::ByCategory;
+use crate::plan::{By, Indicator, Plan};
+use crate::value::Value;
+use std::collections::BTreeSet;
+use std::sync::Mutex;
+
+/// What a member with no category is counted under.
+const NO_CATEGORY: &str = "—";
+
+/// The member's category.
+fn category_of(m: &MemberCx, by: &By) -> Result<String, crate::eval::ScoreError> {
+    Ok(match m.value(&by.expr)? {
+        Value::None => NO_CATEGORY.to_string(),
+        v => v.as_str().unwrap_or(NO_CATEGORY).to_string(),
+    })
+}
+
+/// Each group's breakdown (overall last): every category with its result there.
+pub(super) fn broken_down(
+    plan: &Plan,
+    ds: &Dataset,
+    view: &View,
+    vars: &[Value],
+    groups: &Groups,
+    ind: &Indicator,
+    by: &By,
+) -> Result<Vec<Vec<ByCategory>>, Failed> {
+    let categories: Vec<String> = match &by.categories {
+        Some(all) => {
+            // a member with no value (an optional field) is shown too, after them
+            let mut all = all.clone();
+            let none = Mutex::new(false);
+            members_tallied(plan, ds, view, vars, groups, ind, &|m, _, _, _| {
+                if category_of(m, by)? == NO_CATEGORY {
+                    *none.lock().unwrap_or_else(|p| p.into_inner()) = true;
+                }
+                Ok(())
+            })?;
+            if none.into_inner().unwrap_or_else(|p| p.into_inner()) {
+                all.push(NO_CATEGORY.into());
+            }
+            all
+        }
+        None => {
+            let seen = Mutex::new(BTreeSet::new());
+            members_tallied(plan, ds, view, vars, groups, ind, &|m, _, _, _| {
+                let c = category_of(m, by)?;
+                seen.lock().unwrap_or_else(|p| p.into_inner()).insert(c);
+                Ok(())
+            })?;
+            seen.into_inner().unwrap_or_else(|p| p.into_inner()).into_iter().collect()
+        }
+    };
+    let mut out: Vec<Vec<ByCategory>> = vec![Vec::new(); groups.count() + 1];
+    for c in &categories {
+        // the members of this category only, counted as the indicator counts its own
+        let tallies = members_tallied(plan, ds, view, vars, groups, ind, &|m, t, at, cap| {
+            match category_of(m, by)? == *c {
+                true => ind.kind.add(m, t, at, cap),
+                false => Ok(()),
+            }
+        })?;
+        let (results, _) = results_of(plan, ds, view, groups, ind, tallies)?;
+        for (g, (r, _)) in results.into_iter().enumerate() {
+            out[g].push(ByCategory {
+                category: c.clone(),
+                applicable: r.applicable,
+                value: r.value,
+                numerator: r.numerator,
+                denominator: r.denominator,
+                met: r.met,
+            });
+        }
+    }
+    Ok(out)
+}
