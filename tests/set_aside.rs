@@ -193,3 +193,30 @@ fn failures_that_keep_coming_are_bounded() {
     assert_eq!(o["accounting"]["units"]["used"], 0);
     assert_eq!(rejected(&o, "units").len(), 10);
 }
+
+#[test]
+fn a_member_whose_category_fails_is_set_aside() {
+    let p = plan(json!({ "indicators": {
+        "units": { "kind": "count", "by": "if reported / found > 0 { \"some\" } else { \"none\" }", "population": { "collection": "units" } }
+    }, "measures": { "units": {} } }));
+    let o = serde_json::to_value(p.score_json(&json!({ "units": [
+        { "id": "U1", "found": 4, "reported": 2 }, { "id": "U2", "found": 0, "reported": 0 }, { "id": "U3", "found": 1, "reported": 0 }
+    ], "inspections": [] }).to_string()).unwrap()).unwrap();
+    let r = rejected(&o, "units");
+    assert_eq!(r.len(), 1, "{r:?}");
+    assert!(
+        r[0].0 == "U2" && r[0].1.contains("division by zero"),
+        "{r:?}"
+    );
+    let by = &o["indicators"]["units"]["by"];
+    assert_eq!(
+        (by[0]["category"].as_str(), by[0]["value"]["exact"].as_str()),
+        (Some("none"), Some("1")),
+        "{by}"
+    );
+    assert_eq!(
+        (by[1]["category"].as_str(), by[1]["value"]["exact"].as_str()),
+        (Some("some"), Some("1")),
+        "{by}"
+    );
+}

@@ -377,16 +377,17 @@ pub(super) fn members_tallied(
         .map(|r| crate::stack::with(plan.script_stack, || run(r)))
         .collect();
     if let Some(e) = runs.iter().find_map(|r| r.as_ref().err()) {
-        // the members that fail on their own (their filter or their contribution), all of
-        // them in key order; none: the error is the tally's, no member's
+        // the members that fail on their own (their filter, or added alone to an empty
+        // tally), all of them in key order; none: the error is the tally's, no member's
         let failed = crate::stack::try_map(plan.script_stack, n, |i| {
             let member = member_at(i);
+            let alone = |m: &MemberCx| add(m, &mut Tally::default(), i as u32, cap);
             let own = match &ind.filter {
                 Some(f) => member.condition(f).and_then(|keep| match keep {
-                    true => ind.kind.member(&member).map(drop),
+                    true => alone(&member),
                     false => Ok(()),
                 }),
-                None => ind.kind.member(&member).map(drop),
+                None => alone(&member),
             };
             Ok::<_, ScoreError>(own.err().map(|e| (i as u32, e)))
         })
