@@ -1130,3 +1130,45 @@ fn indicators_broken_down_by_a_dimension() {
         "{err}"
     );
 }
+
+#[test]
+fn numbers_and_dates_as_text() {
+    let p = plan(
+        json!({ "rounding": { "digits": 1, "mode": "half_up" }, "measures": { "units": {
+        "card": { "expr": "text(coalesce(score, 0)) + \" 分\"" },
+        "two": { "expr": "text(coalesce(score, 0) / 7, 2)" },
+        "tiny": { "expr": "text(coalesce(score, 0) / 2000, 2, \"…\")" },
+        "neg": { "expr": "text(0 - coalesce(score, 0) / 2)" },
+        "day": { "expr": "\"outside: \" + text(period_start)" },
+        "same": { "expr": "text(kind) + text(true)" }
+    } } }),
+    );
+    let o = score(
+        &p,
+        json!({ "places": places(), "units": units(&[("U1", "T1", "a", Some("68")), ("U2", "T1", "b", Some("0")), ("U3", "T1", "c", Some("7"))]) }),
+    );
+    let u = |k: &str, m: &str| o["records"]["units"][k][m].as_str().unwrap().to_string();
+    assert_eq!(u("U1", "card"), "68.0 分");
+    assert_eq!(u("U1", "two"), "9.71");
+    assert_eq!(u("U1", "tiny"), "0.03");
+    assert_eq!(
+        u("U3", "tiny"),
+        "…",
+        "0.0035 shows as 0.00: too small to show"
+    );
+    assert_eq!(u("U2", "tiny"), "0.00", "a true 0 is shown as 0");
+    assert_eq!(u("U3", "neg"), "-3.5");
+    assert_eq!(u("U1", "day"), "outside: 2025-01-01");
+    assert_eq!(u("U1", "same"), "atrue");
+    let err = scorecard::Plan::from_json(&json!({ "name": "x", "version": "1", "period": { "from": "2025-01-01", "to": "2025-12-31" },
+        "collections": { "units": { "fields": { "id": "string" } } },
+        "measures": { "units": { "t": { "expr": "text(1, \"2\")" }, "u": { "expr": "text()" } } } }).to_string()).unwrap_err().to_string();
+    assert!(
+        err.contains("measures.units.t") && err.contains("text()"),
+        "{err}"
+    );
+    assert!(
+        err.contains("measures.units.u") && err.contains("text() takes 1 to 3 arguments"),
+        "{err}"
+    );
+}

@@ -100,6 +100,28 @@ impl Compiler<'_, '_> {
                 arity(1)?;
                 (Func::IsNone, Ty::Bool)
             }
+            "text" => {
+                if args.is_empty() || args.len() > 3 {
+                    return Err(ExprError::new(
+                        pos,
+                        format!("text() takes 1 to 3 arguments (x, digits, symbol), found {}", args.len()),
+                    ));
+                }
+                if !matches!(tys[0], Ty::Num | Ty::Date | Ty::Str | Ty::Bool | Ty::Any) {
+                    return Err(ExprError::new(
+                        args[0].pos,
+                        format!("text() shows a number, a date, text or a truth value, not {}", self.tn(&tys[0])),
+                    ));
+                }
+                if args.len() > 1 {
+                    check(1, &Ty::Num)?;
+                }
+                if args.len() > 2 {
+                    check(2, &Ty::Str)?;
+                }
+                let (digits, mode) = self.env.names.rounding();
+                (Func::Text(digits, mode), Ty::Str)
+            }
             "coalesce" => {
                 arity(2)?;
                 if !tys[0].fits(&tys[1]) {

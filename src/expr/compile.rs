@@ -63,6 +63,10 @@ pub trait Names {
     fn calendar(&self) -> Option<std::sync::Arc<crate::calendar::Calendar>> {
         None
     }
+    /// The pack's display rounding (digits, mode): what `text(x)` rounds a number with.
+    fn rounding(&self) -> (u32, crate::num::RoundingMode) {
+        (1, crate::num::RoundingMode::HalfUp)
+    }
     /// Display of a type (collection and item names).
     fn ty_name(&self, ty: &Ty) -> String {
         match ty {
@@ -128,8 +132,9 @@ pub(super) struct Compiler<'a, 'b> {
 
 /// The built-in functions of expressions, the one list: the checker names them when a
 /// function is unknown, and script functions may not take their names.
-pub const BUILTINS: [&str; 18] = [
+pub const BUILTINS: [&str; 19] = [
     "round",
+    "text",
     "min",
     "max",
     "abs",

@@ -14,6 +14,10 @@ use std::sync::Arc;
 pub enum Func {
     /// `round(x, digits[, mode])`
     Round(Option<RoundingMode>),
+    /// `text(x[, digits[, symbol]])`: a number as shown with `digits` (the pack's, given
+    /// here, when left out) in the pack's rounding mode, and `symbol` for a value that is
+    /// not 0 but shows as 0; a date as `YYYY-MM-DD`; text as it is; a truth value.
+    Text(u32, RoundingMode),
     /// `min(a, b, …)`
     Min,
     /// `max(a, b, …)`

@@ -114,6 +114,29 @@ pub(super) fn call<'a>(
                 date.ok_or_else(|| err(n, format!("make_date({y}, {m}, {d}) is not a date")))?,
             )
         }
+        Func::Text(pack_digits, mode) => match arg(0) {
+            Value::Num(x) => {
+                let x = x.get();
+                let digits = match args.len() > 1 {
+                    true => int(1, "text()")?,
+                    false => i64::from(pack_digits),
+                };
+                if !(0..=crate::num::MAX_DIGITS as i64).contains(&digits) {
+                    return Err(at(1, err(n, format!("text() digits must be 0 to {}, found {digits}", crate::num::MAX_DIGITS))));
+                }
+                let shown = x.to_fixed(digits as u32, mode).map_err(|e| err(n, e.to_string()))?;
+                // a value that is not 0 but shows as one: the symbol, when one is given
+                let zero = shown.trim_start_matches('-').bytes().all(|b| b == b'0' || b == b'.');
+                match (args.len() > 2 && zero && !x.is_zero(), arg(2).as_str()) {
+                    (true, Some(symbol)) => Value::str(symbol),
+                    _ => Value::str(&shown),
+                }
+            }
+            Value::Date(d) => Value::str(&d.to_string()),
+            Value::Bool(b) => Value::str(&b.to_string()),
+            v if v.as_str().is_some() => v.clone(),
+            v => return Err(at(0, wrong(n, v, "the argument of text()", "a number, a date, text or a truth value"))),
+        },
         Func::IsNone => Value::Bool(arg(0).is_none()),
         Func::Coalesce => {
             if arg(0).is_none() {

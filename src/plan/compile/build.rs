@@ -17,6 +17,7 @@ impl Compiler<'_> {
             mode: RoundingMode::HalfUp,
         });
         self.check_rounding(&rounding, &root.key("rounding"));
+        self.rounding = rounding;
         let coll_specs = self.collections(&spec);
         let groups = spec
             .groups

@@ -82,6 +82,8 @@ struct Compiler<'a> {
     groups_coll: Option<CollId>,
     /// The working-day calendar, when the pack has one.
     calendar: Option<Arc<crate::calendar::Calendar>>,
+    /// The pack's display rounding (`text(x)` shows numbers with it).
+    rounding: RoundingSpec,
 }
 
 /// Checks and compiles a loaded pack; the problems found, loading's first, when there are any.
@@ -111,6 +113,10 @@ pub(crate) fn compile(loaded: LoadedPack) -> Result<Plan, Vec<Diagnostic>> {
         scripts: HashMap::new(),
         groups_coll: None,
         calendar,
+        rounding: RoundingSpec {
+            digits: 1,
+            mode: RoundingMode::HalfUp,
+        },
     };
     let root = JsonPath::root();
     let Some(spec) = compiler.entry::<PackSpec>(&json, &root) else {
@@ -196,6 +202,10 @@ impl Names for Compiler<'_> {
     fn calendar(&self) -> Option<Arc<crate::calendar::Calendar>> {
         self.calendar.clone()
     }
+
+    fn rounding(&self) -> (u32, RoundingMode) {
+        (self.rounding.digits, self.rounding.mode)
+    }
 }
 
 /// The pack's names as a collection's include filter sees them: fields only, since the
@@ -229,6 +239,10 @@ impl Names for FieldsOnly<'_, '_> {
 
     fn calendar(&self) -> Option<Arc<crate::calendar::Calendar>> {
         self.0.calendar()
+    }
+
+    fn rounding(&self) -> (u32, RoundingMode) {
+        self.0.rounding()
     }
 }
 
