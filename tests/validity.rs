@@ -250,3 +250,48 @@ fn misused_limits_and_rules_are_located_pack_errors() {
         assert!(err.contains(want), "missing {want:?} in:\n{err}");
     }
 }
+
+#[test]
+fn a_pack_that_dates_nothing_needs_no_period() {
+    let pack = |extra: Value| {
+        let mut p = json!({ "name": "u", "version": "1",
+            "collections": { "units": { "fields": { "id": "string", "score": "number" } } },
+            "indicators": { "n": { "kind": "count", "population": { "collection": "units", "where": "score >= 60" } } } });
+        for (k, v) in extra.as_object().unwrap() {
+            p[k] = v.clone();
+        }
+        Plan::from_json(&p.to_string()).unwrap()
+    };
+    let data =
+        json!({ "units": [{ "id": "U1", "score": 70 }, { "id": "U2", "score": 50 }] }).to_string();
+    let o = pack(json!({})).score_json(&data).unwrap();
+    assert_eq!(o.period, None);
+    let text = o.to_json();
+    assert!(!text.contains("\"period\""), "{text}");
+    assert!(text.contains("\"exact\": \"1\""), "{text}");
+    // a pack that reads the period, or dates a collection, still needs one
+    let reads = pack(json!({ "measures": { "units": { "y": { "expr": "year(period_end)" } } } }));
+    let err = reads.score_json(&data).unwrap_err().to_string();
+    assert!(
+        err.contains("has no period, and the pack gives none"),
+        "{err}"
+    );
+    let dated = pack(
+        json!({ "collections": { "units": { "date": "day", "fields": { "id": "string", "score": "number", "day": "date" } } } }),
+    );
+    let err = dated
+        .score_json(
+            &json!({ "units": [{ "id": "U1", "score": 70, "day": "2025-01-01" }] }).to_string(),
+        )
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("has no period"), "{err}");
+    // data that give one are shown with it
+    let o = pack(json!({}))
+        .score_json(
+            &json!({ "period": { "from": "2025-01-01", "to": "2025-12-31" }, "units": [] })
+                .to_string(),
+        )
+        .unwrap();
+    assert!(o.period.is_some());
+}

@@ -193,8 +193,11 @@ pub struct Accounting {
 /// A dataset read against a plan.
 #[derive(Debug)]
 pub struct Dataset {
-    /// The assessment period.
+    /// The assessment period. Without one (a pack that dates nothing, and data that give
+    /// none) a fixed stand-in that nothing reads: the plan's `needs_period` says so.
     pub(crate) period: Period,
+    /// Whether the period is the data's or the pack's (else the stand-in).
+    pub(crate) dated: bool,
     /// Used records by collection id.
     pub(crate) colls: Vec<CollData>,
     /// Accounting by collection id.
@@ -202,14 +205,16 @@ pub struct Dataset {
 }
 
 impl Dataset {
-    /// The period assessed: the dataset's own, or the pack's.
-    pub fn period(&self) -> Period {
-        self.period
+    /// The period assessed: the dataset's own, or the pack's; none when neither gives
+    /// one and the pack dates nothing.
+    pub fn period(&self) -> Option<Period> {
+        self.dated.then_some(self.period)
     }
 
-    /// Values of the period's variables (`period_start`, `period_end`, `as_of`).
+    /// Values of the period's variables (`period_start`, `period_end`, `as_of`): none
+    /// without a period.
     pub(crate) fn period_vars(&self) -> crate::expr::vars::PeriodVars {
-        crate::expr::vars::PeriodVars::of(&self.period)
+        crate::expr::vars::PeriodVars::of(self.period().as_ref())
     }
 }
 

@@ -21,12 +21,16 @@ pub(super) type RefSlots = Vec<Vec<(u16, CollId)>>;
 /// Checks keys and references, applies `include` filters, and builds the dataset.
 pub(super) fn resolve(plan: &Plan, input: Input) -> Result<Dataset, DataError> {
     let Input { period, mut raws } = input;
-    let period = period.or(plan.period).ok_or_else(|| {
-        DataError::Shape(
-            "has no period, and the pack gives none: add \"period\": {\"from\": …, \"to\": …}"
-                .into(),
-        )
-    })?;
+    let (period, dated) = match (period.or(plan.period), plan.needs_period) {
+        (Some(p), _) => (p, true),
+        (None, false) => (Period::UNDATED, false),
+        (None, true) => {
+            return Err(DataError::Shape(
+                "has no period, and the pack gives none: add \"period\": {\"from\": …, \"to\": …} (the pack dates records: a collection's date, a window, a deadline or the period's variables)"
+                    .into(),
+            ))
+        }
+    };
     let colls = &plan.collections;
     let mut accounting = vec![Accounting::default(); colls.len()];
     for (a, recs) in accounting.iter_mut().zip(&raws) {
@@ -37,12 +41,12 @@ pub(super) fn resolve(plan: &Plan, input: Input) -> Result<Dataset, DataError> {
     let ref_slots = reference_slots(colls);
     let targets = resolve_references(colls, &mut raws, &ref_slots);
     point_references(&mut raws, &ref_slots, targets);
-    let mut excluded = exclusions(plan, &raws, &sorted, &ref_slots, &period)?;
+    let mut excluded = exclusions(plan, &raws, &sorted, &ref_slots, dated.then_some(&period))?;
     if colls.iter().any(|c| !c.invalid_when.is_empty()) {
         // records that cannot be judged are set aside (as when they are scored), and the
         // rest judged again without them, a bounded number of times
         for round in 0..=crate::eval::SET_ASIDE_ROUNDS {
-            let judged = validity(plan, &raws, (&sorted, &unique), &excluded, &ref_slots, period);
+            let judged = validity(plan, &raws, (&sorted, &unique), &excluded, &ref_slots, (period, dated));
             let rejections = match judged {
                 Ok(invalid) => Some(invalid),
                 Err(Failed::Records(ci, failed))
@@ -64,7 +68,7 @@ pub(super) fn resolve(plan: &Plan, input: Input) -> Result<Dataset, DataError> {
             }
             reject_through_references(colls, &mut raws, &ref_slots);
             // exclusion through references, again without the records now rejected
-            excluded = exclusions(plan, &raws, &sorted, &ref_slots, &period)?;
+            excluded = exclusions(plan, &raws, &sorted, &ref_slots, dated.then_some(&period))?;
             if rejections.is_some() {
                 break;
             }
@@ -84,6 +88,7 @@ pub(super) fn resolve(plan: &Plan, input: Input) -> Result<Dataset, DataError> {
     }
     Ok(Dataset {
         period,
+        dated,
         colls: colls_out,
         accounting,
     })
@@ -260,7 +265,7 @@ fn exclusions(
     raws: &[Vec<Raw>],
     sorted: &[Vec<u32>],
     ref_slots: &RefSlots,
-    period: &Period,
+    period: Option<&Period>,
 ) -> Result<Vec<Vec<Excluded>>, DataError> {
     let colls = &plan.collections;
     let vars = crate::expr::vars::PeriodVars::of(period);
@@ -339,12 +344,13 @@ fn validity(
     (sorted, unique): (&[Vec<u32>], &[bool]),
     excluded: &[Vec<Excluded>],
     ref_slots: &RefSlots,
-    period: Period,
+    (period, dated): (Period, bool),
 ) -> Result<Vec<Vec<(u32, String)>>, Failed> {
     let colls = &plan.collections;
     let mut accounting = vec![Accounting::default(); colls.len()];
     let as_read = Dataset {
         period,
+        dated,
         colls: used_records(colls, raws.to_vec(), (sorted, unique), excluded, ref_slots, &mut accounting),
         accounting,
     };

@@ -115,6 +115,7 @@ impl Dataset {
         }
         Dataset {
             period: self.period,
+            dated: self.dated,
             colls: out,
             accounting,
         }

@@ -377,7 +377,7 @@ fn score_once(plan: &Plan, ds: &Dataset) -> Result<Outcome, failed::Failed> {
         .collect();
     Ok(Outcome {
         pack: plan.meta.clone(),
-        period: ds.period,
+        period: ds.period(),
         accounting,
         records,
         indicators: overall_ind,

@@ -59,12 +59,15 @@ pub(crate) struct PeriodVars([Value; 3]);
 
 impl PeriodVars {
     /// The variables of a run over `period`.
-    pub fn of(period: &Period) -> PeriodVars {
-        PeriodVars([
-            Value::Date(period.from),
-            Value::Date(period.to),
-            Value::Date(period.as_of),
-        ])
+    pub fn of(period: Option<&Period>) -> PeriodVars {
+        match period {
+            Some(p) => PeriodVars([
+                Value::Date(p.from),
+                Value::Date(p.to),
+                Value::Date(p.as_of),
+            ]),
+            None => PeriodVars([Value::None, Value::None, Value::None]),
+        }
     }
 
     /// The values of scope [`Scope::Record`].

@@ -22,7 +22,8 @@ use std::io::Write;
 #[derive(Serialize)]
 pub(super) struct Document<'a, R: Serialize> {
     pack: &'a PackMeta,
-    period: &'a Period,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    period: &'a Option<Period>,
     accounting: &'a BTreeMap<String, Accounting>,
     records: R,
     indicators: &'a BTreeMap<String, IndicatorResult>,

@@ -355,8 +355,9 @@ pub struct GroupResult {
 pub struct Outcome {
     /// The pack.
     pub pack: PackMeta,
-    /// The period assessed.
-    pub period: Period,
+    /// The period assessed; none when neither the data nor the pack gives one (the pack
+    /// dates nothing).
+    pub period: Option<Period>,
     /// Records read, used, excluded and rejected, by collection.
     pub accounting: BTreeMap<String, Accounting>,
     /// Measures of each record, by collection (then key, then measure).

@@ -175,11 +175,18 @@ pub fn table(o: &Outcome) -> String {
     let mut s = String::new();
     let title = o.pack.title.as_deref().unwrap_or(&o.pack.name);
     let _ = writeln!(s, "{title}  ({} {})", o.pack.name, o.pack.version);
-    let _ = writeln!(
-        s,
-        "period {} to {} (assessed as of {})\n",
-        o.period.from, o.period.to, o.period.as_of
-    );
+    match &o.period {
+        Some(p) => {
+            let _ = writeln!(
+                s,
+                "period {} to {} (assessed as of {})\n",
+                p.from, p.to, p.as_of
+            );
+        }
+        None => {
+            let _ = writeln!(s, "no period (nothing in the pack is dated)\n");
+        }
+    }
     let _ = writeln!(
         s,
         "Indicators, all jurisdictions:\n{}",

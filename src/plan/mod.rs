@@ -27,6 +27,16 @@ pub struct Period {
     pub as_of: NaiveDate,
 }
 
+impl Period {
+    /// What a dataset holds when it has no period (its pack dates nothing, so nothing
+    /// reads it; `Dataset::period` is then none).
+    pub(crate) const UNDATED: Period = Period {
+        from: NaiveDate::MIN,
+        to: NaiveDate::MIN,
+        as_of: NaiveDate::MIN,
+    };
+}
+
 /// Identity of a pack in an outcome.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct PackMeta {
@@ -430,6 +440,8 @@ pub struct Plan {
     pub(crate) set_aside: bool,
     /// Default display rounding.
     pub(crate) rounding: RoundingSpec,
+    /// Whether a dataset needs a period (its own or the pack's): something is dated.
+    pub(crate) needs_period: bool,
     /// The stack a call of the pack's scripts may need at their limits; 0 without scripts.
     /// Evaluation makes sure of it once for a run of records, not once a call.
     pub(crate) script_stack: usize,

@@ -63,6 +63,15 @@ impl Compiler<'_> {
             return None;
         }
         let (measures, tables) = self.compiled_measures_and_tables()?;
+        // a period is needed to date anything: a dated collection, a window, a timeliness
+        // indicator's assessment date, or an expression that reads the period
+        let needs_period = self.reads_period.get()
+            || self.colls.iter().any(|c| c.date_slot.is_some())
+            || measures.iter().any(|m| {
+                matches!(&m.kind, MeasureKind::Aggregate { window, per, .. }
+                    if *window != crate::plan::Window::All || per.is_some())
+            })
+            || indicators.iter().any(|i| i.kind.name() == "timeliness");
         let script_stack = spec
             .scripts
             .as_ref()
@@ -75,6 +84,7 @@ impl Compiler<'_> {
                 digest: String::new(),
             },
             period,
+            needs_period,
             collections: std::mem::take(&mut self.colls),
             items: std::mem::take(&mut self.items),
             measures,

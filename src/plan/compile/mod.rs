@@ -84,6 +84,8 @@ struct Compiler<'a> {
     calendar: Option<Arc<crate::calendar::Calendar>>,
     /// The pack's display rounding (`text(x)` shows numbers with it).
     rounding: RoundingSpec,
+    /// Whether an expression compiled so far reads `period_start`, `period_end` or `as_of`.
+    reads_period: std::cell::Cell<bool>,
 }
 
 /// Checks and compiles a loaded pack; the problems found, loading's first, when there are any.
@@ -117,6 +119,7 @@ pub(crate) fn compile(loaded: LoadedPack) -> Result<Plan, Vec<Diagnostic>> {
             digits: 1,
             mode: RoundingMode::HalfUp,
         },
+        reads_period: std::cell::Cell::new(false),
     };
     let root = JsonPath::root();
     let Some(spec) = compiler.entry::<PackSpec>(&json, &root) else {
@@ -309,7 +312,14 @@ impl Compiler<'_> {
     ) -> Option<Expr> {
         let env = Env { names, base, vars };
         match compile_expr(src, &env, want) {
-            Ok(e) => Some(e),
+            Ok(e) => {
+                // every scope declares the period's variables first
+                let period = vars.len() >= 3 && vars[0].0 == "period_start";
+                if period && (0..3).any(|s| e.uses_var(s)) {
+                    self.reads_period.set(true);
+                }
+                Some(e)
+            }
             Err(e) => {
                 self.expr_diag(path, &e);
                 None
