@@ -160,10 +160,21 @@ pub fn diff(expected: &Value, actual: &Value, path: &str, out: &mut Vec<String>)
                 diff(ev, av, &format!("{path}[{i}]"), out);
             }
         }
-        (Value::Number(n), Value::String(s)) if n.as_str() == s => {}
+        // a JSON number matches the same number, however it is written ("90" for 90.0);
+        // a string matches only the same text (to check a display: "87.50")
+        (Value::Number(n), Value::String(s)) if same_number(n.as_str(), s) => {}
         (e, a) if e == a => {}
         (e, a) => out.push(format!("{at}: expected {}, got {}", short(e), short(a))),
     }
+}
+
+/// Whether two texts are the same exact number (or the same text).
+fn same_number(a: &str, b: &str) -> bool {
+    a == b
+        || matches!(
+            (crate::num::Number::parse(a), crate::num::Number::parse(b)),
+            (Ok(x), Ok(y)) if x == y
+        )
 }
 
 #[cfg(test)]
@@ -192,5 +203,17 @@ mod tests {
         assert!(out[0].starts_with("a.c: expected 1 elements"));
         assert_eq!(out[1], "d: expected false, got true");
         assert_eq!(out[2], "e: expected 1, but it is absent");
+        // numbers match as numbers; strings as text
+        let shown = json!({"v": "90", "d": "87.50"});
+        let mut out = Vec::new();
+        diff(
+            &serde_json::from_str(r#"{"v": 90.0, "d": 87.5}"#).unwrap(),
+            &shown,
+            "",
+            &mut out,
+        );
+        assert!(out.is_empty(), "{out:?}");
+        diff(&json!({"v": 90.5, "d": "87.5"}), &shown, "", &mut out);
+        assert_eq!(out.len(), 2, "{out:?}");
     }
 }

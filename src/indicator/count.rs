@@ -25,6 +25,9 @@ impl Kind for Count {
     fn name(&self) -> &'static str {
         "count"
     }
+    fn is_whole(&self) -> bool {
+        true
+    }
     fn member(&self, _: &MemberCx) -> Result<Contribution, ScoreError> {
         Ok(Contribution::listed())
     }

@@ -98,6 +98,11 @@ pub(crate) trait Kind: Debug + Send + Sync {
     fn is_percent(&self) -> bool {
         false
     }
+    /// Whether its value is always a whole number (`count`): shown with no decimals unless
+    /// the indicator states a `rounding`.
+    fn is_whole(&self) -> bool {
+        false
+    }
     /// Which members the evidence lists, in words (`not meeting the numerator`).
     fn evidence_of(&self) -> &'static str {
         "members"

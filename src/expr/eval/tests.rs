@@ -109,6 +109,11 @@ fn evaluates_exactly() {
     assert_eq!(run("0.1 + 0.2 == 0.3").unwrap(), Value::Bool(true));
     assert_eq!(run("min(3, score, 10)").unwrap(), numv("3"));
     assert_eq!(run("grade in [\"A\", \"B\"]").unwrap(), Value::Bool(true));
+    // the negated forms rhai accepts, and the one that always worked
+    for negated in ["grade not in [\"A\", \"B\"]", "grade !in [\"A\", \"B\"]", "!(grade in [\"A\", \"B\"])"] {
+        assert_eq!(run(negated).unwrap(), Value::Bool(false), "{negated}");
+    }
+    assert_eq!(run("grade not in [\"C\"] && score > 8").unwrap(), Value::Bool(true));
     assert_eq!(run("-abs(-2) % 3").unwrap(), numv("-2"));
     assert_eq!(
         run("if score > 9 { \"A\" } else if score > 8 { \"B\" } else { \"C\" }").unwrap(),

@@ -387,7 +387,21 @@ impl Parser {
         }
     }
 
+    /// Whether the next tokens say `not in` or `!in` (a membership, negated).
+    fn not_in(&self) -> bool {
+        let next_is_in = matches!(self.toks.get(self.i + 1), Some((Tok::Ident(s), _)) if s == "in");
+        next_is_in
+            && match self.peek() {
+                Tok::Ident(s) => s == "not",
+                Tok::Punct(p) => *p == "!",
+                _ => false,
+            }
+    }
+
     fn binop(&self) -> Option<BinOp> {
+        if self.not_in() {
+            return Some(BinOp::In);
+        }
         Some(match self.peek() {
             Tok::Punct(p) => match *p {
                 "+" => BinOp::Add,
@@ -425,12 +439,23 @@ impl Parser {
                 break;
             }
             let pos = self.pos();
+            let negated = self.not_in();
+            if negated {
+                self.bump();
+            }
             self.bump();
             let rhs = self.expr(b)?;
             lhs = Ast {
                 pos,
                 kind: AstKind::Bin(op, Box::new(lhs), Box::new(rhs)),
             };
+            if negated {
+                // `x not in xs` is `!(x in xs)`
+                lhs = Ast {
+                    pos,
+                    kind: AstKind::Not(Box::new(lhs)),
+                };
+            }
         }
         self.depth -= 1;
         Ok(lhs)

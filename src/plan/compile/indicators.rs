@@ -331,7 +331,11 @@ impl Compiler<'_> {
         let by = self.by(&s, here, coll, kind.as_ref());
         let not_applicable = s.not_applicable.unwrap_or(NotApplicable::Excluded);
         let compare_rounded = s.compare == Some(Compare::Rounded);
-        let rounding = s.rounding.unwrap_or(rounding);
+        // a whole number is shown as one ("12", not "12.0") unless the indicator says
+        let rounding = s.rounding.unwrap_or(match kind.is_whole() {
+            true => RoundingSpec { digits: 0, ..rounding },
+            false => rounding,
+        });
         self.check_rounding(&rounding, &here.key("rounding"));
         let scoring = self.scoring(&s, here, &target, kind.as_ref())?;
         let target_by_group = self.target_by_group(&s, here, &target);
