@@ -163,6 +163,12 @@ impl Calendar {
     }
 
     /// Whether `d` is a working day.
+    /// Whether `d` falls in one of the calendars' years (the working-day functions can
+    /// read it).
+    pub fn in_calendars(&self, d: NaiveDate) -> bool {
+        self.years.contains_key(&d.year())
+    }
+
     pub fn is_working_day(&self, d: NaiveDate) -> Result<bool, String> {
         let y = self.years.get(&d.year()).ok_or_else(|| {
             format!(
@@ -183,6 +189,9 @@ impl Calendar {
     /// when `n` is 0. "Within 5 working days of the month's end" is
     /// `add_working_days(month_end, 5)`.
     pub fn add_working_days(&self, d: NaiveDate, n: i64) -> Result<NaiveDate, String> {
+        // the start is read too: a date outside the calendars is an error, even when the
+        // day after it is inside them
+        self.is_working_day(d)?;
         let step = if n >= 0 { 1 } else { -1 };
         let mut left = n.abs();
         let mut cur = d;
@@ -207,6 +216,9 @@ impl Calendar {
         if b < a {
             return self.working_days_between(b, a).map(|n| -n);
         }
+        // both ends are read, even when they are the same day
+        self.is_working_day(a)?;
+        self.is_working_day(b)?;
         if (b - a).num_days() > MAX_SPAN_DAYS {
             return Err("working_days_between spans more than ten years".into());
         }
@@ -237,6 +249,20 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn every_date_read_is_checked() {
+        let c = official();
+        // the day after 2023-12-31 is in the calendars, but the start is not
+        let e = c.add_working_days(d("2023-12-31"), 1).unwrap_err();
+        assert!(e.contains("2023-12-31 is outside the pack's calendars"), "{e}");
+        assert!(c.add_working_days(d("2023-12-31"), 0).is_err());
+        assert!(c.working_days_between(d("2023-12-31"), d("2024-01-02")).is_err());
+        assert!(c.working_days_between(d("2027-01-01"), d("2027-01-01")).is_err());
+        assert_eq!(c.working_days_between(d("2024-01-02"), d("2024-01-02")), Ok(0));
+        assert!(c.in_calendars(d("2024-01-01")) && c.in_calendars(d("2026-12-31")));
+        assert!(!c.in_calendars(d("2023-12-31")) && !c.in_calendars(d("2027-01-01")));
     }
 
     #[test]

@@ -294,6 +294,7 @@ impl Compiler<'_, '_> {
                 (CalFn::WorkingDaysBetween, vec![Ty::Date, Ty::Date], Ty::Num)
             }
             "is_working_day" => (CalFn::IsWorkingDay, vec![Ty::Date], Ty::Bool),
+            "in_calendars" => (CalFn::InCalendars, vec![Ty::Date], Ty::Bool),
             _ => return None,
         };
         let checked = (|| {

@@ -132,7 +132,7 @@ pub(super) struct Compiler<'a, 'b> {
 
 /// The built-in functions of expressions, the one list: the checker names them when a
 /// function is unknown, and script functions may not take their names.
-pub const BUILTINS: [&str; 19] = [
+pub const BUILTINS: [&str; 20] = [
     "round",
     "text",
     "min",
@@ -152,6 +152,7 @@ pub const BUILTINS: [&str; 19] = [
     "add_working_days",
     "working_days_between",
     "is_working_day",
+    "in_calendars",
 ];
 
 impl Compiler<'_, '_> {

@@ -126,6 +126,8 @@ pub enum CalFn {
     WorkingDaysBetween,
     /// `is_working_day(d)`
     IsWorkingDay,
+    /// `in_calendars(d)`: whether the calendars cover `d`'s year.
+    InCalendars,
 }
 
 /// A compiled expression with its source and result type.

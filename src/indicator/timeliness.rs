@@ -80,11 +80,12 @@ impl Kind for Timeliness {
                         key: members.key(*i as usize).to_string(),
                         due: due.to_string(),
                         submitted: submitted.map(|s| s.to_string()),
-                        days_late: (until - *due).num_days(),
+                        days_late: (until - *due).num_days().to_string(),
                         working_days_late: self
                             .calendar
                             .as_ref()
-                            .and_then(|c| c.working_days_between(*due, until).ok()),
+                            .and_then(|c| c.working_days_between(*due, until).ok())
+                            .map(|n| n.to_string()),
                     }
                 })
                 .collect(),

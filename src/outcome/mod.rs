@@ -149,11 +149,12 @@ pub struct Late {
     pub due: String,
     /// When it was submitted (none: not yet).
     pub submitted: Option<String>,
-    /// Calendar days late (to the assessment date when not submitted).
-    pub days_late: i64,
+    /// Calendar days late (to the assessment date when not submitted), as every number
+    /// of the outcome is: text.
+    pub days_late: String,
     /// Working days late, when the pack has calendars.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub working_days_late: Option<i64>,
+    pub working_days_late: Option<String>,
 }
 
 /// One scorecard section.

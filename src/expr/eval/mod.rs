@@ -434,6 +434,7 @@ fn eval<'a>(n: &'a Node, f: &Frame<'a>, locals: &mut Locals<'a>) -> Result<Val<'
                 CalFn::IsWorkingDay => {
                     Value::Bool(cal.is_working_day(first).map_err(|m| err(n, m))?)
                 }
+                CalFn::InCalendars => Value::Bool(cal.in_calendars(first)),
                 CalFn::AddWorkingDays => {
                     let k = int_arg(
                         n,
