@@ -98,6 +98,11 @@ pub(crate) trait Kind: Debug + Send + Sync {
     fn is_percent(&self) -> bool {
         false
     }
+    /// Whether it reads the assessment date (`timeliness`: days late up to it), so that a
+    /// dataset needs a period.
+    fn reads_period(&self) -> bool {
+        false
+    }
     /// Whether its value is always a whole number (`count`): shown with no decimals unless
     /// the indicator states a `rounding`.
     fn is_whole(&self) -> bool {

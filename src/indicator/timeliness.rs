@@ -45,6 +45,9 @@ impl Kind for Timeliness {
     fn name(&self) -> &'static str {
         "timeliness"
     }
+    fn reads_period(&self) -> bool {
+        true
+    }
     fn is_percent(&self) -> bool {
         true
     }

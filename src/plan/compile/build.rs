@@ -71,7 +71,7 @@ impl Compiler<'_> {
                 matches!(&m.kind, MeasureKind::Aggregate { window, per, .. }
                     if *window != crate::plan::Window::All || per.is_some())
             })
-            || indicators.iter().any(|i| i.kind.name() == "timeliness");
+            || indicators.iter().any(|i| i.kind.reads_period());
         let script_stack = spec
             .scripts
             .as_ref()
