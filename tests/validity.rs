@@ -240,7 +240,7 @@ fn misused_limits_and_rules_are_located_pack_errors() {
         "collections.things.fields.a.max: the maximum 1 is below the minimum 5",
         "collections.things.fields.b.multiple_of: multiple_of must be above 0, not 0",
         "collections.things.fields.b.values[1]: a number field's values are numbers",
-        "collections.things.fields.c.values[1]: an enum's values are strings",
+        "collections.things.fields.c.values[1]: an enum's values are strings, not 2 (for numbers from a list, use type number or integer with \"values\"",
         "collections.things.fields.d.values: the allowed value 3 can never be read: 3 is above the maximum 2",
         "collections.things.include: 'late' is a measure; a collection's include filter runs before measures",
         "collections.things.invalid_when[0].when",

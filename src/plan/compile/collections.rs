@@ -131,7 +131,7 @@ impl Compiler<'_> {
                     for (i, x) in v.iter().enumerate() {
                         match x.as_str() {
                             Some(s) => names.push(Arc::from(s)),
-                            None => self.diag(&path.key("values").index(i), format!("an enum's values are strings, not {x}")),
+                            None => self.diag(&path.key("values").index(i), format!("an enum's values are strings, not {x} (for numbers from a list, use type number or integer with \"values\": [5, 10, 15])")),
                         }
                     }
                     FieldKind::Enum(names)
