@@ -46,30 +46,28 @@ pub(super) fn resolve(plan: &Plan, input: Input) -> Result<Dataset, DataError> {
         // records that cannot be judged are set aside (as when they are scored), and the
         // rest judged again without them, a bounded number of times
         for round in 0..=crate::eval::SET_ASIDE_ROUNDS {
-            let judged = validity(plan, &raws, (&sorted, &unique), &excluded, &ref_slots, (period, dated));
-            let rejections = match judged {
-                Ok(invalid) => Some(invalid),
-                Err(Failed::Records(ci, failed))
-                    if plan.set_aside && round < crate::eval::SET_ASIDE_ROUNDS =>
-                {
-                    for (ri, e) in failed {
-                        raws[ci as usize][ri as usize].reject(format!("evaluation failed: {e}"));
+            // (collection, record, reason) of each record rejected, and whether all were judged
+            let (rejected, judged): (Vec<(usize, u32, String)>, bool) =
+                match validity(plan, &raws, (&sorted, &unique), &excluded, &ref_slots, (period, dated)) {
+                    Ok(invalid) => {
+                        let all = invalid.into_iter().enumerate();
+                        (all.flat_map(|(ci, l)| l.into_iter().map(move |(ri, why)| (ci, ri, why))).collect(), true)
                     }
-                    None
-                }
-                Err(f) => return Err(DataError::Shape(f.first().to_string())),
-            };
-            if let Some(invalid) = &rejections {
-                for (ci, list) in invalid.iter().enumerate() {
-                    for (ri, reason) in list {
-                        raws[ci][*ri as usize].reject(reason.clone());
+                    Err(Failed::Records(ci, failed))
+                        if plan.set_aside && round < crate::eval::SET_ASIDE_ROUNDS =>
+                    {
+                        let why = |e| format!("evaluation failed: {e}");
+                        (failed.into_iter().map(|(ri, e)| (ci as usize, ri, why(e))).collect(), false)
                     }
-                }
+                    Err(f) => return Err(DataError::Shape(f.first().to_string())),
+                };
+            for (ci, ri, why) in rejected {
+                raws[ci][ri as usize].reject(why);
             }
             reject_through_references(colls, &mut raws, &ref_slots);
             // exclusion through references, again without the records now rejected
             excluded = exclusions(plan, &raws, &sorted, &ref_slots, dated.then_some(&period))?;
-            if rejections.is_some() {
+            if judged {
                 break;
             }
         }
@@ -131,6 +129,13 @@ fn reject_duplicate_keys(colls: &[Collection], raws: &mut [Vec<Raw>]) -> (Vec<Ve
     }
 
     (sorted, unique)
+}
+
+/// Why a record of collection `ci` is rejected when its reference field `slot` points at
+/// `target`'s record `key`, which was rejected.
+pub(super) fn rejected_target(colls: &[Collection], ci: usize, slot: u16, target: CollId, key: &str) -> String {
+    let field = &colls[ci].fields[slot as usize].name;
+    format!("field '{field}': {} '{key}' was rejected", colls[target as usize].name)
 }
 
 /// The reference fields of each collection.
@@ -217,7 +222,7 @@ fn resolve_references(colls: &[Collection], raws: &mut [Vec<Raw>], ref_slots: &R
                         )),
                         NONE => None,
                         ti if !raws[target as usize][ti as usize].ok() => {
-                            Some(format!("field '{fname}': {tname} '{key}' was rejected"))
+                            Some(rejected_target(colls, ci, slot, target, key))
                         }
                         _ => None,
                     }
@@ -395,8 +400,7 @@ fn reject_through_references(colls: &[Collection], raws: &mut [Vec<Raw>], ref_sl
                 Value::Rec(_, ti) if !raws[target as usize][ti as usize].ok() => {
                     let t = &colls[target as usize];
                     let key = raws[target as usize][ti as usize].key(t.key_slot).unwrap_or_default();
-                    let fname = &colls[ci].fields[slot as usize].name;
-                    Some(format!("field '{fname}': {} '{key}' was rejected", t.name))
+                    Some(rejected_target(colls, ci, slot, target, key))
                 }
                 _ => None,
             })

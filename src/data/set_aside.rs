@@ -38,15 +38,8 @@ impl Dataset {
                         .filter_map(|(i, row)| {
                             refs[ci].iter().find_map(|&(slot, t)| match row[slot as usize] {
                                 Value::Rec(_, ti) if gone[t as usize][ti as usize].is_some() => {
-                                    Some((
-                                        i,
-                                        format!(
-                                            "field '{}': {} '{}' was rejected",
-                                            colls[ci].fields[slot as usize].name,
-                                            colls[t as usize].name,
-                                            self.colls[t as usize].key(ti as usize)
-                                        ),
-                                    ))
+                                    let key = self.colls[t as usize].key(ti as usize);
+                                    Some((i, super::resolve::rejected_target(colls, ci, slot, t, key)))
                                 }
                                 _ => None,
                             })

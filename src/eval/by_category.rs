@@ -36,31 +36,21 @@ pub(super) fn broken_down(
     ind: &Indicator,
     by: &By,
 ) -> Result<Vec<Vec<ByCategory>>, Failed> {
+    // the categories the members have
+    let seen = Mutex::new(BTreeSet::new());
+    members_tallied(plan, ds, view, vars, groups, ind, &|m, _, _, _| {
+        let c = category_of(m, by)?;
+        seen.lock().unwrap_or_else(|p| p.into_inner()).insert(c);
+        Ok(())
+    })?;
+    let seen = seen.into_inner().unwrap_or_else(|p| p.into_inner());
     let categories: Vec<String> = match &by.categories {
+        // all of them, and members with no value (an optional field) after them
         Some(all) => {
-            // a member with no value (an optional field) is shown too, after them
-            let mut all = all.clone();
-            let none = Mutex::new(false);
-            members_tallied(plan, ds, view, vars, groups, ind, &|m, _, _, _| {
-                if category_of(m, by)? == NO_CATEGORY {
-                    *none.lock().unwrap_or_else(|p| p.into_inner()) = true;
-                }
-                Ok(())
-            })?;
-            if none.into_inner().unwrap_or_else(|p| p.into_inner()) {
-                all.push(NO_CATEGORY.into());
-            }
-            all
+            let none = seen.contains(NO_CATEGORY).then(|| NO_CATEGORY.to_string());
+            all.iter().cloned().chain(none).collect()
         }
-        None => {
-            let seen = Mutex::new(BTreeSet::new());
-            members_tallied(plan, ds, view, vars, groups, ind, &|m, _, _, _| {
-                let c = category_of(m, by)?;
-                seen.lock().unwrap_or_else(|p| p.into_inner()).insert(c);
-                Ok(())
-            })?;
-            seen.into_inner().unwrap_or_else(|p| p.into_inner()).into_iter().collect()
-        }
+        None => seen.into_iter().collect(),
     };
     let mut out: Vec<Vec<ByCategory>> = vec![Vec::new(); groups.count() + 1];
     for c in &categories {

@@ -48,7 +48,8 @@ pub(crate) struct MemberCx<'a> {
     rule: &'a str,
     /// The indicator's id.
     id: &'a str,
-    /// The groups, and the one the member counts in (its jurisdiction, or overall).
+    /// The groups, and the one the member counts in (its jurisdiction, or overall; looked
+    /// up once the member passes the population's filter).
     groups: &'a Groups,
     home: usize,
     /// The members' collection, and its name.
@@ -214,15 +215,7 @@ fn of_others(
     let mut vals = Vec::with_capacity(groups.count() + 1);
     for g in 0..=groups.count() {
         let at = groups.label(ds, g);
-        let values: Vec<Option<Number>> = values.iter().map(|v| v[g].clone()).collect();
-        let met: Vec<Option<bool>> = results.iter().map(|r| r[g].0.met).collect();
-        let points: Vec<Option<Number>> = results.iter().map(|r| r[g].1.points.clone()).collect();
-        let others = crate::indicator::Others {
-            values: &values,
-            met: &met,
-            points: &points,
-            period,
-        };
+        let others = crate::indicator::Others::at(period, values, results, g);
         let found = ind.kind.value_of_others(&others).map_err(|message| {
             ScoreError::Eval {
                 context: format!("indicator {}", ind.id),
@@ -341,9 +334,10 @@ pub(super) fn members_tallied(
     let rule = format!("indicator {}", ind.id);
     let cap = plan.evidence_cap;
     let n = ds.colls[coll as usize].rows.len();
-    let member_at = |i: usize| {
-        let home = groups.of_member(plan, ds, coll, i as u32);
-        MemberCx {
+    // record i as a member, when it passes the population's filter (its jurisdiction is
+    // looked up only then)
+    let member = |i: usize| -> Result<Option<MemberCx>, ScoreError> {
+        let mut m = MemberCx {
             frame: Frame {
                 data: view,
                 base: Some((coll, i as u32)),
@@ -353,22 +347,27 @@ pub(super) fn members_tallied(
             rule: &rule,
             id: &ind.id,
             groups,
-            home: home.map_or(groups.count(), |h| h as usize),
+            home: groups.count(),
             coll,
             coll_name: &plan.collections[coll as usize].name,
             at: i,
+        };
+        if let Some(f) = &ind.filter {
+            if !m.condition(f)? {
+                return Ok(None);
+            }
         }
+        if let Some(h) = groups.of_member(plan, ds, coll, i as u32) {
+            m.home = h as usize;
+        }
+        Ok(Some(m))
     };
     let run = |r: usize| -> Result<Vec<Tally>, ScoreError> {
         let mut tallies = vec![Tally::default(); groups.count() + 1];
         for i in r * RUN..((r + 1) * RUN).min(n) {
-            let member = member_at(i);
-            if let Some(f) = &ind.filter {
-                if !member.condition(f)? {
-                    continue;
-                }
+            if let Some(m) = member(i)? {
+                add(&m, &mut tallies[m.home], i as u32, cap)?;
             }
-            add(&member, &mut tallies[member.home], i as u32, cap)?;
         }
         Ok(tallies)
     };
@@ -380,15 +379,10 @@ pub(super) fn members_tallied(
         // the members that fail on their own (their filter, or added alone to an empty
         // tally), all of them in key order; none: the error is the tally's, no member's
         let failed = crate::stack::try_map(plan.script_stack, n, |i| {
-            let member = member_at(i);
-            let alone = |m: &MemberCx| add(m, &mut Tally::default(), i as u32, cap);
-            let own = match &ind.filter {
-                Some(f) => member.condition(f).and_then(|keep| match keep {
-                    true => alone(&member),
-                    false => Ok(()),
-                }),
-                None => alone(&member),
-            };
+            let own = member(i).and_then(|m| match m {
+                Some(m) => add(&m, &mut Tally::default(), i as u32, cap),
+                None => Ok(()),
+            });
             Ok::<_, ScoreError>(own.err().map(|e| (i as u32, e)))
         })
         .map(|all| all.into_iter().flatten().collect())

@@ -284,16 +284,7 @@ fn group_grades(
         return Ok(out);
     }
     for (g, grades) in out.iter_mut().enumerate() {
-        let values: Vec<_> = values.iter().map(|v| v[g].clone()).collect();
-        let met: Vec<_> = results.iter().map(|r| r[g].0.met).collect();
-        let points: Vec<_> = results.iter().map(|r| r[g].1.points.clone()).collect();
-        let others = crate::indicator::Others {
-            values: &values,
-            met: &met,
-            points: &points,
-            period: period.record(),
-        };
-        let mut vars = others.vars();
+        let mut vars = crate::indicator::Others::at(period.record(), values, results, g).vars();
         if let Some(gc) = groups.coll {
             vars.push(match g < groups.count() {
                 true => Value::Rec(gc, g as u32),

@@ -160,6 +160,24 @@ impl Expr {
         }
     }
 
+    /// The slots of the fields the expression reads through references, when it is just
+    /// that: `category` is `[category]`, `unit.category` is `[unit, category]` (the second
+    /// a slot of the collection `unit` refers to).
+    pub fn field_path(&self) -> Option<Vec<u16>> {
+        fn path(n: &Node) -> Option<Vec<u16>> {
+            match &n.kind {
+                NodeKind::BaseField(slot) => Some(vec![*slot]),
+                NodeKind::RecField(r, slot) => {
+                    let mut p = path(r)?;
+                    p.push(*slot);
+                    Some(p)
+                }
+                _ => None,
+            }
+        }
+        path(&self.root)
+    }
+
     /// Whether the expression reads a measure (of any record).
     pub fn uses_measures(&self) -> bool {
         self.any(&|k| matches!(k, NodeKind::BaseMeasure(_) | NodeKind::RecMeasure(..)))

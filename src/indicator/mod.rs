@@ -156,16 +156,32 @@ pub(crate) trait Kind: Debug + Send + Sync {
 /// them ([`Kind::of_others`]), by their index in the plan.
 pub(crate) struct Others<'a> {
     /// Each indicator's exact value there (none: not applicable).
-    pub values: &'a [Option<Number>],
+    pub values: Vec<Option<Number>>,
     /// Each one's met (none: no target, or excluded).
-    pub met: &'a [Option<bool>],
+    pub met: Vec<Option<bool>>,
     /// Each one's points (none: no scoring, or excluded).
-    pub points: &'a [Option<Number>],
+    pub points: Vec<Option<Number>>,
     /// The period's variables.
     pub period: &'a [Value],
 }
 
-impl Others<'_> {
+impl<'a> Others<'a> {
+    /// The results in group `g` of the indicators evaluated so far (`values` and `results`
+    /// by indicator, then by group).
+    pub fn at(
+        period: &'a [Value],
+        values: &[Vec<Option<Number>>],
+        results: &[Vec<(crate::outcome::IndicatorResult, crate::eval::points::Points)>],
+        g: usize,
+    ) -> Others<'a> {
+        Others {
+            values: values.iter().map(|v| v[g].clone()).collect(),
+            met: results.iter().map(|r| r[g].0.met).collect(),
+            points: results.iter().map(|r| r[g].1.points.clone()).collect(),
+            period,
+        }
+    }
+
     /// The variables an expression over these results sees, by slot: the period's, then
     /// each indicator's value, met and points (none where it has none); as the pack's
     /// compiler declares them.

@@ -126,8 +126,8 @@ pub(super) fn call<'a>(
                 }
                 let shown = x.to_fixed(digits as u32, mode).map_err(|e| err(n, e.to_string()))?;
                 // a value that is not 0 but shows as one: the symbol, when one is given
-                let zero = shown.trim_start_matches('-').bytes().all(|b| b == b'0' || b == b'.');
-                match (args.len() > 2 && zero && !x.is_zero(), arg(2).as_str()) {
+                let shows_zero = || x.clone().round(digits as u32, mode).is_ok_and(|r| r.is_zero());
+                match (args.len() > 2 && !x.is_zero() && shows_zero(), arg(2).as_str()) {
                     (true, Some(symbol)) => Value::str(symbol),
                     _ => Value::str(&shown),
                 }

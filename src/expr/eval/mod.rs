@@ -17,9 +17,9 @@ pub struct EvalError {
     pub pos: usize,
     /// What went wrong.
     pub message: String,
-    /// The offset is that of a function's argument, and the message says `the argument of
-    /// f()`: whoever has the expression's text names the argument (`the argument `g` of
-    /// round()`; [`EvalError::naming`]).
+    /// The offset is that of a function's argument or an operator's operand, and the
+    /// message says `the argument of f()` or `the operand of '/'`: whoever has the
+    /// expression's text names it (`the argument `g` of round()`; [`EvalError::naming`]).
     pub operand: bool,
 }
 
@@ -35,9 +35,7 @@ impl EvalError {
             .replacen("the argument ", &format!("the argument `{text}` "), 1)
             .replacen("the operand ", &format!("the operand `{text}` "), 1)
     }
-}
 
-impl EvalError {
     /// As [`fmt::Display`] shows it, with the argument it is about named from `src`.
     pub fn in_src(&self, src: &str) -> String {
         format!("{} (at character {})", self.naming(src), self.pos + 1)

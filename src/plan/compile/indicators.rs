@@ -370,15 +370,12 @@ impl Compiler<'_> {
         // a field, or a path through references to one (`unit.category`): an enum's values
         let mut c = coll;
         let mut kind = None;
-        for name in src.trim().split('.') {
-            let field = self.colls[c as usize]
-                .field_index
-                .get(name)
-                .map(|&s| &self.colls[c as usize].fields[s as usize]);
-            kind = field.map(|f| &f.kind);
-            if let Some(FieldKind::Ref(t)) = kind {
+        for slot in expr.field_path().unwrap_or_default() {
+            let k = &self.colls[c as usize].fields[slot as usize].kind;
+            if let FieldKind::Ref(t) = k {
                 c = *t;
             }
+            kind = Some(k);
         }
         let categories = match kind {
             Some(FieldKind::Enum(values)) => Some(values.iter().map(|v| v.to_string()).collect()),

@@ -119,16 +119,9 @@ impl Compiler<'_> {
         let vars: Vec<(String, Ty)> = match on {
             TableOn::Coll(_) => named(Scope::Record.declared()),
             TableOn::Scorecard => named(Scope::Scorecard.declared()),
-            TableOn::Groups => match &*self.group_vars.borrow() {
-                Some(v) => v.clone(),
-                None => {
-                    self.diag(
-                        &here.key("on"),
-                        "a table on groups grades jurisdictions by their indicators, which are computed after every measure: a measure cannot take its outputs".into(),
-                    );
-                    return None;
-                }
-            },
+            // none: two indicators' variables clash, which is reported where they are (and a
+            // measure that takes a table on groups is told so where it does)
+            TableOn::Groups => self.group_vars.borrow().clone()?,
         };
         let vars: Vec<(&str, Ty)> = vars.iter().map(|(n, t)| (n.as_str(), t.clone())).collect();
         let scope = TableScope {
