@@ -352,13 +352,22 @@ fn check(packs: &[PathBuf]) -> ExitCode {
     let mut bad = 0;
     for p in packs {
         match Plan::load(p) {
-            Ok(plan) => out!(
-                "{}: ok ({} {}, {} indicators)",
-                p.display(),
-                plan.name(),
-                plan.version(),
-                plan.indicator_ids().count()
-            ),
+            Ok(plan) => {
+                for w in plan.warnings() {
+                    out!("warning: {w}");
+                }
+                out!(
+                    "{}: ok ({} {}, {} indicators{})",
+                    p.display(),
+                    plan.name(),
+                    plan.version(),
+                    plan.indicator_ids().count(),
+                    match plan.warnings().len() {
+                        0 => String::new(),
+                        n => format!(", {n} warning(s)"),
+                    }
+                )
+            }
             Err(scorecard::PackError::Invalid(diags)) => {
                 bad += 1;
                 for d in &diags {

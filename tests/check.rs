@@ -169,3 +169,33 @@ fn duplicate_keys_in_a_pack_are_errors() {
         "{err}"
     );
 }
+
+/// Decision tables checked as DMN tools check them: a unique table's overlapping rows
+/// and a first-hit row that can never fire are errors at their rows' conditions.
+#[test]
+fn table_rows_are_checked_like_dmn() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/broken-packs/table-rows");
+    let out = Command::new(env!("CARGO_BIN_EXE_scorecard"))
+        .arg("check")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    let pack = std::fs::read_to_string(dir.join("pack.json")).unwrap();
+    let never = line_of(&pack, "score >= 90 && !outbreak");
+    let overlap = line_of(&pack, "staff >= 10 && staff < 50");
+    assert!(
+        text.contains(&format!(
+            "pack.json:{never}:19: tables.grade.rows[3].when: rows[3] can never fire (hit policy first): every input it matches is matched first by rows[0], rows[2]"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "pack.json:{overlap}:19: tables.size.rows[1].when: hit policy unique, but rows[0] and rows[1] both match staff = 10"
+        )),
+        "{text}"
+    );
+    assert!(text.contains("2 problem(s)"), "{text}");
+}

@@ -63,6 +63,8 @@ fn explains_an_annual_grade_down_to_the_inspections() {
     let fired = grade.fired.unwrap();
     assert_eq!(fired.len(), 1);
     assert_eq!(fired[0].rule, "9 ≤ annual_score");
+    // the A band is the first in the file (bands are searched sorted, named as written)
+    assert_eq!(fired[0].at, "bands[0]");
     // depth 1: the inspections it counted, each with the rating row that fired and its note
     let i2 = all
         .iter()

@@ -46,6 +46,8 @@ fn aggregate(agg: &str, counted: &[(Option<String>, Json)]) -> Option<Json> {
 fn same(a: &Json, b: &Json) -> bool {
     match (a, b) {
         (Json::String(x), Json::String(y)) => exact(x) == exact(y),
+        // a measure with display rounding: its exact value
+        (_, Json::Object(o)) if o.contains_key("exact") => same(a, &o["exact"]),
         _ => a == b,
     }
 }

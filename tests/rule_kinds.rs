@@ -109,10 +109,22 @@ fn decision_table_hit_policies() {
     assert_eq!(u2["prio_g"], Value::Null, "no default: no value");
     assert_eq!(u2["sum_p"], Value::Null);
 
-    let p = plan(
-        json!({ "tables": { "u": { "on": "units", "hit": "unique", "rows": rows } },
-        "measures": { "units": { "g": { "table": "u", "output": "g" } } } }),
+    // rows that compare fields with constants are checked when the pack loads
+    let mut bad = json!({ "name": "t", "version": "0", "collections": { "units": { "fields": {
+        "id": "string", "score": { "type": "number", "optional": true } } } },
+        "tables": { "u": { "on": "units", "hit": "unique", "rows": rows } } });
+    let err = Plan::from_json(&bad.to_string()).unwrap_err().to_string();
+    assert!(
+        err.contains("hit policy unique, but rows[0] and rows[1] both match 9 ≤ score"),
+        "{err}"
     );
+    // rows the check cannot see through (arithmetic) are found out when a record hits both
+    for r in bad["tables"]["u"]["rows"].as_array_mut().unwrap() {
+        let when = r["when"].as_str().unwrap().replace("score", "(score + 0)");
+        r["when"] = json!(when);
+    }
+    let p = plan(json!({ "tables": bad["tables"].clone(),
+        "measures": { "units": { "g": { "table": "u", "output": "g" } } } }));
     let err = p
         .score_json(
             &json!({ "places": places(), "units": units(&[("U1", "T1", "a", Some("9.5"))]) })
@@ -577,7 +589,41 @@ fn measure_cycles_are_pack_errors() {
     let bad = json!({ "name": "t", "version": "0", "collections": { "u": { "fields": { "x": "number" } } },
         "measures": { "u": { "a": { "expr": "b + 1" }, "b": { "expr": "a + x" } } } });
     let err = Plan::from_json(&bad.to_string()).unwrap_err().to_string();
-    assert!(err.contains("depends on itself"), "{err}");
+    assert!(
+        err.contains("measure 'a' depends on itself: u.a → u.b → u.a"),
+        "{err}"
+    );
+    assert!(!err.contains("closes it"), "{err}");
+    // through a table, and closed by an aggregate over the same collection
+    let bad = json!({ "name": "t", "version": "0", "collections": { "l": { "fields": { "id": "string" } }, "o": { "date": "d", "fields": {
+            "id": "string", "d": "date", "licence": { "ref": "l" }, "x": "number" } } },
+        "measures": { "o": {
+            "stage": { "table": "t" },
+            "earlier": { "aggregate": "max", "over": "o", "match": "licence", "where": "d < outer.d", "value": "stage" } } },
+        "tables": { "t": { "on": "o", "rows": [ { "when": "earlier > 1", "then": { "s": 2 } } ], "default": { "s": 1 } } } });
+    let err = Plan::from_json(&bad.to_string()).unwrap_err().to_string();
+    assert!(
+        err.contains("o.earlier → o.stage → table t → o.earlier")
+            && err.contains("the aggregate 'earlier' over the same collection is what closes it"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_band_whose_output_type_differs_is_the_one_blamed() {
+    let bad = json!({ "name": "t", "version": "0", "collections": { "u": { "fields": { "id": "string", "x": "number" } } },
+        "tables": { "g": { "on": "u", "input": "x", "bands": [
+            { "below": 60, "then": { "grade": "C" } },
+            { "min": 60, "below": 70, "then": { "grade": 2 } },
+            { "min": 70, "below": 80, "then": { "grade": "B" } },
+            { "min": 80, "below": 90, "then": { "grade": "B+" } },
+            { "min": 90, "then": { "grade": "A" } } ] } } });
+    let err = Plan::from_json(&bad.to_string()).unwrap_err().to_string();
+    assert_eq!(err.matches("output 'grade'").count(), 1, "{err}");
+    assert!(
+        err.contains("tables.g.bands[1].then.grade: output 'grade' is number here, but the others (4 of 5) are string"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -1171,4 +1217,264 @@ fn numbers_and_dates_as_text() {
         err.contains("measures.units.u") && err.contains("text() takes 1 to 3 arguments"),
         "{err}"
     );
+}
+
+#[test]
+fn lists_of_plain_values() {
+    let p = Plan::from_json(
+        &json!({ "name": "t", "version": "0", "evaluation_errors": "stop",
+            "collections": { "o": { "fields": { "id": "string",
+                "deductions": { "type": "list", "items": "number", "min": 0, "max": 10, "multiple_of": 0.5 },
+                "codes": { "type": "list", "items": "enum", "values": ["A1", "B2", "C3"], "optional": true } } } },
+            "measures": { "o": {
+                "total": { "expr": "deductions.sum()" },
+                "n": { "expr": "deductions.len()" },
+                "worst": { "expr": "coalesce(deductions.max(), 0)" },
+                "big": { "expr": "deductions.filter(|d| d >= 4).map(|d| d * 2).sum()" },
+                "any_big": { "expr": "deductions.some(|d| d >= 6)" },
+                "all_small": { "expr": "deductions.all(|d| d < 6)" },
+                "a1": { "expr": "!is_none(codes) && \"A1\" in codes" } } } })
+        .to_string(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let out = p
+        .score_json(
+            &json!({ "o": [
+                { "id": "x", "deductions": [6, 4, 1.5], "codes": ["A1"] },
+                { "id": "y", "deductions": [] } ] })
+            .to_string(),
+        )
+        .unwrap();
+    let j: Value = serde_json::from_str(&out.to_json()).unwrap();
+    let rec = |k: &str| j["records"]["o"][k].clone();
+    let x = rec("x");
+    assert_eq!(
+        (
+            &x["total"],
+            &x["n"],
+            &x["worst"],
+            &x["big"],
+            &x["any_big"],
+            &x["all_small"],
+            &x["a1"]
+        ),
+        (
+            &json!("11.5"),
+            &json!("3"),
+            &json!("6"),
+            &json!("20"),
+            &json!(true),
+            &json!(false),
+            &json!(true)
+        ),
+        "{x}"
+    );
+    // an empty list: sum 0, no greatest value, some false, all true
+    let y = rec("y");
+    assert_eq!(
+        (
+            &y["total"],
+            &y["n"],
+            &y["worst"],
+            &y["any_big"],
+            &y["all_small"],
+            &y["a1"]
+        ),
+        (
+            &json!("0"),
+            &json!("0"),
+            &json!("0"),
+            &json!(false),
+            &json!(true),
+            &json!(false)
+        ),
+        "{y}"
+    );
+    // each value is checked against the field's limits and type, named by its index
+    let bad = |d: Value| {
+        p.score_json(&json!({ "o": [ { "id": "x", "deductions": d } ] }).to_string())
+            .map(|o| o.to_json())
+            .unwrap_or_else(|e| e.to_string())
+    };
+    assert!(
+        bad(json!([1, 11])).contains("field 'deductions[1]': 11 is above the maximum 10"),
+        "{}",
+        bad(json!([1, 11]))
+    );
+    assert!(
+        bad(json!([1, 0.3])).contains("deductions[1]"),
+        "{}",
+        bad(json!([1, 0.3]))
+    );
+    assert!(
+        bad(json!([1, "2"])).contains("field 'deductions[1]': expected a number, found string"),
+        "{}",
+        bad(json!([1, "2"]))
+    );
+    assert!(
+        bad(json!(5)).contains("field 'deductions': expected a list, found number 5"),
+        "{}",
+        bad(json!(5))
+    );
+    // a list of references or of lists is not a list of plain values
+    let err = Plan::from_json(
+        &json!({ "name": "t", "version": "0",
+            "collections": { "o": { "fields": { "id": "string", "l": { "type": "list", "items": "list" } } } } })
+        .to_string(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("collections.o.fields.l.items: a list's values are string, number, integer, bool, date or enum, not 'list'"), "{err}");
+}
+
+#[test]
+fn a_measure_with_rounding_shows_exact_and_display() {
+    let pack = json!({ "name": "t", "version": "0",
+        "collections": { "u": { "fields": { "id": "string", "a": "number", "b": "number" } } },
+        "measures": { "u": {
+            "rate": { "expr": "a / b * 100", "rounding": { "digits": 2 } },
+            "label": { "expr": "text(rate, 1) + \"%\"" } } } });
+    let p = Plan::from_json(&pack.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    let data = json!({ "u": [ { "id": "x", "a": 86, "b": 99 } ] }).to_string();
+    let j: Value = serde_json::from_str(&p.score_json(&data).unwrap().to_json()).unwrap();
+    assert_eq!(
+        j["records"]["u"]["x"],
+        json!({ "rate": { "exact": "8600/99", "display": "86.87" }, "label": "86.9%" })
+    );
+    let ds = p.read(&data).unwrap();
+    let e = &p.explain(&ds, "u", "x", 0).unwrap()[0];
+    assert!(
+        e.to_text().contains("rate = 86.87 (exactly 8600/99)"),
+        "{}",
+        e.to_text()
+    );
+    // rounding is for numbers
+    let mut bad = pack.clone();
+    bad["measures"]["u"]["label"]["rounding"] = json!({ "digits": 1 });
+    let err = Plan::from_json(&bad.to_string()).unwrap_err().to_string();
+    assert!(
+        err.contains(
+            "measures.u.label.rounding: rounding is for number measures; 'label' is string"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn tables_that_leave_inputs_without_a_row_and_fraction_targets_are_warned_of() {
+    let pack = |rows: Value, default: Option<Value>, target: Value| {
+        let mut t = json!({ "on": "p", "rows": rows });
+        if let Some(d) = default {
+            t["default"] = d;
+        }
+        json!({ "name": "t", "version": "0",
+            "collections": { "p": { "fields": { "id": "string", "ok": "bool",
+                "n": { "type": "integer", "min": 0 }, "half": { "type": "number", "multiple_of": 0.5 },
+                "kind": { "type": "enum", "values": ["a", "b", "c"] } } } },
+            "tables": { "t": t },
+            "indicators": { "r": { "kind": "rate", "population": { "collection": "p" }, "numerator": "ok", "target": target } } })
+        .to_string()
+    };
+    let warnings = |p: &str| -> Vec<String> {
+        Plan::from_json(p)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .warnings()
+            .iter()
+            .map(|d| d.to_string())
+            .collect()
+    };
+    // steps: integers 0..2 and 3.., halves ≤ 9.5 and ≥ 10, every enum value: covered
+    let covered = json!([
+        { "when": "n <= 2", "then": { "x": 1 } },
+        { "when": "n >= 3 && half <= 9.5", "then": { "x": 2 } },
+        { "when": "n >= 3 && half >= 10 && kind in [\"a\", \"b\"]", "then": { "x": 3 } },
+        { "when": "n >= 3 && half >= 10 && kind == \"c\"", "then": { "x": 4 } } ]);
+    assert_eq!(
+        warnings(&pack(covered, None, json!({ "min": 95 }))),
+        Vec::<String>::new()
+    );
+    // a gap, and no default: warned of with an input in it
+    let gap = json!([
+        { "when": "n < 2 || ok", "then": { "x": 1 } },
+        { "when": "n > 2 && kind != \"c\"", "then": { "x": 2 } } ]);
+    let w = warnings(&pack(gap.clone(), None, json!({ "min": 95 })));
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(
+        w[0].contains("tables.t.rows: no row matches kind = \"c\", 2 ≤ n, ok = false and the table has no default"),
+        "{w:?}"
+    );
+    // with a default, nothing is left without a row
+    assert!(warnings(&pack(gap, Some(json!({ "x": 0 })), json!({ "min": 95 }))).is_empty());
+    // a percentage target written as a fraction
+    let w = warnings(&pack(
+        json!([{ "when": "true", "then": { "x": 1 } }]),
+        None,
+        json!({ "min": 0.95 }),
+    ));
+    assert!(
+        w.len() == 1 && w[0].contains("indicators.r.target: a rate is a percentage from 0 to 100: a target of 0.95 is 0.95%; for 95%, write 95"),
+        "{w:?}"
+    );
+}
+
+#[test]
+fn scan_misuse_is_located() {
+    let pack = |coll: Value, m: Value| {
+        json!({ "name": "t", "version": "0", "collections": { "o": coll }, "measures": { "o": { "s": m } } })
+            .to_string()
+    };
+    let dated = json!({ "date": "d", "fields": { "id": "string", "d": "date", "n": "number", "who": "string" } });
+    let err = |c: &Value, m: Value| {
+        Plan::from_json(&pack(c.clone(), m))
+            .unwrap_err()
+            .to_string()
+    };
+    let e = err(&dated, json!({ "scan": "n", "state": { "x": "0" } }));
+    assert!(e.contains("measures.o.s.scan: a scan takes together the records that share a reference or a text field; 'n' is number"), "{e}");
+    let undated = json!({ "fields": { "id": "string", "who": "string" } });
+    let e = err(&undated, json!({ "scan": "who", "state": { "x": "0" } }));
+    assert!(e.contains("collection o needs a \"date\""), "{e}");
+    let e = err(
+        &dated,
+        json!({ "scan": "who", "state": { "x": "0" }, "step": { "y": "state.x + 1" } }),
+    );
+    assert!(
+        e.contains("measures.o.s.step.y: 'y' is not a field of the state (x)"),
+        "{e}"
+    );
+    let e = err(
+        &dated,
+        json!({ "scan": "who", "state": { "x": "0" }, "step": { "x": "state.x == 1" } }),
+    );
+    assert!(e.contains("measures.o.s.step.x"), "{e}");
+    let e = err(
+        &dated,
+        json!({ "scan": "who", "window": "all", "state": { "x": "0" } }),
+    );
+    assert!(
+        e.contains("'window' applies to aggregate measures, not to scan measures"),
+        "{e}"
+    );
+    // a running total in date order, then key order; a record with no group on its own
+    let p = Plan::from_json(&pack(
+        json!({ "date": "d", "fields": { "id": "string", "d": "date", "n": "number", "who": { "type": "string", "optional": true } } }),
+        json!({ "scan": "who", "state": { "sum": "0", "last": "\"\"" }, "step": { "sum": "state.sum + n", "last": "id" } }),
+    ))
+    .unwrap_or_else(|e| panic!("{e}"));
+    let out = p
+        .score_json(
+            &json!({ "period": { "from": "2025-01-01", "to": "2025-12-31" }, "o": [
+            { "id": "a", "d": "2025-03-01", "n": 1, "who": "X" },
+            { "id": "b", "d": "2025-01-01", "n": 2, "who": "X" },
+            { "id": "c", "d": "2025-01-01", "n": 4, "who": "X" },
+            { "id": "z", "d": "2025-01-01", "n": 8 } ] })
+            .to_string(),
+        )
+        .unwrap();
+    let j: Value = serde_json::from_str(&out.to_json()).unwrap();
+    let s = |k: &str| j["records"]["o"][k]["s"].clone();
+    assert_eq!(s("b"), json!({ "sum": "2", "last": "b" }));
+    assert_eq!(s("c"), json!({ "sum": "6", "last": "c" }));
+    assert_eq!(s("a"), json!({ "sum": "7", "last": "a" }));
+    assert_eq!(s("z"), json!({ "sum": "8", "last": "z" }));
 }

@@ -36,7 +36,7 @@ pub struct RelatedRecord {
 /// A table row or band that fired.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Fired {
-    /// `rows[i]` or `bands[i]` (bands in ascending order).
+    /// `rows[i]` or `bands[i]`, numbered as in the pack.
     pub at: String,
     /// The row's condition, or the band's bounds.
     pub rule: String,
@@ -107,13 +107,27 @@ pub fn explain(
     let mut measures = Vec::new();
     for &m in &c.measures {
         let meas = &plan.measures[m as usize];
-        let value = value_json(ds, &cols[m as usize][idx as usize]);
+        let v = &cols[m as usize][idx as usize];
+        let value = match serde_json::to_value(crate::outcome::Shown(v, &meas.show())) {
+            Ok(j) if !matches!(meas.show(), crate::outcome::Show::Plain) => j,
+            _ => value_json(ds, v),
+        };
         let frame = Frame {
             data: &view,
             base: Some((coll, idx)),
             vars: vars.record(),
         };
         let why = match &meas.kind {
+            MeasureKind::Scan(s) => MeasureWhy {
+                name: meas.name.clone(),
+                value,
+                how: format!(
+                    "scan of the {} records with the same {} in date order: the state after this one",
+                    c.name, c.fields[s.by as usize].name
+                ),
+                related: None,
+                fired: None,
+            },
             MeasureKind::Expr(e) => MeasureWhy {
                 name: meas.name.clone(),
                 value,
@@ -149,7 +163,7 @@ pub fn explain(
                                 .map(|x| format!(" < {x}"))
                                 .unwrap_or_default();
                             Fired {
-                                at: format!("bands[{i}]"),
+                                at: format!("bands[{}]", b.at),
                                 rule: format!("{lo}{}{hi}", input.src),
                                 note: None,
                             }
@@ -315,6 +329,15 @@ fn render(e: &Explanation) -> String {
 fn plain(v: &Json) -> String {
     match v {
         Json::String(s) => s.clone(),
+        // a rounded number: its display, then the exact value when it differs
+        Json::Object(o) if o.contains_key("display") => {
+            let (d, e) = (plain(&o["display"]), plain(&o["exact"]));
+            if d == e {
+                d
+            } else {
+                format!("{d} (exactly {e})")
+            }
+        }
         Json::Null => "(no value)".into(),
         other => other.to_string(),
     }

@@ -59,6 +59,11 @@ pub(crate) struct MemberCx<'a> {
 }
 
 impl MemberCx<'_> {
+    /// The assessment date.
+    pub(crate) fn as_of(&self) -> chrono::NaiveDate {
+        self.ds.period.as_of
+    }
+
     /// How errors name the member: `units 'U001'`.
     fn record(&self) -> String {
         let c = &self.ds.colls[self.coll as usize];
@@ -526,6 +531,7 @@ fn group_result(
             current: None,
             baseline: None,
             late: ind.kind.late(&a, g),
+            not_yet_due: (a.not_yet_due > 0).then_some(a.not_yet_due),
             target,
             met,
             points: pts.points.clone().map(|p| exact(p, plan.rounding)),

@@ -268,6 +268,12 @@ pub(crate) fn computed(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, Fai
             }
             continue;
         }
+        if let MeasureKind::Scan(s) = &meas.kind {
+            let col = super::scan::column(plan, &view, coll, s, &rule)?;
+            cols[m as usize] = col;
+            done[m as usize] = true;
+            continue;
+        }
         // aggregates that do not depend on the record they are for are one pass over the
         // related records, in order, together with the others of the same pass that read no
         // measures; when a record fails, the pass per record below says which, as it

@@ -11,6 +11,7 @@ pub mod measure;
 mod pass;
 pub mod points;
 pub(crate) mod related;
+mod scan;
 pub mod scorecard;
 pub mod table;
 pub(crate) mod validity;
@@ -215,6 +216,7 @@ fn reported(
             c.name.clone(),
             crate::outcome::Records {
                 measures: shown.iter().map(|(name, _)| name.to_string()).collect(),
+                shows: shown.iter().map(|(_, m)| plan.measures[*m as usize].show()).collect(),
                 keys: ds.colls[ci].rows.par_iter().map(|r| r[key_slot].clone()).collect(),
                 values,
             },

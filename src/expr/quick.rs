@@ -73,7 +73,7 @@ impl Quick {
                 // the field on the left; a constant on the left turns the comparison round
                 let (slot, value, op) = match (&a.kind, &b.kind) {
                     (NodeKind::BaseField(s), NodeKind::Const(v)) => (*s, v, *op),
-                    (NodeKind::Const(v), NodeKind::BaseField(s)) => (*s, v, flipped(*op)?),
+                    (NodeKind::Const(v), NodeKind::BaseField(s)) => (*s, v, op.swapped()?),
                     _ => return None,
                 };
                 let value = value.clone();
@@ -153,17 +153,4 @@ impl Quick {
             _ => self.one(row),
         }
     }
-}
-
-/// The operator that says the same with its operands swapped (`60 > x` is `x < 60`).
-fn flipped(op: BinOp) -> Option<BinOp> {
-    Some(match op {
-        BinOp::Eq => BinOp::Eq,
-        BinOp::Ne => BinOp::Ne,
-        BinOp::Lt => BinOp::Gt,
-        BinOp::Le => BinOp::Ge,
-        BinOp::Gt => BinOp::Lt,
-        BinOp::Ge => BinOp::Le,
-        _ => return None,
-    })
 }

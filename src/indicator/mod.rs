@@ -226,6 +226,9 @@ pub(crate) struct Contribution {
     pub kept: Option<Value>,
     /// Its due and submission dates, when late (`timeliness`; capped like evidence).
     pub late: Option<(NaiveDate, Option<NaiveDate>)>,
+    /// It is not yet due at the assessment date and not submitted (`timeliness`): not a
+    /// member yet, counted apart.
+    pub not_yet_due: bool,
 }
 
 impl Contribution {
@@ -272,12 +275,18 @@ pub(crate) struct Tally {
     pub values: Vec<(u32, Value)>,
     /// The first late members with their due and submission dates (`timeliness`).
     pub late: Vec<(u32, NaiveDate, Option<NaiveDate>)>,
+    /// Records not yet due and not submitted, left out of the members (`timeliness`).
+    pub not_yet_due: u64,
 }
 
 impl Tally {
     /// Adds the member at position `at` (members come in key order).
     #[inline]
     pub fn add(&mut self, at: u32, c: Contribution, cap: usize) -> Result<(), ArithError> {
+        if c.not_yet_due {
+            self.not_yet_due += 1;
+            return Ok(());
+        }
         self.count(at, c.meets, c.evidence, cap);
         if let Some((n, d)) = c.ratio {
             self.num = std::mem::take(&mut self.num).add(n)?;
@@ -319,6 +328,7 @@ impl Tally {
     pub fn merge(&mut self, o: &Tally, cap: usize) -> Result<(), ArithError> {
         self.members += o.members;
         self.meets += o.meets;
+        self.not_yet_due += o.not_yet_due;
         self.num = std::mem::take(&mut self.num).add(o.num.clone())?;
         self.den = std::mem::take(&mut self.den).add(o.den.clone())?;
         self.sum = std::mem::take(&mut self.sum).add(o.sum.clone())?;

@@ -62,6 +62,12 @@ impl Kind for Timeliness {
             Value::Date(s) => Some(s),
             _ => None,
         };
+        if submitted.is_none() && due > m.as_of() {
+            return Ok(Contribution {
+                not_yet_due: true,
+                ..Contribution::default()
+            });
+        }
         let on_time = submitted.is_some_and(|s| s <= due);
         Ok(Contribution {
             late: (!on_time).then_some((due, submitted)),

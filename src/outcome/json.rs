@@ -174,8 +174,16 @@ fn render_block(recs: &Records, rows: std::ops::Range<usize>) -> std::io::Result
             });
             serde_json::to_writer(&mut out, name)?;
             out.extend_from_slice(b": ");
-            // a value with no list in it is written the same compact or pretty
-            serde_json::to_writer(&mut out, v)?;
+            match &recs.shows[m] {
+                // a value with no list in it is written the same compact or pretty
+                super::Show::Plain => serde_json::to_writer(&mut out, v)?,
+                // an object of plain values (a rounded number, a scan's state): pretty
+                // JSON's lines, indented to this depth (its strings hold no line breaks)
+                show => {
+                    let text = serde_json::to_string_pretty(&super::Shown(v, show))?;
+                    out.extend_from_slice(text.replace('\n', "\n        ").as_bytes());
+                }
+            }
         }
         out.extend_from_slice(b"\n      }");
     }
@@ -225,7 +233,8 @@ mod tests {
         let plan = Plan::from_json(
             r#"{"name": "t", "version": "1", "period": {"from": "2025-01-01", "to": "2025-12-31"},
             "collections": {"u": {"fields": {"id": "string", "n": "number", "up": {"ref": "u", "optional": true}}}},
-            "measures": {"u": {"half": {"expr": "n / 2"}, "parent": {"expr": "up"}, "flag": {"expr": "n > 1"}}},
+            "measures": {"u": {"half": {"expr": "n / 2"}, "parent": {"expr": "up"}, "flag": {"expr": "n > 1"},
+                "third": {"expr": "n / 3", "rounding": {"digits": 2}}}},
             "indicators": {"c": {"kind": "count", "population": {"collection": "u"}}}}"#,
         )
         .unwrap();
@@ -234,6 +243,7 @@ mod tests {
             .unwrap();
         let outcome = plan.score(&ds).unwrap();
         assert!(outcome.to_json().contains(r#""a\"b\\c": {"#));
+        assert!(outcome.to_json().contains("\"third\": {\n          \"exact\": \"1/3\",\n          \"display\": \"0.33\"\n        }"));
         assert_eq!(
             outcome.to_json(),
             serde_json::to_string_pretty(&outcome.document(&outcome.records)).unwrap()

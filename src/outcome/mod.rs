@@ -111,6 +111,10 @@ pub struct IndicatorResult {
     /// timeliness: the late members (at most the evidence cap), in key order.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub late: Option<Vec<Late>>,
+    /// timeliness: how many records were not yet due at the assessment date and not
+    /// submitted, so neither on time nor late (left out of the members).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_yet_due: Option<u64>,
     /// Members per category (share).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub breakdown: Option<BTreeMap<String, u64>>,
@@ -198,6 +202,63 @@ pub struct Records {
     /// Values, row by row (`keys.len() × measures.len()`); a record a measure refers to
     /// appears as its key.
     pub(crate) values: Vec<Value>,
+    /// How each measure's values are shown (in the order of `measures`).
+    pub(crate) shows: Vec<Show>,
+}
+
+/// How a measure's values are shown in the outcome.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub(crate) enum Show {
+    /// As they are.
+    #[default]
+    Plain,
+    /// A number as `{exact, display}`, rounded so.
+    Rounded(crate::pack::spec::RoundingSpec),
+    /// A scan's state: an object with these fields.
+    Fields(std::sync::Arc<[String]>),
+}
+
+/// A record's value as the outcome shows it: a number of a measure with display rounding
+/// as `{exact, display}`, a scan's state as an object, anything else as it is.
+pub(crate) struct Shown<'a>(pub &'a Value, pub &'a Show);
+
+impl Shown<'_> {
+    /// The exact number and its display, when the value is shown so.
+    pub(crate) fn rounded(&self) -> Option<Exact> {
+        match (self.0, self.1) {
+            (Value::Num(n), Show::Rounded(r)) => Some(Exact::new(n.get(), r.digits, r.mode)),
+            _ => None,
+        }
+    }
+
+    /// The fields of a state with their values, when the value is shown so.
+    pub(crate) fn fields(&self) -> Option<impl Iterator<Item = (&str, &Value)>> {
+        match (self.0, self.1) {
+            (Value::Item(all, start, w), Show::Fields(names)) => {
+                let start = *start as usize;
+                let values = all.get(start..start + *w as usize)?;
+                Some(names.iter().map(|n| n.as_str()).zip(values))
+            }
+            _ => None,
+        }
+    }
+}
+
+impl Serialize for Shown<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        if let Some(e) = self.rounded() {
+            return e.serialize(s);
+        }
+        if let Some(fields) = self.fields() {
+            let mut m = s.serialize_map(None)?;
+            for (k, v) in fields {
+                m.serialize_entry(k, v)?;
+            }
+            return m.end();
+        }
+        self.0.serialize(s)
+    }
 }
 
 /// The value of a record's measure in an outcome.
@@ -296,12 +357,13 @@ impl Records {
 impl Serialize for Records {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
-        struct Row<'a>(&'a [String], &'a [Value]);
+        struct Row<'a>(&'a Records, &'a [Value]);
         impl Serialize for Row<'_> {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                let mut m = s.serialize_map(Some(self.0.len()))?;
-                for (k, v) in self.0.iter().zip(self.1) {
-                    m.serialize_entry(k, v)?;
+                let r = self.0;
+                let mut m = s.serialize_map(Some(r.measures.len()))?;
+                for ((k, v), show) in r.measures.iter().zip(self.1).zip(&r.shows) {
+                    m.serialize_entry(k, &Shown(v, show))?;
                 }
                 m.end()
             }
@@ -309,7 +371,7 @@ impl Serialize for Records {
         let width = self.measures.len().max(1);
         let mut m = s.serialize_map(Some(self.keys.len()))?;
         for (k, row) in self.keys().zip(self.values.chunks(width)) {
-            m.serialize_entry(k, &Row(&self.measures, row))?;
+            m.serialize_entry(k, &Row(self, row))?;
         }
         m.end()
     }

@@ -70,6 +70,34 @@ pub enum FieldKind {
     Ref(CollId),
     /// A list of items with the given shape.
     List(ItemId),
+    /// A list of plain values of one kind (string, number, integer, bool, date or enum);
+    /// the field's limits apply to each.
+    Values(Box<FieldKind>),
+}
+
+impl FieldKind {
+    /// The type expressions see a value of this kind as.
+    pub(crate) fn ty(&self) -> Ty {
+        match self {
+            FieldKind::Str | FieldKind::Enum(_) => Ty::Str,
+            FieldKind::Num | FieldKind::Int => Ty::Num,
+            FieldKind::Bool => Ty::Bool,
+            FieldKind::Date => Ty::Date,
+            FieldKind::Ref(c) => Ty::Rec(*c),
+            FieldKind::List(i) => Ty::List(Box::new(Ty::Item(*i))),
+            FieldKind::Values(k) => Ty::List(Box::new(k.ty())),
+        }
+    }
+
+    /// Whether values of this kind are numbers, which limits apply to (one by one in a
+    /// list of numbers).
+    pub(crate) fn is_numeric(&self) -> bool {
+        match self {
+            FieldKind::Num | FieldKind::Int => true,
+            FieldKind::Values(k) => k.is_numeric(),
+            _ => false,
+        }
+    }
 }
 
 /// A declared field.
@@ -87,14 +115,7 @@ pub struct Field {
 
 impl Field {
     pub(crate) fn ty(&self) -> Ty {
-        match &self.kind {
-            FieldKind::Str | FieldKind::Enum(_) => Ty::Str,
-            FieldKind::Num | FieldKind::Int => Ty::Num,
-            FieldKind::Bool => Ty::Bool,
-            FieldKind::Date => Ty::Date,
-            FieldKind::Ref(c) => Ty::Rec(*c),
-            FieldKind::List(i) => Ty::List(Box::new(Ty::Item(*i))),
-        }
+        self.kind.ty()
     }
 }
 
@@ -176,6 +197,9 @@ pub enum MeasureKind {
         /// One result per window of the period (a list), when given.
         per: Option<Per>,
     },
+    /// A scan over the records that share a field's value, in date then key order: the
+    /// state after each record (an item with the state's fields).
+    Scan(Scan),
     /// An output of a table.
     Table {
         /// The table.
@@ -183,6 +207,25 @@ pub enum MeasureKind {
         /// The output index.
         output: usize,
     },
+}
+
+/// A scan's rule ([`MeasureKind::Scan`]).
+#[derive(Debug)]
+pub struct Scan {
+    /// The field whose value groups the records (no value: a record on its own).
+    pub by: u16,
+    /// The collection's date field, which orders them.
+    pub date: u16,
+    /// The state's fields, by name.
+    pub fields: Arc<[String]>,
+    /// Each field's value before the first record (the first record in scope).
+    pub initial: Vec<Expr>,
+    /// Values computed for each record before its step (from `state` and the record),
+    /// which the step sees after `state`.
+    pub with: Vec<Expr>,
+    /// Each field's value after a record, from `state`, `with` and the record; `None`
+    /// keeps it.
+    pub step: Vec<Option<Expr>>,
 }
 
 /// A measure of a collection.
@@ -196,6 +239,20 @@ pub struct Measure {
     pub kind: MeasureKind,
     /// Shown in the outcome.
     pub report: bool,
+    /// Display rounding: a number is shown as `{exact, display}`.
+    pub rounding: Option<crate::pack::spec::RoundingSpec>,
+}
+
+impl Measure {
+    /// How the outcome shows its values.
+    pub(crate) fn show(&self) -> crate::outcome::Show {
+        use crate::outcome::Show;
+        match (&self.kind, self.rounding) {
+            (MeasureKind::Scan(s), _) => Show::Fields(s.fields.clone()),
+            (_, Some(r)) => Show::Rounded(r),
+            _ => Show::Plain,
+        }
+    }
 }
 
 /// Hit policy of a decision table.
@@ -233,6 +290,8 @@ pub struct Band {
     pub below: Option<Number>,
     /// Its outputs, in the table's output order.
     pub then: Vec<Value>,
+    /// Its index in the pack's `bands` list (the compiled bands are sorted).
+    pub at: usize,
 }
 
 /// The body of a table.
@@ -416,6 +475,8 @@ pub struct Groups {
 pub struct Plan {
     /// Identity.
     pub(crate) meta: PackMeta,
+    /// What `check` warns of: suspicious but legal things, located.
+    pub(crate) warnings: Vec<crate::pack::Diagnostic>,
     /// Default period.
     pub(crate) period: Option<Period>,
     /// Collections by id.
@@ -448,6 +509,13 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// What `check` warns of: suspicious but legal things in the pack (a table that leaves
+    /// inputs without a row and has no default, a percentage target that looks like a
+    /// fraction), each located like an error.
+    pub fn warnings(&self) -> &[crate::pack::Diagnostic] {
+        &self.warnings
+    }
+
     /// The pack's name.
     pub fn name(&self) -> &str {
         &self.meta.name

@@ -204,6 +204,24 @@ fn convert(f: &Field, raw: &str, plan: &Plan, path: &dyn Fn() -> String) -> Resu
         },
         // read in the same pass as their record, by `ItemsSeed`
         FieldKind::List(_) => return Err(format!("field '{}': a list read out of turn", path())),
+        FieldKind::Values(kind) => {
+            if first != b'[' {
+                return Err(bad("a list"));
+            }
+            let elems: Vec<&RawValue> = serde_json::from_str(raw)
+                .map_err(|_| bad("a list of plain values"))?;
+            let each = Field {
+                name: f.name.clone(),
+                kind: (**kind).clone(),
+                optional: false,
+                limits: f.limits.clone(),
+            };
+            let mut out = Vec::with_capacity(elems.len());
+            for (i, e) in elems.iter().enumerate() {
+                out.push(convert(&each, e.get(), plan, &|| format!("{}[{i}]", path()))?);
+            }
+            Value::List(out.into())
+        }
     })
 }
 

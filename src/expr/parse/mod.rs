@@ -62,6 +62,22 @@ pub enum BinOp {
 }
 
 impl BinOp {
+    /// The comparison that says the same with its operands swapped (`60 > x` is `x < 60`);
+    /// `None` for an operator that is not a comparison.
+    pub(crate) fn swapped(self) -> Option<BinOp> {
+        Some(match self {
+            BinOp::Eq => BinOp::Eq,
+            BinOp::Ne => BinOp::Ne,
+            BinOp::Lt => BinOp::Gt,
+            BinOp::Le => BinOp::Ge,
+            BinOp::Gt => BinOp::Lt,
+            BinOp::Ge => BinOp::Le,
+            _ => return None,
+        })
+    }
+}
+
+impl BinOp {
     /// The operator as written.
     pub fn symbol(self) -> &'static str {
         match self {

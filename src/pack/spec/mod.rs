@@ -244,9 +244,10 @@ pub struct FieldDetail {
     /// A number field's values are whole multiples of this (`0.5`: half points).
     #[serde(default)]
     pub multiple_of: Option<crate::num::Number>,
-    /// Fields of the elements of a list.
+    /// The elements of a list: the fields of its items (an object), or the type of its
+    /// plain values (`"number"`, `"string"`, `"integer"`, `"bool"`, `"date"`, `"enum"`).
     #[serde(default)]
-    pub items: Option<BTreeMap<String, FieldSpec>>,
+    pub items: Option<ItemsSpec>,
     /// A title for readers of the pack and its outcome.
     #[serde(default)]
     #[allow(dead_code)] // for readers of the pack: checked, never read
@@ -277,6 +278,36 @@ impl<'de> Deserialize<'de> for FieldSpec {
             fn visit_map<A: serde::de::MapAccess<'de>>(self, m: A) -> Result<FieldSpec, A::Error> {
                 FieldDetail::deserialize(serde::de::value::MapAccessDeserializer::new(m))
                     .map(FieldSpec)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// What a list holds: items with fields, or plain values of one type.
+#[derive(Debug, Clone)]
+pub enum ItemsSpec {
+    /// Plain values of this type (`"number"`): the list field's `min`, `max`,
+    /// `multiple_of` and `values` apply to each.
+    Values(String),
+    /// Items with these fields.
+    Fields(BTreeMap<String, FieldSpec>),
+}
+
+impl<'de> Deserialize<'de> for ItemsSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = ItemsSpec;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("the type of the list's values (\"number\") or an object with the fields of its items")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<ItemsSpec, E> {
+                Ok(ItemsSpec::Values(s.to_string()))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, m: A) -> Result<ItemsSpec, A::Error> {
+                BTreeMap::deserialize(serde::de::value::MapAccessDeserializer::new(m))
+                    .map(ItemsSpec::Fields)
             }
         }
         d.deserialize_any(V)
@@ -322,6 +353,21 @@ pub struct MeasureSpec {
     /// (`{"collection": "terms", "from": "start", "to": "end"}`).
     #[serde(default)]
     pub per: Option<PerSpec>,
+    /// A scan: a field of this collection (a reference, or text) whose records are taken
+    /// together, in date order (then key order), carrying `state` from one to the next.
+    #[serde(default)]
+    pub scan: Option<String>,
+    /// With `scan`: the state's fields and their values before the first record.
+    #[serde(default)]
+    pub state: Option<BTreeMap<String, String>>,
+    /// With `scan`: values computed for each record before its step, from `state` and the
+    /// record, that the step's expressions see by name (none sees another).
+    #[serde(default)]
+    pub with: Option<BTreeMap<String, String>>,
+    /// With `scan`: each state field's value after a record, from `state` (the state
+    /// before it) and the record; a field not given keeps its value.
+    #[serde(default)]
+    pub step: Option<BTreeMap<String, String>>,
     /// A table whose output this measure is.
     #[serde(default)]
     pub table: Option<String>,
@@ -331,6 +377,10 @@ pub struct MeasureSpec {
     /// Show the measure in the outcome's records (default true).
     #[serde(default)]
     pub report: Option<bool>,
+    /// Display rounding of a number measure: its records then show `{exact, display}`, as
+    /// indicators do (the value used downstream stays exact).
+    #[serde(default)]
+    pub rounding: Option<RoundingSpec>,
 }
 
 /// Which related records an aggregate sees, by their date.

@@ -77,6 +77,7 @@ impl Compiler<'_> {
             .as_ref()
             .map_or(0, |s| s.limits.unwrap_or_default().stack_need());
         Some(Plan {
+            warnings: Vec::new(),
             meta: PackMeta {
                 name: spec.name,
                 version: spec.version,
@@ -86,7 +87,11 @@ impl Compiler<'_> {
             period,
             needs_period,
             collections: std::mem::take(&mut self.colls),
-            items: std::mem::take(&mut self.items),
+            items: {
+                let mut items = std::mem::take(&mut self.items);
+                items.append(&mut self.scan_states.borrow_mut());
+                items
+            },
             measures,
             measure_order: std::mem::take(&mut *self.measure_order.borrow_mut()),
             tables,
@@ -290,6 +295,7 @@ impl Compiler<'_> {
                 name: slot.name.clone(),
                 kind,
                 report: slot.spec.as_ref().and_then(|s| s.report).unwrap_or(true),
+                rounding: slot.spec.as_ref().and_then(|s| s.rounding),
             });
         }
         let tables: Option<Vec<Table>> = std::mem::take(&mut *self.tables.borrow_mut())

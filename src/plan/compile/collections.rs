@@ -45,8 +45,9 @@ impl Compiler<'_> {
     /// A declared field: its kind, and a number field's limits.
     fn field(&mut self, name: &str, f: &FieldDetail, path: &JsonPath, in_item: bool) -> Option<Field> {
         let kind = self.field_kind(f, path, in_item)?;
-        let limits = match (&kind, f.min.is_some() || f.max.is_some() || f.multiple_of.is_some() || f.values.is_some()) {
-            (FieldKind::Num | FieldKind::Int, true) => {
+        let limited = f.min.is_some() || f.max.is_some() || f.multiple_of.is_some() || f.values.is_some();
+        let limits = match limited && kind.is_numeric() {
+            true => {
                 let mut values = None;
                 if let Some(v) = &f.values {
                     let mut nums = Vec::new();
@@ -107,13 +108,18 @@ impl Compiler<'_> {
             self.diag(path, "a field needs a type (or a ref)".into());
             return None;
         };
-        let numeric = ty == "number" || ty == "integer";
-        if ty != "enum" && !numeric && f.values.is_some() {
-            self.diag(&path.key("values"), "values are for type enum, number or integer".into());
+        // the type the limits and values are for: a list of plain values' element type
+        let elem = match (ty.as_str(), &f.items) {
+            ("list", Some(ItemsSpec::Values(t))) => t.as_str(),
+            _ => ty.as_str(),
+        };
+        let numeric = elem == "number" || elem == "integer";
+        if elem != "enum" && !numeric && f.values.is_some() {
+            self.diag(&path.key("values"), "values are for type enum, number or integer (or a list of them)".into());
         }
         for (name, given) in [("min", &f.min), ("max", &f.max), ("multiple_of", &f.multiple_of)] {
             if !numeric && given.is_some() {
-                self.diag(&path.key(name), format!("{name} is for type number or integer"));
+                self.diag(&path.key(name), format!("{name} is for type number or integer (or a list of them)"));
             }
         }
         if ty != "list" && f.items.is_some() {
@@ -142,12 +148,32 @@ impl Compiler<'_> {
                 }
             },
             "list" => {
-                let Some(items) = &f.items else {
-                    self.diag(
-                        path,
-                        "a list needs items: the fields of its elements".into(),
-                    );
-                    return None;
+                let items = match &f.items {
+                    None => {
+                        self.diag(
+                            path,
+                            "a list needs items: the type of its values (\"number\") or the fields of its items".into(),
+                        );
+                        return None;
+                    }
+                    Some(ItemsSpec::Values(t)) => {
+                        if !matches!(t.as_str(), "string" | "number" | "integer" | "bool" | "date" | "enum") {
+                            self.diag(
+                                &path.key("items"),
+                                format!("a list's values are string, number, integer, bool, date or enum, not '{t}' (items with fields are an object: {{\"points\": \"number\"}})"),
+                            );
+                            return None;
+                        }
+                        let elem = FieldDetail {
+                            ty: Some(t.clone()),
+                            items: None,
+                            optional: false,
+                            ..f.clone()
+                        };
+                        let kind = self.field_kind(&elem, path, true)?;
+                        return Some(FieldKind::Values(Box::new(kind)));
+                    }
+                    Some(ItemsSpec::Fields(items)) => items,
                 };
                 let mut fields = Vec::new();
                 for (n, fs) in items {

@@ -320,6 +320,17 @@ impl Compiler<'_> {
                         kind.name()
                     ),
                 );
+            } else if !x.is_zero() && *x < crate::num::Number::from_int(1) {
+                let percent = x.clone().mul(crate::num::Number::from_int(100));
+                self.warn(
+                    &here.key("target"),
+                    format!(
+                        "a {} is a percentage from 0 to 100: a target of {x} is {x}%; for {}%, write {}",
+                        kind.name(),
+                        percent.as_ref().map_or_else(|_| "?".into(), |p| p.to_string()),
+                        percent.as_ref().map_or_else(|_| "?".into(), |p| p.to_string())
+                    ),
+                );
             }
         }
         if let (true, Some(_)) = (kind.is_percent(), &s.unit) {

@@ -8,7 +8,20 @@ impl Compiler<'_> {
     /// needs itself is found).
     pub(super) fn compile_measure(&self, id: usize) {
         self.measure_state.borrow_mut()[id] = State::InProgress;
+        self.compiling.borrow_mut().push(Compiling::Measure(id));
         let result = self.measure_body(id);
+        self.compiling.borrow_mut().pop();
+        let slot = &self.measure_slots[id];
+        if let (Some(r), Some((_, ty))) = (slot.spec.as_ref().and_then(|s| s.rounding), &result) {
+            let at = slot.path.key("rounding");
+            self.check_rounding(&r, &at);
+            if !matches!(ty, Ty::Num | Ty::Any) {
+                self.diag(
+                    &at,
+                    format!("rounding is for number measures; '{}' is {}", slot.name, self.ty_name(ty)),
+                );
+            }
+        }
         let mut st = self.measure_state.borrow_mut();
         match result {
             Some((kind, ty)) => {
@@ -20,6 +33,44 @@ impl Compiler<'_> {
         }
     }
 
+    /// The message for a cycle closed by meeting `again` while it is compiled: the path
+    /// from it round to it, and which aggregate reads its own collection's records when one
+    /// does (a result that depends on the same collection's other records).
+    pub(super) fn cycle_through(&self, again: Compiling) -> String {
+        let stack = self.compiling.borrow();
+        let from = stack.iter().position(|c| *c == again).unwrap_or(0);
+        let label = |c: &Compiling| match *c {
+            Compiling::Measure(m) => {
+                let s = &self.measure_slots[m];
+                format!("{}.{}", self.coll_name(s.coll), s.name)
+            }
+            Compiling::Table(t) => format!("table {}", self.table_slots[t].name),
+        };
+        let mut path: Vec<String> = stack[from..].iter().map(label).collect();
+        path.push(label(&again));
+        let what = match again {
+            Compiling::Measure(m) => format!("measure '{}'", self.measure_slots[m].name),
+            Compiling::Table(t) => format!("table '{}'", self.table_slots[t].name),
+        };
+        let mut msg = format!("{what} depends on itself: {}", path.join(" → "));
+        let own = stack[from..].iter().find_map(|c| match *c {
+            Compiling::Measure(m) => {
+                let s = &self.measure_slots[m];
+                let spec = s.spec.as_ref()?;
+                (spec.aggregate.is_some()
+                    && spec.over.as_deref() == Some(self.coll_name(s.coll).as_str()))
+                .then(|| s.name.clone())
+            }
+            Compiling::Table(_) => None,
+        });
+        if let Some(agg) = own {
+            msg.push_str(&format!(
+                "; the aggregate '{agg}' over the same collection is what closes it: a record's result that depends on the same unit's earlier records is a scan (\"scan\": a state carried from record to record in date order)"
+            ));
+        }
+        msg
+    }
+
     pub(super) fn measure_body(&self, id: usize) -> Option<(MeasureKind, Ty)> {
         let slot = &self.measure_slots[id];
         let spec = slot.spec.as_ref()?;
@@ -29,11 +80,12 @@ impl Compiler<'_> {
             spec.expr.is_some(),
             spec.aggregate.is_some(),
             spec.table.is_some(),
+            spec.scan.is_some(),
         ];
         if given.iter().filter(|g| **g).count() != 1 {
             self.diag(
                 here,
-                "a measure needs exactly one of expr, aggregate or table".into(),
+                "a measure needs exactly one of expr, aggregate, table or scan".into(),
             );
             return None;
         }
@@ -41,6 +93,8 @@ impl Compiler<'_> {
             "expr"
         } else if spec.table.is_some() {
             "table"
+        } else if spec.scan.is_some() {
+            "scan"
         } else {
             "aggregate"
         };
@@ -53,6 +107,9 @@ impl Compiler<'_> {
             (spec.matching.is_some(), "match", "aggregate"),
             (spec.per.is_some(), "per", "aggregate"),
             (spec.output.is_some(), "output", "table"),
+            (spec.state.is_some(), "state", "scan"),
+            (spec.step.is_some(), "step", "scan"),
+            (spec.with.is_some(), "with", "scan"),
         ] {
             if present && kind != applies {
                 self.diag(
@@ -68,6 +125,9 @@ impl Compiler<'_> {
         }
         if let Some(tname) = &spec.table {
             return self.table_measure(tname, spec, here, coll);
+        }
+        if let Some(by) = &spec.scan {
+            return self.scan_measure(by, spec, here, coll);
         }
         self.aggregate_measure(spec, here, coll)
     }
@@ -85,10 +145,8 @@ impl Compiler<'_> {
             return None;
         };
         if matches!(self.table_state.borrow()[t], State::InProgress) {
-            self.diag(
-                &here.key("table"),
-                format!("table '{tname}' depends on this measure (a cycle)"),
-            );
+            let msg = self.cycle_through(Compiling::Table(t));
+            self.diag(&here.key("table"), msg);
             return None;
         }
         if self.table_slots[t].spec.as_ref().is_some_and(|s| s.on == "groups") {

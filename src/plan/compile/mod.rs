@@ -12,8 +12,10 @@ mod build;
 mod collections;
 mod indicators;
 mod measures;
+mod scan;
 mod scorecard;
 mod scripts;
+mod table_checks;
 mod tables;
 
 pub(crate) use indicators::KindCx;
@@ -43,6 +45,13 @@ enum State {
     Failed,
 }
 
+/// A measure or table on the compiler's stack.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Compiling {
+    Measure(usize),
+    Table(usize),
+}
+
 /// A declared measure, compiled on demand.
 struct MeasureSlot {
     coll: CollId,
@@ -64,6 +73,8 @@ struct Compiler<'a> {
     /// The texts the pack came from, to locate problems.
     sources: &'a Sources,
     diags: RefCell<Vec<Diagnostic>>,
+    /// Suspicious but legal things, for `check` to show.
+    warns: RefCell<Vec<Diagnostic>>,
     colls: Vec<Collection>,
     items: Vec<ItemShape>,
     measure_slots: Vec<MeasureSlot>,
@@ -76,6 +87,10 @@ struct Compiler<'a> {
     /// What a table on groups sees, once the indicators are compiled
     /// ([`Compiler::indicator_vars`] and `group`).
     group_vars: RefCell<Option<Vec<(String, Ty)>>>,
+    /// The shapes of scans' states, item shapes after the fields' (`items`).
+    scan_states: RefCell<Vec<ItemShape>>,
+    /// The measures and tables being compiled, outermost first: the path a cycle takes.
+    compiling: RefCell<Vec<Compiling>>,
     /// Script functions by name.
     scripts: HashMap<String, Arc<crate::script::ScriptFn>>,
     /// The jurisdiction collection, once known.
@@ -102,6 +117,7 @@ pub(crate) fn compile(loaded: LoadedPack) -> Result<Plan, Vec<Diagnostic>> {
     let mut compiler = Compiler {
         sources: &sources,
         diags: RefCell::new(problems),
+        warns: RefCell::new(Vec::new()),
         colls: Vec::new(),
         items: Vec::new(),
         measure_slots: Vec::new(),
@@ -112,6 +128,8 @@ pub(crate) fn compile(loaded: LoadedPack) -> Result<Plan, Vec<Diagnostic>> {
         table_state: RefCell::new(Vec::new()),
         tables: RefCell::new(Vec::new()),
         group_vars: RefCell::new(None),
+        compiling: RefCell::new(Vec::new()),
+        scan_states: RefCell::new(Vec::new()),
         scripts: HashMap::new(),
         groups_coll: None,
         calendar,
@@ -144,6 +162,7 @@ pub(crate) fn compile(loaded: LoadedPack) -> Result<Plan, Vec<Diagnostic>> {
     })
     .map(|mut plan| {
         plan.meta.digest = digest;
+        plan.warnings = sorted(compiler.warns.into_inner());
         plan
     })
 }
@@ -179,9 +198,7 @@ impl Names for Compiler<'_> {
         Some(match state {
             State::Done(ty) => Ok((id as MeasureId, ty)),
             State::Failed => Ok((id as MeasureId, Ty::Any)),
-            State::InProgress => Err(format!(
-                "measure '{name}' depends on itself (a cycle of measures or tables)"
-            )),
+            State::InProgress => Err(self.cycle_through(Compiling::Measure(id))),
             State::Pending => {
                 self.compile_measure(id);
                 match self.measure_state.borrow()[id].clone() {
@@ -193,7 +210,11 @@ impl Names for Compiler<'_> {
     }
 
     fn item_field(&self, item: ItemId, name: &str) -> Option<(u16, Ty)> {
-        let shape = self.items.get(item as usize)?;
+        let scans = self.scan_states.borrow();
+        let shape = match self.items.get(item as usize) {
+            Some(s) => s,
+            None => scans.get(item as usize - self.items.len())?,
+        };
         let slot = shape.fields.iter().position(|f| f.name == name)?;
         Some((slot as u16, shape.fields[slot].ty()))
     }
@@ -266,6 +287,12 @@ impl Compiler<'_> {
     fn diag(&self, path: &JsonPath, message: String) {
         let d = self.sources.diagnostic(path, message, None);
         self.diags.borrow_mut().push(d);
+    }
+
+    /// Notes something suspicious but legal where it is (`check` shows it; a run goes on).
+    fn warn(&self, path: &JsonPath, message: String) {
+        let d = self.sources.diagnostic(path, message, None);
+        self.warns.borrow_mut().push(d);
     }
 
     /// Reports an expression's error at the character of the expression it names.

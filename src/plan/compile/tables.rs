@@ -8,7 +8,9 @@ impl Compiler<'_> {
             return;
         }
         self.table_state.borrow_mut()[t] = State::InProgress;
+        self.compiling.borrow_mut().push(Compiling::Table(t));
         let table = self.table_body(t);
+        self.compiling.borrow_mut().pop();
         let ok = table.is_some();
         self.tables.borrow_mut()[t] = table;
         self.table_state.borrow_mut()[t] = if ok {
@@ -43,23 +45,25 @@ impl Compiler<'_> {
         })
     }
 
-    /// Output values in the order of `outputs`, checking names and types.
+    /// Output values in the order of `outputs`, checking their names; the type of each
+    /// value is noted in `outputs` and settled once every row is read ([`Outputs::settle`]).
     pub(super) fn outputs(
         &self,
         then: &BTreeMap<String, Json>,
         here: &JsonPath,
-        outputs: &mut Vec<(String, Ty)>,
+        outputs: &mut Outputs,
     ) -> Option<Vec<Value>> {
-        if outputs.is_empty() {
+        if outputs.names.is_empty() {
             if then.is_empty() {
                 self.diag(here, "a table needs at least one output".into());
                 return None;
             }
             for k in then.keys() {
-                outputs.push((k.clone(), Ty::Any));
+                outputs.names.push((k.clone(), Ty::Any));
+                outputs.seen.push(Vec::new());
             }
         }
-        let names: BTreeSet<&String> = outputs.iter().map(|(n, _)| n).collect();
+        let names: BTreeSet<&String> = outputs.names.iter().map(|(n, _)| n).collect();
         let have: BTreeSet<&String> = then.keys().collect();
         if names != have {
             let want: Vec<&str> = names.iter().map(|s| s.as_str()).collect();
@@ -70,22 +74,10 @@ impl Compiler<'_> {
             return None;
         }
         let mut vals = Vec::new();
-        for (name, ty) in outputs.iter_mut() {
+        for (k, (name, _)) in outputs.names.iter().enumerate() {
             let (v, t) = self.literal(&then[name.as_str()], &here.key(name))?;
             if !matches!(t, Ty::Any) {
-                if *ty == Ty::Any {
-                    *ty = t;
-                } else if *ty != t {
-                    self.diag(
-                        &here.key(name),
-                        format!(
-                            "output '{name}' is {} elsewhere, here {}",
-                            self.ty_name(ty),
-                            self.ty_name(&t)
-                        ),
-                    );
-                    return None;
-                }
+                outputs.seen[k].push((t, here.key(name)));
             }
             vals.push(v);
         }
@@ -128,7 +120,7 @@ impl Compiler<'_> {
             on: on.coll(),
             vars: &vars,
         };
-        let mut outputs: Vec<(String, Ty)> = Vec::new();
+        let mut outputs = Outputs::default();
         let (body, mut ok) = match (&spec.rows, &spec.bands) {
             (Some(rows), None) => {
                 if spec.input.is_some() {
@@ -147,19 +139,24 @@ impl Compiler<'_> {
             }
         };
         let body = body?;
+        let default = match &spec.default {
+            Some(d) => Some(self.outputs(d, &here.key("default"), &mut outputs)?),
+            None => None,
+        };
+        ok &= outputs.settle(self);
+        let mut outputs = outputs.names;
         let hit = match body {
             // a band table has exactly one band for every number
             TableBody::Bands { .. } => Hit::Unique,
             TableBody::Rows(_) => self.hit_policy(spec, here, &outputs, &mut ok)?,
         };
-        let default = match &spec.default {
-            Some(d) => Some(self.outputs(d, &here.key("default"), &mut outputs)?),
-            None => None,
-        };
         if hit == Hit::Collect(CollectAgg::Count) {
             for o in outputs.iter_mut() {
                 o.1 = Ty::Num;
             }
+        }
+        if let TableBody::Rows(rows) = &body {
+            ok &= self.check_rows(rows, hit, default.is_some(), &on, &vars, here);
         }
         let direct = match &body {
             TableBody::Rows(rows) => {
@@ -184,7 +181,7 @@ impl Compiler<'_> {
         rows: &[RowSpec],
         here: &JsonPath,
         scope: &TableScope,
-        outputs: &mut Vec<(String, Ty)>,
+        outputs: &mut Outputs,
     ) -> (Vec<Row>, bool) {
         let (on, vars) = (scope.on, scope.vars);
         let mut ok = true;
@@ -221,7 +218,7 @@ impl Compiler<'_> {
         bands: &[BandSpec],
         here: &JsonPath,
         scope: &TableScope,
-        outputs: &mut Vec<(String, Ty)>,
+        outputs: &mut Outputs,
     ) -> (Option<TableBody>, bool) {
         let (on, vars) = (scope.on, scope.vars);
         let mut ok = true;
@@ -253,6 +250,7 @@ impl Compiler<'_> {
                         min: b.min.clone(),
                         below: b.below.clone(),
                         then,
+                        at: i,
                     },
                 )),
                 None => ok = false,
@@ -364,6 +362,53 @@ impl Compiler<'_> {
                 }
             },
         )
+    }
+}
+
+/// A table's outputs as its rows, bands and default give them: the names, and the type of
+/// every value that is not null with where it is.
+#[derive(Default)]
+pub(super) struct Outputs {
+    names: Vec<(String, Ty)>,
+    seen: Vec<Vec<(Ty, JsonPath)>>,
+}
+
+impl Outputs {
+    /// Gives each output the type most of its values have (the first seen among equals)
+    /// and reports each value of another type where it is; false when there is one.
+    fn settle(&mut self, c: &Compiler) -> bool {
+        let mut ok = true;
+        for ((name, ty), seen) in self.names.iter_mut().zip(&self.seen) {
+            let mut counts: Vec<(Ty, usize)> = Vec::new();
+            for (t, _) in seen {
+                match counts.iter_mut().find(|(u, _)| u == t) {
+                    Some((_, n)) => *n += 1,
+                    None => counts.push((t.clone(), 1)),
+                }
+            }
+            let Some(most) = counts.iter().rev().max_by_key(|(_, n)| *n) else {
+                continue;
+            };
+            *ty = most.0.clone();
+            for (t, at) in seen {
+                if t != ty {
+                    let others = if most.1 == 1 { "another value" } else { "the others" };
+                    c.diag(
+                        at,
+                        format!(
+                            "output '{name}' is {} here, but {} ({} of {}) are {}",
+                            c.ty_name(t),
+                            others,
+                            most.1,
+                            seen.len(),
+                            c.ty_name(ty)
+                        ),
+                    );
+                    ok = false;
+                }
+            }
+        }
+        ok
     }
 }
 
