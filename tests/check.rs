@@ -199,3 +199,38 @@ fn table_rows_are_checked_like_dmn() {
     );
     assert!(text.contains("2 problem(s)"), "{text}");
 }
+
+/// A pack outside `rules/` names the shipped calendars (built into the binary); a name
+/// that is neither beside it nor shipped says which file is missing, and nothing more.
+#[test]
+fn shipped_calendars_resolve_wherever_the_pack_is() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/reporting-deadlines/pack.json");
+    let text = std::fs::read_to_string(src).unwrap();
+    let dir = std::env::temp_dir()
+        .join(format!("scorecard-cal-{}", std::process::id()))
+        .join("p");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("pack.json"), &text).unwrap();
+    let plan = scorecard::Plan::load(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let shipped = scorecard::Plan::load(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/reporting-deadlines"),
+    )
+    .unwrap();
+    assert_eq!(
+        plan.digest(),
+        shipped.digest(),
+        "the same calendars, the same digest"
+    );
+    std::fs::write(
+        dir.join("pack.json"),
+        text.replacen("\"cn-2026\"]", "\"cn-2026\", \"cn-2027\"]", 1),
+    )
+    .unwrap();
+    let err = scorecard::Plan::load(&dir).unwrap_err().to_string();
+    assert!(
+        err.contains("calendars[3]: no calendar 'cn-2027'")
+            && err.contains("cn-2027.json does not exist, and the shipped calendars are cn-2024, cn-2025, cn-2026"),
+        "{err}"
+    );
+    assert!(err.contains("1 problem"), "{err}");
+}

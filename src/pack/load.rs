@@ -89,10 +89,7 @@ impl Loader<'_> {
                 if text.starts_with('\u{feff}') {
                     text.drain(..'\u{feff}'.len_utf8());
                 }
-                self.hasher.update(name.as_bytes());
-                self.hasher.update([0]);
-                self.hasher.update(text.as_bytes());
-                Some(text)
+                Some(self.digested(name, text))
             }
             Err(e) => {
                 self.problem(at, format!("cannot read {what}{}: {e}", path.display()));
@@ -101,6 +98,24 @@ impl Loader<'_> {
         }
     }
 }
+
+impl Loader<'_> {
+    /// `text`, read as `name`, added to the pack's digest.
+    fn digested(&mut self, name: &str, text: String) -> String {
+        self.hasher.update(name.as_bytes());
+        self.hasher.update([0]);
+        self.hasher.update(text.as_bytes());
+        text
+    }
+}
+
+/// The calendars shipped in `rules/calendars/`, built into the binary: a pack names them
+/// wherever it is (a `calendars` folder beside the pack folder wins).
+const SHIPPED_CALENDARS: [(&str, &str); 3] = [
+    ("cn-2024", include_str!("../../rules/calendars/cn-2024.json")),
+    ("cn-2025", include_str!("../../rules/calendars/cn-2025.json")),
+    ("cn-2026", include_str!("../../rules/calendars/cn-2026.json")),
+];
 
 /// Loads and compiles `dir/pack.json`.
 pub fn load_dir(dir: &Path) -> Result<Plan, PackError> {
@@ -229,7 +244,7 @@ fn is_inside_pack(path: &str) -> bool {
 }
 
 /// Reads and checks the working-day calendars (`calendars`: names or paths); the calendar
-/// when every one is good.
+/// (what was read of it, when a problem was found).
 fn calendars(loader: &mut Loader, names: &[Json], dir: Option<&Path>) -> Option<Arc<Calendar>> {
     let here = JsonPath::root().key("calendars");
     let Some(dir) = dir else {
@@ -240,7 +255,6 @@ fn calendars(loader: &mut Loader, names: &[Json], dir: Option<&Path>) -> Option<
         return None;
     };
     let mut cal = Calendar::default();
-    let mut ok = true;
     for (i, name) in names.iter().enumerate() {
         let Some(name) = name.as_str() else {
             return None; // not a list of names: the compiler's reading of the pack says so
@@ -249,14 +263,36 @@ fn calendars(loader: &mut Loader, names: &[Json], dir: Option<&Path>) -> Option<
         let path = if name.ends_with(".json") {
             if !is_inside_pack(name) {
                 loader.problem(&calendar_at, format!("'{name}' must be a path inside the pack folder, or a calendar name such as cn-2025"));
-                ok = false;
                 continue;
             }
             dir.join(name)
         } else if is_simple_name(name) {
-            dir.join("..")
-                .join("calendars")
-                .join(format!("{name}.json"))
+            let beside = dir.join("..").join("calendars").join(format!("{name}.json"));
+            let shipped = SHIPPED_CALENDARS.iter().find(|(n, _)| *n == name);
+            match shipped {
+                Some((_, text)) if !beside.exists() => {
+                    let text = loader.digested(name, text.to_string());
+                    if let Err(problems) = cal.add_file(&text) {
+                                for m in problems {
+                            loader.problem(&calendar_at, format!("calendar {name}: {m}"));
+                        }
+                    }
+                    continue;
+                }
+                None if !beside.exists() => {
+                    let all: Vec<&str> = SHIPPED_CALENDARS.iter().map(|(n, _)| *n).collect();
+                    loader.problem(
+                        &calendar_at,
+                        format!(
+                            "no calendar '{name}': {} does not exist, and the shipped calendars are {}",
+                            beside.display(),
+                            all.join(", ")
+                        ),
+                    );
+                        continue;
+                }
+                _ => beside,
+            }
         } else {
             loader.problem(
                 &calendar_at,
@@ -264,21 +300,20 @@ fn calendars(loader: &mut Loader, names: &[Json], dir: Option<&Path>) -> Option<
                     "'{name}' is neither a calendar name (letters, digits, -) nor a .json path"
                 ),
             );
-            ok = false;
             continue;
         };
         let Some(text) = loader.read(&calendar_at, "calendar ", name, &path) else {
-            ok = false;
             continue;
         };
         if let Err(problems) = cal.add_file(&text) {
-            ok = false;
             for m in problems {
                 loader.problem(&calendar_at, format!("calendar {}: {m}", path.display()));
             }
         }
     }
-    ok.then(|| Arc::new(cal))
+    // after a problem the pack fails with it; the calendar still stands, so that the
+    // expressions that use it do not add that the pack has none
+    Some(Arc::new(cal))
 }
 
 /// Reads the script files (`scripts.files`), each a path inside the pack folder.

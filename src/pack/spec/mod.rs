@@ -65,8 +65,8 @@ pub struct PackSpec {
     #[allow(dead_code)] // read by loading from the JSON, before the spec
     pub imports: Vec<ImportSpec>,
     /// Working-day calendars, one per year: a name such as `cn-2025` (the file
-    /// `rules/calendars/cn-2025.json` beside the pack folder) or a path inside the pack
-    /// ending in `.json`.
+    /// `calendars/cn-2025.json` beside the pack folder, or else the shipped calendar of
+    /// that name) or a path inside the pack ending in `.json`.
     #[serde(default)]
     #[allow(dead_code)] // read by loading from the JSON, before the spec
     pub calendars: Vec<String>,
