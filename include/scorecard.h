@@ -67,8 +67,10 @@ enum ScStatus sc_plan_load_dir(const char *dir, struct ScPlan **out_plan, char *
 enum ScStatus sc_plan_load_json(const char *pack_json, struct ScPlan **out_plan, char **out_error);
 
 // Checks the pack in folder `dir`. `*out_diagnostics_json` receives a JSON array of
-// problems (`[]` when there are none), each `{"file", "line", "col", "path", "message"}`;
-// the status is `SC_OK` for a valid pack and `SC_PACK_ERROR` for one with problems.
+// problems (`[]` when there are none), each `{"file", "line", "col", "path", "message",
+// "severity"}` (`"error"`, or `"warning"` for something suspicious but legal, which a
+// valid pack may have); the status is `SC_OK` for a valid pack and `SC_PACK_ERROR` for
+// one with errors. `scorecard check --format json` prints the same array.
 //
 // # Safety
 // `dir` is NULL or a NUL-terminated string; the out pointers are NULL or valid.

@@ -193,7 +193,7 @@ unsafe fn check(
             ));
         }
         let diags = match load()? {
-            Ok(_) => Vec::new(),
+            Ok(plan) => plan.warnings().to_vec(),
             Err(PackError::Invalid(d)) => {
                 invalid = true;
                 d
@@ -216,8 +216,10 @@ unsafe fn check(
 }
 
 /// Checks the pack in folder `dir`. `*out_diagnostics_json` receives a JSON array of
-/// problems (`[]` when there are none), each `{"file", "line", "col", "path", "message"}`;
-/// the status is `SC_OK` for a valid pack and `SC_PACK_ERROR` for one with problems.
+/// problems (`[]` when there are none), each `{"file", "line", "col", "path", "message",
+/// "severity"}` (`"error"`, or `"warning"` for something suspicious but legal, which a
+/// valid pack may have); the status is `SC_OK` for a valid pack and `SC_PACK_ERROR` for
+/// one with errors. `scorecard check --format json` prints the same array.
 ///
 /// # Safety
 /// `dir` is NULL or a NUL-terminated string; the out pointers are NULL or valid.

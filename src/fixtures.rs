@@ -25,6 +25,9 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Fixture {
+    /// The JSON Schema editors check the file against (`schema/fixture.schema.json`).
+    #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
     /// What the fixture shows.
     #[serde(default)]
     pub description: Option<String>,
@@ -70,6 +73,12 @@ pub fn packs(rules_dir: &Path) -> Vec<PathBuf> {
 
 /// Runs one fixture; `Err` lists what differs, each as `path: expected X, got Y`.
 pub fn run(plan: &Plan, path: &Path) -> Result<(), Vec<String>> {
+    let (fx, input) = read(path)?;
+    check(&fx, plan.score_json(&input))
+}
+
+/// Reads a fixture file and its input's text.
+pub fn read(path: &Path) -> Result<(Fixture, String), Vec<String>> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| vec![format!("cannot read {}: {e}", path.display())])?;
     let fx: Fixture = serde_json::from_str(text.trim_start_matches('\u{feff}'))
@@ -87,7 +96,14 @@ pub fn run(plan: &Plan, path: &Path) -> Result<(), Vec<String>> {
             ])
         }
     };
-    let result = plan.score_json(&input);
+    Ok((fx, input))
+}
+
+/// Whether a fixture's expectation holds for the result of scoring its input.
+pub fn check(
+    fx: &Fixture,
+    result: Result<crate::outcome::Outcome, crate::ScoreError>,
+) -> Result<(), Vec<String>> {
     match (&fx.expect, &fx.expect_error, result) {
         (Some(exp), None, Ok(outcome)) => {
             let actual = serde_json::to_value(&outcome).map_err(|e| vec![e.to_string()])?;
@@ -112,6 +128,10 @@ pub fn run(plan: &Plan, path: &Path) -> Result<(), Vec<String>> {
         }
         (None, Some(want), Ok(_)) => Err(vec![format!(
             "expected an error containing {want:?}, but scoring succeeded"
+        )]),
+        (None, None, Ok(outcome)) => Err(vec![format!(
+            "no expect yet: the outcome is below; after review, `scorecard test --accept FILE` writes it as the expectation\n{}",
+            outcome.to_json()
         )]),
         _ => Err(vec![
             "a fixture needs exactly one of expect or expect_error".into(),

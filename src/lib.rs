@@ -95,12 +95,14 @@ internal! {
     script;
     value;
 }
+pub mod coverage;
 mod ffi;
 pub mod fixtures;
 mod indicator;
 pub mod limits;
 pub mod outcome;
 mod stack;
+mod suggest;
 #[cfg(feature = "synth")]
 pub mod synth;
 
@@ -110,7 +112,7 @@ pub use eval::ScoreError;
 pub use num::{ArithError, Number, ParseNumberError, RoundingMode};
 pub use outcome::{Measured, Outcome};
 pub use pack::load::PackError;
-pub use pack::Diagnostic;
+pub use pack::{Diagnostic, Severity};
 pub use plan::{NotApplicable, Period, Plan};
 
 use std::panic::{catch_unwind, AssertUnwindSafe};

@@ -2,7 +2,7 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
-use scorecard::{fixtures, synth, Plan};
+use scorecard::{synth, Plan};
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -16,10 +16,12 @@ macro_rules! out {
         use std::io::Write as _;
         let mut stdout = std::io::stdout().lock();
         if let Err(e) = writeln!(stdout, $($arg)*) {
-            closed_or(e, "cannot write the output");
+            $crate::closed_or(e, "cannot write the output");
         }
     }};
 }
+
+mod cli;
 
 /// Ends the program after a failed write: quietly (success) when the reader has closed
 /// the pipe, with `what` and exit code 2 otherwise.
@@ -133,11 +135,15 @@ enum Command {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
-    /// Check packs: every problem with its file, JSON path and line:col.
+    /// Check packs: every problem with its file, JSON path and line:col (and the line with
+    /// a caret under it), then the warnings of packs that load.
     Check {
         /// Pack folders.
         #[arg(required = true)]
         packs: Vec<PathBuf>,
+        /// Text, or JSON (per pack, the diagnostics the C ABI's check gives).
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
     },
     /// Explain why a record has its measures: the related records counted or left out,
     /// the windows, the table rows that fired (then the same for the related records).
@@ -163,6 +169,20 @@ enum Command {
     Test {
         /// Pack folders.
         packs: Vec<PathBuf>,
+        /// Say which table rows and bands, indicator outcomes, actions and script
+        /// functions the fixtures exercised, and which they never did.
+        #[arg(long)]
+        coverage: bool,
+        /// With --coverage: text, or JSON.
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+        /// Also write the results as JUnit XML to this file (for CI systems).
+        #[arg(long)]
+        junit: Option<PathBuf>,
+        /// Write the actual outcome of these fixture files as their `expect`, after you
+        /// have reviewed it (a fixture with no `expect` shows it when it is run).
+        #[arg(long, num_args = 1.., conflicts_with_all = ["packs", "coverage", "junit"])]
+        accept: Vec<PathBuf>,
     },
 }
 
@@ -348,91 +368,6 @@ fn score(a: ScoreArgs) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn check(packs: &[PathBuf]) -> ExitCode {
-    let mut bad = 0;
-    for p in packs {
-        match Plan::load(p) {
-            Ok(plan) => {
-                for w in plan.warnings() {
-                    out!("warning: {w}");
-                }
-                out!(
-                    "{}: ok ({} {}, {} indicators{})",
-                    p.display(),
-                    plan.name(),
-                    plan.version(),
-                    plan.indicator_ids().count(),
-                    match plan.warnings().len() {
-                        0 => String::new(),
-                        n => format!(", {n} warning(s)"),
-                    }
-                )
-            }
-            Err(scorecard::PackError::Invalid(diags)) => {
-                bad += 1;
-                for d in &diags {
-                    out!("{d}");
-                }
-                out!("{}: {} problem(s)", p.display(), diags.len());
-            }
-            Err(e) => {
-                bad += 1;
-                out!("{}: {e}", p.display());
-            }
-        }
-    }
-    if bad == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
-}
-
-fn test(packs: Vec<PathBuf>) -> ExitCode {
-    let packs = if packs.is_empty() {
-        fixtures::packs(&bundled("rules"))
-    } else {
-        packs
-    };
-    let (mut passed, mut failed) = (0, 0);
-    for dir in &packs {
-        let plan = match Plan::load(dir) {
-            Ok(p) => p,
-            Err(e) => {
-                out!("FAIL {}: the pack does not load:\n{e}", dir.display());
-                failed += 1;
-                continue;
-            }
-        };
-        let found = fixtures::discover(dir);
-        if found.is_empty() {
-            out!("FAIL {}: no fixtures in tests/", dir.display());
-            failed += 1;
-        }
-        for f in found {
-            match fixtures::run(&plan, &f) {
-                Ok(()) => {
-                    passed += 1;
-                    out!("ok   {}", f.display());
-                }
-                Err(diffs) => {
-                    failed += 1;
-                    out!("FAIL {}", f.display());
-                    for d in diffs {
-                        out!("     {d}");
-                    }
-                }
-            }
-        }
-    }
-    out!("{passed} passed, {failed} failed");
-    if failed == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
-}
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
@@ -501,7 +436,24 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
-        Command::Check { packs } => check(&packs),
-        Command::Test { packs } => test(packs),
+        Command::Check { packs, format } => cli::check::run(&packs, format),
+        Command::Test {
+            packs,
+            coverage,
+            format,
+            junit,
+            accept,
+        } => {
+            if accept.is_empty() {
+                cli::test::run(cli::test::Args {
+                    packs,
+                    coverage,
+                    format,
+                    junit,
+                })
+            } else {
+                cli::test::accept(&accept)
+            }
+        }
     }
 }

@@ -145,7 +145,8 @@ impl Compiler<'_, '_> {
                 return Err(ExprError::new(
                     pos,
                     format!(
-                        "unknown function '{f}' (functions: {})",
+                        "unknown function '{f}'{} (functions: {})",
+                        crate::suggest::hint(f, BUILTINS),
                         BUILTINS.join(", ")
                     ),
                 ))

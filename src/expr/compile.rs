@@ -55,6 +55,11 @@ pub trait Names {
     fn measure(&self, coll: CollId, name: &str) -> Option<Result<(MeasureId, Ty), String>>;
     /// A field of a list-item shape.
     fn item_field(&self, item: ItemId, name: &str) -> Option<(u16, Ty)>;
+    /// The names of a collection's fields and measures (`None`: of a list-item shape's
+    /// fields), for suggestions when a name is not there.
+    fn known(&self, _coll: Option<CollId>, _item: Option<ItemId>) -> Vec<String> {
+        Vec::new()
+    }
     /// A script function the pack declares.
     fn script_fn(&self, _name: &str) -> Option<std::sync::Arc<crate::script::ScriptFn>> {
         None
@@ -281,16 +286,30 @@ impl Compiler<'_, '_> {
             return Err(ExprError::new(
                 pos,
                 format!(
-                    "unknown name '{name}': not a field or measure of {}{}",
+                    "unknown name '{name}': not a field or measure of {}{}{}",
                     self.env.names.coll_name(base),
-                    self.var_hint()
+                    self.var_hint(),
+                    self.name_hint(name, Some(base))
                 ),
             ));
         }
         Err(ExprError::new(
             pos,
-            format!("unknown name '{name}'{}", self.var_hint()),
+            format!("unknown name '{name}'{}{}", self.var_hint(), self.name_hint(name, None)),
         ))
+    }
+
+    /// A suggestion for an unknown name among those in scope: closure parameters,
+    /// variables, and the fields and measures of `base`.
+    fn name_hint(&self, name: &str, base: Option<CollId>) -> String {
+        let known = base.map(|b| self.env.names.known(Some(b), None)).unwrap_or_default();
+        let all = self
+            .locals
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .chain(self.env.vars.iter().map(|(n, _)| *n))
+            .chain(known.iter().map(|s| s.as_str()));
+        crate::suggest::hint(name, all)
     }
 
     fn var_hint(&self) -> String {
@@ -318,8 +337,12 @@ impl Compiler<'_, '_> {
                     None => Err(ExprError::new(
                         pos,
                         format!(
-                            "{} has no field or measure '{name}'",
-                            self.env.names.coll_name(*c)
+                            "{} has no field or measure '{name}'{}",
+                            self.env.names.coll_name(*c),
+                            crate::suggest::hint(
+                                name,
+                                self.env.names.known(Some(*c), None).iter().map(|s| s.as_str())
+                            )
                         ),
                     )),
                 }
@@ -328,7 +351,13 @@ impl Compiler<'_, '_> {
                 Some((slot, ty)) => Ok((mk(NodeKind::ItemField(Box::new(n), slot)), ty)),
                 None => Err(ExprError::new(
                     pos,
-                    format!("list item has no field '{name}'"),
+                    format!(
+                        "list item has no field '{name}'{}",
+                        crate::suggest::hint(
+                            name,
+                            self.env.names.known(None, Some(*i)).iter().map(|s| s.as_str())
+                        )
+                    ),
                 )),
             },
             other => Err(ExprError::new(

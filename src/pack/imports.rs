@@ -115,6 +115,7 @@ fn read(loader: &mut Loader, dir: &Path, imp: &ImportSpec, at: &JsonPath) -> Opt
                 col: e.column(),
                 path: "(root)".into(),
                 message,
+                severity: crate::pack::Severity::Error,
             });
             return None;
         }

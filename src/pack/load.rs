@@ -137,6 +137,7 @@ pub fn load_dir(dir: &Path) -> Result<Plan, PackError> {
                 "not UTF-8 text: byte {} does not begin a valid UTF-8 character",
                 good.len()
             ),
+            severity: crate::pack::Severity::Error,
         }])
     })?;
     let loaded = load(&text, &file, Some(dir)).map_err(PackError::Invalid)?;
@@ -167,6 +168,7 @@ pub(crate) fn load(
             col: e.column(),
             path: "(root)".into(),
             message: format!("not valid JSON: {}", crate::data::serde_message(&e)),
+            severity: crate::pack::Severity::Error,
         }]
     })?;
     let mut sources = Sources::new(file, Arc::from(text));

@@ -22,6 +22,19 @@ pub struct Diagnostic {
     pub path: String,
     /// What is wrong, and what was expected.
     pub message: String,
+    /// An error (the pack does not load) or a warning (suspicious but legal).
+    pub severity: Severity,
+}
+
+/// How serious a [`Diagnostic`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// The pack does not load.
+    #[default]
+    Error,
+    /// Suspicious but legal: `check` shows it, the pack loads.
+    Warning,
 }
 
 impl fmt::Display for Diagnostic {

@@ -96,6 +96,7 @@ impl Sources {
             col,
             path: path.to_string(),
             message,
+            severity: crate::pack::Severity::Error,
         }
     }
 
@@ -141,6 +142,7 @@ impl Sources {
             col,
             path: path.to_string(),
             message,
+            severity: crate::pack::Severity::Error,
         }
     }
 }

@@ -279,6 +279,8 @@ pub struct Row {
     pub priority: i64,
     /// Why the row is there (shown in explanations).
     pub note: Option<String>,
+    /// Where it is: `file:line:col`.
+    pub loc: String,
 }
 
 /// A band: `[min, below)`.
@@ -292,6 +294,8 @@ pub struct Band {
     pub then: Vec<Value>,
     /// Its index in the pack's `bands` list (the compiled bands are sorted).
     pub at: usize,
+    /// Where it is: `file:line:col`.
+    pub loc: String,
 }
 
 /// The body of a table.
@@ -444,6 +448,8 @@ pub struct ActionRule {
     pub action: String,
     /// Detail.
     pub note: Option<String>,
+    /// Where it is: `file:line:col`.
+    pub loc: String,
 }
 
 /// The scorecard.
@@ -506,6 +512,8 @@ pub struct Plan {
     /// The stack a call of the pack's scripts may need at their limits; 0 without scripts.
     /// Evaluation makes sure of it once for a run of records, not once a call.
     pub(crate) script_stack: usize,
+    /// The script functions expressions may call, by name (for rule coverage).
+    pub(crate) scripts: Vec<Arc<crate::script::ScriptFn>>,
 }
 
 impl Plan {

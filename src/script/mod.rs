@@ -209,6 +209,8 @@ pub struct ScriptFn {
     calendar: Option<Arc<crate::calendar::Calendar>>,
     engine: Arc<Engine>,
     ast: Arc<AST>,
+    /// How many times it was called (for rule coverage).
+    calls: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for ScriptFn {
@@ -308,8 +310,14 @@ fn position(p: Position) -> String {
 }
 
 impl ScriptFn {
+    /// How many times it has been called since the plan was loaded.
+    pub fn calls(&self) -> u64 {
+        self.calls.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Calls the function; an error names the file, the function and the line:col.
     pub fn call(&self, args: &[Value]) -> Result<Value, String> {
+        self.calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         crate::stack::with(self.limits.stack_need(), || self.call_here(args))
     }
 
@@ -489,6 +497,7 @@ pub fn bind(
         limits,
         engine,
         ast,
+        calls: std::sync::atomic::AtomicU64::new(0),
     }
 }
 

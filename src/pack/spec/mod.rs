@@ -16,6 +16,10 @@ pub use indicator::*;
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PackSpec {
+    /// The JSON Schema editors check the file against (`schema/pack.schema.json`).
+    #[serde(rename = "$schema", default)]
+    #[allow(dead_code)] // for editors: checked, never read
+    pub schema: Option<String>,
     /// Short machine name, e.g. `supervision-coverage`.
     pub name: String,
     /// Version of the pack, e.g. `1.0.0`.

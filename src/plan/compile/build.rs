@@ -103,6 +103,11 @@ impl Compiler<'_> {
                 == crate::pack::spec::EvaluationErrors::SetAside,
             rounding,
             script_stack,
+            scripts: {
+                let mut all: Vec<_> = self.scripts.values().cloned().collect();
+                all.sort_by(|a, b| a.name.cmp(&b.name));
+                all
+            },
         })
     }
 

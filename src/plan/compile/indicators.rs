@@ -189,7 +189,10 @@ fn kind_problem(kind: Option<&str>, message: &str, here: &JsonPath) -> (JsonPath
         let k = quoted(message);
         return (
             here.key("kind"),
-            format!("unknown indicator kind '{k}' ({kinds})"),
+            format!(
+                "unknown indicator kind '{k}'{} ({kinds})",
+                crate::suggest::hint(&k, NAMES.iter().copied())
+            ),
         );
     }
     if message == "missing field `kind`" {
@@ -211,7 +214,9 @@ fn kind_problem(kind: Option<&str>, message: &str, here: &JsonPath) -> (JsonPath
             .unwrap_or_default();
         let takes = takes.replace(" or ", ", ");
         let shared = SHARED_FIELDS.join(", ");
-        let message = format!("unknown field `{field}`: '{field}' does not apply to a {kind} indicator, which takes {takes} (and what every indicator takes: {shared})");
+        let all = takes.split(", ").chain(SHARED_FIELDS.iter().copied());
+        let hint = crate::suggest::hint(&field, all);
+        let message = format!("unknown field `{field}`{hint}: '{field}' does not apply to a {kind} indicator, which takes {takes} (and what every indicator takes: {shared})");
         return (here.key(&field), message);
     }
     (here.clone(), message.to_string())

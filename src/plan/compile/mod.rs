@@ -158,6 +158,7 @@ pub(crate) fn compile(loaded: LoadedPack) -> Result<Plan, Vec<Diagnostic>> {
             col: 1,
             path: "(root)".into(),
             message: "the pack could not be compiled".into(),
+            severity: crate::pack::Severity::Error,
         }]
     })
     .map(|mut plan| {
@@ -176,6 +177,28 @@ fn sorted(mut diags: Vec<Diagnostic>) -> Vec<Diagnostic> {
 }
 
 impl Names for Compiler<'_> {
+    fn known(&self, coll: Option<CollId>, item: Option<ItemId>) -> Vec<String> {
+        match (coll, item) {
+            (Some(c), _) => {
+                let fields = self.colls.get(c as usize).map(|c| &c.fields[..]).unwrap_or(&[]);
+                fields
+                    .iter()
+                    .map(|f| f.name.clone())
+                    .chain(self.measure_slots.iter().filter(|m| m.coll == c).map(|m| m.name.clone()))
+                    .collect()
+            }
+            (None, Some(i)) => {
+                let scans = self.scan_states.borrow();
+                let shape = match self.items.get(i as usize) {
+                    Some(s) => Some(s),
+                    None => scans.get((i as usize).wrapping_sub(self.items.len())),
+                };
+                shape.map(|s| s.fields.iter().map(|f| f.name.clone()).collect()).unwrap_or_default()
+            }
+            _ => Vec::new(),
+        }
+    }
+
     fn coll_name(&self, coll: CollId) -> String {
         self.colls
             .get(coll as usize)
@@ -289,9 +312,16 @@ impl Compiler<'_> {
         self.diags.borrow_mut().push(d);
     }
 
+    /// Where `path` is in the pack's files: `file:line:col`.
+    fn loc(&self, path: &JsonPath) -> String {
+        let d = self.sources.diagnostic(path, String::new(), None);
+        format!("{}:{}:{}", d.file, d.line, d.col)
+    }
+
     /// Notes something suspicious but legal where it is (`check` shows it; a run goes on).
     fn warn(&self, path: &JsonPath, message: String) {
-        let d = self.sources.diagnostic(path, message, None);
+        let mut d = self.sources.diagnostic(path, message, None);
+        d.severity = crate::pack::Severity::Warning;
         self.warns.borrow_mut().push(d);
     }
 
@@ -309,7 +339,7 @@ impl Compiler<'_> {
             Ok(t) => Some(t),
             Err(e) => {
                 let here = path.join_serde(e.path());
-                self.diag(&here, e.inner().to_string());
+                self.diag(&here, crate::suggest::unknown_field(&e.inner().to_string()));
                 None
             }
         }

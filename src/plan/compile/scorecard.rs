@@ -40,7 +40,11 @@ impl Compiler<'_> {
                         let known: Vec<&str> = declared.keys().map(|s| s.as_str()).collect();
                         self.diag(
                             &import_at,
-                            format!("no indicator '{name}' (indicators: {})", known.join(", ")),
+                            format!(
+                                "no indicator '{name}'{} (indicators: {})",
+                                crate::suggest::hint(name, known.iter().copied()),
+                                known.join(", ")
+                            ),
                         )
                     }
                 }
@@ -111,6 +115,7 @@ impl Compiler<'_> {
                     when,
                     action: a.action.clone(),
                     note: a.note.clone(),
+                    loc: self.loc(&ap),
                 });
             }
         }

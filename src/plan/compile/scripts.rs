@@ -140,6 +140,7 @@ impl Compiler<'_> {
                             "script does not compile: {}",
                             crate::script::script_limit_named(&message, limits)
                         ),
+                        severity: crate::pack::Severity::Error,
                     })
                 }
             }

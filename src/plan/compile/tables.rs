@@ -196,6 +196,7 @@ impl Compiler<'_> {
                     then,
                     priority: r.priority.unwrap_or(0),
                     note: r.note.clone(),
+                    loc: self.loc(&row_at),
                 }),
                 _ => ok = false,
             }
@@ -251,6 +252,7 @@ impl Compiler<'_> {
                         below: b.below.clone(),
                         then,
                         at: i,
+                        loc: self.loc(&band_at),
                     },
                 )),
                 None => ok = false,
