@@ -96,6 +96,7 @@ internal! {
     value;
 }
 pub mod coverage;
+pub mod diff;
 mod ffi;
 pub mod fixtures;
 mod indicator;
@@ -108,6 +109,7 @@ pub mod synth;
 
 pub use data::{Accounting, DataError, Dataset};
 pub use eval::explain::{Explanation, Fired, MeasureWhy, RelatedRecord};
+pub use eval::explain_above::{Step, Steps};
 pub use eval::ScoreError;
 pub use num::{ArithError, Number, ParseNumberError, RoundingMode};
 pub use outcome::{Measured, Outcome};
@@ -200,5 +202,49 @@ impl Plan {
     pub fn score_json(&self, json: &str) -> Result<Outcome, ScoreError> {
         let ds = self.read(json)?;
         self.score(&ds)
+    }
+
+    /// Why indicator `id` has its value, met and points in jurisdiction `group` (none:
+    /// overall) of outcome `o` (a run of this plan): its members, numerator and
+    /// denominator, the evidence, value and rounding, target and comparison, scoring.
+    pub fn explain_indicator(
+        &self,
+        o: &Outcome,
+        id: &str,
+        group: Option<&str>,
+    ) -> Result<eval::explain_above::Steps, String> {
+        eval::explain_above::indicator(self, o, id, group)
+    }
+
+    /// Why the scorecard of jurisdiction `group` (none: overall) of outcome `o` has its
+    /// total, grade and actions, section by section.
+    pub fn explain_scorecard(
+        &self,
+        o: &Outcome,
+        group: Option<&str>,
+    ) -> Result<eval::explain_above::Steps, String> {
+        eval::explain_above::scorecard(self, o, group)
+    }
+
+    /// The jurisdiction (its key) of each record of `collection` that has one, by the
+    /// record's key: where the record counts in the pack's groups.
+    pub fn jurisdictions(
+        &self,
+        ds: &Dataset,
+        collection: &str,
+    ) -> std::collections::BTreeMap<String, String> {
+        let Some(c) = self.collection(collection) else {
+            return Default::default();
+        };
+        let groups = eval::groups::Groups::new(self, ds);
+        (0..ds.colls[c as usize].rows.len())
+            .filter_map(|i| {
+                let g = groups.of_member(self, ds, c, i as u32)?;
+                Some((
+                    ds.colls[c as usize].key(i).to_string(),
+                    groups.key(ds, g as usize),
+                ))
+            })
+            .collect()
     }
 }

@@ -146,12 +146,25 @@ enum Command {
         format: Format,
     },
     /// Explain why a record has its measures: the related records counted or left out,
-    /// the windows, the table rows that fired (then the same for the related records).
+    /// the windows, the table rows that fired (then the same for the related records); or,
+    /// with --indicator or --scorecard, why an indicator or a scorecard has its result in
+    /// a jurisdiction (--in, default overall).
     Explain {
         /// The collection, e.g. units.
-        collection: String,
+        #[arg(required_unless_present_any = ["indicator", "scorecard"])]
+        collection: Option<String>,
         /// The record's key.
-        key: String,
+        #[arg(required_unless_present_any = ["indicator", "scorecard"])]
+        key: Option<String>,
+        /// Explain this indicator instead of a record.
+        #[arg(long, conflicts_with_all = ["collection", "scorecard"])]
+        indicator: Option<String>,
+        /// Explain the scorecard instead of a record.
+        #[arg(long, conflicts_with = "collection")]
+        scorecard: bool,
+        /// The jurisdiction of --indicator or --scorecard (its key; default overall).
+        #[arg(long = "in")]
+        within: Option<String>,
         /// The pack folder.
         #[arg(long)]
         pack: Option<PathBuf>,
@@ -162,6 +175,20 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         depth: usize,
         /// Output format: text, or json.
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// What changes between two outcomes: two versions of a pack over one dataset
+    /// (which units change grade, per jurisdiction; which indicators, totals, grades and
+    /// actions change), or one pack over two datasets.
+    Diff {
+        /// The pack folder; twice: the old and the new version.
+        #[arg(long, required = true, num_args = 1)]
+        pack: Vec<PathBuf>,
+        /// The dataset; twice (with one pack): the old and the new data.
+        #[arg(long, required = true, num_args = 1)]
+        input: Vec<PathBuf>,
+        /// Text, or JSON.
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
@@ -300,28 +327,66 @@ fn generate(
     Ok(ExitCode::SUCCESS)
 }
 
+/// What `explain` is asked about.
+enum Explained {
+    Record {
+        collection: String,
+        key: String,
+        depth: usize,
+    },
+    Indicator {
+        id: String,
+        within: Option<String>,
+    },
+    Scorecard {
+        within: Option<String>,
+    },
+}
+
 fn explain(
-    collection: &str,
-    key: &str,
+    what: Explained,
     pack: Option<PathBuf>,
     input: Option<PathBuf>,
-    depth: usize,
     format: Format,
 ) -> Result<ExitCode, String> {
     let (plan, ds) = load(pack, input, InputFormat::Auto, &ProgressBar::hidden())?;
-    let all = plan
-        .explain(&ds, collection, key, depth)
-        .map_err(|e| e.to_string())?;
+    let steps = match what {
+        Explained::Record {
+            collection,
+            key,
+            depth,
+        } => {
+            let all = plan
+                .explain(&ds, &collection, &key, depth)
+                .map_err(|e| e.to_string())?;
+            match format {
+                Format::Json => out!(
+                    "{}",
+                    serde_json::to_string_pretty(&all).map_err(|e| e.to_string())?
+                ),
+                Format::Table => {
+                    for e in &all {
+                        out!("{}", e.to_text());
+                    }
+                }
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        Explained::Indicator { id, within } => {
+            let outcome = plan.score(&ds).map_err(|e| e.to_string())?;
+            plan.explain_indicator(&outcome, &id, within.as_deref())?
+        }
+        Explained::Scorecard { within } => {
+            let outcome = plan.score(&ds).map_err(|e| e.to_string())?;
+            plan.explain_scorecard(&outcome, within.as_deref())?
+        }
+    };
     match format {
         Format::Json => out!(
             "{}",
-            serde_json::to_string_pretty(&all).map_err(|e| e.to_string())?
+            serde_json::to_string_pretty(&steps).map_err(|e| e.to_string())?
         ),
-        Format::Table => {
-            for e in &all {
-                out!("{}", e.to_text());
-            }
-        }
+        Format::Table => out!("{}", steps.to_text().trim_end()),
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -425,11 +490,38 @@ fn main() -> ExitCode {
         Command::Explain {
             collection,
             key,
+            indicator,
+            scorecard,
+            within,
             pack,
             input,
             depth,
             format,
-        } => match explain(&collection, &key, pack, input, depth, format) {
+        } => {
+            let what = match (indicator, scorecard, collection, key) {
+                (Some(id), _, _, _) => Explained::Indicator { id, within },
+                (None, true, _, _) => Explained::Scorecard { within },
+                (None, false, Some(collection), Some(key)) => Explained::Record {
+                    collection,
+                    key,
+                    depth,
+                },
+                // clap requires both unless --indicator or --scorecard is given
+                _ => Explained::Scorecard { within },
+            };
+            match explain(what, pack, input, format) {
+                Ok(code) => code,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        Command::Diff {
+            pack,
+            input,
+            format,
+        } => match cli::diff::run(&pack, &input, format) {
             Ok(code) => code,
             Err(e) => {
                 eprintln!("error: {e}");

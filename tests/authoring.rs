@@ -159,3 +159,90 @@ fn a_new_fixture_shows_its_outcome_and_accept_writes_it() {
     let (ok, text) = run(&["test", dir.to_str().unwrap()]);
     assert!(ok, "{text}");
 }
+
+/// "If the A band starts at 9.2, how many restaurants drop to B, per township?"
+#[test]
+fn diff_between_two_versions_of_a_pack() {
+    let dir = std::env::temp_dir().join(format!("scorecard-diff-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = std::fs::read_to_string(root().join("rules/catering-grading/pack.json")).unwrap();
+    let moved = text
+        .replacen(
+            "{ \"min\": 9.0, \"then\": { \"grade\": \"A\" } }",
+            "{ \"min\": 9.2, \"then\": { \"grade\": \"A\" } }",
+            1,
+        )
+        .replacen(
+            "\"min\": 7.5, \"below\": 9.0,",
+            "\"min\": 7.5, \"below\": 9.2,",
+            1,
+        );
+    assert_ne!(moved, text);
+    std::fs::write(dir.join("pack.json"), moved).unwrap();
+    let data = dir.join("data.json");
+    let (ok, text) = run(&[
+        "generate",
+        "--shape",
+        "catering",
+        "--inspections",
+        "3000",
+        "-o",
+        data.to_str().unwrap(),
+    ]);
+    assert!(ok, "{text}");
+    let (ok, text) = run(&[
+        "diff",
+        "--pack",
+        "rules/catering-grading",
+        "--pack",
+        dir.to_str().unwrap(),
+        "--input",
+        data.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(ok, "{text}");
+    let d: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let grades = d["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["measure"] == "annual_grade")
+        .unwrap();
+    let t = &grades["transitions"].as_array().unwrap();
+    assert_eq!(t.len(), 1, "only A → B: {t:?}");
+    assert_eq!(
+        (t[0]["from"].as_str(), t[0]["to"].as_str()),
+        (Some("A"), Some("B"))
+    );
+    let moved = t[0]["count"].as_u64().unwrap();
+    assert!(moved > 0);
+    let per: u64 = t[0]["by_jurisdiction"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    assert_eq!(per, moved, "every unit that moved has a township");
+    // the overall count of A falls by exactly the units that moved
+    let a = d["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["indicator"] == "a_count" && i["jurisdiction"].is_null())
+        .unwrap();
+    let [before, after] = [&a["changes"]["value"][0], &a["changes"]["value"][1]]
+        .map(|v| v.as_str().unwrap().parse::<u64>().unwrap());
+    assert_eq!(before - after, moved);
+    // the same pack twice: nothing differs
+    let (ok, text) = run(&[
+        "diff",
+        "--pack",
+        "rules/catering-grading",
+        "--pack",
+        "rules/catering-grading",
+        "--input",
+        data.to_str().unwrap(),
+    ]);
+    assert!(ok && text.trim() == "no differences", "{text}");
+}

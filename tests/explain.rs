@@ -110,3 +110,77 @@ fn the_cli_prints_the_explanation() {
         "{text}"
     );
 }
+
+/// `explain` above the record: an indicator in a jurisdiction, step by step, and a
+/// scorecard section by section, agreeing with the outcome.
+#[test]
+fn explains_an_indicator_and_a_scorecard() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let plan = Plan::load(root.join("rules/supervision-coverage")).unwrap();
+    let data =
+        std::fs::read_to_string(root.join("rules/supervision-coverage/data/sample.json")).unwrap();
+    let o = plan.score_json(&data).unwrap();
+    let t01 = &o.groups["T01"].indicators["coverage"];
+    let s = plan.explain_indicator(&o, "coverage", Some("T01")).unwrap();
+    assert_eq!(s.what, "indicator coverage in T01 (灵溪镇)");
+    let step = |name: &str| {
+        s.steps
+            .iter()
+            .find(|x| x.step == name)
+            .unwrap()
+            .detail
+            .clone()
+    };
+    assert_eq!(
+        step("counted"),
+        format!(
+            "numerator {}, denominator {}",
+            t01.numerator.as_ref().unwrap(),
+            t01.denominator.as_ref().unwrap()
+        )
+    );
+    let v = t01.value.as_ref().unwrap();
+    assert!(
+        step("value").starts_with(&format!(
+            "{} exactly, shown {} (rounded to 1 digit(s), half_up)",
+            v.exact, v.display
+        )),
+        "{}",
+        step("value")
+    );
+    assert!(
+        step("target").ends_with(if t01.met == Some(true) {
+            ": met"
+        } else {
+            ": not met"
+        }),
+        "{}",
+        step("target")
+    );
+    assert!(step("evidence").contains(&t01.evidence.ids.join(", ")));
+    let c = plan.explain_scorecard(&o, None).unwrap();
+    let total = o.scorecard.as_ref().unwrap().total.as_ref().unwrap();
+    assert!(
+        c.steps
+            .iter()
+            .any(|x| x.step == "total" && x.detail.contains(&total.exact)),
+        "{c:?}"
+    );
+    assert_eq!(
+        c.steps
+            .iter()
+            .filter(|x| x.step.starts_with("section "))
+            .count(),
+        4
+    );
+    assert!(
+        c.to_text()
+            .contains("grade: 不达标 (table overall_grade, bands[2]: total < 60)"),
+        "{}",
+        c.to_text()
+    );
+    let err = plan.explain_indicator(&o, "covrage", None).unwrap_err();
+    assert!(err.contains("did you mean 'coverage'?"), "{err}");
+    let err = plan.explain_scorecard(&o, Some("T99")).unwrap_err();
+    assert!(err.starts_with("no jurisdiction 'T99'"), "{err}");
+}

@@ -1,6 +1,7 @@
 //! The subcommands that are more than a call into the library, one file each.
 
 pub mod check;
+pub mod diff;
 pub mod test;
 
 use std::path::Path;

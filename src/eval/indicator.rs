@@ -506,14 +506,7 @@ fn group_result(
     }
     let members = &ds.colls[ind.coll as usize];
     let target = target.map(|t| {
-        let (k, v) = match t {
-            Target::Min(x) => ("min", x),
-            Target::Max(x) => ("max", x),
-            Target::Exactly(x) => ("exactly", x),
-            Target::Above(x) => ("above", x),
-            Target::Below(x) => ("below", x),
-        };
-        BTreeMap::from([(k.to_string(), v.to_exact_string())])
+        BTreeMap::from([(t.words().0.to_string(), t.bound().to_exact_string())])
     });
     Ok((
         IndicatorResult {

@@ -4,6 +4,7 @@
 
 mod by_category;
 pub mod explain;
+pub mod explain_above;
 pub(crate) mod failed;
 pub mod groups;
 pub mod indicator;

@@ -136,6 +136,11 @@ impl RoundingMode {
         ("floor", RoundingMode::Floor),
     ];
 
+    /// The mode's pack name (`"half_up"`, …).
+    pub fn name(self) -> &'static str {
+        Self::ALL.iter().find(|(_, m)| *m == self).map_or("half_up", |(n, _)| n)
+    }
+
     /// Looks a mode up by its pack name (`"half_up"`, …).
     pub fn from_name(name: &str) -> Option<RoundingMode> {
         Self::ALL.iter().find(|(n, _)| *n == name).map(|(_, m)| *m)

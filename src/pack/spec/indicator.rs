@@ -107,6 +107,17 @@ impl Target {
         }
     }
 
+    /// Its key in the pack (`min`, …) and its comparison as a reader writes it (`≥`, …).
+    pub fn words(&self) -> (&'static str, &'static str) {
+        match self {
+            Target::Min(_) => ("min", "≥"),
+            Target::Max(_) => ("max", "≤"),
+            Target::Exactly(_) => ("exactly", "="),
+            Target::Above(_) => ("above", ">"),
+            Target::Below(_) => ("below", "<"),
+        }
+    }
+
     /// The bound.
     pub fn bound(&self) -> &Number {
         match self {
