@@ -23,6 +23,7 @@ use std::path::{Path, PathBuf};
 
 /// A fixture file.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Fixture {
     /// The JSON Schema editors check the file against (`schema/fixture.schema.json`).

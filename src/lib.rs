@@ -102,6 +102,8 @@ pub mod fixtures;
 mod indicator;
 pub mod limits;
 pub mod outcome;
+#[cfg(feature = "schema")]
+pub mod schema;
 mod stack;
 mod suggest;
 #[cfg(feature = "synth")]

@@ -192,6 +192,13 @@ enum Command {
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
+    /// Print the JSON Schema of pack.json, of a fixture file or of the outcome (as in
+    /// schema/: editors complete and check a file that names it in "$schema").
+    Schema {
+        /// Which document.
+        #[arg(value_enum)]
+        document: cli::schema::Document,
+    },
     /// Run packs' fixtures (default: every pack under rules/).
     Test {
         /// Pack folders.
@@ -528,6 +535,7 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Command::Schema { document } => cli::schema::run(document),
         Command::Check { packs, format } => cli::check::run(&packs, format),
         Command::Test {
             packs,

@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod diff;
+pub mod schema;
 pub mod test;
 
 use std::path::Path;

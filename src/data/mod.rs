@@ -165,6 +165,7 @@ impl CollData {
 
 /// A record that was rejected.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Rejection {
     /// Its key; for a record without a usable key, `#` and 12 hex digits of a digest of its
     /// text (the record's JSON in a document, its line in NDJSON), the same wherever it
@@ -176,6 +177,7 @@ pub struct Rejection {
 
 /// What happened to the records of one collection.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Accounting {
     /// Records in the input.
     pub read: u64,

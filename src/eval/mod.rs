@@ -370,6 +370,8 @@ fn score_once(plan: &Plan, ds: &Dataset) -> Result<Outcome, failed::Failed> {
         .map(|(c, a)| (c.name.clone(), a.clone()))
         .collect();
     Ok(Outcome {
+        format: crate::outcome::FORMAT,
+        engine: concat!("scorecard ", env!("CARGO_PKG_VERSION")).to_string(),
         pack: plan.meta.clone(),
         period: ds.period(),
         accounting,

@@ -6,6 +6,7 @@ use super::*;
 
 /// A change's fields.
 #[derive(Debug, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Spec {
     /// The indicator whose value is compared.

@@ -5,6 +5,7 @@ use crate::pack::spec::PopulationSpec;
 
 /// A count's fields.
 #[derive(Debug, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Spec {
     population: PopulationSpec,

@@ -10,6 +10,7 @@ use crate::value::CollId;
 
 /// A formula's fields.
 #[derive(Debug, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Spec {
     /// The expression: `(a_count - a_count_last_year) / a_count_last_year * 100`, with

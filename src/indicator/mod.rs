@@ -29,6 +29,7 @@ macro_rules! kinds {
         /// An indicator's kind with the fields only that kind takes, as written in the pack
         /// (`"kind": "rate"` selects the variant).
         #[derive(Debug, serde::Deserialize)]
+        #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
         #[serde(tag = "kind")]
         pub enum KindSpec {
             $(

@@ -7,6 +7,7 @@ use crate::pack::spec::PopulationSpec;
 
 /// A ratio's fields.
 #[derive(Debug, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Spec {
     population: PopulationSpec,

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 /// A timeliness indicator's fields.
 #[derive(Debug, serde::Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Spec {
     population: PopulationSpec,

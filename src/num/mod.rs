@@ -105,6 +105,7 @@ pub enum ArithError {
 
 /// How to round to a number of decimal digits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum RoundingMode {
     /// Round half away from zero (四舍五入): 8.95 → 9.0.

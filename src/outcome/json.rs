@@ -21,6 +21,8 @@ use std::io::Write;
 /// table (the outcome's own, or a stand-in while the table is written apart).
 #[derive(Serialize)]
 pub(super) struct Document<'a, R: Serialize> {
+    format: u32,
+    engine: &'a str,
     pack: &'a PackMeta,
     #[serde(skip_serializing_if = "Option::is_none")]
     period: &'a Option<Period>,
@@ -52,6 +54,8 @@ impl Serialize for NoRecords {
 impl Outcome {
     fn document<R: Serialize>(&self, records: R) -> Document<'_, R> {
         Document {
+            format: self.format,
+            engine: &self.engine,
             pack: &self.pack,
             period: &self.period,
             accounting: &self.accounting,

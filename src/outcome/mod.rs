@@ -19,6 +19,7 @@ use std::collections::BTreeMap;
 
 /// An exact number and its rounded display.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Exact {
     /// The exact value as text: a decimal, or a fraction such as `17300/219`.
     pub exact: String,
@@ -48,6 +49,7 @@ impl Exact {
 
 /// Records that made an indicator what it is.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Evidence {
     /// What the ids are, e.g. `not meeting the numerator`.
     pub of: String,
@@ -59,6 +61,7 @@ pub struct Evidence {
 
 /// The result of one indicator for one group.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct IndicatorResult {
     /// The indicator's title in the pack (e.g. 监督覆盖率), when it has one.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -127,6 +130,7 @@ pub struct IndicatorResult {
 
 /// An indicator in one category of its `by` dimension (within one group).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ByCategory {
     /// The category (`—` for members with none).
     pub category: String,
@@ -146,6 +150,7 @@ pub struct ByCategory {
 
 /// A late submission.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Late {
     /// The member's key.
     pub key: String,
@@ -163,6 +168,7 @@ pub struct Late {
 
 /// One scorecard section.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct SectionResult {
     /// The section's name in the pack.
     pub name: String,
@@ -178,6 +184,7 @@ pub struct SectionResult {
 
 /// An action triggered.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ActionResult {
     /// The action, e.g. 限期整改.
     pub action: String,
@@ -260,6 +267,9 @@ impl Serialize for Shown<'_> {
         self.0.serialize(s)
     }
 }
+
+/// The outcome document's format version (the outcome's `format`).
+pub const FORMAT: u32 = 1;
 
 /// The value of a record's measure in an outcome.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -379,6 +389,7 @@ impl Serialize for Records {
 
 /// The scorecard of one group.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct ScorecardResult {
     /// Total score; absent when no indicator is applicable.
     pub total: Option<Exact>,
@@ -395,6 +406,7 @@ pub struct ScorecardResult {
 
 /// Results of one jurisdiction (its own members and those of the jurisdictions below it).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct GroupResult {
     /// The jurisdiction's name (the groups' `name` field), when it has one.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -415,11 +427,18 @@ pub struct GroupResult {
 /// The outcome of scoring a dataset with a plan. Its JSON form is [`Outcome::to_json`]'s
 /// (one list of its fields, in the document's order, serves both).
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Outcome {
+    /// The version of this document's format ([`FORMAT`]): it changes when a member
+    /// changes meaning or is taken away (members are added without a change).
+    pub format: u32,
+    /// The engine that wrote it: `scorecard` and its version.
+    pub engine: String,
     /// The pack.
     pub pack: PackMeta,
     /// The period assessed; none when neither the data nor the pack gives one (the pack
     /// dates nothing).
+    #[cfg_attr(feature = "schema", serde(skip_serializing_if = "Option::is_none"))]
     pub period: Option<Period>,
     /// Records read, used, excluded and rejected, by collection.
     pub accounting: BTreeMap<String, Accounting>,
@@ -428,8 +447,10 @@ pub struct Outcome {
     /// Indicators over all members.
     pub indicators: BTreeMap<String, IndicatorResult>,
     /// Scorecard over all members.
+    #[cfg_attr(feature = "schema", serde(skip_serializing_if = "Option::is_none"))]
     pub scorecard: Option<ScorecardResult>,
     /// The outputs of the pack's tables on groups over all members, by output name.
+    #[cfg_attr(feature = "schema", serde(skip_serializing_if = "BTreeMap::is_empty"))]
     pub grades: BTreeMap<String, serde_json::Value>,
     /// Results per jurisdiction, by key.
     pub groups: BTreeMap<String, GroupResult>,

@@ -18,6 +18,7 @@ use std::sync::Arc;
 
 /// An assessment period (inclusive) and its assessment date.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Period {
     /// First day.
     pub from: NaiveDate,
@@ -39,6 +40,7 @@ impl Period {
 
 /// Identity of a pack in an outcome.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct PackMeta {
     /// Pack name.
     pub name: String,

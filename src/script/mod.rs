@@ -30,6 +30,7 @@ use std::sync::Arc;
 
 /// Limits on one script call, as a pack may set them (each at most the hard cap).
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Limits {
     /// Operations per call (default 100 000; cap 10 000 000).

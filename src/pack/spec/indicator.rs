@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 /// What every indicator has, whatever its kind; the kind and the fields only it takes are
 /// a `crate::indicator::KindSpec`, read from the same object.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct IndicatorSpec {
     /// Human title, e.g. 监督覆盖率.
@@ -47,6 +48,7 @@ pub struct IndicatorSpec {
 
 /// Treatment of an indicator that is not applicable (0 ÷ 0, no members).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum NotApplicable {
     /// Left out: its points leave the section's maximum.
@@ -59,6 +61,7 @@ pub enum NotApplicable {
 
 /// What an indicator's target is compared with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Compare {
     /// The exact value (the default).
@@ -69,6 +72,7 @@ pub enum Compare {
 
 /// The members of an indicator.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PopulationSpec {
     /// The collection.
@@ -81,6 +85,7 @@ pub struct PopulationSpec {
 /// A target: at least, at most, exactly, strictly above or strictly below a bound
 /// (`{"min": 90}`: exactly one of them).
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(try_from = "TargetFields")]
 pub enum Target {
     /// At least.
@@ -128,6 +133,7 @@ impl Target {
 
 /// A target as written: its possible keys, of which exactly one is given.
 #[derive(Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 struct TargetFields {
     #[serde(default)]
@@ -158,6 +164,7 @@ impl TryFrom<TargetFields> for Target {
 
 /// How an indicator earns points: exactly one rule.
 #[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(try_from = "ScoringFields")]
 pub enum ScoringSpec {
     /// Full points when met, otherwise none.
@@ -170,6 +177,7 @@ pub enum ScoringSpec {
 
 /// A scoring rule as written: its possible keys, of which exactly one is given.
 #[derive(Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 struct ScoringFields {
     #[serde(default)]
@@ -194,6 +202,7 @@ impl TryFrom<ScoringFields> for ScoringSpec {
 
 /// Deduction per shortfall.
 #[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DeductionSpec {
     /// Full points.

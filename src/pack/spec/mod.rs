@@ -14,6 +14,7 @@ pub use indicator::*;
 
 /// The top level of `pack.json`.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PackSpec {
     /// The JSON Schema editors check the file against (`schema/pack.schema.json`).
@@ -48,18 +49,23 @@ pub struct PackSpec {
     #[serde(default)]
     pub groups: Option<GroupsSpec>,
     /// The input collections, by name.
+    #[cfg_attr(feature = "schema", schemars(with = "BTreeMap<String, CollectionSpec>"))]
     pub collections: BTreeMap<String, Value>,
     /// Measures, by collection then by name.
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(with = "BTreeMap<String, BTreeMap<String, MeasureSpec>>"))]
     pub measures: BTreeMap<String, BTreeMap<String, Value>>,
     /// Decision and band tables, by name.
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(with = "BTreeMap<String, TableSpec>"))]
     pub tables: BTreeMap<String, Value>,
     /// Indicators, by id.
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(with = "BTreeMap<String, crate::schema::IndicatorEntry>"))]
     pub indicators: BTreeMap<String, Value>,
     /// The points scorecard.
     #[serde(default)]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<ScorecardSpec>"))]
     pub scorecard: Option<Value>,
     /// rhai scripts: files, limits, and the functions expressions may call.
     #[serde(default)]
@@ -78,6 +84,7 @@ pub struct PackSpec {
 
 /// The scripts of a pack.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ScriptsSpec {
     /// Script files, relative to the pack folder (e.g. `scripts/staffing.rhai`).
@@ -91,6 +98,7 @@ pub struct ScriptsSpec {
 
 /// A script function as expressions see it.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FunctionSpec {
     /// What it is for.
@@ -108,6 +116,7 @@ pub struct FunctionSpec {
 /// (those the importing pack does not define itself) and the indicators listed, each with
 /// overrides of its `scoring`, `target`, `not_applicable`, `title` or `rounding`.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ImportSpec {
     /// The pack: a folder beside this one, e.g. `supervision-coverage`.
@@ -118,6 +127,7 @@ pub struct ImportSpec {
 
 /// An assessment period: inclusive dates.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PeriodSpec {
     /// First day, `YYYY-MM-DD`.
@@ -131,6 +141,7 @@ pub struct PeriodSpec {
 
 /// Rounding for display (or for comparison where an indicator says so).
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RoundingSpec {
     /// Decimal digits kept.
@@ -142,6 +153,7 @@ pub struct RoundingSpec {
 
 /// The jurisdiction hierarchy.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct GroupsSpec {
     /// The collection of jurisdictions.
@@ -156,6 +168,7 @@ pub struct GroupsSpec {
 
 /// A collection of input records.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CollectionSpec {
     /// A title for readers of the pack and its outcome.
@@ -188,6 +201,7 @@ pub struct CollectionSpec {
 
 /// A validity rule of a collection.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct InvalidRule {
     /// The condition that makes a record invalid; it may use fields and measures.
@@ -198,6 +212,7 @@ pub struct InvalidRule {
 
 /// What a record whose evaluation fails does to the run.
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EvaluationErrors {
     /// The record is rejected with the error, and the others are scored without it.
@@ -209,6 +224,7 @@ pub enum EvaluationErrors {
 
 /// Treatment of undeclared fields in input records.
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ExtraFields {
     /// The record is rejected, naming the field.
@@ -224,6 +240,7 @@ pub struct FieldSpec(pub FieldDetail);
 
 /// The details of a field.
 #[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FieldDetail {
     /// `string`, `number`, `integer`, `bool`, `date`, `enum` (with `values`),
@@ -320,6 +337,7 @@ impl<'de> Deserialize<'de> for ItemsSpec {
 
 /// A measure: a value computed per record of a collection.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MeasureSpec {
     /// A title for readers of the pack and its outcome.
@@ -483,6 +501,7 @@ impl TryFrom<Value> for PerSpec {
 
 /// Aggregations over related records.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Agg {
     /// Number of records.
@@ -519,6 +538,7 @@ impl Agg {
 
 /// Hit policy of a decision table, as the pack names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum HitPolicy {
     /// The first matching row.
@@ -533,6 +553,7 @@ pub enum HitPolicy {
 
 /// How the `collect` hit policy combines the matching rows' outputs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CollectAgg {
     /// Sum of each numeric output.
@@ -547,6 +568,7 @@ pub enum CollectAgg {
 
 /// A decision table or a band table.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TableSpec {
     /// A title for readers of the pack and its outcome.
@@ -577,6 +599,7 @@ pub struct TableSpec {
 
 /// A row of a decision table.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RowSpec {
     /// The condition, over the record (or the scorecard's total).
@@ -593,6 +616,7 @@ pub struct RowSpec {
 
 /// A band: `min` inclusive, `below` exclusive; an end band may leave one out.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BandSpec {
     /// Lower bound, inclusive.
@@ -607,6 +631,7 @@ pub struct BandSpec {
 
 /// The points scorecard.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ScorecardSpec {
     /// A title for readers of the pack and its outcome.
@@ -628,6 +653,7 @@ pub struct ScorecardSpec {
 
 /// A section of weighted indicators.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SectionSpec {
     /// Name of the section.
@@ -641,6 +667,7 @@ pub struct SectionSpec {
 
 /// Grading of the total by a table.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct GradeSpec {
     /// The table (with `on: "scorecard"`).
@@ -652,6 +679,7 @@ pub struct GradeSpec {
 
 /// An action triggered by a condition.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ActionSpec {
     /// Condition on `total` and `grade`.
