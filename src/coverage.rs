@@ -72,8 +72,10 @@ pub struct IndicatorCoverage {
     pub met: u64,
     /// Not met.
     pub not_met: u64,
-    /// Not applicable (no members, or excluded), or without a target.
+    /// Not applicable (0 ÷ 0, no members).
     pub not_applicable: u64,
+    /// Applicable, with no target to meet (a count, a figure reported as it is).
+    pub no_target: u64,
 }
 
 impl Coverage {
@@ -140,6 +142,7 @@ impl Coverage {
                     met: 0,
                     not_met: 0,
                     not_applicable: 0,
+                    no_target: 0,
                 })
                 .collect(),
             actions,
@@ -287,7 +290,8 @@ fn count(c: &mut IndicatorCoverage, r: &IndicatorResult) {
     match r.met {
         Some(true) => c.met += 1,
         Some(false) => c.not_met += 1,
-        None => c.not_applicable += 1,
+        None if !r.applicable => c.not_applicable += 1,
+        None => c.no_target += 1,
     }
 }
 

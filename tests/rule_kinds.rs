@@ -1478,3 +1478,32 @@ fn scan_misuse_is_located() {
     assert_eq!(s("a"), json!({ "sum": "7", "last": "a" }));
     assert_eq!(s("z"), json!({ "sum": "8", "last": "z" }));
 }
+
+#[test]
+fn unused_hidden_measures_and_indicators_in_no_section_are_warned_of() {
+    let pack = json!({ "name": "t", "version": "0",
+        "collections": { "u": { "fields": { "id": "string", "ok": "bool", "n": "number" } } },
+        "measures": { "u": {
+            "used": { "expr": "n * 2", "report": false },
+            "unused": { "expr": "n * 3", "report": false },
+            "shown": { "expr": "used + 1" } } },
+        "indicators": {
+            "a": { "kind": "rate", "population": { "collection": "u" }, "numerator": "ok", "target": { "min": 90 }, "scoring": { "all_or_nothing": 10 } },
+            "b": { "kind": "rate", "population": { "collection": "u" }, "numerator": "ok", "target": { "min": 90 }, "scoring": { "all_or_nothing": 10 } } },
+        "scorecard": { "sections": [ { "name": "s", "indicators": ["a"] } ] } });
+    let p = Plan::from_json(&pack.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    let w: Vec<String> = p.warnings().iter().map(|d| d.to_string()).collect();
+    assert_eq!(w.len(), 2, "{w:?}");
+    assert!(
+        w.iter().any(|x| x.contains(
+            "measures.u.unused.report: measure 'unused' is not reported and nothing uses it"
+        )),
+        "{w:?}"
+    );
+    assert!(
+        w.iter()
+            .any(|x| x
+                .contains("indicators.b.scoring: indicator 'b' earns points but is in no section")),
+        "{w:?}"
+    );
+}

@@ -167,8 +167,8 @@ fn coverage_text(c: &Coverage) -> String {
     for i in &c.indicators {
         let _ = writeln!(
             s,
-            "  indicator {}: met {}, not met {}, not applicable {}",
-            i.id, i.met, i.not_met, i.not_applicable
+            "  indicator {}: met {}, not met {}, not applicable {}, no target {}",
+            i.id, i.met, i.not_met, i.not_applicable, i.no_target
         );
     }
     for h in &c.actions {

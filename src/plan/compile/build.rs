@@ -62,6 +62,18 @@ impl Compiler<'_> {
         if !self.diags.borrow().is_empty() {
             return None;
         }
+        for (id, slot) in self.measure_slots.iter().enumerate() {
+            let hidden = slot.spec.as_ref().is_some_and(|s| s.report == Some(false));
+            if hidden && !self.used_measures.borrow().contains(&id) {
+                self.warn(
+                    &slot.path.key("report"),
+                    format!(
+                        "measure '{}' is not reported and nothing uses it: report it, or remove it",
+                        slot.name
+                    ),
+                );
+            }
+        }
         let (measures, tables) = self.compiled_measures_and_tables()?;
         // a period is needed to date anything: a dated collection, a window, a timeliness
         // indicator's assessment date, or an expression that reads the period

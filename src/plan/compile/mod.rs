@@ -87,6 +87,8 @@ struct Compiler<'a> {
     /// What a table on groups sees, once the indicators are compiled
     /// ([`Compiler::indicator_vars`] and `group`).
     group_vars: RefCell<Option<Vec<(String, Ty)>>>,
+    /// The measures an expression named (`report: false` and never named: a warning).
+    used_measures: RefCell<BTreeSet<usize>>,
     /// The shapes of scans' states, item shapes after the fields' (`items`).
     scan_states: RefCell<Vec<ItemShape>>,
     /// The measures and tables being compiled, outermost first: the path a cycle takes.
@@ -130,6 +132,7 @@ pub(crate) fn compile(loaded: LoadedPack) -> Result<Plan, Vec<Diagnostic>> {
         group_vars: RefCell::new(None),
         compiling: RefCell::new(Vec::new()),
         scan_states: RefCell::new(Vec::new()),
+        used_measures: RefCell::new(BTreeSet::new()),
         scripts: HashMap::new(),
         groups_coll: None,
         calendar,
@@ -217,6 +220,7 @@ impl Names for Compiler<'_> {
             .measure_slots
             .iter()
             .position(|m| m.coll == coll && m.name == name)?;
+        self.used_measures.borrow_mut().insert(id);
         let state = self.measure_state.borrow()[id].clone();
         Some(match state {
             State::Done(ty) => Ok((id as MeasureId, ty)),

@@ -61,6 +61,18 @@ impl Compiler<'_> {
                 indicators: ids,
             });
         }
+        // an indicator that earns points counts in the scorecard only through a section
+        for ind in indicators.iter().filter(|i| i.scoring.is_some()) {
+            if !seen.contains_key(ind.id.as_str()) {
+                self.warn(
+                    &JsonPath::root().key("indicators").key(&ind.id).key("scoring"),
+                    format!(
+                        "indicator '{}' earns points but is in no section of the scorecard: its points count nowhere",
+                        ind.id
+                    ),
+                );
+            }
+        }
         let grade = s.grade.as_ref().and_then(|g| {
             let grade_at = here.key("grade");
             let Some(t) = self.table_slots.iter().position(|t| t.name == g.table) else {
