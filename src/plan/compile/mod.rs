@@ -16,6 +16,7 @@ mod scan;
 mod scorecard;
 mod scripts;
 mod table_checks;
+mod table_regions;
 mod tables;
 
 pub(crate) use indicators::KindCx;
