@@ -244,9 +244,25 @@ fn load(
     format: InputFormat,
     bar: &ProgressBar,
 ) -> Result<(Plan, scorecard::Dataset), String> {
+    let given = pack.is_some();
     let pack = pack.unwrap_or_else(|| bundled(DEFAULT_PACK));
     let plan = Plan::load(&pack).map_err(|e| e.to_string())?;
-    let input = input.unwrap_or_else(|| bundled(DEFAULT_INPUT));
+    // a pack given without an input scores its own sample data, never another pack's
+    let input = match (input, given) {
+        (Some(i), _) => i,
+        (None, false) => bundled(DEFAULT_INPUT),
+        (None, true) => {
+            let sample = pack.join("data").join("sample.json");
+            if !sample.is_file() {
+                return Err(format!(
+                    "{} has no sample data ({}): give the dataset with --input",
+                    pack.display(),
+                    sample.display()
+                ));
+            }
+            sample
+        }
+    };
     let ndjson = match format {
         InputFormat::Json => false,
         InputFormat::Ndjson => true,

@@ -246,3 +246,37 @@ fn diff_between_two_versions_of_a_pack() {
     ]);
     assert!(ok && text.trim() == "no differences", "{text}");
 }
+
+/// A pack given without an input scores its own sample data, or says an input is needed;
+/// never another pack's data.
+#[test]
+fn a_pack_without_an_input_scores_its_own_sample() {
+    let (ok, text) = run(&[
+        "score",
+        "--pack",
+        "rules/catering-grading",
+        "--format",
+        "json",
+    ]);
+    assert!(ok, "{text}");
+    assert!(
+        text.contains("\"name\": \"catering-grading\""),
+        "{}",
+        &text[..200.min(text.len())]
+    );
+    let (ok, text) = run(&["score", "--pack", "tests/broken-packs/script-compile-error"]);
+    assert!(!ok, "{text}");
+    let dir = std::env::temp_dir().join(format!("scorecard-nodata-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("pack.json"),
+        r#"{"name": "t", "version": "0", "collections": {"u": {"fields": {"id": "string"}}}}"#,
+    )
+    .unwrap();
+    let (ok, text) = run(&["score", "--pack", dir.to_str().unwrap()]);
+    assert!(
+        !ok && text.contains("has no sample data")
+            && text.contains("give the dataset with --input"),
+        "{text}"
+    );
+}
