@@ -105,17 +105,17 @@ impl Coverage {
                             hits: 0,
                         })
                         .collect(),
+                    // by their place in the pack (the compiled bands are sorted by bound)
                     TableBody::Bands { bands, .. } => {
-                        let mut b: Vec<Hits> = bands
-                            .iter()
+                        let mut b: Vec<&crate::plan::Band> = bands.iter().collect();
+                        b.sort_by_key(|b| b.at);
+                        b.into_iter()
                             .map(|b| Hits {
                                 what: format!("bands[{}]", b.at),
                                 at: b.loc.clone(),
                                 hits: 0,
                             })
-                            .collect();
-                        b.sort_by_key(|h| band_index(&h.what));
-                        b
+                            .collect()
                     }
                 },
                 defaulted: 0,
@@ -198,13 +198,7 @@ impl Coverage {
                     cov.defaulted += 1;
                 }
                 for &k in hit.fired.as_slice() {
-                    let what = match &t.body {
-                        TableBody::Rows(_) => format!("rows[{k}]"),
-                        TableBody::Bands { bands, .. } => format!("bands[{}]", bands[k].at),
-                    };
-                    if let Some(h) = cov.entries.iter_mut().find(|h| h.what == what) {
-                        h.hits += 1;
-                    }
+                    cov.entries[entry(&t.body, k)].hits += 1;
                 }
             }
         }
@@ -236,16 +230,10 @@ impl Coverage {
             let (Some(g), Some(total)) = (grading, card.total.as_ref()) else {
                 continue;
             };
-            if let TableBody::Bands { bands, .. } = &plan.tables[g].body {
-                let n = total.number();
-                let band = bands.iter().find(|b| {
-                    b.min.as_ref().is_none_or(|m| n >= m) && b.below.as_ref().is_none_or(|x| n < x)
-                });
-                if let Some(b) = band {
-                    let what = format!("bands[{}]", b.at);
-                    if let Some(h) = self.tables[g].entries.iter_mut().find(|h| h.what == what) {
-                        h.hits += 1;
-                    }
+            let body = &plan.tables[g].body;
+            if let TableBody::Bands { bands, .. } = body {
+                if let Some(k) = crate::eval::table::band_of(bands, total.number()) {
+                    self.tables[g].entries[entry(body, k)].hits += 1;
                 }
             }
         }
@@ -295,10 +283,11 @@ fn count(c: &mut IndicatorCoverage, r: &IndicatorResult) {
     }
 }
 
-/// The number of `bands[i]`, to list bands in the pack's order.
-fn band_index(what: &str) -> usize {
-    what.trim_start_matches("bands[")
-        .trim_end_matches(']')
-        .parse()
-        .unwrap_or(0)
+/// The entry of row or band `k` of a table (as it fired: bands sorted by bound) in the
+/// coverage's list, which is in the pack's order.
+fn entry(body: &TableBody, k: usize) -> usize {
+    match body {
+        TableBody::Rows(_) => k,
+        TableBody::Bands { bands, .. } => bands[k].at,
+    }
 }

@@ -97,20 +97,33 @@ fn differ(a: Option<&Json>, b: Option<&Json>) -> bool {
 /// One measure's records changed, records compared, and transitions by (from, to).
 type Changes = (u64, u64, BTreeMap<(String, String), Transition>);
 
+/// The members of `v`'s object `k` (none when it has none).
+fn members<'a>(v: &'a Json, k: &str) -> impl Iterator<Item = (&'a String, &'a Json)> {
+    v.get(k).and_then(Json::as_object).into_iter().flatten()
+}
+
+/// The parts of two results that differ, each `[before, after]` as shown.
+fn changed(parts: &[&str], a: Option<&Json>, b: Option<&Json>) -> BTreeMap<String, [String; 2]> {
+    let mut out = BTreeMap::new();
+    for part in parts {
+        let (x, y) = (a.and_then(|v| v.get(part)), b.and_then(|v| v.get(part)));
+        if differ(x, y) {
+            out.insert(part.to_string(), [shown(x), shown(y)]);
+        }
+    }
+    out
+}
+
 /// The differences from `old` to `new` (outcome documents); `home` gives a record's
 /// jurisdiction by collection and key, for the counts per jurisdiction.
 pub fn diff(old: &Json, new: &Json, home: &dyn Fn(&str, &str) -> Option<String>) -> OutcomeDiff {
     let mut out = OutcomeDiff::default();
-    let empty = serde_json::Map::new();
-    let obj = |v: &Json, k: &str| {
-        v.get(k)
+    for (coll, recs) in members(new, "records") {
+        let Some(before) = old
+            .get("records")
+            .and_then(|r| r.get(coll))
             .and_then(Json::as_object)
-            .cloned()
-            .unwrap_or_else(|| empty.clone())
-    };
-    let (ro, rn) = (obj(old, "records"), obj(new, "records"));
-    for (coll, recs) in &rn {
-        let Some(before) = ro.get(coll).and_then(Json::as_object) else {
+        else {
             continue;
         };
         let Some(after) = recs.as_object() else {
@@ -171,27 +184,25 @@ pub fn diff(old: &Json, new: &Json, home: &dyn Fn(&str, &str) -> Option<String>)
             });
         }
     }
-    let mut places: Vec<(Option<String>, Json, Json)> = vec![(None, old.clone(), new.clone())];
-    let (go, gn) = (obj(old, "groups"), obj(new, "groups"));
-    for (g, n) in &gn {
-        places.push((
-            Some(g.clone()),
-            go.get(g).cloned().unwrap_or(Json::Null),
-            n.clone(),
-        ));
-    }
+    // overall, then each jurisdiction of the new outcome
+    let places = std::iter::once((None, Some(old), new)).chain(
+        members(new, "groups")
+            .map(|(g, n)| (Some(g.clone()), old.get("groups").and_then(|o| o.get(g)), n)),
+    );
     for (jurisdiction, o, n) in places {
-        let (io, inew) = (obj(&o, "indicators"), obj(&n, "indicators"));
-        let ids: std::collections::BTreeSet<&String> = io.keys().chain(inew.keys()).collect();
+        let (io, inew) = (o.and_then(|o| o.get("indicators")), n.get("indicators"));
+        let ids: std::collections::BTreeSet<&String> = io
+            .and_then(Json::as_object)
+            .into_iter()
+            .flat_map(|m| m.keys())
+            .chain(members(n, "indicators").map(|(k, _)| k))
+            .collect();
         for id in ids {
-            let (a, b) = (io.get(id), inew.get(id));
-            let mut changes = BTreeMap::new();
-            for part in ["value", "met", "points"] {
-                let (x, y) = (a.and_then(|v| v.get(part)), b.and_then(|v| v.get(part)));
-                if differ(x, y) {
-                    changes.insert(part.to_string(), [shown(x), shown(y)]);
-                }
-            }
+            let changes = changed(
+                &["value", "met", "points"],
+                io.and_then(|m| m.get(id)),
+                inew.and_then(|m| m.get(id)),
+            );
             if !changes.is_empty() {
                 out.indicators.push(IndicatorChange {
                     jurisdiction: jurisdiction.clone(),
@@ -200,14 +211,8 @@ pub fn diff(old: &Json, new: &Json, home: &dyn Fn(&str, &str) -> Option<String>)
                 });
             }
         }
-        let (so, sn) = (o.get("scorecard"), n.get("scorecard"));
-        let mut changes = BTreeMap::new();
-        for part in ["total", "grade"] {
-            let (x, y) = (so.and_then(|v| v.get(part)), sn.and_then(|v| v.get(part)));
-            if differ(x, y) {
-                changes.insert(part.to_string(), [shown(x), shown(y)]);
-            }
-        }
+        let (so, sn) = (o.and_then(|o| o.get("scorecard")), n.get("scorecard"));
+        let mut changes = changed(&["total", "grade"], so, sn);
         let actions = |s: Option<&Json>| {
             s.and_then(|v| v.get("actions"))
                 .and_then(Json::as_array)
@@ -265,31 +270,28 @@ impl OutcomeDiff {
             }
         }
         let place = |j: &Option<String>| j.clone().unwrap_or_else(|| "overall".into());
-        for i in &self.indicators {
-            let parts: Vec<String> = i
-                .changes
+        let parts = |changes: &BTreeMap<String, [String; 2]>| {
+            let all: Vec<String> = changes
                 .iter()
                 .map(|(k, [a, b])| format!("{k} {a} → {b}"))
                 .collect();
+            all.join(", ")
+        };
+        for i in &self.indicators {
             let _ = writeln!(
                 s,
                 "indicator {} in {}: {}",
                 i.indicator,
                 place(&i.jurisdiction),
-                parts.join(", ")
+                parts(&i.changes)
             );
         }
         for c in &self.scorecards {
-            let parts: Vec<String> = c
-                .changes
-                .iter()
-                .map(|(k, [a, b])| format!("{k} {a} → {b}"))
-                .collect();
             let _ = writeln!(
                 s,
                 "scorecard of {}: {}",
                 place(&c.jurisdiction),
-                parts.join(", ")
+                parts(&c.changes)
             );
         }
         s

@@ -456,6 +456,14 @@ fn score(a: ScoreArgs) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The exit code of a command, or its error on standard error and exit code 2.
+fn or_exit(r: Result<ExitCode, String>) -> ExitCode {
+    r.unwrap_or_else(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(2)
+    })
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
@@ -489,13 +497,7 @@ fn main() -> ExitCode {
                 input_format,
                 progress,
             };
-            match pool.install(|| score(args)) {
-                Ok(code) => code,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    ExitCode::from(2)
-                }
-            }
+            or_exit(pool.install(|| score(args)))
         }
         Command::Generate {
             shape,
@@ -503,13 +505,7 @@ fn main() -> ExitCode {
             seed,
             format,
             output,
-        } => match generate(shape, inspections, seed, format, output) {
-            Ok(code) => code,
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::from(2)
-            }
-        },
+        } => or_exit(generate(shape, inspections, seed, format, output)),
         Command::Explain {
             collection,
             key,
@@ -532,25 +528,13 @@ fn main() -> ExitCode {
                 // clap requires both unless --indicator or --scorecard is given
                 _ => Explained::Scorecard { within },
             };
-            match explain(what, pack, input, format) {
-                Ok(code) => code,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    ExitCode::from(2)
-                }
-            }
+            or_exit(explain(what, pack, input, format))
         }
         Command::Diff {
             pack,
             input,
             format,
-        } => match cli::diff::run(&pack, &input, format) {
-            Ok(code) => code,
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::from(2)
-            }
-        },
+        } => or_exit(cli::diff::run(&pack, &input, format)),
         Command::Schema { document } => cli::schema::run(document),
         Command::Check { packs, format } => cli::check::run(&packs, format),
         Command::Test {

@@ -108,9 +108,10 @@ pub fn explain(
     for &m in &c.measures {
         let meas = &plan.measures[m as usize];
         let v = &cols[m as usize][idx as usize];
-        let value = match serde_json::to_value(crate::outcome::Shown(v, &meas.show())) {
-            Ok(j) if !matches!(meas.show(), crate::outcome::Show::Plain) => j,
-            _ => value_json(ds, v),
+        let value = match meas.show() {
+            crate::outcome::Show::Plain => value_json(ds, v),
+            show => serde_json::to_value(crate::outcome::Shown(v, &show))
+                .unwrap_or_else(|_| value_json(ds, v)),
         };
         let frame = Frame {
             data: &view,
@@ -150,24 +151,11 @@ pub fn explain(
                             rule: rows[i].when.src.to_string(),
                             note: rows[i].note.clone(),
                         },
-                        TableBody::Bands { input, bands } => {
-                            let b = &bands[i];
-                            let lo = b
-                                .min
-                                .as_ref()
-                                .map(|x| format!("{x} ≤ "))
-                                .unwrap_or_default();
-                            let hi = b
-                                .below
-                                .as_ref()
-                                .map(|x| format!(" < {x}"))
-                                .unwrap_or_default();
-                            Fired {
-                                at: format!("bands[{}]", b.at),
-                                rule: format!("{lo}{}{hi}", input.src),
-                                note: None,
-                            }
-                        }
+                        TableBody::Bands { input, bands } => Fired {
+                            at: format!("bands[{}]", bands[i].at),
+                            rule: bands[i].rule(&input.src),
+                            note: None,
+                        },
                     })
                     .collect::<Vec<_>>();
                 let how = if fired.is_empty() {

@@ -193,14 +193,8 @@ pub fn scorecard(plan: &Plan, o: &Outcome, group: Option<&str>) -> Result<Steps,
     if let (Some((t, _)), Some(total)) = (card.grade, sc.total.as_ref()) {
         let table = &plan.tables[t];
         let how = match &table.body {
-            TableBody::Bands { bands, .. } => bands
-                .iter()
-                .find(|b| b.min.as_ref().is_none_or(|m| total.number() >= m) && b.below.as_ref().is_none_or(|x| total.number() < x))
-                .map(|b| {
-                    let lo = b.min.as_ref().map(|x| format!("{x} ≤ ")).unwrap_or_default();
-                    let hi = b.below.as_ref().map(|x| format!(" < {x}")).unwrap_or_default();
-                    format!(" (table {}, bands[{}]: {lo}total{hi})", table.name, b.at)
-                })
+            TableBody::Bands { bands, .. } => super::table::band_of(bands, total.number())
+                .map(|k| format!(" (table {}, bands[{}]: {})", table.name, bands[k].at, bands[k].rule("total")))
                 .unwrap_or_default(),
             TableBody::Rows(_) => format!(" (table {})", table.name),
         };

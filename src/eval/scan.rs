@@ -11,15 +11,16 @@ use crate::expr::eval::Frame;
 use crate::plan::{Plan, Scan};
 use crate::value::{CollId, Value};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// A record of a group and its state after it (or why it has none).
 type Stepped = (u32, Result<Value, ScoreError>);
 
 /// What takes records together: the record a reference points at, or a text.
 #[derive(Hash, PartialEq, Eq)]
-enum Together {
+enum Together<'a> {
     Record(CollId, u32),
-    Text(String),
+    Text(&'a str),
     /// No value: the record on its own.
     Alone(u32),
 }
@@ -41,9 +42,7 @@ pub(super) fn column(
     for (i, r) in rows.iter().enumerate() {
         let key = match &r[scan.by as usize] {
             Value::Rec(t, j) => Together::Record(*t, *j),
-            v @ (Value::Str(_) | Value::Short(_)) => {
-                Together::Text(v.as_str().unwrap_or_default().to_string())
-            }
+            v @ (Value::Str(_) | Value::Short(_)) => Together::Text(v.as_str().unwrap_or_default()),
             _ => Together::Alone(i as u32),
         };
         let g = *index.entry(key).or_insert_with(|| {
@@ -76,18 +75,20 @@ pub(super) fn column(
             base: Some((coll, first)),
             vars: vars.record(),
         };
-        let mut state: Vec<Value> = Vec::with_capacity(width);
+        let mut initial: Vec<Value> = Vec::with_capacity(width);
         for e in &scan.initial {
             match e.eval(&frame) {
-                Ok(v) => state.push(v.into_owned()),
+                Ok(v) => initial.push(v.into_owned()),
                 Err(err) => {
                     out.push((first, Err(failed(first, &e.src, err))));
                     return Ok(out);
                 }
             }
         }
+        // shared by the record after which it holds and the step of the next one
+        let mut state: Arc<[Value]> = initial.into();
         for &i in members {
-            let before = Value::Item(state.clone().into(), 0, width as u16);
+            let before = Value::Item(state.clone(), 0, width as u16);
             let mut vars = vars.with(before).to_vec();
             for e in &scan.with {
                 let frame = Frame {
@@ -124,8 +125,8 @@ pub(super) fn column(
                     },
                 }
             }
-            state = next;
-            out.push((i, Ok(Value::Item(state.clone().into(), 0, width as u16))));
+            state = next.into();
+            out.push((i, Ok(Value::Item(state.clone(), 0, width as u16))));
         }
         Ok(out)
     };

@@ -81,7 +81,7 @@ pub fn decide_direct(t: &Table, record: &[Value]) -> Option<Fired> {
 
 /// The band `x` falls in: bands are sorted by min (no min first), the last one starting at
 /// or below `x`, unless `x` is at or past its end.
-fn band_of(bands: &[crate::plan::Band], x: &Number) -> Option<usize> {
+pub(crate) fn band_of(bands: &[crate::plan::Band], x: &Number) -> Option<usize> {
     let k = bands.partition_point(|b| b.min.as_ref().is_none_or(|m| m <= x));
     let b = bands.get(k.checked_sub(1)?)?;
     match &b.below {

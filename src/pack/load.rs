@@ -262,26 +262,29 @@ fn calendars(loader: &mut Loader, names: &[Json], dir: Option<&Path>) -> Option<
             return None; // not a list of names: the compiler's reading of the pack says so
         };
         let calendar_at = here.index(i);
-        let path = if name.ends_with(".json") {
+        // the calendar's text, and how problems in it name it
+        let (text, shown) = if name.ends_with(".json") {
             if !is_inside_pack(name) {
                 loader.problem(&calendar_at, format!("'{name}' must be a path inside the pack folder, or a calendar name such as cn-2025"));
                 continue;
             }
-            dir.join(name)
+            let path = dir.join(name);
+            let Some(text) = loader.read(&calendar_at, "calendar ", name, &path) else {
+                continue;
+            };
+            (text, path.display().to_string())
         } else if is_simple_name(name) {
             let beside = dir.join("..").join("calendars").join(format!("{name}.json"));
             let shipped = SHIPPED_CALENDARS.iter().find(|(n, _)| *n == name);
             match shipped {
-                Some((_, text)) if !beside.exists() => {
-                    let text = loader.digested(name, text.to_string());
-                    if let Err(problems) = cal.add_file(&text) {
-                                for m in problems {
-                            loader.problem(&calendar_at, format!("calendar {name}: {m}"));
-                        }
-                    }
-                    continue;
+                _ if beside.exists() => {
+                    let Some(text) = loader.read(&calendar_at, "calendar ", name, &beside) else {
+                        continue;
+                    };
+                    (text, beside.display().to_string())
                 }
-                None if !beside.exists() => {
+                Some((_, text)) => (loader.digested(name, text.to_string()), name.to_string()),
+                None => {
                     let all: Vec<&str> = SHIPPED_CALENDARS.iter().map(|(n, _)| *n).collect();
                     loader.problem(
                         &calendar_at,
@@ -291,9 +294,8 @@ fn calendars(loader: &mut Loader, names: &[Json], dir: Option<&Path>) -> Option<
                             all.join(", ")
                         ),
                     );
-                        continue;
+                    continue;
                 }
-                _ => beside,
             }
         } else {
             loader.problem(
@@ -304,12 +306,9 @@ fn calendars(loader: &mut Loader, names: &[Json], dir: Option<&Path>) -> Option<
             );
             continue;
         };
-        let Some(text) = loader.read(&calendar_at, "calendar ", name, &path) else {
-            continue;
-        };
         if let Err(problems) = cal.add_file(&text) {
             for m in problems {
-                loader.problem(&calendar_at, format!("calendar {}: {m}", path.display()));
+                loader.problem(&calendar_at, format!("calendar {shown}: {m}"));
             }
         }
     }

@@ -300,6 +300,15 @@ pub struct Band {
     pub loc: String,
 }
 
+impl Band {
+    /// Its bounds around the number it bands, as a reader writes them: `60 ≤ total < 90`.
+    pub fn rule(&self, input: &str) -> String {
+        let lo = self.min.as_ref().map(|x| format!("{x} ≤ ")).unwrap_or_default();
+        let hi = self.below.as_ref().map(|x| format!(" < {x}")).unwrap_or_default();
+        format!("{lo}{input}{hi}")
+    }
+}
+
 /// The body of a table.
 #[derive(Debug)]
 pub enum TableBody {

@@ -191,14 +191,9 @@ impl Names for Compiler<'_> {
                     .chain(self.measure_slots.iter().filter(|m| m.coll == c).map(|m| m.name.clone()))
                     .collect()
             }
-            (None, Some(i)) => {
-                let scans = self.scan_states.borrow();
-                let shape = match self.items.get(i as usize) {
-                    Some(s) => Some(s),
-                    None => scans.get((i as usize).wrapping_sub(self.items.len())),
-                };
-                shape.map(|s| s.fields.iter().map(|f| f.name.clone()).collect()).unwrap_or_default()
-            }
+            (None, Some(i)) => self
+                .with_shape(i, |s| s.fields.iter().map(|f| f.name.clone()).collect())
+                .unwrap_or_default(),
             _ => Vec::new(),
         }
     }
@@ -238,13 +233,10 @@ impl Names for Compiler<'_> {
     }
 
     fn item_field(&self, item: ItemId, name: &str) -> Option<(u16, Ty)> {
-        let scans = self.scan_states.borrow();
-        let shape = match self.items.get(item as usize) {
-            Some(s) => s,
-            None => scans.get(item as usize - self.items.len())?,
-        };
-        let slot = shape.fields.iter().position(|f| f.name == name)?;
-        Some((slot as u16, shape.fields[slot].ty()))
+        self.with_shape(item, |shape| {
+            let slot = shape.fields.iter().position(|f| f.name == name)?;
+            Some((slot as u16, shape.fields[slot].ty()))
+        })?
     }
 
     fn script_fn(&self, name: &str) -> Option<Arc<crate::script::ScriptFn>> {
@@ -315,6 +307,14 @@ impl Compiler<'_> {
     fn diag(&self, path: &JsonPath, message: String) {
         let d = self.sources.diagnostic(path, message, None);
         self.diags.borrow_mut().push(d);
+    }
+
+    /// `f` of item shape `item`: a list field's items, or (after them) a scan's state.
+    fn with_shape<R>(&self, item: ItemId, f: impl FnOnce(&ItemShape) -> R) -> Option<R> {
+        match self.items.get(item as usize) {
+            Some(s) => Some(f(s)),
+            None => self.scan_states.borrow().get(item as usize - self.items.len()).map(f),
+        }
     }
 
     /// Where `path` is in the pack's files: `file:line:col`.

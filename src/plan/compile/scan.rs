@@ -116,7 +116,8 @@ impl Compiler<'_> {
             }
         }
         vars.extend(with_vars.iter().map(|(n, t)| (n.as_str(), t.clone())));
-        let steps = spec.step.clone().unwrap_or_default();
+        let no_steps = BTreeMap::new();
+        let steps = spec.step.as_ref().unwrap_or(&no_steps);
         for name in steps.keys() {
             if !state.contains_key(name) {
                 self.diag(

@@ -127,8 +127,7 @@ impl Compiler<'_> {
                     }
                 }
                 _ => {
-                    let earlier: Vec<&Box_> = boxes[..j].iter().flatten().flatten().collect();
-                    let earlier: Vec<Box_> = earlier.into_iter().cloned().collect();
+                    let earlier: Vec<Box_> = boxes[..j].iter().flatten().flatten().cloned().collect();
                     if let Ok(left) = inputs.minus_all(bj.clone(), &earlier) {
                         if left.is_empty() {
                             // the earlier rows that match some of its inputs
