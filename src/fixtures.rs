@@ -48,27 +48,15 @@ pub struct Fixture {
 
 /// The fixture files of a pack folder, sorted.
 pub fn discover(pack_dir: &Path) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = std::fs::read_dir(pack_dir.join("tests"))
-        .map(|rd| {
-            rd.filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|x| x == "json"))
-                .collect()
-        })
-        .unwrap_or_default();
-    out.sort();
+    let mut out = crate::files::list(&pack_dir.join("tests")).unwrap_or_default();
+    out.retain(|p| p.extension().is_some_and(|x| x == "json"));
     out
 }
 
 /// The pack folders under `rules/` (those with a `pack.json`), sorted.
 pub fn packs(rules_dir: &Path) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = std::fs::read_dir(rules_dir)
-        .map(|rd| {
-            rd.filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.join("pack.json").is_file())
-                .collect()
-        })
-        .unwrap_or_default();
-    out.sort();
+    let mut out = crate::files::list(rules_dir).unwrap_or_default();
+    out.retain(|p| crate::files::is_file(&p.join("pack.json")));
     out
 }
 
@@ -80,7 +68,7 @@ pub fn run(plan: &Plan, path: &Path) -> Result<(), Vec<String>> {
 
 /// Reads a fixture file and its input's text.
 pub fn read(path: &Path) -> Result<(Fixture, String), Vec<String>> {
-    let text = std::fs::read_to_string(path)
+    let text = crate::files::read_to_string(path)
         .map_err(|e| vec![format!("cannot read {}: {e}", path.display())])?;
     let fx: Fixture = serde_json::from_str(text.trim_start_matches('\u{feff}'))
         .map_err(|e| vec![format!("{}: not a fixture: {e}", path.display())])?;
@@ -88,7 +76,7 @@ pub fn read(path: &Path) -> Result<(Fixture, String), Vec<String>> {
         (Some(v), None) => v.to_string(),
         (None, Some(f)) => {
             let p = path.parent().unwrap_or(Path::new(".")).join(f);
-            std::fs::read_to_string(&p)
+            crate::files::read_to_string(&p)
                 .map_err(|e| vec![format!("cannot read input_file {}: {e}", p.display())])?
         }
         _ => {

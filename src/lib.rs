@@ -98,17 +98,21 @@ internal! {
 pub mod coverage;
 pub mod diff;
 mod ffi;
+pub mod files;
 pub mod fixtures;
 mod indicator;
 pub mod limits;
 pub mod outcome;
 #[cfg(feature = "schema")]
 pub mod schema;
+#[cfg(feature = "spreadsheets")]
+pub mod sheet_out;
 mod stack;
 mod suggest;
 #[cfg(feature = "synth")]
 pub mod synth;
 
+pub use data::sheets::{Cell, Grid, GridKind};
 pub use data::{Accounting, DataError, Dataset};
 pub use eval::explain::{Explanation, Fired, MeasureWhy, RelatedRecord};
 pub use eval::explain_above::{Step, Steps};
@@ -116,6 +120,7 @@ pub use eval::ScoreError;
 pub use num::{ArithError, Number, ParseNumberError, RoundingMode};
 pub use outcome::{Measured, Outcome};
 pub use pack::load::PackError;
+pub use pack::spec::Language;
 pub use pack::{Diagnostic, Severity};
 pub use plan::{NotApplicable, Period, Plan};
 
@@ -180,6 +185,50 @@ impl Plan {
     /// Only the typed records are held in memory, never the whole text.
     pub fn read_ndjson(&self, input: impl std::io::BufRead) -> Result<Dataset, DataError> {
         reading(|| data::read_ndjson(self, input))
+    }
+
+    /// Reads a dataset from grids of cells (sheets of a workbook, CSV files): each
+    /// collection's grid is the one named as its `sheet` says (or as the collection), its
+    /// columns are found by their headers, and each row is read as the JSON record its
+    /// cells stand for. A bad cell rejects its record with the cell's place. See "Sheets
+    /// and CSV files" in `docs/pack-format.md`.
+    pub fn read_grids(&self, grids: &[Grid]) -> Result<Dataset, DataError> {
+        reading(|| data::sheets::read_grids(self, grids))
+    }
+
+    /// Reads a dataset from CSV files, given as (file name, bytes): the name without
+    /// `.csv` says the collection (see [`Plan::read_grids`]); UTF-8 with or without a
+    /// byte-order mark, UTF-16, and GBK/GB18030 are all read.
+    #[cfg(feature = "spreadsheets")]
+    pub fn read_csv_files(&self, files: &[(String, Vec<u8>)]) -> Result<Dataset, DataError> {
+        reading(|| {
+            let grids = files
+                .iter()
+                .map(|(name, bytes)| data::sheet_files::csv_grid(name, bytes))
+                .collect::<Result<Vec<_>, _>>()?;
+            data::sheets::read_grids(self, &grids)
+        })
+    }
+
+    /// A JSON dataset as this pack's sheets (one per collection, named, headed and with
+    /// cell texts as the pack's `sheet` says), to write with [`sheet_out::workbook`] or
+    /// [`sheet_out::csv`]: what an export should look like, read back as the same records.
+    #[cfg(feature = "spreadsheets")]
+    pub fn dataset_sheets(&self, json: &str) -> Result<Vec<sheet_out::Table>, String> {
+        guard(|| data::sheet_export::dataset_tables(self, json)).unwrap_or_else(Err)
+    }
+
+    /// Reads a dataset from a workbook's bytes (xlsx, xlsm, xls, xlsb, ods), one sheet per
+    /// collection (see [`Plan::read_grids`]); sheets that are no collection's are not read.
+    #[cfg(feature = "spreadsheets")]
+    pub fn read_workbook(&self, bytes: Vec<u8>, name: &str) -> Result<Dataset, DataError> {
+        reading(|| {
+            let grids = data::sheet_files::workbook_grids(bytes, name)?;
+            data::sheets::read_grids(self, &grids).map_err(|e| match e {
+                DataError::In { .. } => e,
+                other => other.in_input(name),
+            })
+        })
     }
 
     /// Scores a dataset read with [`Plan::read`] or [`Plan::read_ndjson`].

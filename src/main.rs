@@ -2,8 +2,8 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
-use scorecard::{synth, Plan};
-use std::io::{IsTerminal, Read, Write};
+use scorecard::synth;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -49,6 +49,32 @@ enum Format {
     Table,
 }
 
+/// What `score` writes.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ScoreFormat {
+    /// The outcome document (deterministic JSON).
+    Json,
+    /// Readable tables (text).
+    #[value(alias = "text")]
+    Table,
+    /// A workbook (-o FILE): the jurisdiction × indicator matrix, the scorecard, the
+    /// records with their measures, the rejected and excluded records, the accounting.
+    Xlsx,
+    /// The workbook's sheets as CSV files in a folder (-o DIR).
+    Csv,
+    /// A self-contained HTML report (-o FILE, or standard output).
+    Html,
+}
+
+/// The language of the engine's own words.
+#[derive(Clone, Copy, ValueEnum)]
+enum Lang {
+    /// English.
+    En,
+    /// Chinese.
+    Zh,
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum When {
     /// For inputs of 8 MB or more, when standard error is a terminal.
@@ -59,12 +85,17 @@ enum When {
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum InputFormat {
-    /// By the file name: NDJSON for .ndjson and .jsonl, otherwise JSON.
+    /// By the file name: NDJSON for .ndjson and .jsonl, CSV for .csv and .tsv (and a
+    /// folder of them), a workbook for .xlsx, .xlsm, .xls, .xlsb and .ods, otherwise JSON.
     Auto,
     /// One JSON document.
     Json,
     /// One JSON object per line, streamed.
     Ndjson,
+    /// CSV files, one per collection (or a folder of them).
+    Csv,
+    /// A workbook, one sheet per collection.
+    Xlsx,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -92,15 +123,23 @@ enum DataFormat {
 enum Command {
     /// Score a dataset (defaults: the bundled supervision-coverage pack and its sample data).
     Score {
-        /// The pack folder.
+        /// The pack: a folder, or a shipped pack's name.
         #[arg(long)]
         pack: Option<PathBuf>,
-        /// The dataset (JSON file, or - for standard input).
+        /// The dataset: a JSON or NDJSON file (- for standard input), a workbook, or CSV
+        /// files (give --input once per file, or a folder of them).
         #[arg(long)]
-        input: Option<PathBuf>,
+        input: Vec<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value = "table")]
-        format: Format,
+        format: ScoreFormat,
+        /// Write here instead of standard output (a file; for csv, a folder).
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// The language of the engine's words in tables and reports (default: the pack's
+        /// `language`, else English).
+        #[arg(long, value_enum)]
+        lang: Option<Lang>,
         /// Fail (exit 3) when any record is rejected.
         #[arg(long)]
         strict: bool,
@@ -135,6 +174,25 @@ enum Command {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
+    /// Write a JSON dataset in a pack's sheets (names, headers and cell texts as its
+    /// collections' `sheet` says): a workbook, or a folder of CSV files.
+    Convert {
+        /// The pack: a folder, or a shipped pack's name.
+        #[arg(long)]
+        pack: Option<PathBuf>,
+        /// The JSON dataset (default: the pack's sample).
+        #[arg(long)]
+        input: Option<PathBuf>,
+        /// A workbook, or CSV files.
+        #[arg(long, value_enum, default_value = "xlsx")]
+        to: cli::convert::To,
+        /// The encoding of CSV files.
+        #[arg(long, value_enum, default_value = "utf8")]
+        encoding: cli::convert::Encoding,
+        /// The workbook to write, or the folder for the CSV files.
+        #[arg(long, short)]
+        output: PathBuf,
+    },
     /// Check packs: every problem with its file, JSON path and line:col (and the line with
     /// a caret under it), then the warnings of packs that load.
     Check {
@@ -165,12 +223,12 @@ enum Command {
         /// The jurisdiction of --indicator or --scorecard (its key; default overall).
         #[arg(long = "in")]
         within: Option<String>,
-        /// The pack folder.
+        /// The pack: a folder, or a shipped pack's name.
         #[arg(long)]
         pack: Option<PathBuf>,
-        /// The dataset (JSON file, or - for standard input).
+        /// The dataset (as for score).
         #[arg(long)]
-        input: Option<PathBuf>,
+        input: Vec<PathBuf>,
         /// How many levels of related records to explain too.
         #[arg(long, default_value_t = 1)]
         depth: usize,
@@ -220,81 +278,8 @@ enum Command {
     },
 }
 
-const DEFAULT_PACK: &str = "rules/supervision-coverage";
-const DEFAULT_INPUT: &str = "rules/supervision-coverage/data/sample.json";
-
-/// A bundled path: as given when it exists here, otherwise inside the source tree.
-fn bundled(rel: &str) -> PathBuf {
-    let here = PathBuf::from(rel);
-    if here.exists() {
-        here
-    } else {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
-    }
-}
-
 /// Inputs at least this large get a progress bar (when standard error is a terminal).
 const PROGRESS_FROM_BYTES: u64 = 8 << 20;
-
-/// Loads the pack and reads the dataset (JSON or NDJSON), with a progress bar over the
-/// input's bytes for long runs.
-fn load(
-    pack: Option<PathBuf>,
-    input: Option<PathBuf>,
-    format: InputFormat,
-    bar: &ProgressBar,
-) -> Result<(Plan, scorecard::Dataset), String> {
-    let given = pack.is_some();
-    let pack = pack.unwrap_or_else(|| bundled(DEFAULT_PACK));
-    let plan = Plan::load(&pack).map_err(|e| e.to_string())?;
-    // a pack given without an input scores its own sample data, never another pack's
-    let input = match (input, given) {
-        (Some(i), _) => i,
-        (None, false) => bundled(DEFAULT_INPUT),
-        (None, true) => {
-            let sample = pack.join("data").join("sample.json");
-            if !sample.is_file() {
-                return Err(format!(
-                    "{} has no sample data ({}): give the dataset with --input",
-                    pack.display(),
-                    sample.display()
-                ));
-            }
-            sample
-        }
-    };
-    let ndjson = match format {
-        InputFormat::Json => false,
-        InputFormat::Ndjson => true,
-        InputFormat::Auto => input
-            .extension()
-            .is_some_and(|e| e == "ndjson" || e == "jsonl"),
-    };
-    let (reader, name): (Box<dyn Read>, String) = if input.as_os_str() == "-" {
-        (Box::new(std::io::stdin().lock()), "standard input".into())
-    } else {
-        let file = std::fs::File::open(&input)
-            .map_err(|e| format!("cannot read {}: {e}", input.display()))?;
-        if let Ok(m) = file.metadata() {
-            bar.set_length(m.len());
-        }
-        (Box::new(file), input.display().to_string())
-    };
-    bar.set_message("reading");
-    let mut reader = bar.wrap_read(reader);
-    let ds = if ndjson {
-        plan.read_ndjson(std::io::BufReader::with_capacity(1 << 20, reader))
-    } else {
-        let mut bytes = Vec::new();
-        reader
-            .read_to_end(&mut bytes)
-            .map_err(|e| format!("cannot read {name}: {e}"))?;
-        bar.set_message("converting records");
-        plan.read_bytes(bytes)
-    }
-    .map_err(|e| e.in_input(&name).to_string())?;
-    Ok((plan, ds))
-}
 
 /// A progress bar for reading `input`: hidden unless asked for, the input is large, and
 /// standard error is a terminal.
@@ -369,10 +354,10 @@ enum Explained {
 fn explain(
     what: Explained,
     pack: Option<PathBuf>,
-    input: Option<PathBuf>,
+    input: Vec<PathBuf>,
     format: Format,
 ) -> Result<ExitCode, String> {
-    let (plan, ds) = load(pack, input, InputFormat::Auto, &ProgressBar::hidden())?;
+    let (plan, ds) = cli::input::load(pack, &input, InputFormat::Auto, &ProgressBar::hidden())?;
     let steps = match what {
         Explained::Record {
             collection,
@@ -416,35 +401,68 @@ fn explain(
 
 struct ScoreArgs {
     pack: Option<PathBuf>,
-    input: Option<PathBuf>,
-    format: Format,
+    input: Vec<PathBuf>,
+    format: ScoreFormat,
+    output: Option<PathBuf>,
+    lang: Option<Lang>,
     strict: bool,
     input_format: InputFormat,
     progress: When,
 }
 
 fn score(a: ScoreArgs) -> Result<ExitCode, String> {
-    let bar = progress_bar(a.input.as_deref(), a.progress);
-    let (plan, ds) = load(a.pack, a.input, a.input_format, &bar)?;
+    if matches!(a.format, ScoreFormat::Xlsx | ScoreFormat::Csv) && a.output.is_none() {
+        return Err(
+            "a workbook or CSV files need a place: give -o FILE (for csv, -o FOLDER)".into(),
+        );
+    }
+    let bar = progress_bar(a.input.first().map(PathBuf::as_path), a.progress);
+    let (plan, ds) = cli::input::load(a.pack, &a.input, a.input_format, &bar)?;
     bar.set_message("scoring");
     let outcome = plan.score(&ds).map_err(|e| e.to_string())?;
     bar.set_message("writing");
-    // the records are freed on one thread while the outcome is written on another
-    let ((), written) = rayon::join(
-        move || drop(ds),
-        || {
-            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-            match a.format {
-                Format::Json => outcome.write_json(&mut out),
-                Format::Table => {
-                    out.write_all(scorecard::outcome::render::table(&outcome).as_bytes())
-                }
+    let lang = match a.lang {
+        Some(Lang::En) => scorecard::Language::En,
+        Some(Lang::Zh) => scorecard::Language::Zh,
+        None => outcome.pack.language,
+    };
+    if let ScoreFormat::Xlsx | ScoreFormat::Csv = a.format {
+        drop(ds);
+        let tables = scorecard::outcome::sheets::tables(&outcome, lang);
+        let to = match a.format {
+            ScoreFormat::Xlsx => cli::convert::To::Xlsx,
+            _ => cli::convert::To::Csv,
+        };
+        let out = a.output.as_deref().unwrap_or(Path::new("."));
+        cli::convert::write(&tables, to, cli::convert::Encoding::Utf8, out)?;
+    } else {
+        // the records are freed on one thread while the outcome is written on another
+        let ((), written) = rayon::join(
+            move || drop(ds),
+            || -> std::io::Result<()> {
+                let sink: Box<dyn Write> = match &a.output {
+                    Some(path) => Box::new(std::fs::File::create(path)?),
+                    None => Box::new(std::io::stdout().lock()),
+                };
+                let mut out = std::io::BufWriter::with_capacity(1 << 16, sink);
+                match a.format {
+                    ScoreFormat::Json => outcome.write_json(&mut out),
+                    ScoreFormat::Html => {
+                        out.write_all(scorecard::outcome::html::page(&outcome, lang).as_bytes())
+                    }
+                    _ => {
+                        out.write_all(scorecard::outcome::render::table(&outcome, lang).as_bytes())
+                    }
+                }?;
+                out.flush()
+            },
+        );
+        if let Err(e) = written {
+            match &a.output {
+                Some(path) => return Err(format!("cannot write {}: {e}", path.display())),
+                None => closed_or(e, "cannot write the outcome"),
             }
-            .and_then(|_| out.flush())
-        },
-    );
-    if let Err(e) = written {
-        closed_or(e, "cannot write the outcome");
+        }
     }
     bar.finish_and_clear();
     let strict = a.strict;
@@ -471,6 +489,8 @@ fn main() -> ExitCode {
             pack,
             input,
             format,
+            output,
+            lang,
             strict,
             threads,
             input_format,
@@ -493,6 +513,8 @@ fn main() -> ExitCode {
                 pack,
                 input,
                 format,
+                output,
+                lang,
                 strict,
                 input_format,
                 progress,
@@ -535,6 +557,13 @@ fn main() -> ExitCode {
             input,
             format,
         } => or_exit(cli::diff::run(&pack, &input, format)),
+        Command::Convert {
+            pack,
+            input,
+            to,
+            encoding,
+            output,
+        } => or_exit(cli::convert::run(pack, input, to, encoding, &output)),
         Command::Schema { document } => cli::schema::run(document),
         Command::Check { packs, format } => cli::check::run(&packs, format),
         Command::Test {

@@ -4,15 +4,21 @@
 # refactor, or to show that a change leaves results alone.
 #   tools/compare_outputs.sh OLD_BINARY NEW_BINARY
 # Prints one line per difference and "N same, M differ"; exits 1 when any differ.
+# IGNORE_DIGEST=1 leaves out the pack's digest (for a change to packs' metadata only);
+# ONLY_JSON=1 compares the JSON outcomes only (for a change to the tables' rendering).
+# OLD_ROOT=DIR runs the old binary in DIR (a checkout of the old commit, whose packs it
+# reads: for a change to the pack format that the old binary cannot read).
 set -u
-A=$1; B=$2
+A=$(realpath "$1"); B=$(realpath "$2")
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 same=0; differ=0
 compare() { # label, then the arguments of `score`
   local label=$1; shift
-  "$A" score "$@" > "$tmp/a" 2>&1; local ea=$?
+  if [ -n "${ONLY_JSON:-}" ] && [[ " $* " != *" --format json "* ]]; then return; fi
+  (cd "${OLD_ROOT:-.}" && "$A" score "$@") > "$tmp/a" 2>&1; local ea=$?
   "$B" score "$@" > "$tmp/b" 2>&1; local eb=$?
+  if [ -n "${IGNORE_DIGEST:-}" ]; then sed -i '/"digest": "sha256:/d' "$tmp/a" "$tmp/b"; fi
   if cmp -s "$tmp/a" "$tmp/b" && [ "$ea" = "$eb" ]; then same=$((same + 1))
   else differ=$((differ + 1)); echo "differ: $label (exit $ea / $eb)"; fi
 }

@@ -15,6 +15,7 @@ pub fn run(packs: &[PathBuf], format: Format) -> ExitCode {
     let mut json = Vec::new();
     let mut files = Files::default();
     for p in packs {
+        let p = &scorecard::files::pack_dir(p).unwrap_or_else(|| p.clone());
         let (diags, summary) = match load(p) {
             Ok(plan) => {
                 let n = plan.warnings().len();
@@ -106,10 +107,9 @@ impl Files {
             Severity::Error => d.to_string(),
             Severity::Warning => format!("warning: {d}"),
         };
-        let text = self
-            .0
-            .entry(d.file.clone())
-            .or_insert_with(|| std::fs::read_to_string(&d.file).ok());
+        let text = self.0.entry(d.file.clone()).or_insert_with(|| {
+            scorecard::files::read_to_string(std::path::Path::new(&d.file)).ok()
+        });
         let Some(line) = text
             .as_deref()
             .and_then(|t| t.lines().nth(d.line.saturating_sub(1)))

@@ -19,9 +19,9 @@ pub fn run(packs: &[PathBuf], inputs: &[PathBuf], format: Format) -> Result<Exit
         }
     };
     let side = |(pack, input): (&PathBuf, &PathBuf)| -> Result<(scorecard::Plan, scorecard::Dataset, serde_json::Value), String> {
-        let (plan, ds) = crate::load(
+        let (plan, ds) = super::input::load(
             Some(pack.clone()),
-            Some(input.clone()),
+            std::slice::from_ref(input),
             crate::InputFormat::Auto,
             &indicatif::ProgressBar::hidden(),
         )?;

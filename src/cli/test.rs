@@ -26,9 +26,10 @@ struct Ran {
 /// Runs the fixtures of `packs` (default: every pack under `rules/`).
 pub fn run(a: Args) -> ExitCode {
     let packs = if a.packs.is_empty() {
-        fixtures::packs(&crate::bundled("rules"))
+        fixtures::packs(&scorecard::files::rules_dir())
     } else {
-        a.packs
+        let named = |p: PathBuf| scorecard::files::pack_dir(&p).unwrap_or(p);
+        a.packs.into_iter().map(named).collect()
     };
     let (mut passed, mut failed) = (0, 0);
     let mut suites: Vec<(String, Vec<Ran>)> = Vec::new();

@@ -258,6 +258,11 @@ mod ndjson;
 mod record;
 mod resolve;
 mod set_aside;
+pub mod sheets;
+#[cfg(feature = "spreadsheets")]
+pub mod sheet_export;
+#[cfg(feature = "spreadsheets")]
+pub mod sheet_files;
 
 use resolve::resolve;
 

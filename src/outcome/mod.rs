@@ -5,9 +5,15 @@
 //! `17300/219` when no finite decimal is exact) and `display` is the value rounded as the
 //! pack says (`79.0`). Counts are JSON integers.
 
+#[cfg(feature = "tables")]
+pub mod html;
 mod json;
 #[cfg(feature = "tables")]
 pub mod render;
+#[cfg(feature = "spreadsheets")]
+pub mod sheets;
+#[cfg(any(feature = "tables", feature = "spreadsheets"))]
+pub(crate) mod words;
 
 use crate::data::Accounting;
 use crate::num::Number;
@@ -476,6 +482,17 @@ impl ScorecardResult {
 }
 
 impl Outcome {
+    /// The indicators in the order the pack lists them (the JSON's map is sorted by id);
+    /// any the pack's order does not name come after, by id.
+    pub fn indicators_in_order(&self) -> impl Iterator<Item = (&String, &IndicatorResult)> {
+        let order = &self.pack.indicator_order;
+        let listed = order
+            .iter()
+            .filter_map(|id| self.indicators.get_key_value(id));
+        let rest = self.indicators.iter().filter(|(id, _)| !order.contains(id));
+        listed.chain(rest)
+    }
+
     /// An indicator's result over all members.
     ///
     /// ```

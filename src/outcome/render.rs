@@ -1,10 +1,14 @@
-//! Readable renderings of an outcome: a terminal table (CJK-aware column widths).
+//! Readable renderings of an outcome: terminal tables (CJK-aware column widths), with the
+//! indicators in the pack's order and the engine's words in the pack's language.
 
+use super::words::Words;
 use super::{IndicatorResult, Outcome, ScorecardResult};
+use crate::pack::spec::Language;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, ContentArrangement, Table};
 use std::fmt::Write;
 
-fn target_text(i: &IndicatorResult) -> String {
+/// The text of an indicator's target (`≥ 100`).
+pub(crate) fn target_text(i: &IndicatorResult, w: &Words) -> String {
     match &i.target {
         Some(t) => t
             .iter()
@@ -17,15 +21,16 @@ fn target_text(i: &IndicatorResult) -> String {
             })
             .collect::<Vec<_>>()
             .join(" "),
-        None if i.every_member => "all".into(),
+        None if i.every_member => w.every_member.into(),
         None => "—".into(),
     }
 }
 
-fn value_text(i: &IndicatorResult) -> String {
+/// An indicator's value as shown, with its unit (or why there is none).
+pub(crate) fn value_text(i: &IndicatorResult, w: &Words) -> String {
     match &i.value {
         Some(v) => shown(v, i),
-        None => "n/a (0 ÷ 0)".into(),
+        None => w.not_applicable.into(),
     }
 }
 
@@ -41,16 +46,16 @@ fn shown(v: &super::Exact, i: &IndicatorResult) -> String {
 
 /// The indicators broken down by a dimension (`by`), each as a matrix: the jurisdictions
 /// (all of them first) by the categories, then all categories.
-fn by_matrices(o: &Outcome) -> String {
+fn by_matrices(o: &Outcome, w: &Words) -> String {
     let mut s = String::new();
-    for (id, i) in &o.indicators {
+    for (id, i) in o.indicators_in_order() {
         let Some(cats) = &i.by else { continue };
         let mut t = Table::new();
         t.load_preset(UTF8_FULL_CONDENSED)
             .set_content_arrangement(ContentArrangement::Dynamic);
-        let mut header = vec!["jurisdiction".to_string()];
+        let mut header = vec![w.jurisdiction.to_string()];
         header.extend(cats.iter().map(|c| c.category.clone()));
-        header.push("all".into());
+        header.push(w.all.into());
         t.set_header(header);
         let cell = |r: &IndicatorResult| -> Vec<String> {
             let mut row: Vec<String> =
@@ -61,7 +66,7 @@ fn by_matrices(o: &Outcome) -> String {
             row.push(r.value.as_ref().map_or("n/a".into(), |v| shown(v, r)));
             row
         };
-        let mut all = vec!["all".to_string()];
+        let mut all = vec![w.all.to_string()];
         all.extend(cell(i));
         t.add_row(all);
         for (key, g) in &o.groups {
@@ -72,56 +77,66 @@ fn by_matrices(o: &Outcome) -> String {
             }
         }
         let name = i.title.as_deref().unwrap_or(id);
-        let _ = writeln!(s, "\n{name} ({id}) by category:\n{t}");
+        let _ = writeln!(s, "\n{name} ({id}) {}:\n{t}", w.by_category);
     }
     s
 }
 
-fn met_text(m: Option<bool>) -> &'static str {
+fn met_text(m: Option<bool>, w: &Words) -> &'static str {
     match m {
-        Some(true) => "met",
-        Some(false) => "NOT MET",
+        Some(true) => w.met,
+        Some(false) => w.not_met,
         None => "—",
     }
 }
 
-fn indicator_table(inds: &std::collections::BTreeMap<String, IndicatorResult>) -> Table {
+/// An indicator's name for a table: its title and id (and criterion).
+fn indicator_name(id: &str, i: &IndicatorResult) -> String {
+    match &i.title {
+        Some(title) => format!(
+            "{title}\n{id}{}",
+            i.criterion
+                .as_ref()
+                .map(|c| format!(" ({c})"))
+                .unwrap_or_default()
+        ),
+        None => id.to_string(),
+    }
+}
+
+/// An indicator's points as shown: `12.0 / 15`.
+pub(crate) fn points_text(i: &IndicatorResult, w: &Words) -> String {
+    match (&i.points, &i.max_points) {
+        (Some(p), Some(m)) => format!("{} / {m}", p.display),
+        (None, Some(m)) => format!("{} / {m}", w.excluded),
+        _ => "—".into(),
+    }
+}
+
+/// What an indicator's value is of: `82 / 84`, `5 vs 3`, `84 members`.
+pub(crate) fn of_text(i: &IndicatorResult, w: &Words) -> String {
+    match (&i.numerator, &i.denominator, &i.current, &i.baseline) {
+        (_, _, Some(c), Some(b)) => format!("{c} vs {b}"),
+        (Some(n), Some(d), _, _) => format!("{n} / {d}"),
+        (None, Some(d), _, _) => format!("{d} {}", w.members),
+        _ => String::new(),
+    }
+}
+
+fn indicator_table(o: &Outcome, w: &Words) -> Table {
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic);
     t.set_header(vec![
-        "indicator",
-        "value",
-        "of",
-        "target",
-        "met",
-        "points",
-        "evidence",
+        w.indicator,
+        w.value,
+        w.of,
+        w.target,
+        w.met,
+        w.points,
+        w.evidence,
     ]);
-    for (id, i) in inds {
-        let name = match &i.title {
-            Some(title) => format!(
-                "{title}\n{id}{}",
-                i.criterion
-                    .as_ref()
-                    .map(|c| format!(" ({c})"))
-                    .unwrap_or_default()
-            ),
-            None => id.clone(),
-        };
-        let of = match (&i.numerator, &i.denominator, &i.current, &i.baseline) {
-            (_, _, Some(c), Some(b)) => format!("{c} vs {b}"),
-            (n, d, _, _) => match (n, d) {
-                (Some(n), Some(d)) => format!("{n} / {d}"),
-                (None, Some(d)) => format!("{d} members"),
-                _ => String::new(),
-            },
-        };
-        let points = match (&i.points, &i.max_points) {
-            (Some(p), Some(m)) => format!("{} / {m}", p.display),
-            (None, Some(m)) => format!("excluded / {m}"),
-            _ => "—".into(),
-        };
+    for (id, i) in o.indicators_in_order() {
         let ev = if i.evidence.count == 0 {
             String::new()
         } else {
@@ -139,19 +154,62 @@ fn indicator_table(inds: &std::collections::BTreeMap<String, IndicatorResult>) -
             )
         };
         t.add_row(vec![
-            Cell::new(name),
-            Cell::new(value_text(i)),
-            Cell::new(of),
-            Cell::new(target_text(i)),
-            Cell::new(met_text(i.met)),
-            Cell::new(points),
+            Cell::new(indicator_name(id, i)),
+            Cell::new(value_text(i, w)),
+            Cell::new(of_text(i, w)),
+            Cell::new(target_text(i, w)),
+            Cell::new(met_text(i.met, w)),
+            Cell::new(points_text(i, w)),
             Cell::new(ev),
         ]);
     }
     t
 }
 
-fn scorecard_line(s: &ScorecardResult) -> String {
+/// The value of an indicator in one cell of the jurisdiction × indicator matrix, with ✗
+/// when it is not met.
+pub(crate) fn matrix_cell(i: &IndicatorResult, w: &Words) -> String {
+    let v = match &i.value {
+        Some(v) => shown(v, i),
+        None => "n/a".into(),
+    };
+    if i.met == Some(false) {
+        format!("{v} ✗")
+    } else {
+        let _ = w;
+        v
+    }
+}
+
+/// The jurisdiction × indicator matrix: all jurisdictions first, then each; the pack's
+/// indicators in its order, by title.
+fn matrix(o: &Outcome, w: &Words) -> Table {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic);
+    let order: Vec<(&String, &IndicatorResult)> = o.indicators_in_order().collect();
+    let mut header = vec![w.jurisdiction.to_string()];
+    header.extend(
+        order
+            .iter()
+            .map(|(id, i)| i.title.clone().unwrap_or_else(|| id.to_string())),
+    );
+    t.set_header(header);
+    let mut all = vec![w.all.to_string()];
+    all.extend(order.iter().map(|(_, i)| matrix_cell(i, w)));
+    t.add_row(all);
+    for (key, g) in &o.groups {
+        let mut row = vec![g.name.clone().unwrap_or_else(|| key.clone())];
+        row.extend(order.iter().map(|(id, _)| match g.indicators.get(*id) {
+            Some(i) => matrix_cell(i, w),
+            None => "—".into(),
+        }));
+        t.add_row(row);
+    }
+    t
+}
+
+fn scorecard_line(s: &ScorecardResult, w: &Words) -> String {
     let total = s
         .total
         .as_ref()
@@ -160,18 +218,20 @@ fn scorecard_line(s: &ScorecardResult) -> String {
     let grade = s.grade.as_deref().unwrap_or("—");
     let actions: Vec<&str> = s.actions.iter().map(|a| a.action.as_str()).collect();
     let actions = if actions.is_empty() {
-        "none".to_string()
+        w.none.to_string()
     } else {
         actions.join(", ")
     };
     format!(
-        "total {total} / {}   grade {grade}   actions: {actions}",
-        s.max
+        "{} {total} / {}   {} {grade}   {}: {actions}",
+        w.total, s.max, w.grade, w.actions
     )
 }
 
-/// The outcome as text tables: overall indicators, scorecard, groups, accounting.
-pub fn table(o: &Outcome) -> String {
+/// The outcome as text tables in `lang` (the pack's, unless asked otherwise): overall
+/// indicators, the jurisdiction × indicator matrix, scorecard, jurisdictions, accounting.
+pub fn table(o: &Outcome, lang: Language) -> String {
+    let w = Words::of(lang);
     let mut s = String::new();
     let title = o.pack.title.as_deref().unwrap_or(&o.pack.name);
     let _ = writeln!(s, "{title}  ({} {})", o.pack.name, o.pack.version);
@@ -179,25 +239,24 @@ pub fn table(o: &Outcome) -> String {
         Some(p) => {
             let _ = writeln!(
                 s,
-                "period {} to {} (assessed as of {})\n",
-                p.from, p.to, p.as_of
+                "{} {} {} {} ({} {})\n",
+                w.period, p.from, w.period_to, p.to, w.as_of, p.as_of
             );
         }
         None => {
-            let _ = writeln!(s, "no period (nothing in the pack is dated)\n");
+            let _ = writeln!(s, "{}\n", w.no_period);
         }
     }
-    let _ = writeln!(
-        s,
-        "Indicators, all jurisdictions:\n{}",
-        indicator_table(&o.indicators)
-    );
-    s.push_str(&by_matrices(o));
+    let _ = writeln!(s, "{}:\n{}", w.indicators_overall, indicator_table(o, w));
+    if !o.groups.is_empty() && !o.indicators.is_empty() {
+        let _ = writeln!(s, "\n{} ({}):\n{}", w.matrix, w.matrix_note, matrix(o, w));
+    }
+    s.push_str(&by_matrices(o, w));
     if let Some(sc) = &o.scorecard {
-        let _ = writeln!(s, "\nScorecard: {}", scorecard_line(sc));
+        let _ = writeln!(s, "\n{}: {}", w.scorecard, scorecard_line(sc, w));
         let mut t = Table::new();
         t.load_preset(UTF8_FULL_CONDENSED);
-        t.set_header(vec!["section", "score", "of"]);
+        t.set_header(vec![w.section, w.score, w.full_marks]);
         for sec in &sc.sections {
             let score = sec
                 .score
@@ -224,20 +283,20 @@ pub fn table(o: &Outcome) -> String {
             .iter()
             .map(|k| format!("{k} {}", grade_text(o.grades.get(*k))))
             .collect();
-        let _ = writeln!(s, "\nGraded, all jurisdictions: {}", all.join(", "));
+        let _ = writeln!(s, "\n{}: {}", w.graded_overall, all.join(", "));
     }
     if !o.groups.is_empty() {
         let mut t = Table::new();
         t.load_preset(UTF8_FULL_CONDENSED)
             .set_content_arrangement(ContentArrangement::Dynamic);
         let mut header: Vec<String> = [
-            "jurisdiction",
-            "name",
-            "parent",
-            "indicators met",
-            "total",
-            "grade",
-            "actions",
+            w.jurisdiction,
+            w.name,
+            w.parent,
+            w.indicators_met,
+            w.total,
+            w.grade,
+            w.actions,
         ]
         .map(String::from)
         .to_vec();
@@ -277,11 +336,17 @@ pub fn table(o: &Outcome) -> String {
             row.extend(graded.iter().map(|k| grade_text(g.grades.get(*k))));
             t.add_row(row);
         }
-        let _ = writeln!(s, "\nJurisdictions:\n{t}");
+        let _ = writeln!(s, "\n{}:\n{t}", w.jurisdictions);
     }
     let mut t = Table::new();
     t.load_preset(UTF8_FULL_CONDENSED);
-    t.set_header(vec!["collection", "read", "used", "excluded", "rejected"]);
+    t.set_header(vec![
+        w.collection,
+        w.read,
+        w.used,
+        w.records_excluded,
+        w.rejected,
+    ]);
     for (name, a) in &o.accounting {
         t.add_row(vec![
             name.clone(),
@@ -291,10 +356,10 @@ pub fn table(o: &Outcome) -> String {
             a.rejected.len().to_string(),
         ]);
     }
-    let _ = writeln!(s, "\nRecords:\n{t}");
+    let _ = writeln!(s, "\n{}:\n{t}", w.records);
     for (name, a) in &o.accounting {
         for r in &a.rejected {
-            let _ = writeln!(s, "  rejected {name} '{}': {}", r.key, r.reason);
+            let _ = writeln!(s, "  {} {name} '{}': {}", w.rejected, r.key, r.reason);
         }
     }
     s

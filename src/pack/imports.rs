@@ -289,11 +289,12 @@ const OVERRIDABLE: [&str; 5] = ["scoring", "target", "not_applicable", "title", 
 fn import_cycle(dir: &Path, first: &str) -> Option<Vec<String>> {
     let me = dir
         .canonicalize()
-        .ok()
-        .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))?;
+        .unwrap_or_else(|_| dir.to_path_buf())
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())?;
     let imports_of = |name: &str| -> Vec<String> {
         let path = dir.join("..").join(name).join("pack.json");
-        let Ok(text) = std::fs::read_to_string(path) else {
+        let Ok(text) = crate::files::read_to_string(&path) else {
             return Vec::new();
         };
         let Ok(json) = serde_json::from_str::<Json>(text.trim_start_matches('\u{feff}')) else {

@@ -84,7 +84,7 @@ impl Loader<'_> {
     /// Reads a file the pack uses (a script, a calendar, an imported pack) and adds it to
     /// the digest under `name`; an unreadable file is a problem at `at`.
     pub fn read(&mut self, at: &JsonPath, what: &str, name: &str, path: &Path) -> Option<String> {
-        match std::fs::read_to_string(path) {
+        match crate::files::read_to_string(path) {
             Ok(mut text) => {
                 if text.starts_with('\u{feff}') {
                     text.drain(..'\u{feff}'.len_utf8());
@@ -120,7 +120,7 @@ const SHIPPED_CALENDARS: [(&str, &str); 3] = [
 /// Loads and compiles `dir/pack.json`.
 pub fn load_dir(dir: &Path) -> Result<Plan, PackError> {
     let path = dir.join("pack.json");
-    let bytes = std::fs::read(&path).map_err(|source| PackError::Io {
+    let bytes = crate::files::read(&path).map_err(|source| PackError::Io {
         path: path.clone(),
         source,
     })?;
@@ -277,7 +277,7 @@ fn calendars(loader: &mut Loader, names: &[Json], dir: Option<&Path>) -> Option<
             let beside = dir.join("..").join("calendars").join(format!("{name}.json"));
             let shipped = SHIPPED_CALENDARS.iter().find(|(n, _)| *n == name);
             match shipped {
-                _ if beside.exists() => {
+                _ if crate::files::is_file(&beside) => {
                     let Some(text) = loader.read(&calendar_at, "calendar ", name, &beside) else {
                         continue;
                     };

@@ -13,7 +13,7 @@ pub use crate::pack::spec::{Agg, CollectAgg, NotApplicable, Target, Window};
 use crate::pack::spec::{ExtraFields, RoundingSpec};
 use crate::value::{CollId, Value};
 use chrono::NaiveDate;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 /// An assessment period (inclusive) and its assessment date.
@@ -51,6 +51,13 @@ pub struct PackMeta {
     pub title: Option<String>,
     /// `sha256:` of the pack's files.
     pub digest: String,
+    /// The indicators' ids in the order the pack lists them (not in the JSON, whose maps
+    /// are sorted): tables and reports show them so.
+    #[serde(skip)]
+    pub indicator_order: Vec<String>,
+    /// The language of the engine's own words in tables and reports (not in the JSON).
+    #[serde(skip)]
+    pub language: crate::pack::spec::Language,
 }
 
 /// The type of an input field.
@@ -151,10 +158,24 @@ pub struct Collection {
     pub invalid_when: Vec<(Expr, String)>,
     /// Measures of this collection in declaration order.
     pub measures: Vec<MeasureId>,
+    /// How it is written as a sheet or CSV file (`data::sheets`).
+    pub sheet: Sheet,
     /// Whether its records can be read by `data::record::fast`: no list field, at most 64
     /// fields, and every field name written in JSON as it is (no quote, backslash or
     /// control character to escape). Set with the fields.
     pub flat: bool,
+}
+
+/// A collection as a sheet of a workbook or a CSV file.
+#[derive(Debug, Default)]
+pub struct Sheet {
+    /// The sheet's (or file's) name, when it is not the collection's.
+    pub name: Option<String>,
+    /// The column header of each field, by slot.
+    pub headers: Vec<String>,
+    /// By slot, the value each cell text stands for (enum and bool fields; empty for
+    /// others).
+    pub values: Vec<BTreeMap<String, serde_json::Value>>,
 }
 
 /// The windows of a per-window aggregation.

@@ -32,6 +32,10 @@ pub struct PackSpec {
     #[serde(default)]
     #[allow(dead_code)] // for readers of the pack: checked, never read
     pub description: Option<String>,
+    /// The language of the engine's own words in tables and reports (`zh` or `en`, the
+    /// default); the pack's titles are shown as written.
+    #[serde(default)]
+    pub language: Option<Language>,
     /// Default assessment period (data may give its own).
     #[serde(default)]
     pub period: Option<PeriodSpec>,
@@ -197,6 +201,42 @@ pub struct CollectionSpec {
     /// reason (the first rule that holds, in this order).
     #[serde(default)]
     pub invalid_when: Vec<InvalidRule>,
+    /// How the collection is written as a sheet of a workbook or a CSV file: the sheet's
+    /// name, its column headers and the cell texts of enum and bool values.
+    #[serde(default)]
+    pub sheet: Option<SheetSpec>,
+}
+
+/// The language of the engine's own words in tables and reports.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Language {
+    /// English.
+    #[default]
+    En,
+    /// Chinese (简体中文).
+    Zh,
+}
+
+/// A collection as a sheet (or CSV file), as exported by the system the records come from.
+#[derive(Debug, Deserialize, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SheetSpec {
+    /// The sheet's name in a workbook, and the CSV file's name without `.csv`; the
+    /// collection's name when not given (either is accepted).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The column header of each field (`{"id": "单位编号"}`); a field not named here is
+    /// in the column headed by its own name.
+    #[serde(default)]
+    pub columns: BTreeMap<String, String>,
+    /// For enum and bool fields (and lists of them), the value each cell text stands for
+    /// (`{"category": {"餐饮": "catering"}}`, `{"archived": {"已建档": true}}`); the
+    /// values themselves are accepted too.
+    #[serde(default)]
+    pub values: BTreeMap<String, BTreeMap<String, serde_json::Value>>,
 }
 
 /// A validity rule of a collection.

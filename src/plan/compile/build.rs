@@ -95,6 +95,8 @@ impl Compiler<'_> {
                 version: spec.version,
                 title: spec.title,
                 digest: String::new(),
+                indicator_order: self.indicator_order(&indicators),
+                language: spec.language.unwrap_or_default(),
             },
             period,
             needs_period,
@@ -142,6 +144,7 @@ impl Compiler<'_> {
                 extra_fields: ExtraFields::Reject,
                 invalid_when: Vec::new(),
                 measures: Vec::new(),
+                sheet: Default::default(),
                 flat: false,
             });
         }
@@ -179,6 +182,7 @@ impl Compiler<'_> {
                     self.jurisdiction_path(i as CollId, j, groups, &here.key("jurisdiction"));
             }
             self.colls[i].extra_fields = cs.extra_fields.unwrap_or_default();
+            self.colls[i].sheet = self.sheet(i, cs.sheet.as_ref(), &here.key("sheet"));
         }
     }
 
@@ -271,6 +275,23 @@ impl Compiler<'_> {
         *self.table_state.borrow_mut() = vec![State::Pending; self.table_slots.len()];
         *self.tables.borrow_mut() = (0..self.table_slots.len()).map(|_| None).collect();
 
+    }
+
+    /// The indicators' ids in the order the pack's files list them: the pack's own first,
+    /// by where each stands in it, then the imported ones, file by file.
+    fn indicator_order(&self, indicators: &[Indicator]) -> Vec<String> {
+        let ipath = JsonPath::root().key("indicators");
+        let mut placed: Vec<(bool, String, usize, String)> = indicators
+            .iter()
+            .map(|i| {
+                let place = self.sources.place(&ipath.key(&i.id));
+                let main = place.file == self.sources.place(&JsonPath::root()).file;
+                let at = crate::json_locate::locate(place.text, &place.path);
+                (!main, place.file.to_string(), at, i.id.clone())
+            })
+            .collect();
+        placed.sort();
+        placed.into_iter().map(|p| p.3).collect()
     }
 
     /// The indicators: those that compare others after them.

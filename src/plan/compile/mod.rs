@@ -13,6 +13,7 @@ mod collections;
 mod indicators;
 mod measures;
 mod scan;
+mod sheet;
 mod scorecard;
 mod scripts;
 mod table_checks;
