@@ -268,7 +268,7 @@ fn the_outcome_as_a_workbook_and_csv_files() {
     let names: Vec<&str> = tables.iter().map(|t| t.name.as_str()).collect();
     assert_eq!(
         names,
-        ["各辖区指标", "考核评分", "units", "拒收与排除", "记录"]
+        ["各辖区指标", "考核评分", "监督单位", "拒收与排除", "记录"]
     );
     let matrix = &tables[0];
     // indicators in the pack's order: coverage first, closure last

@@ -7,7 +7,7 @@ The page must load with no console errors or warnings, no page errors and no req
 for anything outside itself; and the figures its DOM holds must be the outcome's: the
 headline total and grade, every cell of the jurisdiction × indicator matrix (value and
 met), the marked cells exactly those not met, a chart per indicator with a bar per
-jurisdiction, and the accounting of records. Exit 0 when all hold, 1 with the list of
+jurisdiction, the count of each grade of graded records, and the accounting of records. Exit 0 when all hold, 1 with the list of
 what does not.
 
 Chromium: $CHROMIUM, else /usr/bin/chromium (Debian's package `chromium`).
@@ -85,6 +85,19 @@ def check(page, outcome):
             box = chart.bounding_box()
             if not box or box["width"] < 100:
                 problems.append(f"chart {ind_id} is not laid out: {box}")
+    tables = page.locator("table.grades")
+    for i in range(tables.count()):
+        t = tables.nth(i)
+        coll, measure = t.get_attribute("data-collection"), t.get_attribute("data-measure")
+        counts = {}
+        for rec in outcome["records"][coll].values():
+            v = rec.get(measure)
+            if v is not None:
+                counts[v] = counts.get(v, 0) + 1
+        rows = t.locator("tr[data-value]")
+        shown = {rows.nth(j).get_attribute("data-value"): int(rows.nth(j).get_attribute("data-count"))
+                 for j in range(rows.count())}
+        expect(f"grade distribution {coll}.{measure}", shown, counts)
     for name, a in outcome["accounting"].items():
         row = page.locator(f'#accounting tr[data-collection="{name}"]')
         expect(f"accounting {name} read", row.get_attribute("data-read"), str(a["read"]))

@@ -332,49 +332,56 @@ fn located(grid: &Grid, row: usize, cols: &Columns, fields: &[Field], reason: &s
 }
 
 /// The records of one collection's grid.
+/// The records of one collection's grid, converted on the thread pool, in row order.
 fn read_grid(plan: &Plan, coll: &Collection, grid: &Grid) -> Result<Vec<Raw>, DataError> {
+    use rayon::prelude::*;
     let cols = columns(grid, coll)?;
-    let mut out = Vec::new();
-    for (r, row) in grid.rows.iter().enumerate().skip(cols.header_row + 1) {
-        if row.iter().all(Cell::is_empty) {
+    let rows: Vec<usize> = (cols.header_row + 1..grid.rows.len())
+        .filter(|&r| !grid.rows[r].iter().all(Cell::is_empty))
+        .collect();
+    Ok(rows
+        .into_par_iter()
+        .map(|r| read_row(plan, coll, grid, &cols, r))
+        .collect())
+}
+
+/// The record of row `r` (0-based) of a grid.
+fn read_row(plan: &Plan, coll: &Collection, grid: &Grid, cols: &Columns, r: usize) -> Raw {
+    let row = &grid.rows[r];
+    let mut obj = Map::new();
+    let mut bad: Option<String> = None;
+    for (slot, f) in coll.fields.iter().enumerate() {
+        let Some((col, header)) = &cols.at[slot] else { continue };
+        let cell = row.get(*col).unwrap_or(&Cell::Empty);
+        if cell.is_empty() {
             continue;
         }
-        let mut obj = Map::new();
-        let mut bad: Option<String> = None;
-        for (slot, f) in coll.fields.iter().enumerate() {
-            let Some((col, header)) = &cols.at[slot] else { continue };
-            let cell = row.get(*col).unwrap_or(&Cell::Empty);
-            if cell.is_empty() {
-                continue;
+        match cell_value(cell, &f.kind, &coll.sheet.values[slot]) {
+            Ok(v) => {
+                obj.insert(f.name.clone(), v);
             }
-            match cell_value(cell, &f.kind, &coll.sheet.values[slot]) {
-                Ok(v) => {
-                    obj.insert(f.name.clone(), v);
-                }
-                Err(why) if bad.is_none() => {
-                    bad = Some(format!("{}: field '{}': {why}", grid.cell_at(r, *col, header), f.name));
-                }
-                Err(_) => {}
+            Err(why) if bad.is_none() => {
+                bad = Some(format!("{}: field '{}': {why}", grid.cell_at(r, *col, header), f.name));
             }
+            Err(_) => {}
         }
-        let text = Json::Object(obj).to_string();
-        let mut raw = read_record(coll, &text, plan);
-        match (&mut raw.rejected, bad) {
-            (_, Some(why)) => {
-                // the record's key stays where it was read; the cell is the reason
-                let key = raw.rejected.take().map(|r| r.key);
-                raw.reject(why);
-                if let (Some(r), Some(k)) = (&mut raw.rejected, key) {
-                    r.key = k;
-                }
-            }
-            (Some(why), None) => why.reason = located(grid, r, &cols, &coll.fields, &why.reason),
-            (None, None) => {}
-        }
-        raw.label_keyless(&text);
-        out.push(raw);
     }
-    Ok(out)
+    let text = Json::Object(obj).to_string();
+    let mut raw = read_record(coll, &text, plan);
+    match (&mut raw.rejected, bad) {
+        (_, Some(why)) => {
+            // the record's key stays where it was read; the cell is the reason
+            let key = raw.rejected.take().map(|r| r.key);
+            raw.reject(why);
+            if let (Some(r), Some(k)) = (&mut raw.rejected, key) {
+                r.key = k;
+            }
+        }
+        (Some(why), None) => why.reason = located(grid, r, cols, &coll.fields, &why.reason),
+        (None, None) => {}
+    }
+    raw.label_keyless(&text);
+    raw
 }
 
 /// The period of a `period` grid: headers `from`, `to` and optionally `as_of`, one row.

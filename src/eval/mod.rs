@@ -220,6 +220,8 @@ fn reported(
                 shows: shown.iter().map(|(_, m)| plan.measures[*m as usize].show()).collect(),
                 keys: ds.colls[ci].rows.par_iter().map(|r| r[key_slot].clone()).collect(),
                 values,
+                sheet: c.sheet.name.clone(),
+                titles: shown.iter().map(|(_, m)| plan.measures[*m as usize].title.clone()).collect(),
             },
         );
     }

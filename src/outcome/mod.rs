@@ -217,6 +217,11 @@ pub struct Records {
     pub(crate) values: Vec<Value>,
     /// How each measure's values are shown (in the order of `measures`).
     pub(crate) shows: Vec<Show>,
+    /// The collection's sheet name in the pack, when it gives one (not in the JSON):
+    /// workbooks name the records' sheet so.
+    pub(crate) sheet: Option<String>,
+    /// Each measure's title in the pack, when it has one (not in the JSON).
+    pub(crate) titles: Vec<Option<String>>,
 }
 
 /// How a measure's values are shown in the outcome.

@@ -34,7 +34,12 @@ fn record_cell(v: Json, yes: &str, no: &str) -> Out {
 
 fn records_table(name: &str, r: &Records, w: &Words, yes: &str, no: &str) -> Table {
     let mut headers = vec![w.key.to_string()];
-    headers.extend(r.measures.iter().cloned());
+    headers.extend(
+        r.measures
+            .iter()
+            .zip(r.titles.iter().chain(std::iter::repeat(&None)))
+            .map(|(m, t)| t.clone().unwrap_or_else(|| m.clone())),
+    );
     let width = r.measures.len();
     let rows = r
         .keys
@@ -171,7 +176,13 @@ pub fn tables(o: &Outcome, lang: Language) -> Vec<Table> {
     }
     for (name, r) in &o.records {
         if !r.measures.is_empty() {
-            out.push(records_table(name, r, w, yes, no));
+            out.push(records_table(
+                r.sheet.as_deref().unwrap_or(name),
+                r,
+                w,
+                yes,
+                no,
+            ));
         }
     }
     // rejected and excluded records

@@ -264,6 +264,8 @@ pub struct Measure {
     pub report: bool,
     /// Display rounding: a number is shown as `{exact, display}`.
     pub rounding: Option<crate::pack::spec::RoundingSpec>,
+    /// Its title in the pack, when it has one.
+    pub title: Option<String>,
 }
 
 impl Measure {

@@ -380,9 +380,8 @@ impl<'de> Deserialize<'de> for ItemsSpec {
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MeasureSpec {
-    /// A title for readers of the pack and its outcome.
+    /// A title for readers of the pack and its outcome (workbooks head its column so).
     #[serde(default)]
-    #[allow(dead_code)] // for readers of the pack: checked, never read
     pub title: Option<String>,
     /// A formula over the record's fields and measures.
     #[serde(default)]

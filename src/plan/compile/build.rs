@@ -334,6 +334,7 @@ impl Compiler<'_> {
                 kind,
                 report: slot.spec.as_ref().and_then(|s| s.report).unwrap_or(true),
                 rounding: slot.spec.as_ref().and_then(|s| s.rounding),
+                title: slot.spec.as_ref().and_then(|s| s.title.clone()),
             });
         }
         let tables: Option<Vec<Table>> = std::mem::take(&mut *self.tables.borrow_mut())
