@@ -232,3 +232,40 @@ mod generated {
         }
     }
 }
+
+/// Spreadsheets are read, scored and written on a caller's 1 MB thread: the sample
+/// county's workbook and GBK files, its outcome as a workbook and an HTML page.
+#[cfg(feature = "spreadsheets")]
+#[test]
+fn spreadsheets_in_and_out_on_a_1_mb_thread() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf();
+    let totals = on_stack(MB, move || {
+        let plan = scorecard::Plan::load(root.join("rules/supervision-coverage")).unwrap();
+        let data = root.join("rules/supervision-coverage/data");
+        let book = std::fs::read(data.join("sample.xlsx")).unwrap();
+        let a = plan
+            .score(&plan.read_workbook(book, "sample.xlsx").unwrap())
+            .unwrap();
+        let files: Vec<(String, Vec<u8>)> = std::fs::read_dir(data.join("sample-gbk"))
+            .unwrap()
+            .map(|f| {
+                let f = f.unwrap().path();
+                (
+                    f.file_name().unwrap().to_string_lossy().into_owned(),
+                    std::fs::read(&f).unwrap(),
+                )
+            })
+            .collect();
+        let b = plan.score(&plan.read_csv_files(&files).unwrap()).unwrap();
+        let tables = scorecard::outcome::sheets::tables(&b, scorecard::Language::Zh);
+        assert!(scorecard::sheet_out::workbook(&tables)
+            .unwrap()
+            .starts_with(b"PK"));
+        assert!(scorecard::outcome::html::page(&a, scorecard::Language::Zh).contains("<svg"));
+        (
+            a.to_json() == b.to_json(),
+            a.scorecard.and_then(|s| s.total).map(|t| t.display),
+        )
+    });
+    assert_eq!(totals, (true, Some("45.1".to_string())));
+}

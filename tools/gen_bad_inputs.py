@@ -439,6 +439,35 @@ for i, (line, why) in enumerate([
     data_case(f"ndjson-rejected-{i}", "\n".join([PERIOD, PL, line]) + "\n", 3, ["rejected", why],
               ["--strict", "--format", "json"], ext="ndjson")
 
+# ---------------------------------------------------------------- sheets: CSV files and workbooks
+def sheet_case(name, files, exit, expect, args=None):
+    all_files = {"pack/pack.json": text(base()), **files}
+    inputs = []
+    for f in files:
+        inputs += ["--input", f]
+    case("sheets/" + name, all_files, ["score", "--pack", "pack"] + inputs + (args or []), exit, expect)
+
+
+PLACES_CSV = "id,name,parent\nP1,one,\n"
+sheet_case("bad-cell-is-placed", {"places.csv": PLACES_CSV, "units.csv": "id,place,score,kind\nU1,P1,abc,a\nU2,P1,5,c\n"}, 3,
+           ["units.csv row 2 column score: field 'score': 'abc' is not a number",
+            "units.csv row 3 column kind: field 'kind': 'c' is not one of a, b"], ["--strict"])
+sheet_case("missing-column", {"places.csv": PLACES_CSV, "units.csv": "id,place,kind\nU1,P1,a\n"}, 2,
+           ["units.csv: no column 'score' for the required field 'score'", "its columns: id, place, kind"])
+sheet_case("no-header-row", {"places.csv": PLACES_CSV, "units.csv": "a,b\n1,2\n"}, 2,
+           ["units.csv: no header row: none of the first 20 rows has the column 'id'"])
+sheet_case("not-a-collection", {"places.csv": PLACES_CSV, "unitz.csv": "id\nU1\n"}, 2,
+           ["unitz.csv: the name 'unitz' is not the sheet of any collection of this pack", "units.csv"])
+sheet_case("neither-utf8-nor-gbk", {"places.csv": {"hex": "69642c6e616d650a50312cff3f0a"}}, 2,
+           ["places.csv is neither UTF-8 nor GBK/GB18030 text (byte 11, line 2, column 4"])
+sheet_case("gbk-is-fine", {"places.csv": {"hex": "id,name\nP1,".encode().hex() + "cfd8" + "0a"}}, 0, ["places"])
+sheet_case("not-a-workbook", {"data.xlsx": "id,name\n"}, 2, ["data.xlsx is not a workbook: "])
+sheet_case("mixed-inputs", {"places.csv": PLACES_CSV, "data.json": "{}"}, 2,
+           ["give one dataset: a JSON, NDJSON or workbook file, or CSV files"])
+case("sheets/workbook-needs-a-file", {}, ["score", "--format", "xlsx"], 2, ["give -o FILE"])
+case("sheets/no-such-shipped-pack", {}, ["score", "--pack", "no-such-pack"], 2,
+     ["no pack folder no-such-pack here, and no shipped pack of that name (shipped: basic-public-health"])
+
 # ---------------------------------------------------------------- numbers
 p = base()
 p["measures"]["units"]["double"] = {"expr": "score * score * score * score"}

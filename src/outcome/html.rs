@@ -42,10 +42,10 @@ fn hundredths(display: &str) -> Option<i128> {
     let mut n: i128 = whole.parse().ok()?;
     let mut digits = frac.chars();
     for _ in 0..2 {
-        n = n * 10
-            + digits
-                .next()
-                .map_or(Some(0), |c| c.to_digit(10).map(i128::from))?;
+        let d = digits
+            .next()
+            .map_or(Some(0), |c| c.to_digit(10).map(i128::from))?;
+        n = n.checked_mul(10)?.checked_add(d)?;
     }
     Some(if neg { -n } else { n })
 }
@@ -305,7 +305,7 @@ fn charts(s: &mut String, o: &Outcome, order: &[(&String, &IndicatorResult)], w:
                 esc(name)
             );
             if let (Some(v), Some(r)) = (v, r) {
-                let len = (*v).max(0) * WIDTH / scale;
+                let len = (*v).clamp(0, scale).saturating_mul(WIDTH) / scale;
                 let class = if r.met == Some(false) {
                     "bar not-met"
                 } else {
@@ -324,7 +324,7 @@ fn charts(s: &mut String, o: &Outcome, order: &[(&String, &IndicatorResult)], w:
             s.push('\n');
         }
         if let Some(t) = target {
-            let x = LABEL + t.max(0) * WIDTH / scale;
+            let x = LABEL + t.clamp(0, scale).saturating_mul(WIDTH) / scale;
             let _ = writeln!(
                 s,
                 "<line class=\"target\" x1=\"{x}\" y1=\"0\" x2=\"{x}\" y2=\"{height}\"></line>"
@@ -481,6 +481,7 @@ mod tests {
         assert_eq!(hundredths("-3.25"), Some(-325));
         assert_eq!(hundredths("0.125"), Some(12));
         assert_eq!(hundredths("x"), None);
+        assert_eq!(hundredths(&"9".repeat(38)), None);
         assert_eq!(
             esc("<a href=\"x\">&'"),
             "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
