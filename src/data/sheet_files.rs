@@ -95,11 +95,32 @@ fn cell(d: &Data) -> Cell {
     }
 }
 
+/// A workbook opened by the reader its name says (so that a damaged one says what is wrong
+/// with it), or by whichever reads it when the name says nothing.
+fn open(bytes: Vec<u8>, label: &str) -> Result<calamine::Sheets<Cursor>, calamine::Error> {
+    use calamine::{open_workbook_from_rs as from, Sheets};
+    let ext = std::path::Path::new(label)
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let rs = std::io::Cursor::new(bytes);
+    Ok(match ext.as_str() {
+        "xlsx" | "xlsm" => Sheets::Xlsx(from(rs).map_err(calamine::Error::Xlsx)?),
+        "xlsb" => Sheets::Xlsb(from(rs).map_err(calamine::Error::Xlsb)?),
+        "xls" => Sheets::Xls(from(rs).map_err(calamine::Error::Xls)?),
+        "ods" => Sheets::Ods(from(rs).map_err(calamine::Error::Ods)?),
+        _ => calamine::open_workbook_auto_from_rs(rs)?,
+    })
+}
+
+/// The bytes a workbook is read from.
+type Cursor = std::io::Cursor<Vec<u8>>;
+
 /// Every sheet of a workbook (xlsx, xlsm, xls, xlsb or ods) as a grid, in the workbook's
 /// order; cells keep their place (a sheet whose used range starts at C3 has empty rows and
 /// columns before it), so that messages name them as the spreadsheet does.
 pub fn workbook_grids(bytes: Vec<u8>, label: &str) -> Result<Vec<Grid>, DataError> {
-    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
+    let mut book = open(bytes, label)
         .map_err(|e| DataError::Shape(format!("is not a workbook: {e}")).in_input(label))?;
     let mut grids = Vec::new();
     for name in book.sheet_names() {
