@@ -5,6 +5,7 @@ use crate::pack::spec::Language;
 
 /// The words of one language.
 #[derive(Debug, Clone, Copy)]
+#[cfg_attr(not(feature = "tables"), allow(dead_code))]
 pub(crate) struct Words {
     pub indicator: &'static str,
     pub value: &'static str,
