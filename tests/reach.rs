@@ -185,3 +185,42 @@ fn a_pack_s_sheet_is_checked_where_it_is_written() {
         assert!(err.contains(want), "no «{want}» in\n{err}");
     }
 }
+
+#[test]
+fn a_sheet_no_collection_names_is_said_to_be_unread() {
+    let book = root().join("rules/supervision-coverage/data/sample.xlsx");
+    let (ok, err, _) = run(&["score", "--input", book.to_str().unwrap()]);
+    assert!(ok && !err.contains("not read"), "{err}");
+    // the same workbook with its units' sheet misnamed: said, and its records missing
+    let dir = tmp("misnamed");
+    let tables: Vec<scorecard::sheet_out::Table> = {
+        let plan = scorecard::Plan::load(root().join("rules/supervision-coverage")).unwrap();
+        let json =
+            std::fs::read_to_string(root().join("rules/supervision-coverage/data/sample.json"))
+                .unwrap();
+        let mut t = plan.dataset_sheets(&json).unwrap();
+        t.iter_mut()
+            .filter(|t| t.name == "监督单位")
+            .for_each(|t| t.name = "单位".into());
+        t
+    };
+    let misnamed = dir.join("misnamed.xlsx");
+    std::fs::write(&misnamed, scorecard::sheet_out::workbook(&tables).unwrap()).unwrap();
+    let (ok, err, out) = run(&[
+        "score",
+        "--input",
+        misnamed.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert!(ok, "{err}");
+    assert!(
+        err.contains(
+            "sheets not read, as no collection of the pack is in a sheet of that name: 单位"
+        ),
+        "{err}"
+    );
+    let o: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(o["accounting"]["units"]["read"], 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}

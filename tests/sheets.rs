@@ -214,9 +214,10 @@ fn a_workbook_s_bad_cell_is_named_in_a1_notation() {
         ),
     ])
     .unwrap();
-    let o = plan
-        .score(&plan.read_workbook(book, "data.xlsx").unwrap())
-        .unwrap();
+    let ds = plan.read_workbook(book, "data.xlsx").unwrap();
+    // the notes sheet is not read, and the caller is told
+    assert_eq!(ds.sheets_not_read(), ["说明"]);
+    let o = plan.score(&ds).unwrap();
     let r = &o.accounting["inspections"].rejected;
     assert_eq!(r.len(), 1);
     assert_eq!(

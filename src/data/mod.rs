@@ -204,6 +204,8 @@ pub struct Dataset {
     pub(crate) colls: Vec<CollData>,
     /// Accounting by collection id.
     pub(crate) accounting: Vec<Accounting>,
+    /// The sheets of a workbook that were not read, as no collection's sheet has their name.
+    pub(crate) sheets_not_read: Vec<String>,
 }
 
 impl Dataset {
@@ -211,6 +213,13 @@ impl Dataset {
     /// one and the pack dates nothing.
     pub fn period(&self) -> Option<Period> {
         self.dated.then_some(self.period)
+    }
+
+    /// The sheets of a workbook that no collection's `sheet` names, and that were therefore
+    /// not read: notes and totals, or a sheet whose name is not the one the pack gives (its
+    /// collection then has no records). The CLI says so on standard error.
+    pub fn sheets_not_read(&self) -> &[String] {
+        &self.sheets_not_read
     }
 
     /// Values of the period's variables (`period_start`, `period_end`, `as_of`): none

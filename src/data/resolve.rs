@@ -89,6 +89,7 @@ pub(super) fn resolve(plan: &Plan, input: Input) -> Result<Dataset, DataError> {
         dated,
         colls: colls_out,
         accounting,
+        sheets_not_read: Vec::new(),
     })
 }
 
@@ -358,6 +359,7 @@ fn validity(
         dated,
         colls: used_records(colls, raws.to_vec(), (sorted, unique), excluded, ref_slots, &mut accounting),
         accounting,
+        sheets_not_read: Vec::new(),
     };
     // the used records are the kept ones in key order
     let raw_of = |ci: usize| -> Vec<u32> {

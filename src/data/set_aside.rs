@@ -111,6 +111,7 @@ impl Dataset {
             dated: self.dated,
             colls: out,
             accounting,
+            sheets_not_read: self.sheets_not_read.clone(),
         }
     }
 }

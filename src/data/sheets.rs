@@ -410,6 +410,7 @@ pub fn read_grids(plan: &Plan, grids: &[Grid]) -> Result<Dataset, DataError> {
     let mut raws: Vec<Vec<Raw>> = plan.collections.iter().map(|_| Vec::new()).collect();
     let mut seen: Vec<Option<&str>> = vec![None; plan.collections.len()];
     let mut period = None;
+    let mut not_read = Vec::new();
     for grid in grids {
         let name = grid.name.trim();
         if name == PERIOD_SHEET {
@@ -435,6 +436,7 @@ pub fn read_grids(plan: &Plan, grids: &[Grid]) -> Result<Dataset, DataError> {
                     names.join(", ")
                 )));
             }
+            not_read.push(grid.label.clone());
             continue;
         };
         if let Some(before) = seen[c].replace(&grid.label) {
@@ -456,7 +458,9 @@ pub fn read_grids(plan: &Plan, grids: &[Grid]) -> Result<Dataset, DataError> {
             names.join(", ")
         )));
     }
-    resolve(plan, Input { period, raws })
+    let mut ds = resolve(plan, Input { period, raws })?;
+    ds.sheets_not_read = not_read;
+    Ok(ds)
 }
 
 #[cfg(test)]
