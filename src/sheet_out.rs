@@ -25,8 +25,8 @@ pub enum Out {
 }
 
 impl Out {
-    /// The cell as CSV text.
-    fn text(&self) -> String {
+    /// The cell as text (as CSV writes it).
+    pub(crate) fn text(&self) -> String {
         match self {
             Out::Empty => String::new(),
             Out::Text(t) | Out::Number(t) | Out::Flagged(t) => t.clone(),

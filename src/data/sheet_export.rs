@@ -39,13 +39,7 @@ fn cell(plan: &Plan, c: usize, slot: usize, v: &Json) -> Result<Out, String> {
         (FieldKind::Values(_), Json::Array(items)) => {
             let parts: Vec<String> = items
                 .iter()
-                .map(|i| {
-                    one(i).map(|o| match o {
-                        Out::Date(d) => d.to_string(),
-                        Out::Text(t) | Out::Number(t) | Out::Flagged(t) => t,
-                        Out::Empty => String::new(),
-                    })
-                })
+                .map(|i| one(i).map(|o| o.text()))
                 .collect::<Result<_, _>>()?;
             Ok(Out::Text(parts.join("; ")))
         }

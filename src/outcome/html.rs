@@ -93,7 +93,7 @@ pub fn page(o: &Outcome, lang: Language) -> String {
     headline(&mut s, o, w);
     let order: Vec<(&String, &IndicatorResult)> = o.indicators_in_order().collect();
     if !order.is_empty() {
-        indicators(&mut s, o, &order, w);
+        indicators(&mut s, &order, w);
         if !o.groups.is_empty() {
             matrix(&mut s, o, &order, w);
             charts(&mut s, o, &order, w);
@@ -149,7 +149,7 @@ fn headline(s: &mut String, o: &Outcome, w: &Words) {
     s.push_str("</table>\n");
 }
 
-fn indicators(s: &mut String, _o: &Outcome, order: &[(&String, &IndicatorResult)], w: &Words) {
+fn indicators(s: &mut String, order: &[(&String, &IndicatorResult)], w: &Words) {
     let _ = writeln!(
         s,
         "<h2>{}</h2>\n<table id=\"indicators\"><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>",

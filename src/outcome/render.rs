@@ -21,7 +21,7 @@ pub(crate) fn target_text(i: &IndicatorResult, w: &Words) -> String {
             })
             .collect::<Vec<_>>()
             .join(" "),
-        None if i.every_member => w.every_member.into(),
+        None if i.every_member => w.all.into(),
         None => "—".into(),
     }
 }
@@ -168,7 +168,7 @@ fn indicator_table(o: &Outcome, w: &Words) -> Table {
 
 /// The value of an indicator in one cell of the jurisdiction × indicator matrix, with ✗
 /// when it is not met.
-pub(crate) fn matrix_cell(i: &IndicatorResult, w: &Words) -> String {
+fn matrix_cell(i: &IndicatorResult) -> String {
     let v = match &i.value {
         Some(v) => shown(v, i),
         None => "n/a".into(),
@@ -176,7 +176,6 @@ pub(crate) fn matrix_cell(i: &IndicatorResult, w: &Words) -> String {
     if i.met == Some(false) {
         format!("{v} ✗")
     } else {
-        let _ = w;
         v
     }
 }
@@ -196,12 +195,12 @@ fn matrix(o: &Outcome, w: &Words) -> Table {
     );
     t.set_header(header);
     let mut all = vec![w.all.to_string()];
-    all.extend(order.iter().map(|(_, i)| matrix_cell(i, w)));
+    all.extend(order.iter().map(|(_, i)| matrix_cell(i)));
     t.add_row(all);
     for (key, g) in &o.groups {
         let mut row = vec![g.name.clone().unwrap_or_else(|| key.clone())];
         row.extend(order.iter().map(|(id, _)| match g.indicators.get(*id) {
-            Some(i) => matrix_cell(i, w),
+            Some(i) => matrix_cell(i),
             None => "—".into(),
         }));
         t.add_row(row);
