@@ -103,6 +103,7 @@ pub mod fixtures;
 mod indicator;
 pub mod limits;
 pub mod outcome;
+pub mod partial;
 #[cfg(feature = "schema")]
 pub mod schema;
 #[cfg(feature = "spreadsheets")]
@@ -247,6 +248,39 @@ impl Plan {
     ) -> Result<Vec<Explanation>, ScoreError> {
         guard(|| eval::explain_record(self, ds, collection, key, depth))
             .unwrap_or_else(|p| Err(ScoreError::Internal(p)))
+    }
+
+    /// Scores a dataset that is one shard of a larger one into its partial result, to be
+    /// merged with the other shards' ([`partial::Partial::merge`]) and finished
+    /// ([`Plan::finish`]) into the outcome that scoring all of them at once gives. Every
+    /// record belongs in exactly one shard with the records it refers to, and the
+    /// jurisdictions' collection whole in every shard. A pack whose partials cannot be
+    /// merged exactly ([`Plan::mergeable`]) is an error that says why.
+    pub fn score_partial(&self, ds: &Dataset) -> Result<partial::Partial, ScoreError> {
+        guard(|| partial::score_partial(self, ds)).unwrap_or_else(|p| Err(ScoreError::Internal(p)))
+    }
+
+    /// The outcome of partial results: merged in the order given (any order gives the
+    /// same), then finished as a whole run is. They must be of this pack.
+    pub fn finish(&self, partials: &[partial::Partial]) -> Result<Outcome, ScoreError> {
+        guard(|| {
+            let (first, rest) = partials
+                .split_first()
+                .ok_or_else(|| ScoreError::BadInput("no partial results to finish".into()))?;
+            let mut all = first.clone();
+            for p in rest {
+                all.merge(p)?;
+            }
+            partial::finish(self, &all)
+        })
+        .unwrap_or_else(|p| Err(ScoreError::Internal(p)))
+    }
+
+    /// Whether partial results of this pack merge exactly into a whole run's outcome;
+    /// `Err` says why not (its jurisdictions' own measures count records that shards
+    /// split, say). `check` reports it.
+    pub fn mergeable(&self) -> Result<(), String> {
+        partial::mergeable::check(self)
     }
 
     /// Reads and scores a JSON dataset.

@@ -1,10 +1,8 @@
 //! The `scorecard` command line: score datasets, check packs, run pack fixtures.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use indicatif::{ProgressBar, ProgressStyle};
 use scorecard::synth;
-use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Score public-health inspection records against declarative rule packs.
@@ -119,6 +117,21 @@ enum DataFormat {
     Ndjson,
 }
 
+/// Where and how an outcome is written (`score`, `merge`).
+#[derive(clap::Args)]
+struct OutputArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    format: ScoreFormat,
+    /// Write here instead of standard output (a file; for csv, a folder).
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    /// The language of the engine's words in tables and reports (default: the pack's
+    /// `language`, else English).
+    #[arg(long, value_enum)]
+    lang: Option<Lang>,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Score a dataset (defaults: the bundled supervision-coverage pack and its sample data).
@@ -130,16 +143,8 @@ enum Command {
         /// files (give --input once per file, or a folder of them).
         #[arg(long)]
         input: Vec<PathBuf>,
-        /// Output format.
-        #[arg(long, value_enum, default_value = "table")]
-        format: ScoreFormat,
-        /// Write here instead of standard output (a file; for csv, a folder).
-        #[arg(long, short)]
-        output: Option<PathBuf>,
-        /// The language of the engine's words in tables and reports (default: the pack's
-        /// `language`, else English).
-        #[arg(long, value_enum)]
-        lang: Option<Lang>,
+        #[command(flatten)]
+        out: OutputArgs,
         /// Fail (exit 3) when any record is rejected.
         #[arg(long)]
         strict: bool,
@@ -154,6 +159,42 @@ enum Command {
         /// standard error is a terminal.
         #[arg(long, value_enum, default_value = "auto")]
         progress: When,
+        /// Write the partial result of this shard (JSON) instead of the outcome, for
+        /// `scorecard merge` with the other shards' (docs/partials.md).
+        #[arg(long, conflicts_with_all = ["format", "lang"])]
+        partial: bool,
+    },
+    /// Merge the partial results of shards (`score --partial`) into the outcome of all
+    /// their records, byte for byte what scoring them at once gives.
+    Merge {
+        /// The partial results (JSON files; - for standard input).
+        #[arg(required = true)]
+        partials: Vec<PathBuf>,
+        /// The pack they are of: a folder, or a shipped pack's name.
+        #[arg(long)]
+        pack: Option<PathBuf>,
+        #[command(flatten)]
+        out: OutputArgs,
+        /// Write the merged partial result instead of the outcome (to merge again, in a
+        /// tree).
+        #[arg(long, conflicts_with_all = ["format", "lang"])]
+        partial: bool,
+    },
+    /// Split a JSON dataset into shards along the jurisdiction tree, each record with
+    /// those it refers to and the jurisdictions whole in every shard (for `score --partial`).
+    Split {
+        /// The pack: a folder, or a shipped pack's name.
+        #[arg(long)]
+        pack: Option<PathBuf>,
+        /// The JSON dataset (default: the pack's sample).
+        #[arg(long)]
+        input: Option<PathBuf>,
+        /// How many shards.
+        #[arg(long, default_value_t = 2)]
+        shards: usize,
+        /// The folder to write shard-1.json, shard-2.json, … in.
+        #[arg(long, short)]
+        output: PathBuf,
     },
     /// Write a synthetic dataset: deterministic from a seed and a size, shaped for a
     /// shipped pack (for benchmarks, tests and trying things out).
@@ -278,27 +319,6 @@ enum Command {
     },
 }
 
-/// Inputs at least this large get a progress bar (when standard error is a terminal).
-const PROGRESS_FROM_BYTES: u64 = 8 << 20;
-
-/// A progress bar for reading `input`: hidden unless asked for, the input is large, and
-/// standard error is a terminal.
-fn progress_bar(input: Option<&Path>, when: When) -> ProgressBar {
-    let large = input
-        .and_then(|p| std::fs::metadata(p).ok())
-        .is_some_and(|m| m.len() >= PROGRESS_FROM_BYTES);
-    if when == When::Never || !large || !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(0);
-    bar.set_style(
-        ProgressStyle::with_template("{msg:20} [{bar:40}] {bytes}/{total_bytes} {elapsed}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-    );
-    bar
-}
-
 fn generate(
     shape: Shape,
     inspections: usize,
@@ -357,7 +377,12 @@ fn explain(
     input: Vec<PathBuf>,
     format: Format,
 ) -> Result<ExitCode, String> {
-    let (plan, ds) = cli::input::load(pack, &input, InputFormat::Auto, &ProgressBar::hidden())?;
+    let (plan, ds) = cli::input::load(
+        pack,
+        &input,
+        InputFormat::Auto,
+        &indicatif::ProgressBar::hidden(),
+    )?;
     let steps = match what {
         Explained::Record {
             collection,
@@ -399,81 +424,6 @@ fn explain(
     Ok(ExitCode::SUCCESS)
 }
 
-struct ScoreArgs {
-    pack: Option<PathBuf>,
-    input: Vec<PathBuf>,
-    format: ScoreFormat,
-    output: Option<PathBuf>,
-    lang: Option<Lang>,
-    strict: bool,
-    input_format: InputFormat,
-    progress: When,
-}
-
-fn score(a: ScoreArgs) -> Result<ExitCode, String> {
-    if matches!(a.format, ScoreFormat::Xlsx | ScoreFormat::Csv) && a.output.is_none() {
-        return Err(
-            "a workbook or CSV files need a place: give -o FILE (for csv, -o FOLDER)".into(),
-        );
-    }
-    let bar = progress_bar(a.input.first().map(PathBuf::as_path), a.progress);
-    let (plan, ds) = cli::input::load(a.pack, &a.input, a.input_format, &bar)?;
-    bar.set_message("scoring");
-    let outcome = plan.score(&ds).map_err(|e| e.to_string())?;
-    bar.set_message("writing");
-    let lang = match a.lang {
-        Some(Lang::En) => scorecard::Language::En,
-        Some(Lang::Zh) => scorecard::Language::Zh,
-        None => outcome.pack.language,
-    };
-    if let ScoreFormat::Xlsx | ScoreFormat::Csv = a.format {
-        drop(ds);
-        let tables = scorecard::outcome::sheets::tables(&outcome, lang);
-        let to = match a.format {
-            ScoreFormat::Xlsx => cli::convert::To::Xlsx,
-            _ => cli::convert::To::Csv,
-        };
-        let out = a.output.as_deref().unwrap_or(Path::new("."));
-        cli::convert::write(&tables, to, cli::convert::Encoding::Utf8, out)?;
-    } else {
-        // the records are freed on one thread while the outcome is written on another
-        let ((), written) = rayon::join(
-            move || drop(ds),
-            || -> std::io::Result<()> {
-                let sink: Box<dyn Write> = match &a.output {
-                    Some(path) => Box::new(std::fs::File::create(path)?),
-                    None => Box::new(std::io::stdout().lock()),
-                };
-                let mut out = std::io::BufWriter::with_capacity(1 << 16, sink);
-                match a.format {
-                    ScoreFormat::Json => outcome.write_json(&mut out),
-                    ScoreFormat::Html => {
-                        out.write_all(scorecard::outcome::html::page(&outcome, lang).as_bytes())
-                    }
-                    _ => {
-                        out.write_all(scorecard::outcome::render::table(&outcome, lang).as_bytes())
-                    }
-                }?;
-                out.flush()
-            },
-        );
-        if let Err(e) = written {
-            match &a.output {
-                Some(path) => return Err(format!("cannot write {}: {e}", path.display())),
-                None => closed_or(e, "cannot write the outcome"),
-            }
-        }
-    }
-    bar.finish_and_clear();
-    let strict = a.strict;
-    let rejected: usize = outcome.accounting.values().map(|a| a.rejected.len()).sum();
-    if strict && rejected > 0 {
-        eprintln!("error: {rejected} record(s) rejected (--strict)");
-        return Ok(ExitCode::from(3));
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
 /// The exit code of a command, or its error on standard error and exit code 2.
 fn or_exit(r: Result<ExitCode, String>) -> ExitCode {
     r.unwrap_or_else(|e| {
@@ -488,13 +438,12 @@ fn main() -> ExitCode {
         Command::Score {
             pack,
             input,
-            format,
-            output,
-            lang,
+            out,
             strict,
             threads,
             input_format,
             progress,
+            partial,
         } => {
             // all the work runs on the pool, so that N threads means N threads: no more
             // cores busy than that, even while one of them splits the input
@@ -509,18 +458,29 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            let args = ScoreArgs {
+            let args = cli::score::Args {
+                partial,
                 pack,
                 input,
-                format,
-                output,
-                lang,
+                out,
                 strict,
                 input_format,
                 progress,
             };
-            or_exit(pool.install(|| score(args)))
+            or_exit(pool.install(|| cli::score::score(args)))
         }
+        Command::Merge {
+            partials,
+            pack,
+            out,
+            partial,
+        } => or_exit(cli::score::merge(&partials, pack, out, partial)),
+        Command::Split {
+            pack,
+            input,
+            shards,
+            output,
+        } => or_exit(cli::partial::split(pack, input, shards, &output)),
         Command::Generate {
             shape,
             inspections,

@@ -1,6 +1,6 @@
-//! JSON Schemas of the three documents a user writes or reads: `pack.json`, a fixture
-//! file, and the outcome. They are derived from the Rust types that read and write them
-//! (schemars), so they say what the engine accepts; `scorecard schema pack|fixture|outcome`
+//! JSON Schemas of the documents a user writes or reads: `pack.json`, a fixture file,
+//! the outcome, and a shard's partial result. They are derived from the Rust types that read and write them
+//! (schemars), so they say what the engine accepts; `scorecard schema pack|fixture|outcome|partial`
 //! writes them, `schema/` holds them (a test fails when they are stale), and a pack or a
 //! fixture may name its schema in `"$schema"` for an editor to complete and check it.
 //!
@@ -32,6 +32,14 @@ pub fn outcome() -> serde_json::Value {
     document::<Outcome>(
         "The outcome of scoring a dataset with a scorecard rule pack",
         true,
+    )
+}
+
+/// The schema of a partial result (`scorecard score --partial`, docs/partials.md).
+pub fn partial() -> serde_json::Value {
+    document::<crate::partial::Partial>(
+        "A partial result of scoring one shard of a dataset, to be merged with the others'",
+        false,
     )
 }
 

@@ -9,11 +9,12 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
 }
 
-fn docs() -> [(&'static str, Value); 3] {
+fn docs() -> [(&'static str, Value); 4] {
     [
         ("pack", scorecard::schema::pack()),
         ("fixture", scorecard::schema::fixture()),
         ("outcome", scorecard::schema::outcome()),
+        ("partial", scorecard::schema::partial()),
     ]
 }
 
@@ -49,10 +50,11 @@ fn problems(v: &jsonschema::Validator, doc: &Value) -> Vec<String> {
 
 #[test]
 fn shipped_packs_fixtures_and_outcomes_validate() {
-    let (packs, fixtures, outcomes) = (
+    let (packs, fixtures, outcomes, partials) = (
         validator("pack"),
         validator("fixture"),
         validator("outcome"),
+        validator("partial"),
     );
     let mut checked = [0, 0, 0];
     for dir in scorecard::fixtures::packs(&root().join("rules")) {
@@ -74,6 +76,11 @@ fn shipped_packs_fixtures_and_outcomes_validate() {
             let p = problems(&outcomes, &outcome);
             assert!(p.is_empty(), "{} outcome: {p:?}", dir.display());
             checked[2] += 1;
+            let ds = plan.read(&data).unwrap();
+            let partial: Value =
+                serde_json::from_str(&plan.score_partial(&ds).unwrap().to_json()).unwrap();
+            let p = problems(&partials, &partial);
+            assert!(p.is_empty(), "{} partial: {p:?}", dir.display());
         }
     }
     assert!(

@@ -269,3 +269,28 @@ fn spreadsheets_in_and_out_on_a_1_mb_thread() {
     });
     assert_eq!(totals, (true, Some("45.1".to_string())));
 }
+
+#[test]
+fn partial_results_on_a_1_mb_thread() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf();
+    on_stack(MB, move || {
+        let plan = scorecard::Plan::load(root.join("rules/basic-public-health")).unwrap();
+        let text = std::fs::read_to_string(root.join("rules/basic-public-health/data/sample.json"))
+            .unwrap();
+        let ds = plan.read(&text).unwrap();
+        let part = plan.score_partial(&ds).unwrap();
+        let back = scorecard::partial::Partial::from_json(&part.to_json()).unwrap();
+        let mut merged = back.clone();
+        assert!(merged.merge(&back).is_err(), "the same records twice");
+        assert_eq!(
+            plan.finish(&[back]).unwrap().to_json(),
+            plan.score(&ds).unwrap().to_json()
+        );
+        // values nested as deep as JSON allows are read, or refused, without overflow
+        let deep = format!("{}{}", "{\"l\":[".repeat(200), "]}".repeat(200));
+        let doc = part
+            .to_json()
+            .replacen("{\"n\":", &format!("{deep},\"x\":{{\"n\":"), 1);
+        let _ = scorecard::partial::Partial::from_json(&doc);
+    });
+}

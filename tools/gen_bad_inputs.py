@@ -484,6 +484,22 @@ many = [{"id": f"U{i:03}", "place": "P1", "score": 1500 + 37 * i, "kind": "a"} f
 case("numbers/mean-of-rates", {"pack/pack.json": text(p), "data.json": rec(units=many)},
      ["score", "--pack", "pack", "--input", "data.json", "--format", "json"], 0, ['"mean_score"', '"display"'])
 
+# ---------------------------------------------------------------- partial results
+case("partials/not-json", {"p.json": "{\"partial\": 1,"}, ["merge", "p.json"], 2,
+     ["p.json: not a partial result: ", "at line 1, column 14"])
+case("partials/an-outcome-is-not-a-partial", {"o.json": '{"format": 1, "engine": "scorecard 0.1.0"}'}, ["merge", "o.json"], 2,
+     ["o.json: not a partial result: unknown field `format`"])
+case("partials/missing-file", {}, ["merge", "nope.json"], 2, ["cannot read nope.json"])
+case("partials/none", {}, ["merge"], 2, ["<PARTIALS>"])
+case("partials/split-into-none", {}, ["split", "--shards", "0", "-o", "out"], 2, ["--shards must be at least 1"])
+p = base()
+p["measures"]["places"] = {"units": {"aggregate": "count", "over": "units", "via": "place"}}
+case("partials/not-mergeable", {"pack/pack.json": text(p), "data.json": rec()},
+     ["score", "--pack", "pack", "--input", "data.json", "--partial"], 2,
+     ["partial results of pack 'corpus' cannot be merged exactly: measure 'places.units'", "'units' records"])
+case("partials/check-says-not-mergeable", {"pack/pack.json": text(p)}, ["check", "pack"], 0,
+     ["pack: ok", "note: its partial results (score --partial) cannot be merged exactly: measure 'places.units'"])
+
 # ---------------------------------------------------------------- closed pipes
 case("pipe/test", {}, ["test"], 0, ["ok"], shell="head")
 case("pipe/check", {"pack/pack.json": text(base())}, ["check", "pack", "pack", "pack"], 0, ["pack: ok"], shell="head")

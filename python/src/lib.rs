@@ -153,6 +153,20 @@ fn read(plan: &Engine, input: Input) -> Result<Dataset, String> {
     }
 }
 
+/// Partial results read from their JSON texts; at least one.
+fn partials_of(texts: &[String]) -> Result<Vec<scorecard::partial::Partial>, String> {
+    if texts.is_empty() {
+        return Err("no partial results".into());
+    }
+    texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            scorecard::partial::Partial::from_json(t).map_err(|e| format!("partial {}: {e}", i + 1))
+        })
+        .collect()
+}
+
 /// A loaded and checked rule pack.
 #[pyclass(frozen, module = "scorecard")]
 struct Plan {
@@ -245,6 +259,66 @@ impl Plan {
     /// (the same bytes, with its final newline).
     fn score_json(&self, py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<String> {
         self.outcome_json(py, data)
+    }
+
+    /// Scores `data`, one shard of a larger dataset (every record with those it refers to,
+    /// the jurisdictions whole), into its partial result: JSON text, to be merged with the
+    /// other shards' (`merge`) and finished (`finish`) into the outcome of all of them.
+    fn score_partial(&self, py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<String> {
+        let input = input(py, data)?;
+        let plan = &self.plan;
+        let scored = py.detach(|| -> Result<String, (bool, String)> {
+            let ds = read(plan, input).map_err(|e| (true, e))?;
+            plan.score_partial(&ds)
+                .map(|p| p.to_json())
+                .map_err(|e| (false, e.to_string()))
+        });
+        scored.map_err(|(reading, e)| match reading {
+            true => DataError::new_err(e),
+            false => ScoreError::new_err(e),
+        })
+    }
+
+    /// Merges partial results (JSON texts) into one partial, as if their shards had been
+    /// scored together: for reducing in a tree.
+    fn merge(&self, py: Python<'_>, partials: Vec<String>) -> PyResult<String> {
+        let merged = py.detach(|| -> Result<String, String> {
+            let mut all = partials_of(&partials)?;
+            let mut first = all.remove(0);
+            for p in &all {
+                first.merge(p).map_err(|e| e.to_string())?;
+            }
+            Ok(first.to_json())
+        });
+        merged.map_err(ScoreError::new_err)
+    }
+
+    /// The outcome (a dict) of partial results (JSON texts): byte for byte the outcome of
+    /// scoring all their shards' records at once.
+    fn finish(&self, py: Python<'_>, partials: Vec<String>) -> PyResult<Py<PyAny>> {
+        let text = self.finish_json(py, partials)?;
+        Ok(py
+            .import("json")?
+            .getattr("loads")?
+            .call1((text,))?
+            .unbind())
+    }
+
+    /// As `finish`, the outcome as the JSON text `scorecard merge --format json` writes.
+    fn finish_json(&self, py: Python<'_>, partials: Vec<String>) -> PyResult<String> {
+        let plan = &self.plan;
+        let done = py.detach(|| -> Result<String, String> {
+            let all = partials_of(&partials)?;
+            plan.finish(&all)
+                .map(|o| o.to_json() + "\n")
+                .map_err(|e| e.to_string())
+        });
+        done.map_err(ScoreError::new_err)
+    }
+
+    /// Why partial results of this pack cannot be merged exactly, or None when they can.
+    fn not_mergeable(&self) -> Option<String> {
+        self.plan.mergeable().err()
     }
 
     /// Why record `key` of `collection` has its measures, `depth` levels of related

@@ -88,3 +88,43 @@ def test_scoring_releases_the_gil():
     for t in threads:
         t.join()
     assert len(results) == 4 and len(set(results)) == 1
+
+
+def shards_of(doc, n):
+    """The sample split by township: each unit with its inspections, the jurisdictions
+    and the period in every shard."""
+    towns = sorted(j["id"] for j in doc["jurisdictions"] if j.get("parent"))
+    shard_of_town = {t: i % n for i, t in enumerate(towns)}
+    unit_shard = {u["id"]: shard_of_town.get(u["township"], 0) for u in doc["units"]}
+    shards = [{"period": doc["period"], "jurisdictions": doc["jurisdictions"]} for _ in range(n)]
+    for coll, records in doc.items():
+        if coll in ("period", "jurisdictions"):
+            continue
+        for s in shards:
+            s.setdefault(coll, [])
+        for r in records:
+            if coll == "units":
+                at = unit_shard[r["id"]]
+            elif "township" in r:
+                at = shard_of_town.get(r["township"], 0)
+            else:
+                at = unit_shard.get(r.get("unit"), 0)
+            shards[at][coll].append(r)
+    return shards
+
+
+def test_partials_merge_into_the_whole_run_s_bytes():
+    plan = scorecard.Plan.load(str(PACK))
+    assert plan.not_mergeable() is None
+    doc = json.loads(SAMPLE.read_text(encoding="utf-8"))
+    parts = [plan.score_partial(s) for s in shards_of(doc, 3)]
+    whole = plan.score_json(doc)
+    assert plan.finish_json(parts) == whole
+    assert plan.finish_json(list(reversed(parts))) == whole
+    # reduced in a tree, as a cluster does
+    assert plan.finish_json([plan.merge(parts[:2]), parts[2]]) == whole
+    assert plan.finish(parts)["scorecard"]["total"]["display"] == "45.1"
+    with pytest.raises(scorecard.ScoreError, match="in two partial results"):
+        plan.finish([parts[0], parts[0]])
+    with pytest.raises(scorecard.ScoreError, match="not a partial result"):
+        plan.finish(["{"])

@@ -24,13 +24,17 @@ pub fn run(packs: &[PathBuf], format: Format) -> ExitCode {
                 } else {
                     format!(", {n} warning(s)")
                 };
-                let summary = format!(
+                let mut summary = format!(
                     "{}: ok ({} {}, {} indicators{warned})",
                     p.display(),
                     plan.name(),
                     plan.version(),
                     plan.indicator_ids().count()
                 );
+                // said only when it is so: most packs merge, and most users never split
+                if let Err(why) = plan.mergeable() {
+                    summary.push_str(&format!("\n  note: its partial results (score --partial) cannot be merged exactly: {why}"));
+                }
                 (plan.warnings().to_vec(), summary)
             }
             Err(Loaded::Invalid(diags)) => {

@@ -93,6 +93,12 @@ fn csv_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     Ok(out)
 }
 
+/// Loads the pack named (or the default).
+pub fn plan(pack: Option<PathBuf>) -> Result<Plan, String> {
+    let pack = pack_dir(pack.as_deref())?;
+    Plan::load(&pack).map_err(|e| e.to_string())
+}
+
 /// Loads the pack and reads the dataset, with a progress bar over the input's bytes for
 /// long runs (JSON and NDJSON).
 pub fn load(

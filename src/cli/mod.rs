@@ -4,7 +4,9 @@ pub mod check;
 pub mod convert;
 pub mod diff;
 pub mod input;
+pub mod partial;
 pub mod schema;
+pub mod score;
 pub mod test;
 
 use std::path::{Path, PathBuf};

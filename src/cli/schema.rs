@@ -1,4 +1,4 @@
-//! `scorecard schema pack|fixture|outcome`: the JSON Schema of a document, for editors
+//! `scorecard schema pack|fixture|outcome|partial`: the JSON Schema of a document, for editors
 //! and validators (the same as `schema/*.schema.json`).
 
 use std::process::ExitCode;
@@ -12,6 +12,8 @@ pub enum Document {
     Fixture,
     /// The outcome (`score --format json`).
     Outcome,
+    /// A shard's partial result (`score --partial`).
+    Partial,
 }
 
 /// Prints the schema.
@@ -20,6 +22,7 @@ pub fn run(doc: Document) -> ExitCode {
         Document::Pack => scorecard::schema::pack(),
         Document::Fixture => scorecard::schema::fixture(),
         Document::Outcome => scorecard::schema::outcome(),
+        Document::Partial => scorecard::schema::partial(),
     };
     out!("{}", serde_json::to_string_pretty(&s).unwrap_or_default());
     ExitCode::SUCCESS

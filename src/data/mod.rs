@@ -164,7 +164,7 @@ impl CollData {
 }
 
 /// A record that was rejected.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub struct Rejection {
     /// Its key; for a record without a usable key, `#` and 12 hex digits of a digest of its
@@ -176,8 +176,9 @@ pub struct Rejection {
 }
 
 /// What happened to the records of one collection.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
 pub struct Accounting {
     /// Records in the input.
     pub read: u64,
@@ -186,7 +187,7 @@ pub struct Accounting {
     /// Records excluded by a filter, by reason.
     pub excluded: u64,
     /// Exclusions counted by reason.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub excluded_by: BTreeMap<String, u64>,
     /// Rejected records with their reasons, sorted by key.
     pub rejected: Vec<Rejection>,

@@ -6,7 +6,8 @@
 
 use super::failed::Failed;
 use super::groups::Groups;
-use super::indicator::{members_tallied, results_of, MemberCx};
+use super::indicator::{members_tallied, results_of, Keys, MemberCx};
+use crate::indicator::Tally;
 use super::measure::View;
 use crate::data::Dataset;
 use crate::outcome::ByCategory;
@@ -26,8 +27,11 @@ fn category_of(m: &MemberCx, by: &By) -> Result<String, crate::eval::ScoreError>
     })
 }
 
-/// Each group's breakdown (overall last): every category with its result there.
-pub(super) fn broken_down(
+/// Each category's own tallies in every group (overall last): the members of that
+/// category only, counted as the indicator counts its own. The categories are those
+/// [`categories`] orders: with an enum's values, all of them (and members with no value
+/// after them); otherwise those the members have.
+pub(super) fn tallied(
     plan: &Plan,
     ds: &Dataset,
     view: &View,
@@ -35,7 +39,7 @@ pub(super) fn broken_down(
     groups: &Groups,
     ind: &Indicator,
     by: &By,
-) -> Result<Vec<Vec<ByCategory>>, Failed> {
+) -> Result<Vec<(String, Vec<Tally>)>, Failed> {
     // the categories the members have
     let seen = Mutex::new(BTreeSet::new());
     members_tallied(plan, ds, view, vars, groups, ind, &|m, _, _, _| {
@@ -44,24 +48,47 @@ pub(super) fn broken_down(
         Ok(())
     })?;
     let seen = seen.into_inner().unwrap_or_else(|p| p.into_inner());
-    let categories: Vec<String> = match &by.categories {
-        // all of them, and members with no value (an optional field) after them
+    categories(by, seen)
+        .into_iter()
+        .map(|c| {
+            let tallies = members_tallied(plan, ds, view, vars, groups, ind, &|m, t, at, cap| {
+                match category_of(m, by)? == c {
+                    true => ind.kind.add(m, t, at, cap),
+                    false => Ok(()),
+                }
+            })?;
+            Ok((c, tallies))
+        })
+        .collect()
+}
+
+/// The categories shown, in order, given those the members have: an enum's values all of
+/// them in the pack's order (members with no value after them), other categories in text
+/// order.
+pub(crate) fn categories(by: &By, seen: BTreeSet<String>) -> Vec<String> {
+    match &by.categories {
         Some(all) => {
             let none = seen.contains(NO_CATEGORY).then(|| NO_CATEGORY.to_string());
             all.iter().cloned().chain(none).collect()
         }
         None => seen.into_iter().collect(),
-    };
+    }
+}
+
+/// Each group's breakdown (overall last) from the categories' own tallies: every category
+/// with its result there.
+pub(super) fn results(
+    plan: &Plan,
+    ds: &Dataset,
+    view: &View,
+    groups: &Groups,
+    keys: Keys,
+    ind: &Indicator,
+    tallied: Vec<(String, Vec<Tally>)>,
+) -> Result<Vec<Vec<ByCategory>>, Failed> {
     let mut out: Vec<Vec<ByCategory>> = vec![Vec::new(); groups.count() + 1];
-    for c in &categories {
-        // the members of this category only, counted as the indicator counts its own
-        let tallies = members_tallied(plan, ds, view, vars, groups, ind, &|m, t, at, cap| {
-            match category_of(m, by)? == *c {
-                true => ind.kind.add(m, t, at, cap),
-                false => Ok(()),
-            }
-        })?;
-        let (results, _) = results_of(plan, ds, view, groups, ind, tallies)?;
+    for (c, tallies) in tallied {
+        let (results, _) = results_of(plan, ds, view, groups, keys, ind, tallies)?;
         for (g, (r, _)) in results.into_iter().enumerate() {
             out[g].push(ByCategory {
                 category: c.clone(),

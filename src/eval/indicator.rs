@@ -5,6 +5,7 @@
 
 use super::groups::Groups;
 use super::measure::View;
+use super::own::Own;
 use super::failed::Failed;
 use super::points::{points, Points};
 use super::ScoreError;
@@ -137,10 +138,36 @@ impl MemberCx<'_> {
     }
 }
 
+/// The keys of the records that tallies name by position: the dataset's own, or, when
+/// partial results are finished ([`crate::partial`]), the keys the partials named, by
+/// collection, sorted.
+#[derive(Clone, Copy)]
+pub(crate) enum Keys<'a> {
+    /// The dataset the tallies were counted in.
+    Data(&'a Dataset),
+    /// Keys by collection, then position.
+    Named(&'a [Vec<String>]),
+}
+
+impl Keys<'_> {
+    /// The key of record `i` of collection `coll`.
+    pub fn key(&self, coll: CollId, i: u32) -> &str {
+        match self {
+            Keys::Data(ds) => ds.colls[coll as usize].key(i as usize),
+            Keys::Named(k) => k
+                .get(coll as usize)
+                .and_then(|c| c.get(i as usize))
+                .map_or("", String::as_str),
+        }
+    }
+}
+
 /// One group of an indicator, as its kind sees it when it computes the group's value.
 pub(crate) struct GroupCx<'a> {
     /// The dataset.
     pub ds: &'a Dataset,
+    /// Where the keys of the members its tally names come from.
+    pub keys: Keys<'a>,
     /// The members' collection.
     pub coll: CollId,
     id: &'a str,
@@ -166,41 +193,72 @@ impl GroupCx<'_> {
 /// Every indicator's results in every group (the overall group last), and its exact values.
 pub(crate) type Evaluated = (Vec<Vec<(IndicatorResult, Points)>>, Vec<Vec<Option<Number>>>);
 
-/// Evaluates every indicator for every group (the overall group last); when members fail,
-/// every member that fails in the first indicator (in the pack's order) where any does.
+/// Evaluates every indicator for every group (the overall group last) from the tallies of
+/// their members ([`super::own::tallied`]); when members failed, every member that fails
+/// in the first indicator (in the pack's order) where any does, unless an indicator before
+/// it fails in a group.
 pub(crate) fn evaluate(
     plan: &Plan,
     ds: &Dataset,
     cols: &[Vec<Value>],
     groups: &Groups,
+    keys: Keys,
+    tallied: Vec<Result<Option<Own>, Failed>>,
 ) -> Result<Evaluated, Failed> {
     let view = View { ds, cols };
     let vars = ds.period_vars();
     let mut out: Vec<Vec<(IndicatorResult, Points)>> = Vec::new();
     // exact values per indicator per group, for changes (which come after what they compare)
     let mut values: Vec<Vec<Option<Number>>> = Vec::new();
-    // indicators with members are independent: computed in parallel, kept in order
+    // indicators with members are independent: their results computed in parallel, kept
+    // in order
     let computed: Vec<Option<Result<Results, Failed>>> = plan
         .indicators
         .par_iter()
-        .map(|ind| match ind.kind.of_others() {
-            true => None,
-            false => Some(crate::stack::with(plan.script_stack, || {
-                indicator(plan, ds, &view, vars.record(), groups, ind)
-            })),
+        .zip(tallied)
+        .map(|(ind, own)| {
+            let own = match own {
+                Ok(Some(own)) => own,
+                Ok(None) => return None,
+                Err(f) => return Some(Err(f)),
+            };
+            Some(crate::stack::with(plan.script_stack, || {
+                with_breakdown(plan, ds, &view, groups, keys, ind, own)
+            }))
         })
         .collect();
     for (ind, pre) in plan.indicators.iter().zip(computed) {
         let (res, vals) = match pre {
             Some(r) => r?,
             None => crate::stack::with(plan.script_stack, || {
-                of_others(plan, ds, &view, groups, ind, vars.record(), &values, &out)
+                of_others(plan, ds, &view, groups, keys, ind, vars.record(), &values, &out)
             })?,
         };
         out.push(res);
         values.push(vals);
     }
     Ok((out, values))
+}
+
+/// The results of one indicator with members in every group, with its breakdown by
+/// category when it has one.
+fn with_breakdown(
+    plan: &Plan,
+    ds: &Dataset,
+    view: &View,
+    groups: &Groups,
+    keys: Keys,
+    ind: &Indicator,
+    own: Own,
+) -> Result<Results, Failed> {
+    let (mut res, vals) = results_of(plan, ds, view, groups, keys, ind, own.tallies)?;
+    if ind.by.is_some() {
+        let broken = super::by_category::results(plan, ds, view, groups, keys, ind, own.by)?;
+        for ((r, _), cats) in res.iter_mut().zip(broken) {
+            r.by = Some(cats);
+        }
+    }
+    Ok((res, vals))
 }
 
 /// The results of an indicator computed from the indicators before it (`change`,
@@ -211,6 +269,7 @@ fn of_others(
     ds: &Dataset,
     view: &View,
     groups: &Groups,
+    keys: Keys,
     ind: &Indicator,
     period: &[Value],
     values: &[Vec<Option<Number>>],
@@ -233,7 +292,7 @@ fn of_others(
             value: found.value.clone(),
             ..Valued::default()
         };
-        let cx = group_cx(ds, ind, groups, g);
+        let cx = group_cx(ds, keys, ind, groups, g);
         let (mut r, pts) =
             group_result(plan, ind, Tally::default(), valued, target, &cx).map_err(|e| e.at(&at))?;
         r.current = found.current;
@@ -244,38 +303,20 @@ fn of_others(
     Ok((res, vals))
 }
 
-fn group_cx<'a>(ds: &'a Dataset, ind: &'a Indicator, groups: &Groups, g: usize) -> GroupCx<'a> {
+fn group_cx<'a>(
+    ds: &'a Dataset,
+    keys: Keys<'a>,
+    ind: &'a Indicator,
+    groups: &Groups,
+    g: usize,
+) -> GroupCx<'a> {
     GroupCx {
         ds,
+        keys,
         coll: ind.coll,
         id: &ind.id,
         group: groups.key(ds, g),
     }
-}
-
-/// The results of one indicator with members, for every group (overall last), and its
-/// exact values.
-fn indicator(
-    plan: &Plan,
-    ds: &Dataset,
-    view: &View,
-    vars: &[Value],
-    groups: &Groups,
-    ind: &Indicator,
-) -> Result<Results, Failed> {
-    // each member is counted in its own jurisdiction (or, without one, only overall); the
-    // jurisdictions above and the overall group add up their members' afterwards
-    let tallies = members_tallied(plan, ds, view, vars, groups, ind, &|m, t, at, cap| {
-        ind.kind.add(m, t, at, cap)
-    })?;
-    let (mut res, vals) = results_of(plan, ds, view, groups, ind, tallies)?;
-    if let Some(by) = &ind.by {
-        let broken = super::by_category::broken_down(plan, ds, view, vars, groups, ind, by)?;
-        for ((r, _), cats) in res.iter_mut().zip(broken) {
-            r.by = Some(cats);
-        }
-    }
-    Ok((res, vals))
 }
 
 /// The results in every group (overall last) from each group's tally of its own members,
@@ -285,6 +326,7 @@ pub(super) fn results_of(
     ds: &Dataset,
     view: &View,
     groups: &Groups,
+    keys: Keys,
     ind: &Indicator,
     mut tallies: Vec<Tally>,
 ) -> Result<Results, Failed> {
@@ -305,7 +347,7 @@ pub(super) fn results_of(
     let mut vals = Vec::with_capacity(tallies.len());
     for (g, t) in tallies.into_iter().enumerate() {
         let at = groups.label(ds, g);
-        let cx = group_cx(ds, ind, groups, g);
+        let cx = group_cx(ds, keys, ind, groups, g);
         let valued = ind.kind.value(&t, &cx).map_err(|e| e.at(&at))?;
         vals.push(valued.value.clone());
         let target = group_target(ind, ds, view, groups, g)?;
@@ -450,7 +492,6 @@ fn group_result(
     g: &GroupCx,
 ) -> Result<(IndicatorResult, Points), ScoreError> {
     let id = &ind.id;
-    let ds = g.ds;
     let Valued {
         value,
         numerator,
@@ -504,7 +545,6 @@ fn group_result(
             )?),
         };
     }
-    let members = &ds.colls[ind.coll as usize];
     let target = target.map(|t| {
         BTreeMap::from([(t.words().0.to_string(), t.bound().to_exact_string())])
     });
@@ -537,7 +577,7 @@ fn group_result(
                 ids: a
                     .evidence
                     .iter()
-                    .map(|i| members.key(*i as usize).to_string())
+                    .map(|i| g.keys.key(ind.coll, *i).to_string())
                     .collect(),
             },
         },

@@ -2,13 +2,14 @@
 //! ([`table`]), indicators per jurisdiction ([`indicator`]) and the scorecard
 //! ([`scorecard`]), assembled into an [`Outcome`].
 
-mod by_category;
+pub(crate) mod by_category;
 pub mod explain;
 pub mod explain_above;
 pub(crate) mod failed;
 pub mod groups;
 pub mod indicator;
 pub mod measure;
+pub(crate) mod own;
 mod pass;
 pub mod points;
 pub(crate) mod related;
@@ -163,25 +164,31 @@ fn coll_of(plan: &Plan, name: &str) -> crate::value::CollId {
     plan.collection(name).unwrap_or(crate::value::CollId::MAX)
 }
 
+/// The reported measures of collection `ci`, by name, in name order.
+pub(crate) fn shown(plan: &Plan, ci: usize) -> Vec<(&str, u32)> {
+    let mut shown: Vec<(&str, u32)> = plan.collections[ci]
+        .measures
+        .iter()
+        .map(|m| (plan.measures[*m as usize].name.as_str(), *m))
+        .filter(|(_, m)| plan.measures[*m as usize].report)
+        .collect();
+    shown.sort();
+    shown
+}
+
 /// The reported measures of each collection's records, taken from the measure columns: a
 /// collection with one reported measure takes its column as it is.
-fn reported(
+pub(crate) fn reported(
     plan: &Plan,
     ds: &Dataset,
     cols: &mut [Vec<Value>],
 ) -> BTreeMap<String, crate::outcome::Records> {
     let mut records = BTreeMap::new();
     for (ci, c) in plan.collections.iter().enumerate() {
-        let mut shown: Vec<(&str, u32)> = c
-            .measures
-            .iter()
-            .map(|m| (plan.measures[*m as usize].name.as_str(), *m))
-            .filter(|(_, m)| plan.measures[*m as usize].report)
-            .collect();
+        let shown = shown(plan, ci);
         if shown.is_empty() {
             continue;
         }
-        shown.sort();
         // a record a measure refers to is shown as its key
         let key_of = |v: &Value| match v {
             Value::Rec(c, i) => {
@@ -243,10 +250,20 @@ pub fn score(plan: &Plan, ds: &Dataset) -> Result<Outcome, ScoreError> {
 
 /// The outcome, and the dataset it is of when records were set aside on the way.
 pub(crate) fn settled(plan: &Plan, ds: &Dataset) -> Result<(Outcome, Option<Dataset>), ScoreError> {
+    settled_with(plan, ds, score_once)
+}
+
+/// What `once` gives for the dataset, after setting aside (as [`score`] does) the records
+/// it reports failing; with the dataset it is of when records were set aside.
+pub(crate) fn settled_with<T>(
+    plan: &Plan,
+    ds: &Dataset,
+    once: impl Fn(&Plan, &Dataset) -> Result<T, failed::Failed>,
+) -> Result<(T, Option<Dataset>), ScoreError> {
     let mut now: Option<Dataset> = None;
     for round in 0..=SET_ASIDE_ROUNDS {
         let this = now.as_ref().unwrap_or(ds);
-        match score_once(plan, this) {
+        match once(plan, this) {
             Ok(o) => return Ok((o, now)),
             Err(failed::Failed::Records(coll, list)) if plan.set_aside && round < SET_ASIDE_ROUNDS => {
                 let reasons: Vec<(u32, String)> = list
@@ -318,10 +335,41 @@ fn group_grades(
 /// as such.
 fn score_once(plan: &Plan, ds: &Dataset) -> Result<Outcome, failed::Failed> {
     let mut cols = measure::computed(plan, ds)?;
-
     let groups = groups::Groups::new(plan, ds);
-    let (results, values) = indicator::evaluate(plan, ds, &cols, &groups)?;
-    let mut grades = group_grades(plan, ds, &cols, &groups, &results, &values)?;
+    let own = own::tallied(plan, ds, &cols, &groups);
+    let keys = indicator::Keys::Data(ds);
+    let mut outcome = results(plan, ds, &cols, &groups, keys, own)?;
+    // the measures are no longer needed: their columns become the records' table
+    outcome.records = reported(plan, ds, &mut cols);
+    outcome.accounting = accounting(plan, &ds.accounting);
+    Ok(outcome)
+}
+
+/// The accounting by collection name.
+pub(crate) fn accounting(
+    plan: &Plan,
+    accounting: &[crate::data::Accounting],
+) -> BTreeMap<String, crate::data::Accounting> {
+    plan.collections
+        .iter()
+        .zip(accounting)
+        .map(|(c, a)| (c.name.clone(), a.clone()))
+        .collect()
+}
+
+/// The outcome from the indicators' own tallies (without its records and accounting,
+/// which the caller gives): the indicators' results in every group, the tables on groups
+/// and the scorecard. `ds` has the jurisdictions, and `cols` their measures.
+pub(crate) fn results(
+    plan: &Plan,
+    ds: &Dataset,
+    cols: &[Vec<Value>],
+    groups: &groups::Groups,
+    keys: indicator::Keys,
+    own: Vec<Result<Option<own::Own>, failed::Failed>>,
+) -> Result<Outcome, failed::Failed> {
+    let (results, values) = indicator::evaluate(plan, ds, cols, groups, keys, own)?;
+    let mut grades = group_grades(plan, ds, cols, groups, &results, &values)?;
     let mut overall_ind = BTreeMap::new();
     let mut per_group: Vec<BTreeMap<String, crate::outcome::IndicatorResult>> =
         vec![BTreeMap::new(); groups.count()];
@@ -363,21 +411,13 @@ fn score_once(plan: &Plan, ds: &Dataset) -> Result<Outcome, failed::Failed> {
             },
         );
     }
-    // the measures are no longer needed: their columns become the records' table
-    let records = reported(plan, ds, &mut cols);
-    let accounting = plan
-        .collections
-        .iter()
-        .zip(&ds.accounting)
-        .map(|(c, a)| (c.name.clone(), a.clone()))
-        .collect();
     Ok(Outcome {
         format: crate::outcome::FORMAT,
         engine: concat!("scorecard ", env!("CARGO_PKG_VERSION")).to_string(),
         pack: plan.meta.clone(),
         period: ds.period(),
-        accounting,
-        records,
+        accounting: BTreeMap::new(),
+        records: BTreeMap::new(),
         indicators: overall_ind,
         scorecard: scorecard_of(groups.count())?,
         grades: std::mem::take(&mut grades[groups.count()]),

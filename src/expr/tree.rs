@@ -183,6 +183,19 @@ impl Expr {
         self.any(&|k| matches!(k, NodeKind::BaseMeasure(_) | NodeKind::RecMeasure(..)))
     }
 
+    /// The measures the expression reads (of any record), in the order met, repeated as
+    /// often as they are read.
+    pub fn measures_read(&self) -> Vec<MeasureId> {
+        let seen = std::cell::RefCell::new(Vec::new());
+        self.any(&|k| {
+            if let NodeKind::BaseMeasure(m) | NodeKind::RecMeasure(_, m) = k {
+                seen.borrow_mut().push(*m);
+            }
+            false
+        });
+        seen.into_inner()
+    }
+
     /// Whether any node of the expression is one that `hit` picks.
     fn any(&self, hit: &dyn Fn(&NodeKind) -> bool) -> bool {
         fn walk(n: &Node, hit: &dyn Fn(&NodeKind) -> bool) -> bool {

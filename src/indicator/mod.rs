@@ -396,6 +396,14 @@ impl Categories {
         }
     }
 
+    /// Counts by category name (as [`Categories::by_name`] gives them).
+    pub fn named(names: BTreeMap<String, u64>) -> Categories {
+        Categories {
+            few: Vec::new(),
+            many: names,
+        }
+    }
+
     /// Members per category name, in name order.
     pub fn by_name(&self) -> BTreeMap<String, u64> {
         let mut all = self.many.clone();

@@ -80,14 +80,13 @@ impl Kind for Timeliness {
     }
     fn late(&self, t: &Tally, g: &GroupCx) -> Option<Vec<Late>> {
         let as_of = g.ds.period.as_of;
-        let members = &g.ds.colls[g.coll as usize];
         Some(
             t.late
                 .iter()
                 .map(|(i, due, submitted)| {
                     let until = submitted.unwrap_or(as_of);
                     Late {
-                        key: members.key(*i as usize).to_string(),
+                        key: g.keys.key(g.coll, *i).to_string(),
                         due: due.to_string(),
                         submitted: submitted.map(|s| s.to_string()),
                         days_late: (until - *due).num_days().to_string(),

@@ -17,8 +17,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 /// An assessment period (inclusive) and its assessment date.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
 pub struct Period {
     /// First day.
     pub from: NaiveDate,

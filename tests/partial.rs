@@ -1,0 +1,483 @@
+//! Partial results merge into the whole run's outcome, byte for byte: generated datasets
+//! of every shape and every shipped pack's sample, split into 1–8 shards along the
+//! jurisdiction tree (each jurisdiction's records to a random shard, every record with
+//! those it refers to), scored shard by shard, merged in a random order and grouping.
+//! And what cannot be merged is said: different packs, periods or jurisdictions, a record
+//! in two shards, a pack whose jurisdictions' measures count split records.
+
+use proptest::prelude::*;
+use scorecard::partial::{split, Partial};
+use scorecard::{synth, Plan};
+use serde_json::{Map, Value};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
+}
+
+fn pack(name: &str) -> Plan {
+    Plan::load(root().join("rules").join(name)).unwrap()
+}
+
+/// A generated dataset of a shape (small, so that many cases run).
+fn generated(shape: synth::Shape, seed: u64, n: usize) -> String {
+    let mut out = Vec::new();
+    synth::write(
+        &synth::Spec::new(shape, seed, n),
+        synth::Format::Json,
+        &mut out,
+    )
+    .unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+/// The jurisdictions' keys of a dataset.
+fn jurisdictions(plan: &Plan, doc: &Map<String, Value>) -> Vec<String> {
+    split::by_branch(plan, doc, 1).into_keys().collect()
+}
+
+/// Splits, scores each shard's partial, merges them as `order` and `tree` say, finishes;
+/// returns the merged outcome's JSON.
+fn merged(
+    plan: &Plan,
+    doc: &Map<String, Value>,
+    shards: usize,
+    shard_of: &dyn Fn(&str) -> usize,
+    order: &[usize],
+    tree: bool,
+) -> String {
+    let parts: Vec<Partial> = split::split(plan, doc, shards, shard_of)
+        .iter()
+        .map(|d| {
+            let ds = plan.read(&serde_json::to_string(d).unwrap()).unwrap();
+            let p = plan.score_partial(&ds).unwrap();
+            // what is written is what is read back
+            let back = Partial::from_json(&p.to_json()).unwrap();
+            assert_eq!(back, p);
+            back
+        })
+        .collect();
+    // a permutation of the shards: by the order's value at each, ties in shard order
+    let mut idx: Vec<usize> = (0..parts.len()).collect();
+    idx.sort_by_key(|&i| order[i % order.len()]);
+    let ordered: Vec<Partial> = idx.iter().map(|&i| parts[i].clone()).collect();
+    if tree && ordered.len() > 2 {
+        // merged pairwise, then the pairs: a reduce tree as a cluster does it
+        let mut level = ordered;
+        while level.len() > 1 {
+            level = level
+                .chunks(2)
+                .map(|c| {
+                    let mut a = c[0].clone();
+                    if let Some(b) = c.get(1) {
+                        a.merge(b).unwrap();
+                    }
+                    a
+                })
+                .collect();
+        }
+        plan.finish(&level).unwrap().to_json()
+    } else {
+        plan.finish(&ordered).unwrap().to_json()
+    }
+}
+
+fn whole(plan: &Plan, text: &str) -> String {
+    plan.score(&plan.read(text).unwrap()).unwrap().to_json()
+}
+
+/// Shapes with their packs.
+const SHAPES: &[(synth::Shape, &str)] = &[
+    (synth::Shape::Coverage, "supervision-coverage"),
+    (synth::Shape::Catering, "catering-grading"),
+    (synth::Shape::County, "county-assessment"),
+    (synth::Shape::Places, "place-grading"),
+];
+
+fn plans() -> &'static Vec<Plan> {
+    static PLANS: OnceLock<Vec<Plan>> = OnceLock::new();
+    PLANS.get_or_init(|| SHAPES.iter().map(|(_, p)| pack(p)).collect())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn shards_of_generated_data_merge_into_the_whole_run(
+        which in 0..SHAPES.len(),
+        seed in 0u64..1000,
+        n in 50usize..1500,
+        shards in 1usize..=8,
+        assign in proptest::collection::vec(0usize..8, 64),
+        order in proptest::collection::vec(0usize..8, 8),
+        tree in any::<bool>(),
+    ) {
+        let (shape, _) = SHAPES[which];
+        let plan = &plans()[which];
+        let text = generated(shape, seed, n);
+        let doc: Map<String, Value> = serde_json::from_str(&text).unwrap();
+        let keys = jurisdictions(plan, &doc);
+        let shard_of = |k: &str| {
+            let i = keys.iter().position(|x| x == k).unwrap_or(0);
+            assign[i % assign.len()] % shards
+        };
+        let expect = whole(plan, &text);
+        let got = merged(plan, &doc, shards, &shard_of, &order, tree);
+        prop_assert!(got == expect, "{} shards of {:?} (seed {seed}, {n}) differ from the whole run", shards, shape);
+    }
+
+    #[test]
+    fn shards_of_every_shipped_sample_merge_into_the_whole_run(
+        which in 0usize..64,
+        shards in 1usize..=8,
+        assign in proptest::collection::vec(0usize..8, 64),
+        order in proptest::collection::vec(0usize..8, 8),
+        tree in any::<bool>(),
+    ) {
+        let samples = samples();
+        let (name, plan, text) = &samples[which % samples.len()];
+        let doc: Map<String, Value> = serde_json::from_str(text).unwrap();
+        let keys = jurisdictions(plan, &doc);
+        let shard_of = |k: &str| {
+            let i = keys.iter().position(|x| x == k).unwrap_or(0);
+            assign[i % assign.len()] % shards
+        };
+        let got = merged(plan, &doc, shards, &shard_of, &order, tree);
+        prop_assert!(got == whole(plan, text), "{shards} shards of {name}'s sample differ from the whole run");
+    }
+}
+
+/// Every shipped pack with sample data: its name, plan and sample.
+fn samples() -> &'static Vec<(String, Plan, String)> {
+    static SAMPLES: OnceLock<Vec<(String, Plan, String)>> = OnceLock::new();
+    SAMPLES.get_or_init(|| {
+        let mut out = Vec::new();
+        let mut dirs: Vec<PathBuf> = std::fs::read_dir(root().join("rules"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        dirs.sort();
+        for d in dirs {
+            let sample = d.join("data/sample.json");
+            if sample.is_file() {
+                let name = d.file_name().unwrap().to_string_lossy().to_string();
+                out.push((
+                    name,
+                    Plan::load(&d).unwrap(),
+                    std::fs::read_to_string(sample).unwrap(),
+                ));
+            }
+        }
+        assert!(out.len() >= 10, "the shipped samples were not found");
+        out
+    })
+}
+
+#[test]
+fn every_fixture_input_merges_from_two_shards() {
+    // fixtures hold edge cases (rejected records, failing evaluations set aside, periods,
+    // excluded indicators): each input scored whole and from two shards
+    let mut checked = 0;
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root().join("rules"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    dirs.sort();
+    for d in dirs {
+        let Ok(plan) = Plan::load(&d) else { continue };
+        let Ok(tests) = std::fs::read_dir(d.join("tests")) else {
+            continue;
+        };
+        let mut files: Vec<PathBuf> = tests.map(|e| e.unwrap().path()).collect();
+        files.sort();
+        for f in files {
+            let fixture: Value =
+                serde_json::from_str(&std::fs::read_to_string(&f).unwrap()).unwrap();
+            let Some(input) = fixture.get("input").and_then(Value::as_object) else {
+                continue;
+            };
+            let text = serde_json::to_string(input).unwrap();
+            let Ok(ds) = plan.read(&text) else { continue };
+            let Ok(expect) = plan.score(&ds) else {
+                continue;
+            };
+            let keys = jurisdictions(&plan, input);
+            let shard_of = |k: &str| keys.iter().position(|x| x == k).unwrap_or(0) % 2;
+            let got = merged(&plan, input, 2, &shard_of, &[1, 0], false);
+            assert_eq!(
+                got,
+                expect.to_json(),
+                "{}: two shards differ from the whole run",
+                f.display()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 40, "only {checked} fixtures were checked");
+}
+
+/// A pack with jurisdictions whose own measure counts their units: a partial of one shard
+/// would count only the shard's units, so the pack's partials cannot be merged.
+const COUNTING_JURISDICTIONS: &str = r#"{
+  "name": "counting", "version": "1",
+  "groups": {"collection": "towns", "parent": "parent"},
+  "collections": {
+    "towns": {"fields": {"id": "string", "parent": {"ref": "towns", "optional": true}}},
+    "units": {"jurisdiction": "town", "fields": {"id": "string", "town": {"ref": "towns"}, "ok": "bool"}}
+  },
+  "measures": {"towns": {"units": {"aggregate": "count", "over": "units", "via": "town"}}},
+  "indicators": {
+    "ok_rate": {"kind": "rate", "population": {"collection": "units"}, "numerator": "ok",
+                "target": {"min": 50}, "target_by_group": "group.units"}
+  }
+}"#;
+
+#[test]
+fn a_pack_whose_jurisdictions_count_split_records_is_refused_with_the_reason() {
+    let plan = Plan::from_json(COUNTING_JURISDICTIONS);
+    let plan = match plan {
+        Ok(p) => p,
+        Err(e) => panic!("{e}"),
+    };
+    let why = plan.mergeable().unwrap_err();
+    assert!(
+        why.contains("towns.units") && why.contains("'units' records"),
+        "{why}"
+    );
+    let ds = plan
+        .read(r#"{"towns": [{"id": "T"}], "units": [{"id": "U", "town": "T", "ok": true}]}"#)
+        .unwrap();
+    let e = plan.score_partial(&ds).unwrap_err().to_string();
+    assert!(
+        e.contains("cannot be merged exactly") && e.contains("towns.units"),
+        "{e}"
+    );
+    // and a whole run is unaffected
+    assert!(plan.score(&ds).is_ok());
+}
+
+fn coverage_parts() -> (Plan, Vec<Partial>) {
+    let plan = pack("supervision-coverage");
+    let text = std::fs::read_to_string(root().join("rules/supervision-coverage/data/sample.json"))
+        .unwrap();
+    let doc: Map<String, Value> = serde_json::from_str(&text).unwrap();
+    let at = split::by_branch(&plan, &doc, 3);
+    let parts = split::split(&plan, &doc, 3, &|k| at[k])
+        .iter()
+        .map(|d| {
+            plan.score_partial(&plan.read(&serde_json::to_string(d).unwrap()).unwrap())
+                .unwrap()
+        })
+        .collect();
+    (plan, parts)
+}
+
+#[test]
+fn partials_that_do_not_belong_together_are_refused() {
+    let (plan, parts) = coverage_parts();
+    // a shard given twice: its records are in two partials
+    let e = plan
+        .finish(&[parts[0].clone(), parts[1].clone(), parts[0].clone()])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("is in two partial results"), "{e}");
+    // another pack's partial
+    let other = pack("catering-grading");
+    let text =
+        std::fs::read_to_string(root().join("rules/catering-grading/data/sample.json")).unwrap();
+    let theirs = other.score_partial(&other.read(&text).unwrap()).unwrap();
+    let e = plan
+        .finish(&[parts[0].clone(), theirs.clone()])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("different packs"), "{e}");
+    let e = plan.finish(&[theirs]).unwrap_err().to_string();
+    assert!(e.contains("not of this one"), "{e}");
+    // another period
+    let text = std::fs::read_to_string(root().join("rules/supervision-coverage/data/sample.json"))
+        .unwrap();
+    let mut doc: Map<String, Value> = serde_json::from_str(&text).unwrap();
+    doc.insert(
+        "period".into(),
+        serde_json::json!({"from": "2024-01-01", "to": "2024-12-31"}),
+    );
+    let at = split::by_branch(&plan, &doc, 3);
+    let shard = &split::split(&plan, &doc, 3, &|k| at[k])[1];
+    let moved = plan
+        .score_partial(&plan.read(&serde_json::to_string(shard).unwrap()).unwrap())
+        .unwrap();
+    let e = plan
+        .finish(&[parts[0].clone(), moved])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("different periods"), "{e}");
+    // other jurisdictions
+    let mut doc: Map<String, Value> = serde_json::from_str(&text).unwrap();
+    doc["jurisdictions"].as_array_mut().unwrap().pop();
+    let shard = &split::split(&plan, &doc, 3, &|k| at.get(k).copied().unwrap_or(0))[1];
+    let fewer = plan
+        .score_partial(&plan.read(&serde_json::to_string(shard).unwrap()).unwrap())
+        .unwrap();
+    let e = plan
+        .finish(&[parts[0].clone(), fewer])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("different records of jurisdictions")
+            && e.contains("is in one and not the other"),
+        "{e}"
+    );
+    // none at all
+    assert!(plan
+        .finish(&[])
+        .unwrap_err()
+        .to_string()
+        .contains("no partial results"));
+}
+
+#[test]
+fn a_partial_is_read_back_or_refused_with_where() {
+    let (plan, parts) = coverage_parts();
+    let json = parts[0].to_json();
+    assert_eq!(Partial::from_json(&json).unwrap(), parts[0]);
+    let e = Partial::from_json(&json[..json.len() / 2])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("not a partial result") && e.contains("line 1, column"),
+        "{e}"
+    );
+    let newer = json.replacen("\"partial\":1", "\"partial\":99", 1);
+    let e = Partial::from_json(&newer).unwrap_err().to_string();
+    assert!(e.contains("format 99"), "{e}");
+    let e = Partial::from_json(r#"{"partial": 1, "surprise": true}"#)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("unknown field"), "{e}");
+    // a tampered number is refused, not misread
+    let bad = json.replacen("{\"n\":\"", "{\"n\":\"x", 1);
+    if bad != json {
+        let p = Partial::from_json(&bad).unwrap();
+        let e = plan.finish(&[p]).unwrap_err().to_string();
+        assert!(e.contains("number 'x"), "{e}");
+    }
+}
+
+#[test]
+fn a_record_whose_reference_is_in_another_shard_is_rejected_there_not_dropped() {
+    let plan = pack("supervision-coverage");
+    let text = std::fs::read_to_string(root().join("rules/supervision-coverage/data/sample.json"))
+        .unwrap();
+    let doc: Map<String, Value> = serde_json::from_str(&text).unwrap();
+    // every inspection in shard 1, every unit in shard 2 (not closed under references)
+    let mut one = doc.clone();
+    let mut two = doc.clone();
+    for (name, v) in &doc {
+        if name == "inspections" {
+            two.insert(name.clone(), Value::Array(Vec::new()));
+        } else if v.is_array() && name != "jurisdictions" {
+            one.insert(name.clone(), Value::Array(Vec::new()));
+        }
+    }
+    let score = |d: &Map<String, Value>| {
+        plan.score_partial(&plan.read(&serde_json::to_string(d).unwrap()).unwrap())
+            .unwrap()
+    };
+    let outcome = plan.finish(&[score(&one), score(&two)]).unwrap();
+    let inspections = doc["inspections"].as_array().unwrap().len() as u64;
+    let a = &outcome.accounting["inspections"];
+    assert_eq!(a.read, inspections);
+    assert_eq!(
+        a.rejected.len() as u64 + a.used + a.excluded,
+        inspections,
+        "every inspection accounted for"
+    );
+    assert!(
+        a.rejected.iter().all(|r| r.reason.contains("unit")),
+        "{:?}",
+        a.rejected.first()
+    );
+    assert!(!a.rejected.is_empty());
+}
+
+#[test]
+fn the_command_line_splits_scores_partials_and_merges_them_into_the_whole_run() {
+    let exe = env!("CARGO_BIN_EXE_scorecard");
+    let dir = std::env::temp_dir().join(format!("scorecard-partial-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(exe)
+            .args(args)
+            .current_dir(root())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    let d = dir.to_str().unwrap();
+    run(&[
+        "split",
+        "--pack",
+        "county-assessment",
+        "--shards",
+        "4",
+        "-o",
+        d,
+    ]);
+    let mut parts = Vec::new();
+    for i in 1..=4 {
+        let shard = format!("{d}/shard-{i}.json");
+        let part = format!("{d}/part-{i}.json");
+        run(&[
+            "score",
+            "--pack",
+            "county-assessment",
+            "--input",
+            &shard,
+            "--partial",
+            "-o",
+            &part,
+        ]);
+        parts.push(part);
+    }
+    let whole = run(&["score", "--pack", "county-assessment", "--format", "json"]);
+    let mut args = vec!["merge", "--pack", "county-assessment", "--format", "json"];
+    args.extend(parts.iter().map(String::as_str));
+    assert!(
+        run(&args) == whole,
+        "merged outcome differs from the whole run"
+    );
+    // merged in a tree: two partials of two, then those
+    let ab = format!("{d}/ab.json");
+    let cd = format!("{d}/cd.json");
+    run(&["merge", "--partial", &parts[0], &parts[1], "-o", &ab]);
+    run(&["merge", "--partial", &parts[3], &parts[2], "-o", &cd]);
+    assert!(
+        run(&[
+            "merge",
+            "--pack",
+            "county-assessment",
+            "--format",
+            "json",
+            &cd,
+            &ab
+        ]) == whole
+    );
+    // tables too
+    let table = run(&["score", "--pack", "county-assessment"]);
+    assert!(run(&["merge", "--pack", "county-assessment", &ab, &cd]) == table);
+    // a merge with the wrong pack says so
+    let out = std::process::Command::new(exe)
+        .args(["merge", "--pack", "catering-grading", &ab, &cd])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not of this one"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
