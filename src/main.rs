@@ -175,6 +175,9 @@ enum Command {
         pack: Option<PathBuf>,
         #[command(flatten)]
         out: OutputArgs,
+        /// Fail (exit 3) when any record was rejected in any shard.
+        #[arg(long, conflicts_with = "partial")]
+        strict: bool,
         /// Write the merged partial result instead of the outcome (to merge again, in a
         /// tree).
         #[arg(long, conflicts_with_all = ["format", "lang"])]
@@ -473,8 +476,9 @@ fn main() -> ExitCode {
             partials,
             pack,
             out,
+            strict,
             partial,
-        } => or_exit(cli::score::merge(&partials, pack, out, partial)),
+        } => or_exit(cli::score::merge(&partials, pack, out, strict, partial)),
         Command::Split {
             pack,
             input,

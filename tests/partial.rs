@@ -479,5 +479,168 @@ fn the_command_line_splits_scores_partials_and_merges_them_into_the_whole_run() 
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not of this one"));
+    // --strict: a record rejected in a shard fails the merge with exit 3
+    let shard_of = |i: usize| -> Value {
+        serde_json::from_str(&std::fs::read_to_string(format!("{d}/shard-{i}.json")).unwrap())
+            .unwrap()
+    };
+    let i = (1..=4)
+        .find(|i| !shard_of(*i)["inspections"].as_array().unwrap().is_empty())
+        .unwrap();
+    let mut shard = shard_of(i);
+    shard["inspections"].as_array_mut().unwrap()[0]["unit"] = "NO-SUCH-UNIT".into();
+    std::fs::write(format!("{d}/bad.json"), shard.to_string()).unwrap();
+    let bad = format!("{d}/bad.part");
+    run(&[
+        "score",
+        "--pack",
+        "county-assessment",
+        "--input",
+        &format!("{d}/bad.json"),
+        "--partial",
+        "-o",
+        &bad,
+    ]);
+    let strict = |extra: &[&str]| {
+        let mut args = vec![
+            "merge",
+            "--pack",
+            "county-assessment",
+            "--format",
+            "json",
+            &bad,
+        ];
+        args.extend(
+            parts
+                .iter()
+                .enumerate()
+                .filter(|(k, _)| k + 1 != i)
+                .map(|(_, p)| p.as_str()),
+        );
+        args.extend(extra);
+        std::process::Command::new(exe)
+            .args(&args)
+            .current_dir(root())
+            .output()
+            .unwrap()
+    };
+    assert_eq!(strict(&[]).status.code(), Some(0));
+    let out = strict(&["--strict"]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1 record(s) rejected (--strict)"));
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// A damaged partial (a byte changed, a piece cut out) is read, merged and finished
+    /// into an outcome or refused with an error that says what is wrong: never a panic
+    /// (which the library would report as an internal error).
+    #[test]
+    fn a_damaged_partial_is_an_error_never_a_panic(
+        at in 0usize..1_000_000,
+        byte in proptest::sample::select(b"0123456789{}[]\":,-/ntrx".to_vec()),
+        cut in 0usize..40,
+    ) {
+        let (plan, parts) = damaged_base();
+        let json = parts[0].to_json();
+        let mut bytes = json.clone().into_bytes();
+        let i = at % bytes.len();
+        bytes[i] = byte;
+        let end = (i + cut).min(bytes.len());
+        if cut > 20 {
+            bytes.drain(i..end);
+        }
+        let Ok(text) = String::from_utf8(bytes) else { return Ok(()) };
+        if let Ok(p) = Partial::from_json(&text) {
+            let mut m = p.clone();
+            let merged = m.merge(&parts[1]);
+            for r in [plan.finish(&[p]).map(|_| ()), merged, plan.finish(&[m, parts[2].clone()]).map(|_| ())] {
+                if let Err(e) = r {
+                    prop_assert!(!e.to_string().contains("internal error"), "{e}");
+                }
+            }
+        }
+    }
+}
+
+/// Every place in a JSON value (by its path of object keys and array positions).
+fn places(v: &Value, at: Vec<Value>, out: &mut Vec<Vec<Value>>) {
+    out.push(at.clone());
+    match v {
+        Value::Object(m) => m.iter().for_each(|(k, x)| {
+            let mut p = at.clone();
+            p.push(Value::String(k.clone()));
+            places(x, p, out)
+        }),
+        Value::Array(a) => a.iter().enumerate().for_each(|(i, x)| {
+            let mut p = at.clone();
+            p.push(Value::from(i));
+            places(x, p, out)
+        }),
+        _ => {}
+    }
+}
+
+fn at_mut<'a>(v: &'a mut Value, path: &[Value]) -> &'a mut Value {
+    path.iter().fold(v, |v, k| match k {
+        Value::String(k) => &mut v[k.as_str()],
+        i => &mut v[i.as_u64().unwrap() as usize],
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1500, ..ProptestConfig::default() })]
+
+    /// A partial with one member replaced by another value of any type (a count made
+    /// negative or huge, a key list made a number, a value's type changed) is finished into
+    /// an outcome or refused with an error that says what: never a panic.
+    #[test]
+    fn a_partial_with_a_member_replaced_is_an_error_never_a_panic(
+        which in 0usize..1_000_000,
+        with in proptest::sample::select(vec![
+            serde_json::json!(-1), serde_json::json!(18446744073709551615u64), serde_json::json!("x"),
+            serde_json::json!("1/0"), serde_json::json!([]), serde_json::json!({}), serde_json::json!(null),
+            serde_json::json!({"n": "1/3"}), serde_json::json!({"r": ["nowhere", "K"]}), serde_json::json!(["T01", 1]),
+            serde_json::json!({"is": [0, []]}), serde_json::json!(0), serde_json::json!(true),
+        ]),
+    ) {
+        let (plan, parts) = damaged_base();
+        let mut doc: Value = serde_json::from_str(&parts[0].to_json()).unwrap();
+        let mut all = Vec::new();
+        places(&doc, Vec::new(), &mut all);
+        let path = &all[which % all.len()];
+        *at_mut(&mut doc, path) = with;
+        let read = Partial::from_json(&doc.to_string());
+        if let Ok(p) = read {
+            let mut m = p.clone();
+            let merged = m.merge(&parts[1]);
+            for r in [plan.finish(&[p]).map(|_| ()), merged, plan.finish(&[m, parts[2].clone()]).map(|_| ())] {
+                if let Err(e) = r {
+                    prop_assert!(!e.to_string().contains("internal error"), "{path:?}: {e}");
+                }
+            }
+        }
+    }
+}
+
+fn damaged_base() -> &'static (Plan, Vec<Partial>) {
+    static BASE: OnceLock<(Plan, Vec<Partial>)> = OnceLock::new();
+    BASE.get_or_init(|| {
+        let plan = pack("basic-public-health");
+        let text =
+            std::fs::read_to_string(root().join("rules/basic-public-health/data/sample.json"))
+                .unwrap();
+        let doc: Map<String, Value> = serde_json::from_str(&text).unwrap();
+        let at = split::by_branch(&plan, &doc, 3);
+        let parts = split::split(&plan, &doc, 3, &|k| at[k])
+            .iter()
+            .map(|d| {
+                plan.score_partial(&plan.read(&serde_json::to_string(d).unwrap()).unwrap())
+                    .unwrap()
+            })
+            .collect();
+        (plan, parts)
+    })
 }

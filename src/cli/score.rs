@@ -48,11 +48,7 @@ pub struct Args {
 
 /// `scorecard score`.
 pub fn score(a: Args) -> Result<ExitCode, String> {
-    if matches!(a.out.format, ScoreFormat::Xlsx | ScoreFormat::Csv) && a.out.output.is_none() {
-        return Err(
-            "a workbook or CSV files need a place: give -o FILE (for csv, -o FOLDER)".into(),
-        );
-    }
+    needs_a_place(a.out.format, a.out.output.as_deref())?;
     let bar = progress_bar(a.input.first().map(PathBuf::as_path), a.progress);
     let (plan, ds) = super::input::load(a.pack, &a.input, a.input_format, &bar)?;
     bar.set_message("scoring");
@@ -165,6 +161,7 @@ pub fn merge(
     partials: &[PathBuf],
     pack: Option<PathBuf>,
     out: OutputArgs,
+    strict: bool,
     partial: bool,
 ) -> Result<ExitCode, String> {
     let OutputArgs {
@@ -172,11 +169,7 @@ pub fn merge(
         output,
         lang,
     } = out;
-    if matches!(format, ScoreFormat::Xlsx | ScoreFormat::Csv) && output.is_none() {
-        return Err(
-            "a workbook or CSV files need a place: give -o FILE (for csv, -o FOLDER)".into(),
-        );
-    }
+    needs_a_place(format, output.as_deref())?;
     let parts = super::partial::read(partials)?;
     if partial {
         let mut all = parts[0].clone();
@@ -194,5 +187,15 @@ pub fn merge(
     let plan = super::input::plan(pack)?;
     let outcome = plan.finish(&parts).map_err(|e| e.to_string())?;
     write_outcome(&outcome, format, output.as_deref(), lang, None)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(strictly(&outcome, strict))
+}
+
+/// A workbook or CSV files are written to a file or folder, never to standard output.
+fn needs_a_place(format: ScoreFormat, output: Option<&Path>) -> Result<(), String> {
+    match (format, output) {
+        (ScoreFormat::Xlsx | ScoreFormat::Csv, None) => {
+            Err("a workbook or CSV files need a place: give -o FILE (for csv, -o FOLDER)".into())
+        }
+        _ => Ok(()),
+    }
 }
