@@ -125,16 +125,27 @@ impl MemberCx<'_> {
         ScoreError::BadInput(format!("{}, {}: {message}", self.rule, self.record()))
     }
 
-    /// A value as a category: itself, unless it refers to records (a record is named by
-    /// its key, as the outcome shows it).
+    /// A value as a category ([`category`]).
     pub fn category<'v>(&self, v: Cow<'v, Value>) -> Cow<'v, Value> {
-        match &*v {
-            Value::Rec(..) | Value::List(_) => Cow::Owned(match super::value_json(self.ds, &v) {
-                serde_json::Value::String(s) => Value::str(&s),
-                other => Value::str(&other.to_string()),
-            }),
-            _ => v,
-        }
+        category(self.ds, v)
+    }
+
+    /// The dataset.
+    pub fn ds(&self) -> &Dataset {
+        self.ds
+    }
+}
+
+/// A value as a category: itself, unless it refers to records (a record is named by its
+/// key, as the outcome shows it).
+#[inline]
+pub(crate) fn category<'v>(ds: &Dataset, v: Cow<'v, Value>) -> Cow<'v, Value> {
+    match &*v {
+        Value::Rec(..) | Value::List(_) => Cow::Owned(match super::value_json(ds, &v) {
+            serde_json::Value::String(s) => Value::str(&s),
+            other => Value::str(&other.to_string()),
+        }),
+        _ => v,
     }
 }
 
@@ -368,6 +379,11 @@ const RUN: usize = 1 << 14;
 /// member order, which gives what counting them one by one gives (counts and sums add, the
 /// lists kept by position stay in key order). The error reported is the first member's.
 /// `add` adds one member to its group's tally (the kind's [`crate::indicator::Kind::add`]).
+/// With `direct`, a member of a population without a filter, whose kind adds only a value
+/// its record holds ([`crate::indicator::Kind::member_value`]: a field or measure of its
+/// own), is added from that value as it is read, without a member's context (`add` must
+/// then be the kind's own).
+#[allow(clippy::too_many_arguments)]
 pub(super) fn members_tallied(
     plan: &Plan,
     ds: &Dataset,
@@ -376,11 +392,16 @@ pub(super) fn members_tallied(
     groups: &Groups,
     ind: &Indicator,
     add: &AddMember<'_>,
+    direct: bool,
 ) -> Result<Vec<Tally>, Failed> {
     let coll = ind.coll;
     let rule = format!("indicator {}", ind.id);
     let cap = plan.evidence_cap;
     let n = ds.colls[coll as usize].rows.len();
+    let direct = match (direct, &ind.filter, ind.kind.member_value()) {
+        (true, None, Some(e)) if e.is_own_value() => Some(e),
+        _ => None,
+    };
     // record i as a member, when it passes the population's filter (its jurisdiction is
     // looked up only then)
     let member = |i: usize| -> Result<Option<MemberCx>, ScoreError> {
@@ -412,6 +433,19 @@ pub(super) fn members_tallied(
     let run = |r: usize| -> Result<Vec<Tally>, ScoreError> {
         let mut tallies = vec![Tally::default(); groups.count() + 1];
         for i in r * RUN..((r + 1) * RUN).min(n) {
+            if let Some(e) = direct {
+                let frame = Frame {
+                    data: view,
+                    base: Some((coll, i as u32)),
+                    vars,
+                };
+                if let Some(v) = e.lent(&frame) {
+                    let home = groups.of_member(plan, ds, coll, i as u32);
+                    let t = &mut tallies[home.map_or(groups.count(), |h| h as usize)];
+                    ind.kind.add_value(v, t, i as u32, cap, ds);
+                    continue;
+                }
+            }
             if let Some(m) = member(i)? {
                 add(&m, &mut tallies[m.home], i as u32, cap)?;
             }

@@ -21,10 +21,13 @@ fn seen(t: &Tally) -> String {
 }
 
 /// A kind that adds its members itself ([`Kind::add`]) adds what its contributions
-/// ([`Kind::member`]) add, for every indicator of every shipped pack on its sample.
+/// ([`Kind::member`]) add, and so does one added straight from its members' values
+/// ([`Kind::add_value`], the direct path), for every indicator of every shipped pack on
+/// its sample.
 #[test]
 fn added_as_contributed() {
     let mut checked = 0;
+    let mut directs = 0;
     for pack in std::fs::read_dir("rules").unwrap() {
         let dir = pack.unwrap().path();
         let sample = dir.join("data/sample.json");
@@ -38,19 +41,28 @@ fn added_as_contributed() {
         let groups = Groups::new(&plan, &ds);
         let vars = ds.period_vars();
         for ind in plan.indicators.iter().filter(|i| !i.kind.of_others()) {
-            let tallied = |add: &AddMember<'_>| {
-                members_tallied(&plan, &ds, &view, vars.record(), &groups, ind, add)
+            let tallied = |add: &AddMember<'_>, direct: bool| {
+                members_tallied(&plan, &ds, &view, vars.record(), &groups, ind, add, direct)
                     .map(|ts| ts.iter().map(seen).collect::<Vec<_>>())
                     .map_err(|e| e.first().to_string())
             };
-            let added = tallied(&|m, t, at, cap| ind.kind.add(m, t, at, cap));
-            let contributed = tallied(&|m, t, at, cap| {
-                let c = Kind::member(&*ind.kind, m)?;
-                t.add(at, c, cap).map_err(|e| m.arith(e))
-            });
+            let added = tallied(&|m, t, at, cap| ind.kind.add(m, t, at, cap), false);
+            let contributed = tallied(
+                &|m, t, at, cap| {
+                    let c = Kind::member(&*ind.kind, m)?;
+                    t.add(at, c, cap).map_err(|e| m.arith(e))
+                },
+                false,
+            );
+            let direct = tallied(&|m, t, at, cap| ind.kind.add(m, t, at, cap), true);
             assert_eq!(added, contributed, "{} {}", dir.display(), ind.id);
+            assert_eq!(added, direct, "{} {}", dir.display(), ind.id);
+            directs += usize::from(
+                ind.filter.is_none() && ind.kind.member_value().is_some_and(|e| e.is_own_value()),
+            );
             checked += 1;
         }
     }
     assert!(checked > 20, "only {checked} indicators checked");
+    assert!(directs > 0, "no indicator took the direct path");
 }

@@ -43,7 +43,7 @@ pub(crate) fn tallied(
                 let tallies =
                     members_tallied(plan, ds, &view, vars.record(), groups, ind, &|m, t, at, cap| {
                         ind.kind.add(m, t, at, cap)
-                    })?;
+                    }, true)?;
                 let by = match &ind.by {
                     Some(by) => super::by_category::tallied(
                         plan,

@@ -160,6 +160,12 @@ impl Expr {
         }
     }
 
+    /// Whether the expression is just a field or a measure of the record in scope, which
+    /// [`Expr::lent`](crate::expr::compile::Expr) lends as it is.
+    pub fn is_own_value(&self) -> bool {
+        matches!(self.root.kind, NodeKind::BaseField(_) | NodeKind::BaseMeasure(_))
+    }
+
     /// The slots of the fields the expression reads through references, when it is just
     /// that: `category` is `[category]`, `unit.category` is `[unit, category]` (the second
     /// a slot of the collection `unit` refers to).

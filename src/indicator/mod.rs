@@ -144,6 +144,25 @@ pub(crate) trait Kind: Debug + Send + Sync {
         let c = self.member(m)?;
         t.add(at, c, cap).map_err(|e| m.arith(e))
     }
+    /// When what a member adds is only what one value of its own record gives — a field
+    /// or measure of the member, read as it is (`share`'s `of`) — that value's
+    /// expression: the engine then adds members of a population without a filter from
+    /// the value as it reads it ([`Kind::add_value`]), without a member's context.
+    fn member_value(&self) -> Option<&crate::expr::compile::Expr> {
+        None
+    }
+    /// Adds a member whose value ([`Kind::member_value`]) is `v` to tally `t`: what
+    /// [`Kind::add`] adds for it (`eval::indicator::tests::added_as_contributed` holds
+    /// them to the same tallies).
+    fn add_value(
+        &self,
+        _v: &Value,
+        _t: &mut Tally,
+        _at: u32,
+        _cap: usize,
+        _ds: &crate::data::Dataset,
+    ) {
+    }
     /// The value in one group from its tally (all its members, those of the jurisdictions
     /// below it included).
     fn value(&self, t: &Tally, g: &GroupCx) -> Result<Valued, ScoreError>;
