@@ -257,10 +257,11 @@ fn a_pack_whose_jurisdictions_count_split_records_is_refused_with_the_reason() {
     assert!(plan.score(&ds).is_ok());
 }
 
-fn coverage_parts() -> (Plan, Vec<Partial>) {
-    let plan = pack("supervision-coverage");
-    let text = std::fs::read_to_string(root().join("rules/supervision-coverage/data/sample.json"))
-        .unwrap();
+/// A shipped pack's sample split in three by branch, each shard's partial.
+fn sample_parts(name: &str) -> (Plan, Vec<Partial>) {
+    let plan = pack(name);
+    let text =
+        std::fs::read_to_string(root().join("rules").join(name).join("data/sample.json")).unwrap();
     let doc: Map<String, Value> = serde_json::from_str(&text).unwrap();
     let at = split::by_branch(&plan, &doc, 3);
     let parts = split::split(&plan, &doc, 3, &|k| at[k])
@@ -271,6 +272,10 @@ fn coverage_parts() -> (Plan, Vec<Partial>) {
         })
         .collect();
     (plan, parts)
+}
+
+fn coverage_parts() -> (Plan, Vec<Partial>) {
+    sample_parts("supervision-coverage")
 }
 
 #[test]
@@ -627,20 +632,5 @@ proptest! {
 
 fn damaged_base() -> &'static (Plan, Vec<Partial>) {
     static BASE: OnceLock<(Plan, Vec<Partial>)> = OnceLock::new();
-    BASE.get_or_init(|| {
-        let plan = pack("basic-public-health");
-        let text =
-            std::fs::read_to_string(root().join("rules/basic-public-health/data/sample.json"))
-                .unwrap();
-        let doc: Map<String, Value> = serde_json::from_str(&text).unwrap();
-        let at = split::by_branch(&plan, &doc, 3);
-        let parts = split::split(&plan, &doc, 3, &|k| at[k])
-            .iter()
-            .map(|d| {
-                plan.score_partial(&plan.read(&serde_json::to_string(d).unwrap()).unwrap())
-                    .unwrap()
-            })
-            .collect();
-        (plan, parts)
-    })
+    BASE.get_or_init(|| sample_parts("basic-public-health"))
 }
