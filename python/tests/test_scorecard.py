@@ -128,3 +128,11 @@ def test_partials_merge_into_the_whole_run_s_bytes():
         plan.finish([parts[0], parts[0]])
     with pytest.raises(scorecard.ScoreError, match="not a partial result"):
         plan.finish(["{"])
+
+
+def test_the_type_stubs_name_every_method_of_plan():
+    stub = (pathlib.Path(scorecard.__file__).parent / "_scorecard.pyi").read_text(encoding="utf-8")
+    public = [m for m in dir(scorecard.Plan) if not m.startswith("_")]
+    assert len(public) >= 14, public
+    missing = [m for m in public if f"def {m}(" not in stub]
+    assert not missing, missing
