@@ -263,17 +263,8 @@ impl Plan {
     /// The outcome of partial results: merged in the order given (any order gives the
     /// same), then finished as a whole run is. They must be of this pack.
     pub fn finish(&self, partials: &[partial::Partial]) -> Result<Outcome, ScoreError> {
-        guard(|| {
-            let (first, rest) = partials
-                .split_first()
-                .ok_or_else(|| ScoreError::BadInput("no partial results to finish".into()))?;
-            let mut all = first.clone();
-            for p in rest {
-                all.merge(p)?;
-            }
-            partial::finish(self, &all)
-        })
-        .unwrap_or_else(|p| Err(ScoreError::Internal(p)))
+        guard(|| partial::finish(self, &partial::Partial::merged(partials)?))
+            .unwrap_or_else(|p| Err(ScoreError::Internal(p)))
     }
 
     /// Whether partial results of this pack merge exactly into a whole run's outcome;

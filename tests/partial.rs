@@ -257,6 +257,12 @@ fn a_pack_whose_jurisdictions_count_split_records_is_refused_with_the_reason() {
     assert!(plan.score(&ds).is_ok());
 }
 
+/// The partial result of a JSON dataset.
+fn partial_of(plan: &Plan, doc: &Map<String, Value>) -> Partial {
+    plan.score_partial(&plan.read(&serde_json::to_string(doc).unwrap()).unwrap())
+        .unwrap()
+}
+
 /// A shipped pack's sample split in three by branch, each shard's partial.
 fn sample_parts(name: &str) -> (Plan, Vec<Partial>) {
     let plan = pack(name);
@@ -266,10 +272,7 @@ fn sample_parts(name: &str) -> (Plan, Vec<Partial>) {
     let at = split::by_branch(&plan, &doc, 3);
     let parts = split::split(&plan, &doc, 3, &|k| at[k])
         .iter()
-        .map(|d| {
-            plan.score_partial(&plan.read(&serde_json::to_string(d).unwrap()).unwrap())
-                .unwrap()
-        })
+        .map(|d| partial_of(&plan, d))
         .collect();
     (plan, parts)
 }
@@ -309,9 +312,7 @@ fn partials_that_do_not_belong_together_are_refused() {
     );
     let at = split::by_branch(&plan, &doc, 3);
     let shard = &split::split(&plan, &doc, 3, &|k| at[k])[1];
-    let moved = plan
-        .score_partial(&plan.read(&serde_json::to_string(shard).unwrap()).unwrap())
-        .unwrap();
+    let moved = partial_of(&plan, shard);
     let e = plan
         .finish(&[parts[0].clone(), moved])
         .unwrap_err()
@@ -321,9 +322,7 @@ fn partials_that_do_not_belong_together_are_refused() {
     let mut doc: Map<String, Value> = serde_json::from_str(&text).unwrap();
     doc["jurisdictions"].as_array_mut().unwrap().pop();
     let shard = &split::split(&plan, &doc, 3, &|k| at.get(k).copied().unwrap_or(0))[1];
-    let fewer = plan
-        .score_partial(&plan.read(&serde_json::to_string(shard).unwrap()).unwrap())
-        .unwrap();
+    let fewer = partial_of(&plan, shard);
     let e = plan
         .finish(&[parts[0].clone(), fewer])
         .unwrap_err()
@@ -385,11 +384,9 @@ fn a_record_whose_reference_is_in_another_shard_is_rejected_there_not_dropped() 
             one.insert(name.clone(), Value::Array(Vec::new()));
         }
     }
-    let score = |d: &Map<String, Value>| {
-        plan.score_partial(&plan.read(&serde_json::to_string(d).unwrap()).unwrap())
-            .unwrap()
-    };
-    let outcome = plan.finish(&[score(&one), score(&two)]).unwrap();
+    let outcome = plan
+        .finish(&[partial_of(&plan, &one), partial_of(&plan, &two)])
+        .unwrap();
     let inspections = doc["inspections"].as_array().unwrap().len() as u64;
     let a = &outcome.accounting["inspections"];
     assert_eq!(a.read, inspections);

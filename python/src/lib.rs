@@ -174,23 +174,31 @@ struct Plan {
 }
 
 impl Plan {
-    /// Reads and scores `data` with the GIL released; the outcome's JSON text.
-    fn outcome_json(&self, py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<String> {
+    /// Reads `data` and gives `f` the dataset, with the GIL released: its text, or the
+    /// error as DataError (reading) or ScoreError (scoring).
+    fn scored(
+        &self,
+        py: Python<'_>,
+        data: &Bound<'_, PyAny>,
+        f: impl FnOnce(&Engine, &Dataset) -> Result<String, scorecard::ScoreError> + Send,
+    ) -> PyResult<String> {
         let input = input(py, data)?;
         let plan = &self.plan;
         let scored = py.detach(|| -> Result<String, (bool, String)> {
             let ds = read(plan, input).map_err(|e| (true, e))?;
-            // the command line's bytes: the document and a newline
-            plan.score(&ds)
-                .map(|o| o.to_json() + "\n")
-                .map_err(|e| (false, e.to_string()))
+            f(plan, &ds).map_err(|e| (false, e.to_string()))
         });
-        scored.map_err(|(reading, e)| {
-            if reading {
-                DataError::new_err(e)
-            } else {
-                ScoreError::new_err(e)
-            }
+        scored.map_err(|(reading, e)| match reading {
+            true => DataError::new_err(e),
+            false => ScoreError::new_err(e),
+        })
+    }
+
+    /// Reads and scores `data` with the GIL released; the outcome's JSON text.
+    fn outcome_json(&self, py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<String> {
+        // the command line's bytes: the document and a newline
+        self.scored(py, data, |plan, ds| {
+            plan.score(ds).map(|o| o.to_json() + "\n")
         })
     }
 }
@@ -265,17 +273,8 @@ impl Plan {
     /// the jurisdictions whole), into its partial result: JSON text, to be merged with the
     /// other shards' (`merge`) and finished (`finish`) into the outcome of all of them.
     fn score_partial(&self, py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<String> {
-        let input = input(py, data)?;
-        let plan = &self.plan;
-        let scored = py.detach(|| -> Result<String, (bool, String)> {
-            let ds = read(plan, input).map_err(|e| (true, e))?;
-            plan.score_partial(&ds)
-                .map(|p| p.to_json())
-                .map_err(|e| (false, e.to_string()))
-        });
-        scored.map_err(|(reading, e)| match reading {
-            true => DataError::new_err(e),
-            false => ScoreError::new_err(e),
+        self.scored(py, data, |plan, ds| {
+            plan.score_partial(ds).map(|p| p.to_json())
         })
     }
 
@@ -283,12 +282,9 @@ impl Plan {
     /// scored together: for reducing in a tree.
     fn merge(&self, py: Python<'_>, partials: Vec<String>) -> PyResult<String> {
         let merged = py.detach(|| -> Result<String, String> {
-            let mut all = partials_of(&partials)?;
-            let mut first = all.remove(0);
-            for p in &all {
-                first.merge(p).map_err(|e| e.to_string())?;
-            }
-            Ok(first.to_json())
+            let all = partials_of(&partials)?;
+            let merged = scorecard::partial::Partial::merged(&all).map_err(|e| e.to_string())?;
+            Ok(merged.to_json())
         });
         merged.map_err(ScoreError::new_err)
     }

@@ -171,12 +171,13 @@ pub fn merge(
     } = out;
     needs_a_place(format, output.as_deref())?;
     let parts = super::partial::read(partials)?;
+    // merged here rather than by `Plan::finish`, so that an error names the file
+    let mut all = parts[0].clone();
+    for (p, path) in parts.iter().zip(partials).skip(1) {
+        all.merge(p)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+    }
     if partial {
-        let mut all = parts[0].clone();
-        for (p, path) in parts.iter().zip(partials).skip(1) {
-            all.merge(p)
-                .map_err(|e| format!("{}: {e}", path.display()))?;
-        }
         write_bytes(
             output.as_deref(),
             all.to_json().as_bytes(),
@@ -185,7 +186,7 @@ pub fn merge(
         return Ok(ExitCode::SUCCESS);
     }
     let plan = super::input::plan(pack)?;
-    let outcome = plan.finish(&parts).map_err(|e| e.to_string())?;
+    let outcome = plan.finish(&[all]).map_err(|e| e.to_string())?;
     write_outcome(&outcome, format, output.as_deref(), lang, None)?;
     Ok(strictly(&outcome, strict))
 }

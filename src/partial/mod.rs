@@ -165,6 +165,19 @@ impl Partial {
         &self.pack.digest
     }
 
+    /// The partials merged into one, in the order given (any order gives the same);
+    /// `Err` when there are none or two do not belong together ([`Partial::merge`]).
+    pub fn merged(parts: &[Partial]) -> Result<Partial, ScoreError> {
+        let (first, rest) = parts
+            .split_first()
+            .ok_or_else(|| ScoreError::BadInput("no partial results to merge".into()))?;
+        let mut all = first.clone();
+        for p in rest {
+            all.merge(p)?;
+        }
+        Ok(all)
+    }
+
     /// Adds another shard's partial: as if its records had been scored with this one's.
     /// Both must be of the same pack, period and jurisdictions; a record or member in both
     /// is an error (every record lives in one shard). Merging is associative and
@@ -197,10 +210,10 @@ impl Partial {
             return Err(bad(self.shared_differ(o)));
         }
         let shared: Vec<String> = self.shared.iter().map(|s| s.collection.clone()).collect();
-        let is_jur = |c: &str| shared.iter().any(|s| s == c);
+        let is_shared = |c: &str| shared.iter().any(|s| s == c);
         for (c, a) in &o.accounting {
             let mine = self.accounting.entry(c.clone()).or_default();
-            if is_jur(c) {
+            if is_shared(c) {
                 continue; // the same in every shard (its records are)
             }
             mine.read += a.read;
@@ -214,7 +227,7 @@ impl Partial {
         }
         for (c, r) in &o.records {
             match self.records.get_mut(c) {
-                Some(mine) if !is_jur(c) => {
+                Some(mine) if !is_shared(c) => {
                     merge_records(mine, r).map_err(|k| {
                         bad(format!("record '{k}' of '{c}' is in two partial results: every record belongs in one shard"))
                     })?;

@@ -18,13 +18,10 @@ pub fn by_branch(plan: &Plan, doc: &Map<String, Json>, shards: usize) -> HashMap
     let coll = &plan.collections[g.coll as usize];
     let key_name = &coll.fields[coll.key_slot as usize].name;
     let parent_name = g.parent.map(|p| coll.fields[p as usize].name.clone());
-    let records = doc
-        .get(&coll.name)
-        .and_then(Json::as_array)
-        .cloned()
-        .unwrap_or_default();
+    let records = doc.get(&coll.name).and_then(Json::as_array);
     let parent: HashMap<String, Option<String>> = records
-        .iter()
+        .into_iter()
+        .flatten()
         .filter_map(|r| {
             let k = r.get(key_name)?.as_str()?.to_string();
             let p = parent_name
@@ -35,6 +32,7 @@ pub fn by_branch(plan: &Plan, doc: &Map<String, Json>, shards: usize) -> HashMap
             Some((k, p))
         })
         .collect();
+    let roots = parent.values().filter(|p| p.is_none()).count();
     // each jurisdiction's branch: its ancestor just below a root (a root is its own)
     let branch = |k: &String| -> String {
         let mut chain = vec![k.clone()];
@@ -44,22 +42,22 @@ pub fn by_branch(plan: &Plan, doc: &Map<String, Json>, shards: usize) -> HashMap
             }
             chain.push(p.clone());
         }
-        let roots = parent.values().filter(|p| p.is_none()).count();
         match (chain.len(), roots) {
             (n, 1) if n >= 2 => chain[n - 2].clone(),
             (n, _) => chain[n - 1].clone(),
         }
     };
-    let mut branches: Vec<String> = parent.keys().map(branch).collect();
+    let branch_of: HashMap<&String, String> = parent.keys().map(|k| (k, branch(k))).collect();
+    let mut branches: Vec<&String> = branch_of.values().collect();
     branches.sort();
     branches.dedup();
     let at: HashMap<&String, usize> = branches
-        .iter()
+        .into_iter()
         .enumerate()
         .map(|(i, b)| (b, i % shards.max(1)))
         .collect();
-    for k in parent.keys() {
-        out.insert(k.clone(), at.get(&branch(k)).copied().unwrap_or(0));
+    for (k, b) in &branch_of {
+        out.insert((*k).clone(), at.get(b).copied().unwrap_or(0));
     }
     out
 }
