@@ -263,8 +263,12 @@ impl Plan {
     /// The outcome of partial results: merged in the order given (any order gives the
     /// same), then finished as a whole run is. They must be of this pack.
     pub fn finish(&self, partials: &[partial::Partial]) -> Result<Outcome, ScoreError> {
-        guard(|| partial::finish(self, &partial::Partial::merged(partials)?))
-            .unwrap_or_else(|p| Err(ScoreError::Internal(p)))
+        guard(|| match partials {
+            // one partial (already merged, say) is finished as it is, not copied first
+            [one] => partial::finish(self, one),
+            _ => partial::finish(self, &partial::Partial::merged(partials)?),
+        })
+        .unwrap_or_else(|p| Err(ScoreError::Internal(p)))
     }
 
     /// Whether partial results of this pack merge exactly into a whole run's outcome;
