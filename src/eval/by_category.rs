@@ -46,7 +46,7 @@ pub(super) fn tallied(
         let c = category_of(m, by)?;
         seen.lock().unwrap_or_else(|p| p.into_inner()).insert(c);
         Ok(())
-    }, false)?;
+    }, None)?;
     let seen = seen.into_inner().unwrap_or_else(|p| p.into_inner());
     categories(by, seen)
         .into_iter()
@@ -56,7 +56,7 @@ pub(super) fn tallied(
                     true => ind.kind.add(m, t, at, cap),
                     false => Ok(()),
                 }
-            }, false)?;
+            }, None)?;
             Ok((c, tallies))
         })
         .collect()

@@ -4,7 +4,7 @@
 //! points and evidence are the same for every kind, here and in [`super::points`].
 
 use super::groups::Groups;
-use super::measure::View;
+use super::measure::{Codes, View};
 use super::own::Own;
 use super::failed::Failed;
 use super::points::{points, Points};
@@ -12,7 +12,7 @@ use super::ScoreError;
 use crate::data::Dataset;
 use crate::expr::compile::Expr;
 use crate::expr::eval::Frame;
-use crate::indicator::{Tally, Valued};
+use crate::indicator::{Class, Tally, Valued};
 use crate::num::{ArithError, Number};
 use crate::outcome::{Evidence, Exact, IndicatorResult};
 use crate::plan::{Indicator, NotApplicable, Plan, Scoring, Target};
@@ -392,16 +392,22 @@ pub(super) fn members_tallied(
     groups: &Groups,
     ind: &Indicator,
     add: &AddMember<'_>,
-    direct: bool,
+    direct: Option<&[Option<Codes>]>,
 ) -> Result<Vec<Tally>, Failed> {
     let coll = ind.coll;
     let rule = format!("indicator {}", ind.id);
     let cap = plan.evidence_cap;
     let n = ds.colls[coll as usize].rows.len();
-    let direct = match (direct, &ind.filter, ind.kind.member_value()) {
-        (true, None, Some(e)) if e.is_own_value() => Some(e),
-        _ => None,
+    let (direct, codes) = match (direct, &ind.filter, ind.kind.member_value()) {
+        (Some(codes), None, Some(e)) if e.is_own_value() => {
+            (Some(e), e.own_measure().and_then(|m| codes.get(m as usize)?.as_ref()))
+        }
+        _ => (None, None),
     };
+    // each code's class, when the member's value has codes and the kind classes each
+    if let Some(coded) = codes.and_then(|c| coded(ds, groups, ind, c, n, plan)) {
+        return Ok(coded);
+    }
     // record i as a member, when it passes the population's filter (its jurisdiction is
     // looked up only then)
     let member = |i: usize| -> Result<Option<MemberCx>, ScoreError> {
@@ -439,10 +445,10 @@ pub(super) fn members_tallied(
                     base: Some((coll, i as u32)),
                     vars,
                 };
-                if let Some(v) = e.lent(&frame) {
+                if let Some(class) = e.lent(&frame).and_then(|v| ind.kind.class_of(v, ds)) {
                     let home = groups.of_member(plan, ds, coll, i as u32);
                     let t = &mut tallies[home.map_or(groups.count(), |h| h as usize)];
-                    ind.kind.add_value(v, t, i as u32, cap, ds);
+                    t.add_class(&class, i as u32, cap);
                     continue;
                 }
             }
@@ -479,6 +485,54 @@ pub(super) fn members_tallied(
         }
     }
     Ok(all)
+}
+
+/// The tallies of an indicator whose members add what their value's class says
+/// ([`crate::indicator::Kind::class_of`]) when the value has `codes`: each value's class
+/// found once, each member counted by its code, the categories added once per code and
+/// group; `None` when the kind has no class for a value (its members are then added one
+/// by one).
+fn coded(
+    ds: &Dataset,
+    groups: &Groups,
+    ind: &Indicator,
+    codes: &Codes,
+    n: usize,
+    plan: &Plan,
+) -> Option<Vec<Tally>> {
+    let classes: Vec<Class> =
+        codes.domain.iter().map(|v| ind.kind.class_of(v, ds)).collect::<Option<_>>()?;
+    let (coll, cap, k) = (ind.coll, plan.evidence_cap, classes.len());
+    let run = |r: usize| {
+        let mut tallies = vec![Tally::default(); groups.count() + 1];
+        let mut counted = vec![0u64; tallies.len() * k];
+        for i in r * RUN..((r + 1) * RUN).min(n) {
+            let c = usize::from(codes.of[i]);
+            let home = groups
+                .of_member(plan, ds, coll, i as u32)
+                .map_or(groups.count(), |h| h as usize);
+            tallies[home].count(i as u32, classes[c].meets, classes[c].evidence, cap);
+            counted[home * k + c] += 1;
+        }
+        for (t, counted) in tallies.iter_mut().zip(counted.chunks(k)) {
+            for (class, &m) in classes.iter().zip(counted) {
+                if let (Some(category), true) = (&class.category, m > 0) {
+                    t.categories.add_ref(category, m);
+                }
+            }
+        }
+        tallies
+    };
+    let runs: Vec<Vec<Tally>> = (0..n.div_ceil(RUN).max(1)).into_par_iter().map(run).collect();
+    let mut runs = runs.into_iter();
+    let mut all = runs.next().unwrap_or_default();
+    for later in runs {
+        for (t, l) in all.iter_mut().zip(later) {
+            // counts only: a sum cannot overflow here
+            t.merge(&l, cap).ok()?;
+        }
+    }
+    Some(all)
 }
 
 /// The target of an indicator in group `g`: `target_by_group` evaluated for the jurisdiction,

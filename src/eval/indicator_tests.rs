@@ -21,13 +21,14 @@ fn seen(t: &Tally) -> String {
 }
 
 /// A kind that adds its members itself ([`Kind::add`]) adds what its contributions
-/// ([`Kind::member`]) add, and so does one added straight from its members' values
-/// ([`Kind::add_value`], the direct path), for every indicator of every shipped pack on
-/// its sample.
+/// ([`Kind::member`]) add, and so does one added by its members' values' classes
+/// ([`Kind::class_of`], the direct path), read one by one or counted by their codes, for
+/// every indicator of every shipped pack on its sample.
 #[test]
 fn added_as_contributed() {
     let mut checked = 0;
     let mut directs = 0;
+    let mut coded = 0;
     for pack in std::fs::read_dir("rules").unwrap() {
         let dir = pack.unwrap().path();
         let sample = dir.join("data/sample.json");
@@ -36,33 +37,39 @@ fn added_as_contributed() {
         }
         let plan = crate::Plan::load(&dir).unwrap();
         let ds = plan.read(&std::fs::read_to_string(&sample).unwrap()).unwrap();
-        let cols = super::super::measure::compute(&plan, &ds).unwrap();
+        let computed = super::super::measure::computed(&plan, &ds).map_err(|f| f.first()).unwrap();
+        let (cols, codes) = (computed.values, computed.codes);
         let view = View { ds: &ds, cols: &cols };
         let groups = Groups::new(&plan, &ds);
         let vars = ds.period_vars();
         for ind in plan.indicators.iter().filter(|i| !i.kind.of_others()) {
-            let tallied = |add: &AddMember<'_>, direct: bool| {
+            let tallied = |add: &AddMember<'_>, direct: Option<&[Option<Codes>]>| {
                 members_tallied(&plan, &ds, &view, vars.record(), &groups, ind, add, direct)
                     .map(|ts| ts.iter().map(seen).collect::<Vec<_>>())
                     .map_err(|e| e.first().to_string())
             };
-            let added = tallied(&|m, t, at, cap| ind.kind.add(m, t, at, cap), false);
+            let added = tallied(&|m, t, at, cap| ind.kind.add(m, t, at, cap), None);
             let contributed = tallied(
                 &|m, t, at, cap| {
                     let c = Kind::member(&*ind.kind, m)?;
                     t.add(at, c, cap).map_err(|e| m.arith(e))
                 },
-                false,
+                None,
             );
-            let direct = tallied(&|m, t, at, cap| ind.kind.add(m, t, at, cap), true);
+            let direct = tallied(&|m, t, at, cap| ind.kind.add(m, t, at, cap), Some(&[]));
+            let by_code = tallied(&|m, t, at, cap| ind.kind.add(m, t, at, cap), Some(&codes));
             assert_eq!(added, contributed, "{} {}", dir.display(), ind.id);
             assert_eq!(added, direct, "{} {}", dir.display(), ind.id);
-            directs += usize::from(
-                ind.filter.is_none() && ind.kind.member_value().is_some_and(|e| e.is_own_value()),
+            assert_eq!(added, by_code, "{} {}", dir.display(), ind.id);
+            let value = ind.kind.member_value().filter(|e| ind.filter.is_none() && e.is_own_value());
+            directs += usize::from(value.is_some());
+            coded += usize::from(
+                value.and_then(|e| e.own_measure()).is_some_and(|m| codes[m as usize].is_some()),
             );
             checked += 1;
         }
     }
     assert!(checked > 20, "only {checked} indicators checked");
     assert!(directs > 0, "no indicator took the direct path");
+    assert!(coded > 0, "no indicator counted its members by code");
 }

@@ -3,7 +3,7 @@
 
 use super::pass::Pass;
 use super::related::{aggregate_target, record_date, Rule, Taken};
-use super::table::{decide_direct, eval_table, outputs_of};
+pub(crate) use super::table_measure::Codes;
 use super::failed::Failed;
 use super::ScoreError;
 use crate::data::Dataset;
@@ -14,8 +14,6 @@ use crate::num::Number;
 use crate::plan::{Agg, MeasureKind, Plan};
 use crate::value::{CollId, Value};
 use chrono::NaiveDate;
-use rayon::prelude::*;
-use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
@@ -165,13 +163,23 @@ impl AggAcc {
 
 /// Computes every measure for every record; an error is the first failing record's.
 pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError> {
-    computed(plan, ds).map_err(Failed::first)
+    computed(plan, ds).map(|c| c.values).map_err(Failed::first)
+}
+
+/// Every measure's column, by measure id, and the codes of those a table decided for
+/// every record.
+pub(crate) struct Columns {
+    /// Each measure's value for each record of its collection.
+    pub values: Vec<Vec<Value>>,
+    /// For a measure that takes a table's output, which output value each record has.
+    pub codes: Vec<Option<Codes>>,
 }
 
 /// Computes every measure for every record; when records fail, every record that fails on
 /// the first measure (in evaluation order) that fails.
-pub(crate) fn computed(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, Failed> {
+pub(crate) fn computed(plan: &Plan, ds: &Dataset) -> Result<Columns, Failed> {
     let mut cols: Vec<Vec<Value>> = vec![Vec::new(); plan.measures.len()];
+    let mut codes: Vec<Option<Codes>> = (0..plan.measures.len()).map(|_| None).collect();
     let mut related: HashMap<(CollId, u16), Related> = HashMap::new();
     let vars = ds.period_vars();
     // measures already computed: with another output of their table, or in a shared pass
@@ -190,80 +198,9 @@ pub(crate) fn computed(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, Fai
         // a table is evaluated once per record for all the measures that take its outputs
         // (they depend on the same things, so they can all be computed here)
         if let MeasureKind::Table { table, .. } = meas.kind {
-            let t = &plan.tables[table];
-            let outputs: Vec<(usize, usize)> = plan
-                .measures
-                .iter()
-                .enumerate()
-                .filter_map(|(j, x)| match x.kind {
-                    MeasureKind::Table { table: u, output } if u == table && x.coll == coll => {
-                        Some((j, output))
-                    }
-                    _ => None,
-                })
-                .collect();
-            let hit = |i: usize| {
-                let frame = Frame {
-                    data: &view,
-                    base: Some((coll, i as u32)),
-                    vars: vars.record(),
-                };
-                eval_table(t, &frame)
-                    .map(|hit| hit.outputs)
-                    .map_err(|(expr, err)| {
-                        ScoreError::eval(&format!("{rule} (table {})", t.name), rec(i), &expr, err)
-                    })
-            };
-            if let [(j, output)] = outputs[..] {
-                // one measure takes the table's outputs: its column straight away, each
-                // record's row decided from its values when the table allows, the others
-                // (and their errors, the first in key order) evaluated in full after
-                let records = &ds.colls[coll as usize].rows;
-                let mut col = vec![Value::None; n];
-                const BLOCK: usize = 1 << 12;
-                let rest: Vec<usize> = col
-                    .par_chunks_mut(BLOCK)
-                    .zip(records.par_chunks(BLOCK))
-                    .enumerate()
-                    .flat_map_iter(|(b, (out, recs))| {
-                        let mut rest = Vec::new();
-                        for (k, (v, r)) in out.iter_mut().zip(recs).enumerate() {
-                            match decide_direct(t, r) {
-                                Some(fired) => {
-                                    if let Cow::Borrowed(o) = outputs_of(t, &fired) {
-                                        *v = o[output].clone();
-                                    }
-                                }
-                                None => rest.push(b * BLOCK + k),
-                            }
-                        }
-                        rest
-                    })
-                    .collect();
-                let values = per_record(plan, coll, rest.len(), |k| {
-                    hit(rest[k]).map(|outs| match outs {
-                        Cow::Borrowed(o) => o[output].clone(),
-                        Cow::Owned(mut o) => std::mem::replace(&mut o[output], Value::None),
-                    })
-                })
-                .map_err(|f| match f {
-                    // positions among the undecided records, as the records' own
-                    Failed::Records(c, list) => Failed::Records(
-                        c,
-                        list.into_iter().map(|(k, e)| (rest[k as usize] as u32, e)).collect(),
-                    ),
-                    other => other,
-                })?;
-                for (i, v) in rest.into_iter().zip(values) {
-                    col[i] = v;
-                }
+            for (j, col, coded) in super::table_measure::columns(plan, &view, &vars, coll, table, &rule)? {
                 cols[j] = col;
-                done[j] = true;
-                continue;
-            }
-            let hits = per_record(plan, coll, n, hit)?;
-            for (j, output) in outputs {
-                cols[j] = hits.par_iter().map(|h| h[output].clone()).collect();
+                codes[j] = coded;
                 done[j] = true;
             }
             continue;
@@ -330,7 +267,7 @@ pub(crate) fn computed(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, Fai
         cols[m as usize] = per_record(plan, coll, n, one)?;
         done[m as usize] = true;
     }
-    Ok(cols)
+    Ok(Columns { values: cols, codes })
 }
 
 /// How errors name an aggregate and the record it is for.
@@ -422,7 +359,7 @@ fn aggregate(
 /// Computes something for records `0..n` of `coll` in parallel, in order. When records
 /// fail, all of them, in key order, whatever the threads did (found again, in order, only
 /// when one failed).
-fn per_record<T: Send>(
+pub(super) fn per_record<T: Send>(
     plan: &Plan,
     coll: CollId,
     n: usize,

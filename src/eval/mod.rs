@@ -16,6 +16,7 @@ pub(crate) mod related;
 mod scan;
 pub mod scorecard;
 pub mod table;
+mod table_measure;
 pub(crate) mod validity;
 
 use crate::data::{DataError, Dataset};
@@ -200,11 +201,14 @@ pub(crate) fn reported(
         let values: Vec<Value> = match shown[..] {
             [(_, m)] => {
                 let mut col = std::mem::take(&mut cols[m as usize]);
-                col.par_iter_mut().for_each(|v| {
-                    if let Some(k) = key_of(v) {
-                        *v = k;
-                    }
-                });
+                // a table's outputs are the constants of its rows: never a record
+                if !matches!(plan.measures[m as usize].kind, crate::plan::MeasureKind::Table { .. }) {
+                    col.par_iter_mut().for_each(|v| {
+                        if let Some(k) = key_of(v) {
+                            *v = k;
+                        }
+                    });
+                }
                 col
             }
             _ => {
@@ -334,9 +338,12 @@ fn group_grades(
 /// One round of scoring: measures, indicators, scorecard; records that fail are reported
 /// as such.
 fn score_once(plan: &Plan, ds: &Dataset) -> Result<Outcome, failed::Failed> {
-    let mut cols = measure::computed(plan, ds)?;
+    let measure::Columns {
+        values: mut cols,
+        codes,
+    } = measure::computed(plan, ds)?;
     let groups = groups::Groups::new(plan, ds);
-    let own = own::tallied(plan, ds, &cols, &groups);
+    let own = own::tallied(plan, ds, &cols, &codes, &groups);
     let keys = indicator::Keys::Data(ds);
     let mut outcome = results(plan, ds, &cols, &groups, keys, own)?;
     // the measures are no longer needed: their columns become the records' table

@@ -6,7 +6,7 @@
 use super::failed::Failed;
 use super::groups::Groups;
 use super::indicator::members_tallied;
-use super::measure::View;
+use super::measure::{Codes, View};
 use crate::data::Dataset;
 use crate::indicator::Tally;
 use crate::plan::Plan;
@@ -29,6 +29,7 @@ pub(crate) fn tallied(
     plan: &Plan,
     ds: &Dataset,
     cols: &[Vec<Value>],
+    codes: &[Option<Codes>],
     groups: &Groups,
 ) -> Vec<Result<Option<Own>, Failed>> {
     let view = View { ds, cols };
@@ -43,7 +44,7 @@ pub(crate) fn tallied(
                 let tallies =
                     members_tallied(plan, ds, &view, vars.record(), groups, ind, &|m, t, at, cap| {
                         ind.kind.add(m, t, at, cap)
-                    }, true)?;
+                    }, Some(codes))?;
                 let by = match &ind.by {
                     Some(by) => super::by_category::tallied(
                         plan,

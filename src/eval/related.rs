@@ -178,7 +178,7 @@ impl<'p> Rule<'p> {
 
     /// What the aggregate makes of the related record in scope of `frame` (its `where`,
     /// then its value); an error carries the failing expression's source.
-    #[inline]
+    #[inline(always)]
     pub fn take<'v>(&self, frame: &Frame<'v>) -> Result<Taken<'v>, (&'p str, EvalError)>
     where
         'p: 'v,

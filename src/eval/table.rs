@@ -4,7 +4,7 @@
 
 use crate::expr::eval::{EvalError, Frame};
 use crate::num::Number;
-use crate::plan::{CollectAgg, Hit, Table, TableBody};
+use crate::plan::{CollectAgg, Direct, Hit, Table, TableBody};
 use crate::value::Value;
 use std::borrow::Cow;
 
@@ -57,25 +57,23 @@ fn failed(src: &str, message: String) -> (String, EvalError) {
 /// or of another type): [`eval_table`] then evaluates it in full, and says what is wrong.
 #[inline]
 pub fn decide_direct(t: &Table, record: &[Value]) -> Option<Fired> {
-    if !t.direct {
-        return None;
-    }
-    match &t.body {
-        TableBody::Rows(rows) => {
-            for (i, r) in rows.iter().enumerate() {
-                if r.when.quick.as_ref()?.test(record)? {
+    match (t.direct.as_ref()?, &t.body) {
+        (Direct::Rows(tests), _) => {
+            for (i, q) in tests.iter().enumerate() {
+                if q.test(record)? {
                     return Some(Fired::One(i));
                 }
             }
             Some(Fired::Default)
         }
-        TableBody::Bands { input, bands } => {
-            let x = record.get(input.base_field()? as usize)?.num()?;
+        (Direct::Band(slot), TableBody::Bands { bands, .. }) => {
+            let x = record.get(*slot as usize)?.num()?;
             Some(match band_of(bands, &x) {
                 Some(k) => Fired::One(k),
                 None => Fired::Default,
             })
         }
+        _ => None,
     }
 }
 

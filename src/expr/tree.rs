@@ -166,6 +166,14 @@ impl Expr {
         matches!(self.root.kind, NodeKind::BaseField(_) | NodeKind::BaseMeasure(_))
     }
 
+    /// The measure of the record in scope the expression is, when it is just that.
+    pub fn own_measure(&self) -> Option<MeasureId> {
+        match self.root.kind {
+            NodeKind::BaseMeasure(m) => Some(m),
+            _ => None,
+        }
+    }
+
     /// The slots of the fields the expression reads through references, when it is just
     /// that: `category` is `[category]`, `unit.category` is `[unit, category]` (the second
     /// a slot of the collection `unit` refers to).

@@ -146,22 +146,18 @@ pub(crate) trait Kind: Debug + Send + Sync {
     }
     /// When what a member adds is only what one value of its own record gives — a field
     /// or measure of the member, read as it is (`share`'s `of`) — that value's
-    /// expression: the engine then adds members of a population without a filter from
-    /// the value as it reads it ([`Kind::add_value`]), without a member's context.
+    /// expression: the engine then adds members of a population without a filter by
+    /// their value's [`Kind::class_of`], without a member's context.
     fn member_value(&self) -> Option<&crate::expr::compile::Expr> {
         None
     }
-    /// Adds a member whose value ([`Kind::member_value`]) is `v` to tally `t`: what
-    /// [`Kind::add`] adds for it (`eval::indicator::tests::added_as_contributed` holds
-    /// them to the same tallies).
-    fn add_value(
-        &self,
-        _v: &Value,
-        _t: &mut Tally,
-        _at: u32,
-        _cap: usize,
-        _ds: &crate::data::Dataset,
-    ) {
+    /// What a member whose value ([`Kind::member_value`]) is `v` adds, known from `v`
+    /// alone; [`Tally::add_class`] adds it. The engine finds it as it reads each value, or
+    /// once per value for a measure whose records have codes (a table's grades), so it
+    /// must be what [`Kind::add`] adds for such a member
+    /// (`eval::indicator::tests::added_as_contributed` holds them to the same tallies).
+    fn class_of<'v>(&self, _v: &'v Value, _ds: &crate::data::Dataset) -> Option<Class<'v>> {
+        None
     }
     /// The value in one group from its tally (all its members, those of the jurisdictions
     /// below it included).
@@ -299,7 +295,27 @@ pub(crate) struct Tally {
     pub not_yet_due: u64,
 }
 
+/// What a member adds that its value alone decides ([`Kind::class_of`]).
+#[derive(Debug)]
+pub(crate) struct Class<'v> {
+    /// Whether it meets the kind's condition.
+    pub meets: bool,
+    /// Whether it is evidence.
+    pub evidence: bool,
+    /// Its category, when the kind counts members by category.
+    pub category: Option<std::borrow::Cow<'v, Value>>,
+}
+
 impl Tally {
+    /// Adds the member at position `at`, of class `c`.
+    #[inline]
+    pub fn add_class(&mut self, c: &Class, at: u32, cap: usize) {
+        self.count(at, c.meets, c.evidence, cap);
+        if let Some(category) = &c.category {
+            self.categories.add_ref(category, 1);
+        }
+    }
+
     /// Adds the member at position `at` (members come in key order).
     #[inline]
     pub fn add(&mut self, at: u32, c: Contribution, cap: usize) -> Result<(), ArithError> {

@@ -69,17 +69,22 @@ impl Kind for Share {
     fn add(&self, m: &MemberCx, t: &mut Tally, at: u32, cap: usize) -> Result<(), ScoreError> {
         // what `member` gives, added without a contribution and without cloning the value
         let v = m.value_lent(&self.of)?;
-        self.add_value(&v, t, at, cap, m.ds());
+        if let Some(c) = self.class_of(&v, m.ds()) {
+            t.add_class(&c, at, cap);
+        }
         Ok(())
     }
     fn member_value(&self) -> Option<&Expr> {
         Some(&self.of)
     }
     #[inline]
-    fn add_value(&self, v: &Value, t: &mut Tally, at: u32, cap: usize, ds: &crate::data::Dataset) {
+    fn class_of<'v>(&self, v: &'v Value, ds: &crate::data::Dataset) -> Option<Class<'v>> {
         let meets = self.among.contains(v);
-        t.count(at, meets, !meets, cap);
-        t.categories.add_ref(&crate::eval::indicator::category(ds, std::borrow::Cow::Borrowed(v)), 1);
+        Some(Class {
+            meets,
+            evidence: !meets,
+            category: Some(crate::eval::indicator::category(ds, std::borrow::Cow::Borrowed(v))),
+        })
     }
     fn value(&self, t: &Tally, g: &GroupCx) -> Result<Valued, ScoreError> {
         Ok(Valued::of_members_meeting(t.share_meeting(g)?, t))

@@ -34,7 +34,9 @@ pub(crate) fn finish(plan: &Plan, p: &Partial) -> Result<Outcome, ScoreError> {
     }
     super::mergeable::check(plan).map_err(bad)?;
     let ds = dataset(plan, p)?;
-    let cols = eval::measure::computed(plan, &ds).map_err(|f| f.first())?;
+    let cols = eval::measure::computed(plan, &ds)
+        .map_err(|f| f.first())?
+        .values;
     let groups = Groups::new(plan, &ds);
     // the keys the tallies name, by collection, sorted: their positions stand for them
     let mut named: Vec<BTreeSet<&str>> = vec![BTreeSet::new(); plan.collections.len()];

@@ -381,7 +381,10 @@ pub(crate) fn score_partial(plan: &Plan, ds: &Dataset) -> Result<Partial, ScoreE
 
 /// One round of [`score_partial`].
 fn partial_once(plan: &Plan, ds: &Dataset) -> Result<Partial, Failed> {
-    let mut cols = eval::measure::computed(plan, ds)?;
+    let eval::measure::Columns {
+        values: mut cols,
+        codes,
+    } = eval::measure::computed(plan, ds)?;
     let groups = eval::groups::Groups::new(plan, ds);
     let mut indicators = BTreeMap::new();
     let shared = mergeable::shared(plan);
@@ -389,7 +392,7 @@ fn partial_once(plan: &Plan, ds: &Dataset) -> Result<Partial, Failed> {
     for (ind, own) in plan
         .indicators
         .iter()
-        .zip(eval::own::tallied(plan, ds, &cols, &groups))
+        .zip(eval::own::tallied(plan, ds, &cols, &codes, &groups))
     {
         let Some(own) = own? else { continue };
         let key = |i: u32| ds.colls[ind.coll as usize].key(i as usize).to_string();

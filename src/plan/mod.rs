@@ -362,10 +362,19 @@ pub struct Table {
     pub body: TableBody,
     /// Outputs when nothing matches (`None`: each output has no value).
     pub default: Option<Vec<Value>>,
-    /// Whether which row fires can be decided from the record's values alone (see
-    /// [`crate::eval::table::decide_direct`]): first hit, every row's condition a direct
-    /// test of fields, or bands over a field.
-    pub direct: bool,
+    /// How which row fires is decided from the record's values alone, when it can be
+    /// (see [`crate::eval::table::decide_direct`]).
+    pub direct: Option<Direct>,
+}
+
+/// A table's decision from the record's values alone.
+#[derive(Debug)]
+pub enum Direct {
+    /// First hit, every row's condition a direct test of fields: the tests, in row order
+    /// (held together, so that deciding reads nothing else).
+    Rows(Box<[crate::expr::quick::Quick]>),
+    /// Bands over the field in this slot.
+    Band(u16),
 }
 
 /// What a table is evaluated for.

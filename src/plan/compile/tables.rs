@@ -159,10 +159,13 @@ impl Compiler<'_> {
             ok &= self.check_rows(rows, hit, default.is_some(), &on, &vars, here);
         }
         let direct = match &body {
-            TableBody::Rows(rows) => {
-                hit == Hit::First && rows.iter().all(|r| r.when.quick.is_some())
-            }
-            TableBody::Bands { input, .. } => input.base_field().is_some(),
+            TableBody::Rows(rows) if hit == Hit::First => rows
+                .iter()
+                .map(|r| r.when.quick.clone())
+                .collect::<Option<_>>()
+                .map(Direct::Rows),
+            TableBody::Rows(_) => None,
+            TableBody::Bands { input, .. } => input.base_field().map(Direct::Band),
         };
         ok.then(|| Table {
             name: slot.name.clone(),
