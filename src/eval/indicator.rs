@@ -381,8 +381,10 @@ const RUN: usize = 1 << 14;
 /// `add` adds one member to its group's tally (the kind's [`crate::indicator::Kind::add`]).
 /// With `direct`, a member of a population without a filter, whose kind adds only a value
 /// its record holds ([`crate::indicator::Kind::member_value`]: a field or measure of its
-/// own), is added from that value as it is read, without a member's context (`add` must
-/// then be the kind's own).
+/// own), is added by that value's class ([`crate::indicator::Kind::class_of`]) as it is
+/// read, without a member's context (`add` must then be the kind's own); when the value is
+/// a measure with codes among `direct`'s (by measure id; none may be given), each code's
+/// class is found once and the members are counted by code.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn members_tallied(
     plan: &Plan,
@@ -405,9 +407,10 @@ pub(super) fn members_tallied(
         _ => (None, None),
     };
     // each code's class, when the member's value has codes and the kind classes each
-    if let Some(coded) = codes.and_then(|c| coded(ds, groups, ind, c, n, plan)) {
-        return Ok(coded);
-    }
+    let coded = codes.and_then(|c| {
+        let classes = c.domain.iter().map(|v| ind.kind.class_of(v, ds));
+        Some((c, classes.collect::<Option<Vec<Class>>>()?))
+    });
     // record i as a member, when it passes the population's filter (its jurisdiction is
     // looked up only then)
     let member = |i: usize| -> Result<Option<MemberCx>, ScoreError> {
@@ -437,6 +440,9 @@ pub(super) fn members_tallied(
         Ok(Some(m))
     };
     let run = |r: usize| -> Result<Vec<Tally>, ScoreError> {
+        if let Some((codes, classes)) = &coded {
+            return Ok(counted_by_code(plan, ds, groups, coll, codes, classes, r));
+        }
         let mut tallies = vec![Tally::default(); groups.count() + 1];
         for i in r * RUN..((r + 1) * RUN).min(n) {
             if let Some(e) = direct {
@@ -487,52 +493,37 @@ pub(super) fn members_tallied(
     Ok(all)
 }
 
-/// The tallies of an indicator whose members add what their value's class says
-/// ([`crate::indicator::Kind::class_of`]) when the value has `codes`: each value's class
-/// found once, each member counted by its code, the categories added once per code and
-/// group; `None` when the kind has no class for a value (its members are then added one
-/// by one).
-fn coded(
+/// Run `r`'s tallies of members whose values have `codes`, each code's class being
+/// `classes[code]`: each member counted (its evidence taken in key order), each code's
+/// category added once per group.
+fn counted_by_code(
+    plan: &Plan,
     ds: &Dataset,
     groups: &Groups,
-    ind: &Indicator,
+    coll: CollId,
     codes: &Codes,
-    n: usize,
-    plan: &Plan,
-) -> Option<Vec<Tally>> {
-    let classes: Vec<Class> =
-        codes.domain.iter().map(|v| ind.kind.class_of(v, ds)).collect::<Option<_>>()?;
-    let (coll, cap, k) = (ind.coll, plan.evidence_cap, classes.len());
-    let run = |r: usize| {
-        let mut tallies = vec![Tally::default(); groups.count() + 1];
-        let mut counted = vec![0u64; tallies.len() * k];
-        for i in r * RUN..((r + 1) * RUN).min(n) {
-            let c = usize::from(codes.of[i]);
-            let home = groups
-                .of_member(plan, ds, coll, i as u32)
-                .map_or(groups.count(), |h| h as usize);
-            tallies[home].count(i as u32, classes[c].meets, classes[c].evidence, cap);
-            counted[home * k + c] += 1;
-        }
-        for (t, counted) in tallies.iter_mut().zip(counted.chunks(k)) {
-            for (class, &m) in classes.iter().zip(counted) {
-                if let (Some(category), true) = (&class.category, m > 0) {
-                    t.categories.add_ref(category, m);
-                }
+    classes: &[Class],
+    r: usize,
+) -> Vec<Tally> {
+    let (cap, k) = (plan.evidence_cap, classes.len());
+    let mut tallies = vec![Tally::default(); groups.count() + 1];
+    let mut counted = vec![0u64; tallies.len() * k];
+    for i in r * RUN..((r + 1) * RUN).min(codes.of.len()) {
+        let c = usize::from(codes.of[i]);
+        let home = groups
+            .of_member(plan, ds, coll, i as u32)
+            .map_or(groups.count(), |h| h as usize);
+        tallies[home].count(i as u32, classes[c].meets, classes[c].evidence, cap);
+        counted[home * k + c] += 1;
+    }
+    for (t, counted) in tallies.iter_mut().zip(counted.chunks(k)) {
+        for (class, &m) in classes.iter().zip(counted) {
+            if let (Some(category), true) = (&class.category, m > 0) {
+                t.categories.add_ref(category, m);
             }
         }
-        tallies
-    };
-    let runs: Vec<Vec<Tally>> = (0..n.div_ceil(RUN).max(1)).into_par_iter().map(run).collect();
-    let mut runs = runs.into_iter();
-    let mut all = runs.next().unwrap_or_default();
-    for later in runs {
-        for (t, l) in all.iter_mut().zip(later) {
-            // counts only: a sum cannot overflow here
-            t.merge(&l, cap).ok()?;
-        }
     }
-    Some(all)
+    tallies
 }
 
 /// The target of an indicator in group `g`: `target_by_group` evaluated for the jurisdiction,
