@@ -6,7 +6,7 @@
 
 use super::failed::Failed;
 use super::groups::Groups;
-use super::indicator::{members_tallied, results_of, Keys, MemberCx};
+use super::indicator::{members_tallied, results_of, Keys, MemberCx, Path};
 use crate::indicator::Tally;
 use super::measure::View;
 use crate::data::Dataset;
@@ -46,7 +46,7 @@ pub(super) fn tallied(
         let c = category_of(m, by)?;
         seen.lock().unwrap_or_else(|p| p.into_inner()).insert(c);
         Ok(())
-    }, None)?;
+    }, Path::General)?;
     let seen = seen.into_inner().unwrap_or_else(|p| p.into_inner());
     categories(by, seen)
         .into_iter()
@@ -56,7 +56,7 @@ pub(super) fn tallied(
                     true => ind.kind.add(m, t, at, cap),
                     false => Ok(()),
                 }
-            }, None)?;
+            }, Path::General)?;
             Ok((c, tallies))
         })
         .collect()

@@ -86,10 +86,10 @@ fn window_text(w: Window, ds: &Dataset) -> String {
 }
 
 /// Explains record `idx` of collection `coll`, given the computed measure columns.
-pub fn explain(
+pub(crate) fn explain(
     plan: &Plan,
     ds: &Dataset,
-    cols: &[Vec<Value>],
+    cols: &[super::column::Column],
     coll: CollId,
     idx: u32,
 ) -> Result<Explanation, ScoreError> {
@@ -107,7 +107,7 @@ pub fn explain(
     let mut measures = Vec::new();
     for &m in &c.measures {
         let meas = &plan.measures[m as usize];
-        let v = &cols[m as usize][idx as usize];
+        let v = cols[m as usize].get(idx as usize).unwrap_or(&crate::expr::eval::NONE);
         let value = match meas.show() {
             crate::outcome::Show::Plain => value_json(ds, v),
             show => serde_json::to_value(crate::outcome::Shown(v, &show))

@@ -4,7 +4,8 @@
 //! points and evidence are the same for every kind, here and in [`super::points`].
 
 use super::groups::Groups;
-use super::measure::{Codes, View};
+use super::column::Codes;
+use super::measure::View;
 use super::own::Own;
 use super::failed::Failed;
 use super::points::{points, Points};
@@ -211,7 +212,7 @@ pub(crate) type Evaluated = (Vec<Vec<(IndicatorResult, Points)>>, Vec<Vec<Option
 pub(crate) fn evaluate(
     plan: &Plan,
     ds: &Dataset,
-    cols: &[Vec<Value>],
+    cols: &[super::column::Column],
     groups: &Groups,
     keys: Keys,
     tallied: Vec<Result<Option<Own>, Failed>>,
@@ -370,6 +371,19 @@ pub(super) fn results_of(
 /// Adds a member (at its position) to a tally, with the evidence cap.
 pub(super) type AddMember<'a> = dyn Fn(&MemberCx, &mut Tally, u32, usize) -> Result<(), ScoreError> + Sync + 'a;
 
+/// How [`members_tallied`] adds a member whose kind adds only a value of its own record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Path {
+    /// With the member's context, as any member.
+    General,
+    /// By its value's class (a coded column read value by value: for the tests that
+    /// compare the paths).
+    #[cfg(test)]
+    ByValue,
+    /// By its value's code when the value's column is coded; else by its value's class.
+    ByCode,
+}
+
 /// Members per run of [`members_tallied`]: fixed, so that the runs, and the order in which
 /// their tallies are merged, do not depend on the number of threads.
 const RUN: usize = 1 << 14;
@@ -379,12 +393,12 @@ const RUN: usize = 1 << 14;
 /// member order, which gives what counting them one by one gives (counts and sums add, the
 /// lists kept by position stay in key order). The error reported is the first member's.
 /// `add` adds one member to its group's tally (the kind's [`crate::indicator::Kind::add`]).
-/// With `direct`, a member of a population without a filter, whose kind adds only a value
-/// its record holds ([`crate::indicator::Kind::member_value`]: a field or measure of its
-/// own), is added by that value's class ([`crate::indicator::Kind::class_of`]) as it is
-/// read, without a member's context (`add` must then be the kind's own); when the value is
-/// a measure with codes among `direct`'s (by measure id; none may be given), each code's
-/// class is found once and the members are counted by code.
+/// Unless `path` is [`Path::General`], a member of a population without a filter, whose
+/// kind adds only a value its record holds ([`crate::indicator::Kind::member_value`]: a
+/// field or measure of its own), is added by that value's class
+/// ([`crate::indicator::Kind::class_of`]) as it is read, without a member's context (`add`
+/// must then be the kind's own); with [`Path::ByCode`], when the value is a measure whose
+/// column is coded, each code's class is found once and the members are counted by code.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn members_tallied(
     plan: &Plan,
@@ -394,16 +408,20 @@ pub(super) fn members_tallied(
     groups: &Groups,
     ind: &Indicator,
     add: &AddMember<'_>,
-    direct: Option<&[Option<Codes>]>,
+    path: Path,
 ) -> Result<Vec<Tally>, Failed> {
     let coll = ind.coll;
     let rule = format!("indicator {}", ind.id);
     let cap = plan.evidence_cap;
     let n = ds.colls[coll as usize].rows.len();
-    let (direct, codes) = match (direct, &ind.filter, ind.kind.member_value()) {
-        (Some(codes), None, Some(e)) if e.is_own_value() => {
-            (Some(e), e.own_measure().and_then(|m| codes.get(m as usize)?.as_ref()))
-        }
+    let (direct, codes) = match (path, &ind.filter, ind.kind.member_value()) {
+        (Path::General, ..) => (None, None),
+        (path, None, Some(e)) if e.is_own_value() => (
+            Some(e),
+            e.own_measure()
+                .filter(|_| path == Path::ByCode)
+                .and_then(|m| view.cols.get(m as usize)?.codes()),
+        ),
         _ => (None, None),
     };
     // each code's class, when the member's value has codes and the kind classes each

@@ -37,34 +37,33 @@ fn added_as_contributed() {
         }
         let plan = crate::Plan::load(&dir).unwrap();
         let ds = plan.read(&std::fs::read_to_string(&sample).unwrap()).unwrap();
-        let computed = super::super::measure::computed(&plan, &ds).map_err(|f| f.first()).unwrap();
-        let (cols, codes) = (computed.values, computed.codes);
+        let cols = super::super::measure::computed(&plan, &ds).map_err(|f| f.first()).unwrap();
         let view = View { ds: &ds, cols: &cols };
         let groups = Groups::new(&plan, &ds);
         let vars = ds.period_vars();
         for ind in plan.indicators.iter().filter(|i| !i.kind.of_others()) {
-            let tallied = |add: &AddMember<'_>, direct: Option<&[Option<Codes>]>| {
-                members_tallied(&plan, &ds, &view, vars.record(), &groups, ind, add, direct)
+            let tallied = |add: &AddMember<'_>, path: Path| {
+                members_tallied(&plan, &ds, &view, vars.record(), &groups, ind, add, path)
                     .map(|ts| ts.iter().map(seen).collect::<Vec<_>>())
                     .map_err(|e| e.first().to_string())
             };
-            let added = tallied(&|m, t, at, cap| ind.kind.add(m, t, at, cap), None);
+            let added = tallied(&|m, t, at, cap| ind.kind.add(m, t, at, cap), Path::General);
             let contributed = tallied(
                 &|m, t, at, cap| {
                     let c = Kind::member(&*ind.kind, m)?;
                     t.add(at, c, cap).map_err(|e| m.arith(e))
                 },
-                None,
+                Path::General,
             );
-            let direct = tallied(&|m, t, at, cap| ind.kind.add(m, t, at, cap), Some(&[]));
-            let by_code = tallied(&|m, t, at, cap| ind.kind.add(m, t, at, cap), Some(&codes));
+            let direct = tallied(&|m, t, at, cap| ind.kind.add(m, t, at, cap), Path::ByValue);
+            let by_code = tallied(&|m, t, at, cap| ind.kind.add(m, t, at, cap), Path::ByCode);
             assert_eq!(added, contributed, "{} {}", dir.display(), ind.id);
             assert_eq!(added, direct, "{} {}", dir.display(), ind.id);
             assert_eq!(added, by_code, "{} {}", dir.display(), ind.id);
             let value = ind.kind.member_value().filter(|e| ind.filter.is_none() && e.is_own_value());
             directs += usize::from(value.is_some());
             coded += usize::from(
-                value.and_then(|e| e.own_measure()).is_some_and(|m| codes[m as usize].is_some()),
+                value.and_then(|e| e.own_measure()).is_some_and(|m| cols[m as usize].codes().is_some()),
             );
             checked += 1;
         }

@@ -3,7 +3,7 @@
 
 use super::pass::Pass;
 use super::related::{aggregate_target, record_date, Rule, Taken};
-pub(crate) use super::table_measure::Codes;
+use super::column::Column;
 use super::failed::Failed;
 use super::ScoreError;
 use crate::data::Dataset;
@@ -22,7 +22,7 @@ pub struct View<'a> {
     /// The dataset.
     pub ds: &'a Dataset,
     /// Measure columns by measure id (empty until computed).
-    pub cols: &'a [Vec<Value>],
+    pub(crate) cols: &'a [Column],
 }
 
 impl Data for View<'_> {
@@ -161,25 +161,16 @@ impl AggAcc {
     }
 }
 
-/// Computes every measure for every record; an error is the first failing record's.
-pub fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<Value>>, ScoreError> {
-    computed(plan, ds).map(|c| c.values).map_err(Failed::first)
+/// Computes every measure for every record (its column, by measure id); an error is the
+/// first failing record's.
+pub(crate) fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Column>, ScoreError> {
+    computed(plan, ds).map_err(Failed::first)
 }
 
-/// Every measure's column, by measure id, and the codes of those a table decided for
-/// every record.
-pub(crate) struct Columns {
-    /// Each measure's value for each record of its collection.
-    pub values: Vec<Vec<Value>>,
-    /// For a measure that takes a table's output, which output value each record has.
-    pub codes: Vec<Option<Codes>>,
-}
-
-/// Computes every measure for every record; when records fail, every record that fails on
-/// the first measure (in evaluation order) that fails.
-pub(crate) fn computed(plan: &Plan, ds: &Dataset) -> Result<Columns, Failed> {
-    let mut cols: Vec<Vec<Value>> = vec![Vec::new(); plan.measures.len()];
-    let mut codes: Vec<Option<Codes>> = (0..plan.measures.len()).map(|_| None).collect();
+/// Computes every measure for every record (its column, by measure id); when records fail,
+/// every record that fails on the first measure (in evaluation order) that fails.
+pub(crate) fn computed(plan: &Plan, ds: &Dataset) -> Result<Vec<Column>, Failed> {
+    let mut cols: Vec<Column> = (0..plan.measures.len()).map(|_| Column::default()).collect();
     let mut related: HashMap<(CollId, u16), Related> = HashMap::new();
     let vars = ds.period_vars();
     // measures already computed: with another output of their table, or in a shared pass
@@ -198,16 +189,15 @@ pub(crate) fn computed(plan: &Plan, ds: &Dataset) -> Result<Columns, Failed> {
         // a table is evaluated once per record for all the measures that take its outputs
         // (they depend on the same things, so they can all be computed here)
         if let MeasureKind::Table { table, .. } = meas.kind {
-            for (j, col, coded) in super::table_measure::columns(plan, &view, &vars, coll, table, &rule)? {
+            for (j, col) in super::table_measure::columns(plan, &view, &vars, coll, table, &rule)? {
                 cols[j] = col;
-                codes[j] = coded;
                 done[j] = true;
             }
             continue;
         }
         if let MeasureKind::Scan(s) = &meas.kind {
             let col = super::scan::column(plan, &view, coll, s, &rule)?;
-            cols[m as usize] = col;
+            cols[m as usize] = col.into();
             done[m as usize] = true;
             continue;
         }
@@ -219,7 +209,7 @@ pub(crate) fn computed(plan: &Plan, ds: &Dataset) -> Result<Columns, Failed> {
             let group = pass.measures();
             if let Some(computed) = pass.run(plan, ds, &view, n) {
                 for (j, col) in group.into_iter().zip(computed) {
-                    cols[j as usize] = col;
+                    cols[j as usize] = col.into();
                     done[j as usize] = true;
                 }
                 continue;
@@ -264,10 +254,10 @@ pub(crate) fn computed(plan: &Plan, ds: &Dataset) -> Result<Columns, Failed> {
                 _ => Ok(Value::None),
             }
         };
-        cols[m as usize] = per_record(plan, coll, n, one)?;
+        cols[m as usize] = per_record(plan, coll, n, one)?.into();
         done[m as usize] = true;
     }
-    Ok(Columns { values: cols, codes })
+    Ok(cols)
 }
 
 /// How errors name an aggregate and the record it is for.

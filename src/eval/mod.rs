@@ -3,6 +3,7 @@
 //! ([`scorecard`]), assembled into an [`Outcome`].
 
 pub(crate) mod by_category;
+pub(crate) mod column;
 pub mod explain;
 pub mod explain_above;
 pub(crate) mod failed;
@@ -182,7 +183,7 @@ pub(crate) fn shown(plan: &Plan, ci: usize) -> Vec<(&str, u32)> {
 pub(crate) fn reported(
     plan: &Plan,
     ds: &Dataset,
-    cols: &mut [Vec<Value>],
+    cols: &mut [column::Column],
 ) -> BTreeMap<String, crate::outcome::Records> {
     let mut records = BTreeMap::new();
     for (ci, c) in plan.collections.iter().enumerate() {
@@ -198,11 +199,12 @@ pub(crate) fn reported(
             }
             _ => None,
         };
-        let values: Vec<Value> = match shown[..] {
+        let values = match shown[..] {
             [(_, m)] => {
                 let mut col = std::mem::take(&mut cols[m as usize]);
                 // a table's outputs are the constants of its rows: never a record
-                if !matches!(plan.measures[m as usize].kind, crate::plan::MeasureKind::Table { .. }) {
+                let table = matches!(plan.measures[m as usize].kind, crate::plan::MeasureKind::Table { .. });
+                if let (column::Column::Values(col), false) = (&mut col, table) {
                     col.par_iter_mut().for_each(|v| {
                         if let Some(k) = key_of(v) {
                             *v = k;
@@ -217,10 +219,12 @@ pub(crate) fn reported(
                 (0..n * shown.len())
                     .into_par_iter()
                     .map(|k| {
-                        let v = &cols[shown[k % shown.len()].1 as usize][k / shown.len()];
+                        let v = cols[shown[k % shown.len()].1 as usize].get(k / shown.len());
+                        let v = v.unwrap_or(&Value::None);
                         key_of(v).unwrap_or_else(|| v.clone())
                     })
-                    .collect()
+                    .collect::<Vec<Value>>()
+                    .into()
             }
         };
         let key_slot = ds.colls[ci].key_slot as usize;
@@ -293,7 +297,7 @@ pub(crate) fn settled_with<T>(
 fn group_grades(
     plan: &Plan,
     ds: &Dataset,
-    cols: &[Vec<Value>],
+    cols: &[column::Column],
     groups: &groups::Groups,
     results: &[Vec<(crate::outcome::IndicatorResult, points::Points)>],
     values: &[Vec<Option<crate::num::Number>>],
@@ -338,12 +342,9 @@ fn group_grades(
 /// One round of scoring: measures, indicators, scorecard; records that fail are reported
 /// as such.
 fn score_once(plan: &Plan, ds: &Dataset) -> Result<Outcome, failed::Failed> {
-    let measure::Columns {
-        values: mut cols,
-        codes,
-    } = measure::computed(plan, ds)?;
+    let mut cols = measure::computed(plan, ds)?;
     let groups = groups::Groups::new(plan, ds);
-    let own = own::tallied(plan, ds, &cols, &codes, &groups);
+    let own = own::tallied(plan, ds, &cols, &groups);
     let keys = indicator::Keys::Data(ds);
     let mut outcome = results(plan, ds, &cols, &groups, keys, own)?;
     // the measures are no longer needed: their columns become the records' table
@@ -370,7 +371,7 @@ pub(crate) fn accounting(
 pub(crate) fn results(
     plan: &Plan,
     ds: &Dataset,
-    cols: &[Vec<Value>],
+    cols: &[column::Column],
     groups: &groups::Groups,
     keys: indicator::Keys,
     own: Vec<Result<Option<own::Own>, failed::Failed>>,

@@ -5,12 +5,12 @@
 
 use super::failed::Failed;
 use super::groups::Groups;
-use super::indicator::members_tallied;
-use super::measure::{Codes, View};
+use super::column::Column;
+use super::indicator::{members_tallied, Path};
+use super::measure::View;
 use crate::data::Dataset;
 use crate::indicator::Tally;
 use crate::plan::Plan;
-use crate::value::Value;
 use rayon::prelude::*;
 
 /// One indicator's own tallies: each jurisdiction's of the members in it (not those of the
@@ -28,8 +28,7 @@ pub(crate) struct Own {
 pub(crate) fn tallied(
     plan: &Plan,
     ds: &Dataset,
-    cols: &[Vec<Value>],
-    codes: &[Option<Codes>],
+    cols: &[Column],
     groups: &Groups,
 ) -> Vec<Result<Option<Own>, Failed>> {
     let view = View { ds, cols };
@@ -44,7 +43,7 @@ pub(crate) fn tallied(
                 let tallies =
                     members_tallied(plan, ds, &view, vars.record(), groups, ind, &|m, t, at, cap| {
                         ind.kind.add(m, t, at, cap)
-                    }, Some(codes))?;
+                    }, Path::ByCode)?;
                 let by = match &ind.by {
                     Some(by) => super::by_category::tallied(
                         plan,

@@ -1,10 +1,10 @@
 //! Measures that take a table's outputs: the table is evaluated once per record for all
 //! of them. A record whose row the table decides from its values alone
 //! ([`decide_direct`]) gets its outputs straight away, and, when every record is decided
-//! so, each measure also gets [`Codes`]: which of the table's few output values each
-//! record has, one byte each, so that what is counted by those values (a `share` of
-//! grades) is counted per value once rather than compared per record.
+//! so, a measure that is the table's only one is a [`Column::Coded`]: which of the
+//! table's few output values each record has, one byte each.
 
+use super::column::{Codes, Column};
 use super::failed::Failed;
 use super::measure::{per_record, View};
 use super::table::{decide_direct, eval_table, outputs_of, Fired};
@@ -15,16 +15,6 @@ use crate::plan::{MeasureKind, Plan, TableBody};
 use crate::value::{CollId, Value};
 use rayon::prelude::*;
 use std::borrow::Cow;
-
-/// Which of a table's output values each record has: `of[i]` indexes `domain`, the
-/// output's value in each row (or band) in order, then the default's.
-#[derive(Debug)]
-pub(crate) struct Codes {
-    /// The values, by code.
-    pub domain: Vec<Value>,
-    /// Each record's code, by position.
-    pub of: Vec<u8>,
-}
 
 /// The values output `output` of table `t` can give, by code: each row's (or band's),
 /// then the default's (no value when there is none); `None` when there are too many for
@@ -51,11 +41,36 @@ fn code(fired: &Fired, rows: usize) -> u8 {
     }
 }
 
-/// A measure's id, its column, and its codes when it has them.
-type Column = (usize, Vec<Value>, Option<Codes>);
+/// What a table decides for each of `records` from its values alone (`decide`, in
+/// parallel blocks), and the positions of those it cannot decide (in order), whose place
+/// holds `fill`.
+fn decided<T: Clone + Send + Sync>(
+    records: &[Box<[Value]>],
+    fill: T,
+    decide: impl Fn(&[Value]) -> Option<T> + Sync,
+) -> (Vec<T>, Vec<usize>) {
+    const BLOCK: usize = 1 << 12;
+    let mut out = vec![fill; records.len()];
+    let rest = out
+        .par_chunks_mut(BLOCK)
+        .zip(records.par_chunks(BLOCK))
+        .enumerate()
+        .flat_map_iter(|(b, (out, recs))| {
+            let mut rest = Vec::new();
+            for (k, (o, r)) in out.iter_mut().zip(recs).enumerate() {
+                match decide(r) {
+                    Some(x) => *o = x,
+                    None => rest.push(b * BLOCK + k),
+                }
+            }
+            rest
+        })
+        .collect();
+    (out, rest)
+}
 
-/// The columns (and codes) of the measures of `coll` that take table `table`'s outputs;
-/// `rule` names the first of them in errors.
+/// The columns, by measure id, of the measures of `coll` that take table `table`'s
+/// outputs; `rule` names the first of them in errors.
 pub(super) fn columns(
     plan: &Plan,
     view: &View,
@@ -63,7 +78,7 @@ pub(super) fn columns(
     coll: CollId,
     table: usize,
     rule: &str,
-) -> Result<Vec<Column>, Failed> {
+) -> Result<Vec<(usize, Column)>, Failed> {
     let ds = view.ds;
     let t = &plan.tables[table];
     let n = ds.colls[coll as usize].rows.len();
@@ -96,43 +111,27 @@ pub(super) fn columns(
         let hits = per_record(plan, coll, n, hit)?;
         return Ok(outputs
             .into_iter()
-            .map(|(j, output)| (j, hits.par_iter().map(|h| h[output].clone()).collect(), None))
+            .map(|(j, output)| (j, hits.par_iter().map(|h| h[output].clone()).collect::<Vec<_>>().into()))
             .collect());
     };
-    // one measure takes the table's outputs: its column straight away, each record's row
-    // decided from its values when the table allows, the others (and their errors, the
+    // one measure takes the table's outputs: each record's row decided from its values
+    // when the table allows (as a code when its outputs have few values, and the column is
+    // those codes when every record is decided so), the others (and their errors, the
     // first in key order) evaluated in full after
     let records = &ds.colls[coll as usize].rows;
-    let domain = t.direct.as_ref().and_then(|_| domain(t, output));
-    let rows = domain.as_ref().map_or(0, |d| d.len() - 1);
-    let mut col = vec![Value::None; n];
-    // written for every record (a byte each), kept only when every record was decided
-    let mut codes = vec![0u8; n];
-    const BLOCK: usize = 1 << 12;
-    let rest: Vec<usize> = col
-        .par_chunks_mut(BLOCK)
-        .zip(records.par_chunks(BLOCK))
-        .zip(codes.par_chunks_mut(BLOCK))
-        .enumerate()
-        .flat_map_iter(|(b, ((out, recs), codes))| {
-            let mut rest = Vec::new();
-            for (k, ((v, r), c)) in out.iter_mut().zip(recs).zip(codes).enumerate() {
-                match decide_direct(t, r) {
-                    Some(fired) => {
-                        *c = code(&fired, rows);
-                        if let Cow::Borrowed(o) = outputs_of(t, &fired) {
-                            *v = o[output].clone();
-                        }
-                    }
-                    None => rest.push(b * BLOCK + k),
-                }
+    let (mut col, rest) = match t.direct.as_ref().and_then(|_| domain(t, output)) {
+        Some(domain) => {
+            let rows = domain.len() - 1;
+            let (of, rest) = decided(records, 0, |r| decide_direct(t, r).map(|f| code(&f, rows)));
+            if rest.is_empty() {
+                return Ok(vec![(j, Column::Coded(Codes { domain, of }))]);
             }
-            rest
-        })
-        .collect();
-    let codes = match (domain, rest.is_empty()) {
-        (Some(domain), true) => Some(Codes { domain, of: codes }),
-        _ => None,
+            let col = of.par_iter().map(|&c| domain[usize::from(c)].clone()).collect();
+            (col, rest)
+        }
+        None => decided(records, Value::None, |r| {
+            decide_direct(t, r).map(|f| outputs_of(t, &f)[output].clone())
+        }),
     };
     let values = per_record(plan, coll, rest.len(), |k| {
         hit(rest[k]).map(|outs| match outs {
@@ -151,5 +150,5 @@ pub(super) fn columns(
     for (i, v) in rest.into_iter().zip(values) {
         col[i] = v;
     }
-    Ok(vec![(j, col, codes)])
+    Ok(vec![(j, col.into())])
 }

@@ -25,7 +25,7 @@ pub(crate) fn rejected(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<(u32, String
         .flat_map(|c| &c.invalid_when)
         .any(|(when, _)| when.uses_measures());
     let cols = if reads_measures {
-        computed(plan, ds)?.values
+        computed(plan, ds)?
     } else {
         Vec::new()
     };

@@ -378,10 +378,9 @@ fn grades(s: &mut String, o: &Outcome, w: &Words) {
 /// The counts of a measure's values, when they are all texts, at most 12 different ones,
 /// and some record has one.
 fn distribution(r: &Records, m: usize) -> Option<BTreeMap<String, u64>> {
-    let width = r.measures.len();
     let mut counts: BTreeMap<String, u64> = BTreeMap::new();
     for row in 0..r.keys.len() {
-        match r.values.get(row * width + m)? {
+        match r.row(row).get(m)? {
             Value::None => {}
             v @ (Value::Str(_) | Value::Short(_)) => {
                 *counts

@@ -97,7 +97,7 @@ impl Outcome {
     /// Gives the document to `emit` part by part, the records' table written apart;
     /// `false`, having given nothing, when the table has a list (serde then writes it all).
     fn assemble(&self, emit: &mut dyn FnMut(&str) -> std::io::Result<()>) -> std::io::Result<bool> {
-        let plain = |r: &Records| r.values.par_iter().all(|v| !v.is_list());
+        let plain = |r: &Records| r.values.all(|v| !v.is_list());
         if self.records.is_empty() || !self.records.values().all(plain) {
             return Ok(false);
         }
@@ -165,12 +165,7 @@ fn render_block(recs: &Records, rows: std::ops::Range<usize>) -> std::io::Result
         out.extend_from_slice(if i == 0 { b"\n      " } else { b",\n      " });
         serde_json::to_writer(&mut out, recs.keys[i].as_str().unwrap_or_default())?;
         out.extend_from_slice(b": {");
-        for (m, (name, v)) in recs
-            .measures
-            .iter()
-            .zip(&recs.values[i * width..(i + 1) * width])
-            .enumerate()
-        {
+        for (m, (name, v)) in recs.measures.iter().zip(recs.row(i)).enumerate() {
             out.extend_from_slice(if m == 0 {
                 b"\n        "
             } else {

@@ -213,8 +213,9 @@ pub struct Records {
     /// reads them.
     pub(crate) keys: Vec<Value>,
     /// Values, row by row (`keys.len() × measures.len()`); a record a measure refers to
-    /// appears as its key.
-    pub(crate) values: Vec<Value>,
+    /// appears as its key. A table of one measure a decision table gave every record is
+    /// that measure's coded column as scoring left it.
+    pub(crate) values: crate::eval::column::Column,
     /// How each measure's values are shown (in the order of `measures`).
     pub(crate) shows: Vec<Show>,
     /// The collection's sheet name in the pack, when it gives one (not in the JSON):
@@ -353,6 +354,11 @@ impl Measured {
 }
 
 impl Records {
+    /// Record `i`'s values, one per measure (none when there is no such record).
+    pub(crate) fn row(&self, i: usize) -> &[Value] {
+        self.values.row(i, self.measures.len())
+    }
+
     /// The records' keys, in order.
     pub fn keys(&self) -> impl ExactSizeIterator<Item = &str> {
         self.keys.iter().map(|k| k.as_str().unwrap_or_default())
@@ -369,9 +375,7 @@ impl Records {
             .measures
             .binary_search_by(|m| m.as_str().cmp(measure))
             .ok()?;
-        self.values
-            .get(row * self.measures.len() + col)
-            .map(Measured::from)
+        self.row(row).get(col).map(Measured::from)
     }
 }
 
@@ -389,10 +393,9 @@ impl Serialize for Records {
                 m.end()
             }
         }
-        let width = self.measures.len().max(1);
         let mut m = s.serialize_map(Some(self.keys.len()))?;
-        for (k, row) in self.keys().zip(self.values.chunks(width)) {
-            m.serialize_entry(k, &Row(self, row))?;
+        for (i, k) in self.keys().enumerate() {
+            m.serialize_entry(k, &Row(self, self.row(i)))?;
         }
         m.end()
     }

@@ -40,15 +40,13 @@ fn records_table(name: &str, r: &Records, w: &Words, yes: &str, no: &str) -> Tab
             .zip(r.titles.iter().chain(std::iter::repeat(&None)))
             .map(|(m, t)| t.clone().unwrap_or_else(|| m.clone())),
     );
-    let width = r.measures.len();
     let rows = r
         .keys
         .iter()
         .enumerate()
         .map(|(i, k)| {
             let mut row = vec![Out::Text(k.as_str().unwrap_or_default().to_string())];
-            let values = r.values.get(i * width..(i + 1) * width).unwrap_or_default();
-            row.extend(values.iter().zip(&r.shows).map(|(v, show)| {
+            row.extend(r.row(i).iter().zip(&r.shows).map(|(v, show)| {
                 let json = serde_json::to_value(Shown(v, show)).unwrap_or(Json::Null);
                 record_cell(json, yes, no)
             }));

@@ -34,9 +34,7 @@ pub(crate) fn finish(plan: &Plan, p: &Partial) -> Result<Outcome, ScoreError> {
     }
     super::mergeable::check(plan).map_err(bad)?;
     let ds = dataset(plan, p)?;
-    let cols = eval::measure::computed(plan, &ds)
-        .map_err(|f| f.first())?
-        .values;
+    let cols = eval::measure::computed(plan, &ds).map_err(|f| f.first())?;
     let groups = Groups::new(plan, &ds);
     // the keys the tallies name, by collection, sorted: their positions stand for them
     let mut named: Vec<BTreeSet<&str>> = vec![BTreeSet::new(); plan.collections.len()];
@@ -254,9 +252,12 @@ fn records(
                         names.len()
                     )));
                 }
-                (r.keys.iter().map(|k| Value::str(k)).collect(), values)
+                (
+                    r.keys.iter().map(|k| Value::str(k)).collect(),
+                    values.into(),
+                )
             }
-            None => (Vec::new(), Vec::new()),
+            None => (Vec::new(), Default::default()),
         };
         out.insert(
             c.name.clone(),

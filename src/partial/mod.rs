@@ -381,10 +381,7 @@ pub(crate) fn score_partial(plan: &Plan, ds: &Dataset) -> Result<Partial, ScoreE
 
 /// One round of [`score_partial`].
 fn partial_once(plan: &Plan, ds: &Dataset) -> Result<Partial, Failed> {
-    let eval::measure::Columns {
-        values: mut cols,
-        codes,
-    } = eval::measure::computed(plan, ds)?;
+    let mut cols = eval::measure::computed(plan, ds)?;
     let groups = eval::groups::Groups::new(plan, ds);
     let mut indicators = BTreeMap::new();
     let shared = mergeable::shared(plan);
@@ -392,7 +389,7 @@ fn partial_once(plan: &Plan, ds: &Dataset) -> Result<Partial, Failed> {
     for (ind, own) in plan
         .indicators
         .iter()
-        .zip(eval::own::tallied(plan, ds, &cols, &codes, &groups))
+        .zip(eval::own::tallied(plan, ds, &cols, &groups))
     {
         let Some(own) = own? else { continue };
         let key = |i: u32| ds.colls[ind.coll as usize].key(i as usize).to_string();
@@ -448,11 +445,8 @@ fn partial_once(plan: &Plan, ds: &Dataset) -> Result<Partial, Failed> {
     let records = eval::reported(plan, ds, &mut cols)
         .into_iter()
         .map(|(name, r)| {
-            let width = r.measures.len().max(1);
-            let values = r
-                .values
-                .chunks(width)
-                .map(|row| row.iter().map(wire).collect())
+            let values = (0..r.keys.len())
+                .map(|i| r.row(i).iter().map(wire).collect())
                 .collect();
             let keys = r
                 .keys
