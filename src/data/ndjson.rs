@@ -21,9 +21,9 @@ use std::sync::Mutex;
 /// Bytes of text read before a chunk is handed over.
 const CHUNK_BYTES: usize = 1 << 20;
 
-/// What one line holds.
+/// What one line holds (a period is boxed: it is rare, and a record is kept small).
 enum Item {
-    Period(Period),
+    Period(Box<Period>),
     Record(CollId, Raw),
 }
 
@@ -120,7 +120,7 @@ fn line(plan: &Plan, text: &str, number: usize) -> Result<Item, DataError> {
             Ok(Item::Record(c, raw))
         }
         Parsed::Period(raw) => parse_period(raw.get())
-            .map(Item::Period)
+            .map(|p| Item::Period(Box::new(p)))
             .map_err(|e| match e {
                 DataError::Shape(m) => DataError::Shape(format!("line {number}: {m}")),
                 other => other,
@@ -135,14 +135,17 @@ fn line(plan: &Plan, text: &str, number: usize) -> Result<Item, DataError> {
     }
 }
 
-/// Converts a chunk of whole lines, the first being line `first`; stops at the first bad
-/// line.
-fn chunk(plan: &Plan, text: &str, first: usize) -> Result<Vec<Item>, DataError> {
-    lines(text)
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| line(plan, l, first + i))
-        .collect()
+/// Converts a chunk of whole lines (`count` of them, the last one's end included; the
+/// first being line `first`); stops at the first bad line.
+fn chunk(plan: &Plan, text: &str, first: usize, count: usize) -> Result<Vec<Item>, DataError> {
+    // room for every line: the items are never moved as they are added
+    let mut items = Vec::with_capacity(count + 1);
+    for (i, l) in lines(text).enumerate() {
+        if !l.trim().is_empty() {
+            items.push(line(plan, l, first + i)?);
+        }
+    }
+    Ok(items)
 }
 
 /// The lines of `text`, split at each `\n` as `str::split` would (the last one may be
@@ -230,7 +233,7 @@ pub fn read_ndjson(plan: &Plan, mut input: impl BufRead) -> Result<Dataset, Data
             scope.spawn(move |_| {
                 // checked here, on the pool, rather than by the thread that reads
                 let items = match String::from_utf8(buf) {
-                    Ok(text) => chunk(plan, &text, first),
+                    Ok(text) => chunk(plan, &text, first, lines),
                     Err(e) => Err(DataError::not_utf8(e.as_bytes(), e.utf8_error(), first, at)),
                 };
                 if items.is_err() {
@@ -253,8 +256,15 @@ pub fn read_ndjson(plan: &Plan, mut input: impl BufRead) -> Result<Dataset, Data
     });
 
     let mut period = None;
-    let mut raws: Vec<Vec<Raw>> = plan.collections.iter().map(|_| Vec::new()).collect();
     let done = done.into_inner().unwrap_or_else(|p| p.into_inner());
+    // each collection's records, in room made for all of them at once
+    let mut counts = vec![0usize; plan.collections.len()];
+    for item in done.iter().flatten().flat_map(|items| items.iter().flatten()) {
+        if let Item::Record(c, _) = item {
+            counts[*c as usize] += 1;
+        }
+    }
+    let mut raws: Vec<Vec<Raw>> = counts.into_iter().map(Vec::with_capacity).collect();
     for items in done {
         // every chunk is converted when the scope ends; never drop records silently
         let items =
@@ -264,7 +274,7 @@ pub fn read_ndjson(plan: &Plan, mut input: impl BufRead) -> Result<Dataset, Data
                 Item::Period(_) if period.is_some() => {
                     return Err(DataError::Shape("has more than one period line".into()))
                 }
-                Item::Period(p) => period = Some(p),
+                Item::Period(p) => period = Some(*p),
                 Item::Record(c, rec) => raws[c as usize].push(rec),
             }
         }

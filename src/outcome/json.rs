@@ -69,8 +69,18 @@ impl Outcome {
 
     /// The outcome as pretty JSON (deterministic).
     pub fn to_json(&self) -> String {
-        // room for the records' table, about what it takes (it grows if it needs more)
-        let table: usize = self.records.values().map(|r| r.values.len() * 40).sum();
+        // room for the records' table, a little more than it usually takes (so that it is
+        // not copied as it grows): a record's lines, its key (as long as the first), and
+        // each measure's line with a short value
+        let table: usize = self
+            .records
+            .values()
+            .map(|r| {
+                let key = r.keys.first().and_then(Value::as_str).map_or(0, str::len);
+                let measures: usize = r.measures.iter().map(|m| 28 + m.len()).sum();
+                r.keys.len() * (24 + key + measures)
+            })
+            .sum();
         let mut text = String::with_capacity(table + (1 << 12));
         let assembled = self.assemble(&mut |part| {
             text.push_str(part);
@@ -142,11 +152,18 @@ fn records(
             continue;
         }
         emit("{")?;
+        let parts = Parts::of(recs)?;
         let blocks = recs.keys.len().div_ceil(BLOCK);
         for batch in (0..blocks).collect::<Vec<_>>().chunks(BLOCKS_PER_WRITE) {
             let texts: Vec<String> = batch
                 .par_iter()
-                .map(|&b| render_block(recs, b * BLOCK..((b + 1) * BLOCK).min(recs.keys.len())))
+                .map(|&b| {
+                    render_block(
+                        recs,
+                        &parts,
+                        b * BLOCK..((b + 1) * BLOCK).min(recs.keys.len()),
+                    )
+                })
                 .collect::<Result<_, _>>()?;
             for t in &texts {
                 emit(t)?;
@@ -157,31 +174,95 @@ fn records(
     emit("\n  }")
 }
 
+/// What every record of a table writes the same, rendered once: each measure's name with
+/// the separator before it, and, for a table of one coded measure, each of its few values.
+struct Parts {
+    names: Vec<Vec<u8>>,
+    coded: Option<Vec<Vec<u8>>>,
+}
+
+impl Parts {
+    fn of(recs: &Records) -> std::io::Result<Parts> {
+        let mut names = Vec::with_capacity(recs.measures.len());
+        for (m, name) in recs.measures.iter().enumerate() {
+            let mut part = if m == 0 {
+                b"\n        ".to_vec()
+            } else {
+                b",\n        ".to_vec()
+            };
+            serde_json::to_writer(&mut part, name)?;
+            part.extend_from_slice(b": ");
+            names.push(part);
+        }
+        let coded = match (recs.values.codes(), &recs.shows[..]) {
+            (Some(codes), [show]) => Some(
+                codes
+                    .domain
+                    .iter()
+                    .map(|v| {
+                        let mut out = Vec::new();
+                        write_value(&mut out, v, show).map(|_| out)
+                    })
+                    .collect::<std::io::Result<_>>()?,
+            ),
+            _ => None,
+        };
+        Ok(Parts { names, coded })
+    }
+}
+
+/// Writes `s` as a JSON string, as serde does: as it is, between quotes, when it has
+/// nothing serde escapes (a quote, a backslash, a control character below U+0020).
+fn write_str(out: &mut Vec<u8>, s: &str) -> std::io::Result<()> {
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+        return Ok(());
+    }
+    Ok(serde_json::to_writer(out, s)?)
+}
+
+/// Writes a record's value of a measure shown so, as the document has it at that depth.
+fn write_value(out: &mut Vec<u8>, v: &Value, show: &super::Show) -> std::io::Result<()> {
+    match show {
+        // a value with no list in it is written the same compact or pretty
+        super::Show::Plain => serde_json::to_writer(out, v)?,
+        // an object of plain values (a rounded number, a scan's state): pretty JSON's
+        // lines, indented to this depth (its strings hold no line breaks)
+        show => {
+            let text = serde_json::to_string_pretty(&super::Shown(v, show))?;
+            out.extend_from_slice(text.replace('\n', "\n        ").as_bytes());
+        }
+    }
+    Ok(())
+}
+
 /// The records `rows` of a table, each after its separator (none before the first).
-fn render_block(recs: &Records, rows: std::ops::Range<usize>) -> std::io::Result<String> {
+fn render_block(
+    recs: &Records,
+    parts: &Parts,
+    rows: std::ops::Range<usize>,
+) -> std::io::Result<String> {
     let width = recs.measures.len().max(1);
     let mut out = Vec::with_capacity(rows.len() * (24 + 32 * width));
     for i in rows {
         out.extend_from_slice(if i == 0 { b"\n      " } else { b",\n      " });
-        serde_json::to_writer(&mut out, recs.keys[i].as_str().unwrap_or_default())?;
+        write_str(&mut out, recs.keys[i].as_str().unwrap_or_default())?;
         out.extend_from_slice(b": {");
-        for (m, (name, v)) in recs.measures.iter().zip(recs.row(i)).enumerate() {
-            out.extend_from_slice(if m == 0 {
-                b"\n        "
-            } else {
-                b",\n        "
-            });
-            serde_json::to_writer(&mut out, name)?;
-            out.extend_from_slice(b": ");
-            match &recs.shows[m] {
-                // a value with no list in it is written the same compact or pretty
-                super::Show::Plain => serde_json::to_writer(&mut out, v)?,
-                // an object of plain values (a rounded number, a scan's state): pretty
-                // JSON's lines, indented to this depth (its strings hold no line breaks)
-                show => {
-                    let text = serde_json::to_string_pretty(&super::Shown(v, show))?;
-                    out.extend_from_slice(text.replace('\n', "\n        ").as_bytes());
-                }
+        let code = recs.values.codes().and_then(|c| c.of.get(i));
+        let rendered = parts
+            .coded
+            .as_ref()
+            .zip(code)
+            .and_then(|(r, &c)| r.get(usize::from(c)));
+        if let (Some(text), [name]) = (rendered, &parts.names[..]) {
+            out.extend_from_slice(name);
+            out.extend_from_slice(text);
+        } else {
+            for ((name, v), show) in parts.names.iter().zip(recs.row(i)).zip(&recs.shows) {
+                out.extend_from_slice(name);
+                write_value(&mut out, v, show)?;
             }
         }
         out.extend_from_slice(b"\n      }");
@@ -200,6 +281,17 @@ impl Value {
 #[cfg(test)]
 mod tests {
     use crate::Plan;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// A key is written as serde writes it, whatever it holds.
+        #[test]
+        fn strings_as_serde_writes_them(s in "[a-z\"\\\\\u{0}-\u{1f}\u{7f} é长\u{2028}]{0,12}") {
+            let mut ours = Vec::new();
+            super::write_str(&mut ours, &s).unwrap();
+            prop_assert_eq!(String::from_utf8(ours).unwrap(), serde_json::to_string(&s).unwrap());
+        }
+    }
 
     /// The records written apart are the bytes serde gives for the whole document, on
     /// every shipped pack's sample and on records with lists, records and odd keys.
