@@ -21,9 +21,9 @@ use std::sync::Mutex;
 /// Bytes of text read before a chunk is handed over.
 const CHUNK_BYTES: usize = 1 << 20;
 
-/// What one line holds (a period is boxed: it is rare, and a record is kept small).
+/// What one line holds.
 enum Item {
-    Period(Box<Period>),
+    Period(Period),
     Record(CollId, Raw),
 }
 
@@ -120,7 +120,7 @@ fn line(plan: &Plan, text: &str, number: usize) -> Result<Item, DataError> {
             Ok(Item::Record(c, raw))
         }
         Parsed::Period(raw) => parse_period(raw.get())
-            .map(|p| Item::Period(Box::new(p)))
+            .map(Item::Period)
             .map_err(|e| match e {
                 DataError::Shape(m) => DataError::Shape(format!("line {number}: {m}")),
                 other => other,
@@ -135,17 +135,31 @@ fn line(plan: &Plan, text: &str, number: usize) -> Result<Item, DataError> {
     }
 }
 
+/// What a chunk of lines holds: each collection's records in order, and the period lines.
+struct Chunk {
+    raws: Vec<Vec<Raw>>,
+    periods: Vec<Period>,
+}
+
 /// Converts a chunk of whole lines (`count` of them, the last one's end included; the
 /// first being line `first`); stops at the first bad line.
-fn chunk(plan: &Plan, text: &str, first: usize, count: usize) -> Result<Vec<Item>, DataError> {
-    // room for every line: the items are never moved as they are added
-    let mut items = Vec::with_capacity(count + 1);
+fn chunk(plan: &Plan, text: &str, first: usize, count: usize) -> Result<Chunk, DataError> {
+    // room for every line in the first collection (most data has one, or one large one):
+    // its records are never moved as they are added
+    let mut raws: Vec<Vec<Raw>> = plan.collections.iter().map(|_| Vec::new()).collect();
+    if let Some(most) = raws.first_mut() {
+        most.reserve(count + 1);
+    }
+    let mut periods = Vec::new();
     for (i, l) in lines(text).enumerate() {
         if !l.trim().is_empty() {
-            items.push(line(plan, l, first + i)?);
+            match line(plan, l, first + i)? {
+                Item::Record(c, raw) => raws[c as usize].push(raw),
+                Item::Period(p) => periods.push(p),
+            }
         }
     }
-    Ok(items)
+    Ok(Chunk { raws, periods })
 }
 
 /// The lines of `text`, split at each `\n` as `str::split` would (the last one may be
@@ -173,13 +187,13 @@ fn fill(input: &mut impl BufRead, buf: &mut Vec<u8>, want: usize) -> std::io::Re
 /// Records are converted on the current rayon thread pool; the result does not depend on how
 /// many threads it has, nor on the order of the lines.
 pub fn read_ndjson(plan: &Plan, mut input: impl BufRead) -> Result<Dataset, DataError> {
-    type Done = Mutex<Vec<Option<Result<Vec<Item>, DataError>>>>;
+    type Done = Mutex<Vec<Option<Result<Chunk, DataError>>>>;
     let done: Done = Mutex::new(Vec::new());
     let waiting = AtomicUsize::new(0);
     // a chunk failed: what follows it cannot change the outcome (the first error is reported)
     let failed = std::sync::atomic::AtomicBool::new(false);
     let limit = 2 * rayon::current_num_threads().max(1);
-    let slot = |r: Option<Result<Vec<Item>, DataError>>| -> usize {
+    let slot = |r: Option<Result<Chunk, DataError>>| -> usize {
         let mut d = done.lock().unwrap_or_else(|p| p.into_inner());
         d.push(r);
         d.len() - 1
@@ -257,26 +271,24 @@ pub fn read_ndjson(plan: &Plan, mut input: impl BufRead) -> Result<Dataset, Data
 
     let mut period = None;
     let done = done.into_inner().unwrap_or_else(|p| p.into_inner());
-    // each collection's records, in room made for all of them at once
-    let mut counts = vec![0usize; plan.collections.len()];
-    for item in done.iter().flatten().flat_map(|items| items.iter().flatten()) {
-        if let Item::Record(c, _) = item {
-            counts[*c as usize] += 1;
-        }
-    }
-    let mut raws: Vec<Vec<Raw>> = counts.into_iter().map(Vec::with_capacity).collect();
-    for items in done {
+    // each collection's records, the chunks' in order, in room made for all at once
+    let mut raws: Vec<Vec<Raw>> = (0..plan.collections.len())
+        .map(|c| {
+            let read = done.iter().flatten().flatten();
+            Vec::with_capacity(read.map(|k| k.raws[c].len()).sum())
+        })
+        .collect();
+    for chunk in done {
         // every chunk is converted when the scope ends; never drop records silently
-        let items =
-            items.ok_or_else(|| DataError::Internal("a chunk of lines was lost".into()))??;
-        for item in items {
-            match item {
-                Item::Period(_) if period.is_some() => {
-                    return Err(DataError::Shape("has more than one period line".into()))
-                }
-                Item::Period(p) => period = Some(*p),
-                Item::Record(c, rec) => raws[c as usize].push(rec),
+        let chunk =
+            chunk.ok_or_else(|| DataError::Internal("a chunk of lines was lost".into()))??;
+        for p in chunk.periods {
+            if period.replace(p).is_some() {
+                return Err(DataError::Shape("has more than one period line".into()));
             }
+        }
+        for (all, mut these) in raws.iter_mut().zip(chunk.raws) {
+            all.append(&mut these);
         }
     }
     resolve(plan, Input { period, raws })
