@@ -16,7 +16,7 @@ use serde_json::value::RawValue;
 use std::fmt;
 use std::io::{BufRead, Read};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Condvar, Mutex};
 
 /// Bytes of text read before a chunk is handed over.
 const CHUNK_BYTES: usize = 1 << 20;
@@ -190,6 +190,8 @@ pub fn read_ndjson(plan: &Plan, mut input: impl BufRead) -> Result<Dataset, Data
     type Done = Mutex<Vec<Option<Result<Chunk, DataError>>>>;
     let done: Done = Mutex::new(Vec::new());
     let waiting = AtomicUsize::new(0);
+    // signalled as each chunk is converted, for a reader with nothing else to do
+    let converted = (Mutex::new(()), Condvar::new());
     // a chunk failed: what follows it cannot change the outcome (the first error is reported)
     let failed = std::sync::atomic::AtomicBool::new(false);
     let limit = 2 * rayon::current_num_threads().max(1);
@@ -244,6 +246,7 @@ pub fn read_ndjson(plan: &Plan, mut input: impl BufRead) -> Result<Dataset, Data
             let k = slot(None);
             waiting.fetch_add(1, Ordering::SeqCst);
             let (done, waiting, failed, first) = (&done, &waiting, &failed, number);
+            let converted = &converted;
             scope.spawn(move |_| {
                 // checked here, on the pool, rather than by the thread that reads
                 let items = match String::from_utf8(buf) {
@@ -254,12 +257,21 @@ pub fn read_ndjson(plan: &Plan, mut input: impl BufRead) -> Result<Dataset, Data
                     failed.store(true, Ordering::SeqCst);
                 }
                 done.lock().unwrap_or_else(|p| p.into_inner())[k] = Some(items);
+                let _signalled = converted.0.lock().unwrap_or_else(|p| p.into_inner());
                 waiting.fetch_sub(1, Ordering::SeqCst);
+                converted.1.notify_one();
             });
-            // enough text is waiting: help convert it before reading more
+            // enough text is waiting: help convert it before reading more, or, with nothing
+            // to help with (all of it taken, or this thread is not the pool's), wait for a
+            // chunk to be converted rather than spin
             while waiting.load(Ordering::SeqCst) > limit {
-                if rayon::yield_now() != Some(rayon::Yield::Executed) {
-                    std::thread::yield_now();
+                if rayon::yield_now() == Some(rayon::Yield::Executed) {
+                    continue;
+                }
+                let guard = converted.0.lock().unwrap_or_else(|p| p.into_inner());
+                if waiting.load(Ordering::SeqCst) > limit {
+                    let wait = converted.1.wait_timeout(guard, std::time::Duration::from_millis(1));
+                    drop(wait.unwrap_or_else(|p| p.into_inner()));
                 }
             }
             number += lines;
