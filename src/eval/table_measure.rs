@@ -152,3 +152,74 @@ pub(super) fn columns(
     }
     Ok(vec![(j, col.into())])
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{Measured, Outcome, Plan};
+
+    /// A pack grading `p` records by an optional `score` with table `grade` (its body
+    /// given: rows or bands, then a default of "none").
+    fn plan(body: &str) -> Plan {
+        Plan::from_json(&format!(
+            r#"{{"name": "t", "version": "1", "period": {{"from": "2025-01-01", "to": "2025-12-31"}},
+            "collections": {{"p": {{"fields": {{"id": "string", "score": {{"type": "number", "optional": true}}}}}}}},
+            "measures": {{"p": {{"grade": {{"table": "grade"}}}}}},
+            "tables": {{"grade": {{"on": "p", {body}, "default": {{"grade": "none"}}}}}},
+            "indicators": {{"a": {{"kind": "share", "population": {{"collection": "p"}}, "of": "grade", "in": ["A"]}}}}}}"#
+        ))
+        .unwrap()
+    }
+
+    /// Each record's grade, in key order.
+    fn grades(out: &Outcome) -> Vec<Option<Measured>> {
+        let r = &out.records["p"];
+        r.keys().map(|k| r.get(k, "grade")).collect()
+    }
+
+    fn text(g: &str) -> Option<Measured> {
+        Some(Measured::Text(g.into()))
+    }
+
+    /// A table decided directly for every record is coded and gives each record its row's
+    /// value; a record its tests cannot decide (a field with no value) is evaluated in
+    /// full, and its error names it; set aside, it leaves the others graded as before.
+    #[test]
+    fn records_decided_directly_or_in_full() {
+        let plan = plan(
+            r#""hit": "first", "rows": [
+                {"when": "score >= 90", "then": {"grade": "A"}},
+                {"when": "score >= 60", "then": {"grade": "B"}}]"#,
+        );
+        let three = r#"[{"id": "a", "score": 95}, {"id": "b", "score": 70}, {"id": "c", "score": 10}"#;
+        let ds = plan.read(&format!(r#"{{"p": {three}]}}"#)).unwrap();
+        let cols = super::super::measure::compute(&plan, &ds).unwrap();
+        assert!(cols[0].codes().is_some(), "every record decided directly: coded");
+        let want = [text("A"), text("B"), text("none")];
+        assert_eq!(grades(&plan.score(&ds).unwrap()), want);
+        // "d" has no score: the tests cannot decide it, and the full evaluation fails on it
+        let ds = plan.read(&format!(r#"{{"p": {three}, {{"id": "d"}}]}}"#)).unwrap();
+        let err = super::super::measure::compute(&plan, &ds).unwrap_err().to_string();
+        assert!(err.contains("p 'd'") && err.contains("score >= 90"), "{err}");
+        let out = plan.score(&ds).unwrap();
+        assert_eq!(grades(&out), want);
+        assert_eq!(out.accounting["p"].rejected.len(), 1);
+    }
+
+    /// A band table whose field has no value for a record evaluates that record in full
+    /// (it gets the default) while the others are decided directly: the column is then
+    /// values, each record's own.
+    #[test]
+    fn bands_with_a_record_evaluated_in_full() {
+        let plan = plan(
+            r#""input": "score", "bands": [
+                {"min": 0, "below": 60, "then": {"grade": "C"}},
+                {"min": 60, "below": 101, "then": {"grade": "A"}}]"#,
+        );
+        let ds = plan
+            .read(r#"{"p": [{"id": "a", "score": 95}, {"id": "b"}, {"id": "c", "score": 10}]}"#)
+            .unwrap();
+        let cols = super::super::measure::compute(&plan, &ds).unwrap();
+        assert!(cols[0].codes().is_none(), "a record evaluated in full: not coded");
+        assert_eq!(grades(&plan.score(&ds).unwrap()), [text("A"), text("none"), text("C")]);
+    }
+}
