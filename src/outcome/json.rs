@@ -175,14 +175,15 @@ fn records(
 }
 
 /// What every record of a table writes the same, rendered once: each measure's name with
-/// the separator before it, and, for a table of one coded measure, each of its few values.
-struct Parts {
+/// the separator before it, and, for a table of one coded measure, each of its few values
+/// (with each record's code).
+struct Parts<'r> {
     names: Vec<Vec<u8>>,
-    coded: Option<Vec<Vec<u8>>>,
+    coded: Option<(Vec<Vec<u8>>, &'r [u8])>,
 }
 
-impl Parts {
-    fn of(recs: &Records) -> std::io::Result<Parts> {
+impl<'r> Parts<'r> {
+    fn of(recs: &'r Records) -> std::io::Result<Parts<'r>> {
         let mut names = Vec::with_capacity(recs.measures.len());
         for (m, name) in recs.measures.iter().enumerate() {
             let mut part = if m == 0 {
@@ -195,7 +196,7 @@ impl Parts {
             names.push(part);
         }
         let coded = match (recs.values.codes(), &recs.shows[..]) {
-            (Some(codes), [show]) => Some(
+            (Some(codes), [show]) => Some((
                 codes
                     .domain
                     .iter()
@@ -204,7 +205,8 @@ impl Parts {
                         write_value(&mut out, v, show).map(|_| out)
                     })
                     .collect::<std::io::Result<_>>()?,
-            ),
+                &codes.of[..],
+            )),
             _ => None,
         };
         Ok(Parts { names, coded })
@@ -250,12 +252,10 @@ fn render_block(
         out.extend_from_slice(if i == 0 { b"\n      " } else { b",\n      " });
         write_str(&mut out, recs.keys[i].as_str().unwrap_or_default())?;
         out.extend_from_slice(b": {");
-        let code = recs.values.codes().and_then(|c| c.of.get(i));
         let rendered = parts
             .coded
             .as_ref()
-            .zip(code)
-            .and_then(|(r, &c)| r.get(usize::from(c)));
+            .and_then(|(texts, of)| texts.get(usize::from(*of.get(i)?)));
         if let (Some(text), [name]) = (rendered, &parts.names[..]) {
             out.extend_from_slice(name);
             out.extend_from_slice(text);
