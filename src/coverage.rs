@@ -185,7 +185,7 @@ impl Coverage {
         let vars = ds.period_vars();
         for (t, cov) in plan.tables.iter().zip(&mut self.tables) {
             let TableOn::Coll(c) = t.on else { continue };
-            for i in 0..ds.colls[c as usize].rows.len() {
+            for i in 0..ds.colls[c as usize].len() {
                 let frame = Frame {
                     data: &view,
                     base: Some((c, i as u32)),

@@ -317,7 +317,7 @@ impl Plan {
             return Default::default();
         };
         let groups = eval::groups::Groups::new(self, ds);
-        (0..ds.colls[c as usize].rows.len())
+        (0..ds.colls[c as usize].len())
             .filter_map(|i| {
                 let g = groups.of_member(self, ds, c, i as u32)?;
                 Some((

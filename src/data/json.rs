@@ -3,10 +3,11 @@
 //! are handed over in chunks to the thread pool and converted while the split goes on.
 //! The chunks are put back in input order, so the result does not depend on the threads.
 
-use super::record::{read_record, Key, Raw, Rejected};
+use super::raws::Raws;
+use super::record::{read_record_into, Key};
 use super::{parse_period, resolve, DataError, Dataset, Input};
 use crate::plan::{Period, Plan};
-use crate::value::{CollId, Value};
+use crate::value::CollId;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 use std::fmt;
@@ -18,39 +19,8 @@ const CHUNK: usize = 2048;
 /// The converted chunks, by their number.
 type Chunks = Mutex<Vec<Option<Chunk>>>;
 
-/// A chunk of converted records, held while the text is: their rows, and the few that are
-/// rejected by their position, 16 bytes a record rather than a [`Raw`]'s 24.
-struct Chunk {
-    rows: Vec<Box<[Value]>>,
-    rejected: Vec<(usize, Box<Rejected>)>,
-}
-
-impl Chunk {
-    fn new(raws: impl ExactSizeIterator<Item = Raw>) -> Chunk {
-        let mut rows = Vec::with_capacity(raws.len());
-        let mut rejected = Vec::new();
-        for (i, r) in raws.enumerate() {
-            rows.push(r.row);
-            if let Some(why) = r.rejected {
-                rejected.push((i, why));
-            }
-        }
-        Chunk { rows, rejected }
-    }
-
-    fn len(&self) -> usize {
-        self.rows.len()
-    }
-
-    /// The records, in order.
-    fn into_raws(self) -> impl Iterator<Item = Raw> {
-        let mut rejected = self.rejected.into_iter().peekable();
-        self.rows.into_iter().enumerate().map(move |(i, row)| Raw {
-            row,
-            rejected: rejected.next_if(|(at, _)| *at == i).map(|(_, why)| why),
-        })
-    }
-}
+/// A chunk of converted records, held while the text is.
+type Chunk = Raws;
 
 /// Hands chunks of raw records to the pool for conversion.
 struct Converter<'s, 'de> {
@@ -71,7 +41,11 @@ impl<'de> Converter<'_, 'de> {
         let (plan, done) = (self.plan, self.done);
         self.scope.spawn(move |_| {
             let coll = &plan.collections[c as usize];
-            let chunk = Chunk::new(recs.iter().map(|r| read_record(coll, r.get(), plan)));
+            let mut chunk = Raws::new(coll.fields.len());
+            chunk.reserve(recs.len());
+            for r in &recs {
+                read_record_into(coll, r.get(), plan, &mut chunk);
+            }
             if let Ok(mut done) = done.lock() {
                 done[k] = Some(chunk);
             }
@@ -223,15 +197,15 @@ fn convert(plan: &Plan, text: &str) -> Result<Converted, DataError> {
 impl Converted {
     /// Gathers each collection's chunks in input order, then checks and indexes them.
     fn into_dataset(self, plan: &Plan) -> Result<Dataset, DataError> {
-        let mut raws: Vec<Vec<Raw>> = plan.collections.iter().map(|_| Vec::new()).collect();
+        let mut raws: Vec<Raws> = plan.collections.iter().map(|c| Raws::new(c.fields.len())).collect();
         for (c, chunk) in self.order.iter().zip(&self.done) {
             raws[*c as usize].reserve(chunk.as_ref().map_or(0, Chunk::len));
         }
         for (c, chunk) in self.order.into_iter().zip(self.done) {
             // every chunk is converted when the scope ends; never drop records silently
-            let chunk =
+            let mut chunk =
                 chunk.ok_or_else(|| DataError::Internal("a chunk of records was lost".into()))?;
-            raws[c as usize].extend(chunk.into_raws());
+            raws[c as usize].append(&mut chunk);
         }
         resolve(
             plan,

@@ -15,6 +15,7 @@ use crate::expr::eval::Data;
 use crate::pack::spec::PeriodSpec;
 use crate::plan::Period;
 use crate::value::{CollId, Value};
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -129,28 +130,128 @@ pub(crate) fn utf8_text(bytes: Vec<u8>) -> Result<String, DataError> {
     String::from_utf8(bytes).map_err(|e| DataError::not_utf8(e.as_bytes(), e.utf8_error(), 1, 0))
 }
 
-/// The records of one collection that are used, sorted by key.
+/// The records of one collection that are used, sorted by key: their values in one
+/// vector, record after record (`width` values each, in slot order), so that reading a
+/// million records makes no allocation per record and a scan over them reads memory in
+/// order.
 #[derive(Debug, Default)]
 pub struct CollData {
-    /// Field values by record index, then slot; references hold `Value::Rec`.
-    pub rows: Vec<Box<[Value]>>,
+    /// Field values, record by record; references hold `Value::Rec`.
+    values: Vec<Value>,
+    /// Values per record (the collection's fields).
+    width: usize,
+    /// Records (kept apart from `values.len() / width` so that no width divides).
+    len: usize,
     /// The slot of the key field.
     pub key_slot: u16,
 }
 
 impl CollData {
+    /// No records of `width` fields, key in `key_slot`.
+    pub(crate) fn empty(width: usize, key_slot: u16) -> CollData {
+        CollData {
+            values: Vec::new(),
+            width,
+            len: 0,
+            key_slot,
+        }
+    }
+
+    /// Records of `width` fields from their values, record after record.
+    pub(crate) fn from_values(values: Vec<Value>, width: usize, key_slot: u16) -> CollData {
+        debug_assert!(width > 0 && values.len().is_multiple_of(width) || values.is_empty());
+        CollData {
+            len: values.len().checked_div(width).unwrap_or(0),
+            values,
+            width,
+            key_slot,
+        }
+    }
+
+    /// Records from their rows, each `width` values long (moved, not cloned).
+    pub(crate) fn from_rows<R: IntoIterator<Item = Value>>(
+        rows: impl IntoIterator<Item = R>,
+        width: usize,
+        key_slot: u16,
+    ) -> CollData {
+        let rows = rows.into_iter();
+        let mut values = Vec::with_capacity(rows.size_hint().0 * width);
+        for row in rows {
+            let before = values.len();
+            values.extend(row);
+            debug_assert_eq!(values.len() - before, width);
+        }
+        CollData::from_values(values, width, key_slot)
+    }
+
+    /// How many records there are.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The values of record `i` (panics when there is no such record, as indexing does).
+    pub fn row(&self, i: usize) -> &[Value] {
+        &self.values[i * self.width..(i + 1) * self.width]
+    }
+
+    /// The values of record `i`, when there is one.
+    pub fn get(&self, i: usize) -> Option<&[Value]> {
+        (i < self.len).then(|| self.row(i))
+    }
+
+    /// The records' values, record by record.
+    pub fn rows(&self) -> impl ExactSizeIterator<Item = &[Value]> + '_ {
+        (0..self.len).map(|i| self.row(i))
+    }
+
+    /// The records' values, record by record, on every thread.
+    pub(crate) fn par_rows(&self) -> impl IndexedParallelIterator<Item = &[Value]> + '_ {
+        (0..self.len).into_par_iter().map(|i| self.row(i))
+    }
+
+    /// The records in blocks of `block` records (the last may hold fewer), on every thread:
+    /// each block's records, record by record.
+    pub(crate) fn par_blocks(
+        &self,
+        block: usize,
+    ) -> impl IndexedParallelIterator<Item = std::slice::ChunksExact<'_, Value>> + '_ {
+        // every collection has a key field, so a record has at least one value
+        let w = self.width.max(1);
+        self.values[..self.len * self.width]
+            .par_chunks(block * w)
+            .map(move |b| b.chunks_exact(w))
+    }
+
     /// The key of record `i`.
     pub fn key(&self, i: usize) -> &str {
-        self.rows
-            .get(i)
+        self.get(i)
             .and_then(|r| r.get(self.key_slot as usize))
             .and_then(Value::as_str)
             .unwrap_or_default()
     }
 
+    /// The key of record `i` as a value (text), cloned.
+    pub(crate) fn key_value(&self, i: usize) -> Value {
+        self.row(i)[self.key_slot as usize].clone()
+    }
+
+    /// Every record's key (text values), in order, gathered on every thread.
+    pub(crate) fn keys(&self) -> Vec<Value> {
+        if self.is_empty() {
+            return Vec::new();
+        }
+        let slot = self.key_slot as usize;
+        self.par_rows().map(|r| r[slot].clone()).collect()
+    }
+
     /// The index of the record with this key (keys are sorted and unique).
     pub fn find(&self, key: &str) -> Option<u32> {
-        let (mut lo, mut hi) = (0, self.rows.len());
+        let (mut lo, mut hi) = (0, self.len);
         while lo < hi {
             let mid = lo + (hi - lo) / 2;
             match self.key(mid).cmp(key) {
@@ -235,7 +336,7 @@ pub(crate) struct Fields<'a>(pub &'a [CollData]);
 
 impl Data for Fields<'_> {
     fn record(&self, coll: CollId, idx: u32) -> &[Value] {
-        &self.0[coll as usize].rows[idx as usize]
+        self.0[coll as usize].row(idx as usize)
     }
     fn measure(&self, _: MeasureId, _: u32) -> &Value {
         &crate::expr::eval::NONE
@@ -265,6 +366,7 @@ fn parse_period(raw: &str) -> Result<Period, DataError> {
 
 mod json;
 mod ndjson;
+mod raws;
 mod record;
 mod resolve;
 mod set_aside;
@@ -278,11 +380,35 @@ use resolve::resolve;
 
 pub use json::{read_str, read_string};
 pub use ndjson::read_ndjson;
-use record::Raw;
+use raws::Raws;
 
 /// The collections' records as read, before keys and references are checked.
 struct Input {
     period: Option<Period>,
-    raws: Vec<Vec<Raw>>,
+    raws: Vec<Raws>,
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::CollData;
+    use crate::value::Value;
+
+    #[test]
+    fn records_are_read_by_position_and_found_by_key() {
+        let rows = ["A", "B", "D"].map(|k| vec![Value::int(7), Value::str(k)]);
+        let c = CollData::from_rows(rows, 2, 1);
+        assert_eq!(c.len(), 3);
+        assert_eq!(c.row(2), &[Value::int(7), Value::str("D")]);
+        assert_eq!(c.get(3), None);
+        assert_eq!((c.key(1), c.key(3)), ("B", ""));
+        assert_eq!((c.find("D"), c.find("C")), (Some(2), None));
+        assert_eq!(c.keys(), ["A", "B", "D"].map(Value::str));
+        // blocks of two records: the last holds one
+        use rayon::prelude::*;
+        let blocks: Vec<Vec<&[Value]>> = c.par_blocks(2).map(Iterator::collect).collect();
+        assert_eq!(blocks.iter().map(Vec::len).collect::<Vec<_>>(), [2, 1]);
+        assert_eq!(blocks[1][0], c.row(2));
+        assert!(CollData::empty(2, 1).keys().is_empty());
+    }
+}

@@ -7,6 +7,7 @@
 //! all held in memory: only the typed records are. The chunks are put back in input order,
 //! so the result depends neither on the threads nor on how the input was cut.
 
+use super::raws::Raws;
 use super::record::{Key, Raw, RecordSeed};
 use super::{parse_period, resolve, DataError, Dataset, Input, Period};
 use crate::plan::Plan;
@@ -21,7 +22,7 @@ use std::sync::{Condvar, Mutex};
 /// Bytes of text read before a chunk is handed over.
 const CHUNK_BYTES: usize = 1 << 20;
 
-/// What one line holds.
+/// What one line holds, when it is not a record read the fast way.
 enum Item {
     Period(Period),
     Record(CollId, Raw),
@@ -78,17 +79,8 @@ impl<'de> Visitor<'de> for LineVisitor<'_> {
 /// A UTF-8 byte-order mark.
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// Converts one line (1-based `number`) of NDJSON.
+/// Converts one line (1-based `number`) of NDJSON that the fast reader did not read.
 fn line(plan: &Plan, text: &str, number: usize) -> Result<Item, DataError> {
-    if let Some((c, row)) = super::record::fast::line(plan, text) {
-        return Ok(Item::Record(
-            c,
-            Raw {
-                row,
-                rejected: None,
-            },
-        ));
-    }
     let mut de = serde_json::Deserializer::from_str(text);
     let parsed = de
         .deserialize_map(LineVisitor { plan })
@@ -137,7 +129,7 @@ fn line(plan: &Plan, text: &str, number: usize) -> Result<Item, DataError> {
 
 /// What a chunk of lines holds: each collection's records in order, and the period lines.
 struct Chunk {
-    raws: Vec<Vec<Raw>>,
+    raws: Vec<Raws>,
     periods: Vec<Period>,
 }
 
@@ -146,17 +138,18 @@ struct Chunk {
 fn chunk(plan: &Plan, text: &str, first: usize, count: usize) -> Result<Chunk, DataError> {
     // room for every line in the first collection (most data has one, or one large one):
     // its records are never moved as they are added
-    let mut raws: Vec<Vec<Raw>> = plan.collections.iter().map(|_| Vec::new()).collect();
+    let mut raws: Vec<Raws> = plan.collections.iter().map(|c| Raws::new(c.fields.len())).collect();
     if let Some(most) = raws.first_mut() {
         most.reserve(count + 1);
     }
     let mut periods = Vec::new();
     for (i, l) in lines(text).enumerate() {
-        if !l.trim().is_empty() {
-            match line(plan, l, first + i)? {
-                Item::Record(c, raw) => raws[c as usize].push(raw),
-                Item::Period(p) => periods.push(p),
-            }
+        if super::record::fast::line(plan, l, &mut raws) || l.trim().is_empty() {
+            continue;
+        }
+        match line(plan, l, first + i)? {
+            Item::Record(c, raw) => raws[c as usize].push(raw),
+            Item::Period(p) => periods.push(p),
         }
     }
     Ok(Chunk { raws, periods })
@@ -284,10 +277,12 @@ pub fn read_ndjson(plan: &Plan, mut input: impl BufRead) -> Result<Dataset, Data
     let mut period = None;
     let done = done.into_inner().unwrap_or_else(|p| p.into_inner());
     // each collection's records, the chunks' in order, in room made for all at once
-    let mut raws: Vec<Vec<Raw>> = (0..plan.collections.len())
+    let mut raws: Vec<Raws> = (0..plan.collections.len())
         .map(|c| {
             let read = done.iter().flatten().flatten();
-            Vec::with_capacity(read.map(|k| k.raws[c].len()).sum())
+            let mut all = Raws::new(plan.collections[c].fields.len());
+            all.reserve(read.map(|k| k.raws[c].len()).sum());
+            all
         })
         .collect();
     for chunk in done {

@@ -5,7 +5,7 @@
 //! records they reject; the accounting of every record; the used records in key order,
 //! references renumbered.
 
-use super::record::Raw;
+use super::raws::{RawRef, Raws};
 use super::{Accounting, CollData, DataError, Dataset, Input, Rejection};
 use crate::eval::failed::Failed;
 use crate::expr::compile::MeasureId;
@@ -37,7 +37,7 @@ pub(super) fn resolve(plan: &Plan, input: Input) -> Result<Dataset, DataError> {
         a.read = recs.len() as u64;
     }
 
-    let (sorted, unique) = reject_duplicate_keys(colls, &mut raws);
+    let sorted = reject_duplicate_keys(colls, &mut raws);
     let ref_slots = reference_slots(colls);
     let targets = resolve_references(colls, &mut raws, &ref_slots);
     point_references(&mut raws, &ref_slots, targets);
@@ -48,7 +48,7 @@ pub(super) fn resolve(plan: &Plan, input: Input) -> Result<Dataset, DataError> {
         for round in 0..=crate::eval::SET_ASIDE_ROUNDS {
             // (collection, record, reason) of each record rejected, and whether all were judged
             let (rejected, judged): (Vec<(usize, u32, String)>, bool) =
-                match validity(plan, &raws, (&sorted, &unique), &excluded, &ref_slots, (period, dated)) {
+                match validity(plan, &raws, &sorted, &excluded, &ref_slots, (period, dated)) {
                     Ok(invalid) => {
                         let all = invalid.into_iter().enumerate();
                         (all.flat_map(|(ci, l)| l.into_iter().map(move |(ri, why)| (ci, ri, why))).collect(), true)
@@ -62,7 +62,7 @@ pub(super) fn resolve(plan: &Plan, input: Input) -> Result<Dataset, DataError> {
                     Err(f) => return Err(DataError::Shape(f.first().to_string())),
                 };
             for (ci, ri, why) in rejected {
-                raws[ci][ri as usize].reject(why);
+                raws[ci].reject(ri as usize, why);
             }
             reject_through_references(colls, &mut raws, &ref_slots);
             // exclusion through references, again without the records now rejected
@@ -74,7 +74,7 @@ pub(super) fn resolve(plan: &Plan, input: Input) -> Result<Dataset, DataError> {
     }
     count_exclusions(colls, &excluded, &mut accounting);
     list_rejections(colls, &raws, &mut accounting);
-    let colls_out = used_records(colls, raws, (&sorted, &unique), &excluded, &ref_slots, &mut accounting);
+    let colls_out = used_records(colls, raws, &sorted, &excluded, &ref_slots, &mut accounting);
     if let Some(g) = &plan.groups {
         if let Some(parent) = g.parent {
             check_hierarchy(
@@ -94,9 +94,9 @@ pub(super) fn resolve(plan: &Plan, input: Input) -> Result<Dataset, DataError> {
 }
 
 
-/// Step 1: The records of each collection in key order, and whether the keys were all
-/// different; every record whose key another record has too is rejected.
-fn reject_duplicate_keys(colls: &[Collection], raws: &mut [Vec<Raw>]) -> (Vec<Vec<u32>>, Vec<bool>) {
+/// Step 1: The positions of the records of each collection that have a key, in key order;
+/// every record whose key another record has too is rejected.
+fn reject_duplicate_keys(colls: &[Collection], raws: &mut [Raws]) -> Vec<Vec<u32>> {
     let key_slot = |ci: usize| colls[ci].key_slot;
     let (sorted, unique): (Vec<Vec<u32>>, Vec<bool>) = raws
         .par_iter()
@@ -109,18 +109,17 @@ fn reject_duplicate_keys(colls: &[Collection], raws: &mut [Vec<Raw>]) -> (Vec<Ve
         }
         let ks = key_slot(ci);
         let runs: Vec<(String, Vec<u32>)> = order
-            .chunk_by(|a, b| recs[*a as usize].key_bytes(ks) == recs[*b as usize].key_bytes(ks))
+            .chunk_by(|a, b| recs.get(*a as usize).key_bytes(ks) == recs.get(*b as usize).key_bytes(ks))
             .filter(|run| run.len() > 1)
             .map(|run| {
-                let k = recs[run[0] as usize].key(ks).unwrap_or_default();
+                let k = recs.get(run[0] as usize).key(ks).unwrap_or_default();
                 (k.to_string(), run.to_vec())
             })
             .collect();
         for (k, run) in runs {
             for &i in &run {
-                let r = &mut recs[i as usize];
-                if r.ok() {
-                    r.reject(format!(
+                if recs.get(i as usize).ok() {
+                    recs.reject(i as usize, format!(
                         "duplicate key '{k}' ({} records have it)",
                         run.len()
                     ));
@@ -129,7 +128,7 @@ fn reject_duplicate_keys(colls: &[Collection], raws: &mut [Vec<Raw>]) -> (Vec<Ve
         }
     }
 
-    (sorted, unique)
+    sorted
 }
 
 /// Why a record of collection `ci` is rejected when its reference field `slot` points at
@@ -160,7 +159,7 @@ pub(super) fn reference_slots(colls: &[Collection]) -> RefSlots {
 /// its record, by collection, reference field and record. Then the records that reference
 /// a missing or rejected record are rejected, until nothing changes (a rejection can
 /// orphan other records).
-fn resolve_references(colls: &[Collection], raws: &mut [Vec<Raw>], ref_slots: &RefSlots) -> Vec<Vec<Vec<u32>>> {
+fn resolve_references(colls: &[Collection], raws: &mut [Raws], ref_slots: &RefSlots) -> Vec<Vec<Vec<u32>>> {
     let key_slot = |ci: usize| colls[ci].key_slot;
     let targets: Vec<Vec<Vec<u32>>> = {
         let referenced: Vec<bool> = (0..colls.len())
@@ -222,7 +221,7 @@ fn resolve_references(colls: &[Collection], raws: &mut [Vec<Raw>], ref_slots: &R
                             "field '{fname}': no {tname} record has key '{key}'"
                         )),
                         NONE => None,
-                        ti if !raws[target as usize][ti as usize].ok() => {
+                        ti if !raws[target as usize].get(ti as usize).ok() => {
                             Some(rejected_target(colls, ci, slot, target, key))
                         }
                         _ => None,
@@ -235,7 +234,7 @@ fn resolve_references(colls: &[Collection], raws: &mut [Vec<Raw>], ref_slots: &R
         }
         for (ci, list) in changes.into_iter().enumerate() {
             for (ri, reason) in list {
-                raws[ci][ri].reject(reason);
+                raws[ci].reject(ri, reason);
             }
         }
     }
@@ -244,18 +243,16 @@ fn resolve_references(colls: &[Collection], raws: &mut [Vec<Raw>], ref_slots: &R
 }
 
 /// Step 3: The references of valid records point at their records (which are valid too).
-fn point_references(raws: &mut [Vec<Raw>], ref_slots: &RefSlots, targets: Vec<Vec<Vec<u32>>>) {
+fn point_references(raws: &mut [Raws], ref_slots: &RefSlots, targets: Vec<Vec<Vec<u32>>>) {
     for (ci, recs) in raws.iter_mut().enumerate() {
         let (slots, tg) = (&ref_slots[ci], &targets[ci]);
         if slots.is_empty() {
             continue;
         }
-        recs.par_iter_mut().enumerate().for_each(|(ri, r)| {
-            if r.ok() {
-                for (k, &(slot, t)) in slots.iter().enumerate() {
-                    if tg[k][ri] != NONE {
-                        r.row[slot as usize] = Value::Rec(t, tg[k][ri]);
-                    }
+        recs.par_change_ok(|ri, row| {
+            for (k, &(slot, t)) in slots.iter().enumerate() {
+                if tg[k][ri] != NONE {
+                    row[slot as usize] = Value::Rec(t, tg[k][ri]);
                 }
             }
         });
@@ -268,7 +265,7 @@ fn point_references(raws: &mut [Vec<Raw>], ref_slots: &RefSlots, targets: Vec<Ve
 /// through references to excluded records.
 fn exclusions(
     plan: &Plan,
-    raws: &[Vec<Raw>],
+    raws: &[Raws],
     sorted: &[Vec<u32>],
     ref_slots: &RefSlots,
     period: Option<&Period>,
@@ -283,7 +280,7 @@ fn exclusions(
         let order = &sorted[ci];
         let keep_one = |k: usize| -> Result<bool, String> {
             let i = order[k];
-            if !raws[ci][i as usize].ok() {
+            if !raws[ci].get(i as usize).ok() {
                 return Ok(true);
             }
             let frame = Frame {
@@ -292,7 +289,7 @@ fn exclusions(
                 vars: vars.record(),
             };
             inc.eval_bool(&frame).map_err(|e| {
-                let key = raws[ci][i as usize].key(c.key_slot).unwrap_or_default();
+                let key = raws[ci].get(i as usize).key(c.key_slot).unwrap_or_default();
                 format!(
                     "{} '{key}': the include filter `{}` failed: {}",
                     c.name,
@@ -346,8 +343,8 @@ fn exclusions(
 /// validity rules pay for it.
 fn validity(
     plan: &Plan,
-    raws: &[Vec<Raw>],
-    (sorted, unique): (&[Vec<u32>], &[bool]),
+    raws: &[Raws],
+    sorted: &[Vec<u32>],
     excluded: &[Vec<Excluded>],
     ref_slots: &RefSlots,
     (period, dated): (Period, bool),
@@ -357,7 +354,7 @@ fn validity(
     let as_read = Dataset {
         period,
         dated,
-        colls: used_records(colls, raws.to_vec(), (sorted, unique), excluded, ref_slots, &mut accounting),
+        colls: used_records(colls, raws.to_vec(), sorted, excluded, ref_slots, &mut accounting),
         accounting,
         sheets_not_read: Vec::new(),
     };
@@ -366,7 +363,7 @@ fn validity(
         sorted[ci]
             .iter()
             .copied()
-            .filter(|&i| raws[ci][i as usize].ok() && excluded[ci][i as usize] == Excluded::No)
+            .filter(|&i| raws[ci].get(i as usize).ok() && excluded[ci][i as usize] == Excluded::No)
             .collect()
     };
     match crate::eval::validity::rejected(plan, &as_read) {
@@ -392,16 +389,16 @@ fn validity(
 
 /// Records whose references point at a rejected record are rejected too, until nothing
 /// changes (after the references point at their records' positions).
-fn reject_through_references(colls: &[Collection], raws: &mut [Vec<Raw>], ref_slots: &RefSlots) {
+fn reject_through_references(colls: &[Collection], raws: &mut [Raws], ref_slots: &RefSlots) {
     loop {
         let changes = scan(raws, ref_slots, |ci, _, r| {
             if !r.ok() {
                 return None;
             }
             ref_slots[ci].iter().find_map(|&(slot, target)| match r.row[slot as usize] {
-                Value::Rec(_, ti) if !raws[target as usize][ti as usize].ok() => {
+                Value::Rec(_, ti) if !raws[target as usize].get(ti as usize).ok() => {
                     let t = &colls[target as usize];
-                    let key = raws[target as usize][ti as usize].key(t.key_slot).unwrap_or_default();
+                    let key = raws[target as usize].get(ti as usize).key(t.key_slot).unwrap_or_default();
                     Some(rejected_target(colls, ci, slot, target, key))
                 }
                 _ => None,
@@ -412,7 +409,7 @@ fn reject_through_references(colls: &[Collection], raws: &mut [Vec<Raw>], ref_sl
         }
         for (ci, list) in changes.into_iter().enumerate() {
             for (ri, reason) in list {
-                raws[ci][ri].reject(reason);
+                raws[ci].reject(ri, reason);
             }
         }
     }
@@ -449,7 +446,7 @@ fn count_exclusions(colls: &[Collection], excluded: &[Vec<Excluded>], accounting
 }
 
 /// Step 5: The rejected records, with their reasons, in key order.
-fn list_rejections(colls: &[Collection], raws: &[Vec<Raw>], accounting: &mut [Accounting]) {
+fn list_rejections(colls: &[Collection], raws: &[Raws], accounting: &mut [Accounting]) {
     let key_slot = |ci: usize| colls[ci].key_slot;
     for (ci, recs) in raws.iter().enumerate() {
         let a = &mut accounting[ci];
@@ -473,15 +470,15 @@ fn list_rejections(colls: &[Collection], raws: &[Vec<Raw>], accounting: &mut [Ac
 /// Step 6: The used records of each collection, sorted by key, references renumbered.
 fn used_records(
     colls: &[Collection],
-    raws: Vec<Vec<Raw>>,
-    (sorted, unique): (&[Vec<u32>], &[bool]),
+    raws: Vec<Raws>,
+    sorted: &[Vec<u32>],
     excluded: &[Vec<Excluded>],
     ref_slots: &RefSlots,
     accounting: &mut [Accounting],
 ) -> Vec<CollData> {
     let key_slot = |ci: usize| colls[ci].key_slot;
     let keep =
-        |ci: usize, i: u32| raws[ci][i as usize].ok() && excluded[ci][i as usize] == Excluded::No;
+        |ci: usize, i: u32| raws[ci].get(i as usize).ok() && excluded[ci][i as usize] == Excluded::No;
     let renumber: Vec<Vec<u32>> = sorted
         .iter()
         .enumerate()
@@ -497,30 +494,17 @@ fn used_records(
             out
         })
         .collect();
-    let keep: Vec<Vec<bool>> = (0..raws.len())
-        .map(|ci| (0..raws[ci].len() as u32).map(|i| keep(ci, i)).collect())
-        .collect();
     let mut colls_out = Vec::with_capacity(colls.len());
     for (ci, recs) in raws.into_iter().enumerate() {
         let slots = &ref_slots[ci];
         let renumber = &renumber;
-        // the kept records, in key order: as they are when the input was in key order, else
-        // sorted into place
-        let kept = recs
-            .into_par_iter()
-            .zip(keep[ci].par_iter())
-            .enumerate()
-            .filter(|(_, (_, k))| **k);
-        let mut rows: Vec<Box<[Value]>> = if unique[ci] {
-            kept.map(|(_, (r, _))| r.row).collect()
-        } else {
-            let mut placed: Vec<(u32, Box<[Value]>)> =
-                kept.map(|(i, (r, _))| (renumber[ci][i], r.row)).collect();
-            placed.par_sort_unstable_by_key(|p| p.0);
-            placed.into_iter().map(|(_, row)| row).collect()
-        };
+        // the kept records, in key order (as they are when the input was in key order:
+        // then, with none left out, their values are taken as they are)
+        let order: Vec<u32> = sorted[ci].iter().copied().filter(|&i| renumber[ci][i as usize] != NONE).collect();
+        let width = colls[ci].fields.len();
+        let mut values = recs.into_values(&order);
         if !slots.is_empty() {
-            rows.par_iter_mut().for_each(|row| {
+            values.par_chunks_mut(width.max(1)).for_each(|row| {
                 for &(slot, _) in slots {
                     if let Value::Rec(t, ti) = row[slot as usize] {
                         row[slot as usize] = Value::Rec(t, renumber[t as usize][ti as usize]);
@@ -528,11 +512,8 @@ fn used_records(
                 }
             });
         }
-        accounting[ci].used = rows.len() as u64;
-        colls_out.push(CollData {
-            rows,
-            key_slot: key_slot(ci),
-        });
+        accounting[ci].used = order.len() as u64;
+        colls_out.push(CollData::from_values(values, width, key_slot(ci)));
     }
 
     colls_out
@@ -543,11 +524,11 @@ const NONE: u32 = u32::MAX;
 
 /// The records of every collection as read (in input order), for an `include` filter:
 /// their references already point at raw positions.
-struct RawFields<'a>(&'a [Vec<Raw>]);
+struct RawFields<'a>(&'a [Raws]);
 
 impl Data for RawFields<'_> {
     fn record(&self, coll: CollId, idx: u32) -> &[Value] {
-        &self.0[coll as usize][idx as usize].row
+        self.0[coll as usize].get(idx as usize).row
     }
     fn measure(&self, _: MeasureId, _: u32) -> &Value {
         &crate::expr::eval::NONE
@@ -566,9 +547,9 @@ enum Excluded {
 /// with the records' positions, in record order (computed on every thread). The records are
 /// changed after a scan, so that no record sees another's change within one.
 fn scan<T: Send>(
-    raws: &[Vec<Raw>],
+    raws: &[Raws],
     ref_slots: &[Vec<(u16, CollId)>],
-    find: impl Fn(usize, usize, &Raw) -> Option<T> + Sync,
+    find: impl Fn(usize, usize, RawRef) -> Option<T> + Sync,
 ) -> Vec<Vec<(usize, T)>> {
     raws.iter()
         .enumerate()
@@ -585,10 +566,10 @@ fn scan<T: Send>(
 }
 
 fn check_hierarchy(c: &CollData, parent: u16, name: &str) -> Result<(), DataError> {
-    for start in 0..c.rows.len() {
+    for start in 0..c.len() {
         let mut seen = vec![start];
         let mut cur = start;
-        while let Value::Rec(_, p) = c.rows[cur][parent as usize] {
+        while let Value::Rec(_, p) = c.row(cur)[parent as usize] {
             cur = p as usize;
             if seen.contains(&cur) {
                 let chain: Vec<&str> = seen.iter().chain([&cur]).map(|i| c.key(*i)).collect();
@@ -605,12 +586,12 @@ fn check_hierarchy(c: &CollData, parent: u16, name: &str) -> Result<(), DataErro
 
 /// Positions of the records that have a key, sorted by key (then position), and whether
 /// the keys are all different.
-fn sorted_by_key(recs: &[Raw], key_slot: u16) -> (Vec<u32>, bool) {
+fn sorted_by_key(recs: &Raws, key_slot: u16) -> (Vec<u32>, bool) {
     let mut idx: Vec<u32> = (0..recs.len() as u32)
         .into_par_iter()
-        .filter(|&i| recs[i as usize].key_bytes(key_slot).is_some())
+        .filter(|&i| recs.get(i as usize).key_bytes(key_slot).is_some())
         .collect();
-    let key = |i: &u32| recs[*i as usize].key_bytes(key_slot);
+    let key = |i: &u32| recs.get(*i as usize).key_bytes(key_slot);
     // data often comes in key order already: then there is nothing to sort, and no key
     // can repeat
     if idx.par_windows(2).all(|w| key(&w[0]) < key(&w[1])) {

@@ -16,7 +16,7 @@ impl Dataset {
     pub(crate) fn without(&self, plan: &Plan, coll: CollId, failed: &[(u32, String)]) -> Dataset {
         let colls = &plan.collections;
         let mut gone: Vec<Vec<Option<String>>> =
-            self.colls.iter().map(|c| vec![None; c.rows.len()]).collect();
+            self.colls.iter().map(|c| vec![None; c.len()]).collect();
         for (i, why) in failed {
             gone[coll as usize][*i as usize] = Some(why.clone());
         }
@@ -31,8 +31,7 @@ impl Dataset {
                     if refs[ci].is_empty() {
                         return Vec::new();
                     }
-                    c.rows
-                        .par_iter()
+                    c.par_rows()
                         .enumerate()
                         .filter(|(i, _)| gone[ci][*i].is_none())
                         .filter_map(|(i, row)| {
@@ -86,13 +85,12 @@ impl Dataset {
                 }
             }
             a.rejected.sort();
-            let rows: Vec<Box<[Value]>> = c
-                .rows
-                .par_iter()
+            let rows: Vec<Vec<Value>> = c
+                .par_rows()
                 .enumerate()
                 .filter(|(i, _)| gone[ci][*i].is_none())
                 .map(|(_, row)| {
-                    let mut row = row.clone();
+                    let mut row = row.to_vec();
                     for &(slot, _) in &refs[ci] {
                         if let Value::Rec(t, ti) = row[slot as usize] {
                             row[slot as usize] = Value::Rec(t, renumber[t as usize][ti as usize]);
@@ -101,10 +99,7 @@ impl Dataset {
                     row
                 })
                 .collect();
-            out.push(CollData {
-                rows,
-                key_slot: c.key_slot,
-            });
+            out.push(CollData::from_rows(rows, colls[ci].fields.len(), c.key_slot));
         }
         Dataset {
             period: self.period,

@@ -458,6 +458,16 @@ pub fn read_grids(plan: &Plan, grids: &[Grid]) -> Result<Dataset, DataError> {
             names.join(", ")
         )));
     }
+    let raws = raws
+        .into_iter()
+        .zip(&plan.collections)
+        .map(|(read, c)| {
+            let mut all = super::raws::Raws::new(c.fields.len());
+            all.reserve(read.len());
+            read.into_iter().for_each(|r| all.push(r));
+            all
+        })
+        .collect();
     let mut ds = resolve(plan, Input { period, raws })?;
     ds.sheets_not_read = not_read;
     Ok(ds)

@@ -94,7 +94,7 @@ pub(crate) fn explain(
     idx: u32,
 ) -> Result<Explanation, ScoreError> {
     let c = &plan.collections[coll as usize];
-    let row = &ds.colls[coll as usize].rows[idx as usize];
+    let row = ds.colls[coll as usize].row(idx as usize);
     let view = View { ds, cols };
     let vars = ds.period_vars();
     let fields = c

@@ -24,12 +24,12 @@ impl Groups {
                 chains: Vec::new(),
             };
         };
-        let rows = &ds.colls[g.coll as usize].rows;
+        let rows = &ds.colls[g.coll as usize];
         let chains = (0..rows.len())
             .map(|j| {
                 let mut chain = vec![j as u32];
                 let mut cur = j;
-                while let Some(Value::Rec(_, p)) = g.parent.map(|s| &rows[cur][s as usize]) {
+                while let Some(Value::Rec(_, p)) = g.parent.map(|s| &rows.row(cur)[s as usize]) {
                     if chain.len() > rows.len() {
                         break;
                     }
@@ -71,7 +71,7 @@ impl Groups {
 
     fn field(&self, ds: &Dataset, g: usize, slot: Option<u16>) -> Option<String> {
         let c = self.coll?;
-        match &ds.colls[c as usize].rows.get(g)?[slot? as usize] {
+        match &ds.colls[c as usize].get(g)?[slot? as usize] {
             Value::Rec(c, i) => Some(ds.colls[*c as usize].key(*i as usize).to_string()),
             v => v.as_str().map(str::to_string),
         }
@@ -102,7 +102,7 @@ impl Groups {
             Some(hops) => {
                 let mut cur = idx;
                 for &(hc, slot) in hops {
-                    match ds.colls[hc as usize].rows[cur as usize][slot as usize] {
+                    match ds.colls[hc as usize].row(cur as usize)[slot as usize] {
                         Value::Rec(_, t) => cur = t,
                         _ => return None,
                     }

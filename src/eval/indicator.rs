@@ -413,7 +413,7 @@ pub(super) fn members_tallied(
     let coll = ind.coll;
     let rule = format!("indicator {}", ind.id);
     let cap = plan.evidence_cap;
-    let n = ds.colls[coll as usize].rows.len();
+    let n = ds.colls[coll as usize].len();
     let (direct, codes) = match (path, &ind.filter, ind.kind.member_value()) {
         (Path::General, ..) => (None, None),
         (path, None, Some(e)) if e.is_own_value() => (

@@ -27,7 +27,7 @@ pub struct View<'a> {
 
 impl Data for View<'_> {
     fn record(&self, coll: CollId, idx: u32) -> &[Value] {
-        &self.ds.colls[coll as usize].rows[idx as usize]
+        self.ds.colls[coll as usize].row(idx as usize)
     }
     fn measure(&self, m: MeasureId, idx: u32) -> &Value {
         self.cols
@@ -45,9 +45,9 @@ struct Related {
 
 impl Related {
     fn build(ds: &Dataset, over: CollId, via: u16, targets: usize) -> Related {
-        let rows = &ds.colls[over as usize].rows;
+        let rows = &ds.colls[over as usize];
         let mut counts = vec![0u32; targets + 1];
-        for r in rows {
+        for r in rows.rows() {
             if let Value::Rec(_, t) = r[via as usize] {
                 counts[t as usize + 1] += 1;
             }
@@ -58,7 +58,7 @@ impl Related {
         let offsets = counts.clone();
         let mut next = counts;
         let mut items = vec![0u32; rows.len()];
-        for (i, r) in rows.iter().enumerate() {
+        for (i, r) in rows.rows().enumerate() {
             if let Value::Rec(_, t) = r[via as usize] {
                 items[next[t as usize] as usize] = i as u32;
                 next[t as usize] += 1;
@@ -181,7 +181,7 @@ pub(crate) fn computed(plan: &Plan, ds: &Dataset) -> Result<Vec<Column>, Failed>
         }
         let meas = &plan.measures[m as usize];
         let coll = meas.coll;
-        let n = ds.colls[coll as usize].rows.len();
+        let n = ds.colls[coll as usize].len();
         let cname = &plan.collections[coll as usize].name;
         let rule = format!("measure {cname}.{}", meas.name);
         let rec = |i: usize| Some(format!("{cname} '{}'", ds.colls[coll as usize].key(i)));
@@ -218,7 +218,7 @@ pub(crate) fn computed(plan: &Plan, ds: &Dataset) -> Result<Vec<Column>, Failed>
         let rule_of = Rule::of(plan, ds, m as usize);
         if let Some(r) = &rule_of {
             let targets = match plan.collections[r.over as usize].fields[r.via as usize].kind {
-                crate::plan::FieldKind::Ref(t) => ds.colls[t as usize].rows.len(),
+                crate::plan::FieldKind::Ref(t) => ds.colls[t as usize].len(),
                 _ => 0,
             };
             related
@@ -280,7 +280,7 @@ fn aggregate(
 ) -> Result<Value, ScoreError> {
     let ds = view.ds;
     let orows = &ds.colls[rule.over as usize];
-    let target = aggregate_target(&ds.colls[names.coll as usize].rows[i as usize], rule.key, i);
+    let target = aggregate_target(ds.colls[names.coll as usize].row(i as usize), rule.key, i);
     let outer_vars = vars.with(Value::Rec(names.coll, i));
     // one accumulator, or one per window (allocated only then)
     let mut single = AggAcc::default();
@@ -290,7 +290,7 @@ fn aggregate(
         .map(|b| vec![AggAcc::default(); b.len()])
         .unwrap_or_default();
     for &j in target.map(|t| related.of(t as usize)).unwrap_or(&[]) {
-        let row = &orows.rows[j as usize];
+        let row = &orows.row(j as usize);
         let date = record_date(rule.collection, row);
         if !rule.in_scope(date, ds) {
             continue;

@@ -194,8 +194,7 @@ pub(crate) fn reported(
         // a record a measure refers to is shown as its key
         let key_of = |v: &Value| match v {
             Value::Rec(c, i) => {
-                let target = &ds.colls[*c as usize];
-                Some(target.rows[*i as usize][target.key_slot as usize].clone())
+                Some(ds.colls[*c as usize].key_value(*i as usize))
             }
             _ => None,
         };
@@ -215,7 +214,7 @@ pub(crate) fn reported(
             }
             _ => {
                 let cols = &*cols;
-                let n = ds.colls[ci].rows.len();
+                let n = ds.colls[ci].len();
                 (0..n * shown.len())
                     .into_par_iter()
                     .map(|k| {
@@ -227,13 +226,12 @@ pub(crate) fn reported(
                     .into()
             }
         };
-        let key_slot = ds.colls[ci].key_slot as usize;
         records.insert(
             c.name.clone(),
             crate::outcome::Records {
                 measures: shown.iter().map(|(name, _)| name.to_string()).collect(),
                 shows: shown.iter().map(|(_, m)| plan.measures[*m as usize].show()).collect(),
-                keys: ds.colls[ci].rows.par_iter().map(|r| r[key_slot].clone()).collect(),
+                keys: ds.colls[ci].keys(),
                 values,
                 sheet: c.sheet.name.clone(),
                 titles: shown.iter().map(|(_, m)| plan.measures[*m as usize].title.clone()).collect(),

@@ -99,7 +99,7 @@ impl<'a> Pass<'a> {
         targets: usize,
     ) -> Option<Vec<Vec<Value>>> {
         let oc = &plan.collections[self.over as usize];
-        let orows = &ds.colls[self.over as usize].rows;
+        let orows = &ds.colls[self.over as usize];
         let vars = ds.period_vars().with(Value::None);
         let runs = rayon::current_num_threads().max(1);
         let size = orows.len().div_ceil(runs).max(1);
@@ -110,8 +110,8 @@ impl<'a> Pass<'a> {
                     let mut accs = vec![vec![AggAcc::default(); targets]; self.aggs.len()];
                     let end = ((r + 1) * size).min(orows.len());
                     let start = (r * size).min(end);
-                    for (j, row) in orows[start..end].iter().enumerate() {
-                        let j = start + j;
+                    for j in start..end {
+                        let row = orows.row(j);
                         let Some(&Value::Rec(_, t)) = row.get(self.via as usize) else {
                             continue;
                         };

@@ -58,8 +58,7 @@ pub(crate) fn buckets(per: &Per, ds: &Dataset) -> Vec<(NaiveDate, NaiveDate)> {
             out
         }
         Per::Terms { coll, from, to } => ds.colls[*coll as usize]
-            .rows
-            .iter()
+            .rows()
             .filter_map(|r| match (&r[*from as usize], &r[*to as usize]) {
                 (Value::Date(a), Value::Date(b)) => Some((*a, *b)),
                 _ => None,
@@ -212,11 +211,11 @@ impl<'p> Rule<'p> {
         'p: 'v,
     {
         let ds = view.ds;
-        let row = &ds.colls[coll as usize].rows[idx as usize];
+        let row = ds.colls[coll as usize].row(idx as usize);
         let target = aggregate_target(row, self.key, idx);
         let related = &ds.colls[self.over as usize];
         let mut out = Vec::new();
-        for (j, r) in related.rows.iter().enumerate() {
+        for (j, r) in related.rows().enumerate() {
             let points_at =
                 matches!((&r[self.via as usize], target), (Value::Rec(_, t), Some(x)) if *t == x);
             if !points_at {

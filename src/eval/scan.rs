@@ -36,10 +36,10 @@ pub(super) fn column(
 ) -> Result<Vec<Value>, Failed> {
     let ds = view.ds;
     let c = &ds.colls[coll as usize];
-    let rows = &c.rows;
+
     let mut index: HashMap<Together, usize> = HashMap::new();
     let mut groups: Vec<Vec<u32>> = Vec::new();
-    for (i, r) in rows.iter().enumerate() {
+    for (i, r) in c.rows().enumerate() {
         let key = match &r[scan.by as usize] {
             Value::Rec(t, j) => Together::Record(*t, *j),
             v @ (Value::Str(_) | Value::Short(_)) => Together::Text(v.as_str().unwrap_or_default()),
@@ -52,7 +52,7 @@ pub(super) fn column(
         groups[g].push(i as u32);
     }
     // in date order; a stable sort keeps key order among records of one day
-    let date = |i: u32| match rows[i as usize][scan.date as usize] {
+    let date = |i: u32| match c.row(i as usize)[scan.date as usize] {
         Value::Date(d) => Some(d),
         _ => None,
     };
@@ -131,7 +131,7 @@ pub(super) fn column(
         Ok(out)
     };
     let results = crate::stack::try_map(plan.script_stack, groups.len(), run).map_err(Failed::Other)?;
-    let mut col = vec![Value::None; rows.len()];
+    let mut col = vec![Value::None; c.len()];
     let mut bad = Vec::new();
     for (i, r) in results.into_iter().flatten() {
         match r {

@@ -45,7 +45,7 @@ fn code(fired: &Fired, rows: usize) -> u8 {
 /// parallel blocks), and the positions of those it cannot decide (in order), whose place
 /// holds `fill`.
 fn decided<T: Clone + Send + Sync>(
-    records: &[Box<[Value]>],
+    records: &crate::data::CollData,
     fill: T,
     decide: impl Fn(&[Value]) -> Option<T> + Sync,
 ) -> (Vec<T>, Vec<usize>) {
@@ -53,7 +53,7 @@ fn decided<T: Clone + Send + Sync>(
     let mut out = vec![fill; records.len()];
     let rest = out
         .par_chunks_mut(BLOCK)
-        .zip(records.par_chunks(BLOCK))
+        .zip(records.par_blocks(BLOCK))
         .enumerate()
         .flat_map_iter(|(b, (out, recs))| {
             let mut rest = Vec::new();
@@ -81,7 +81,7 @@ pub(super) fn columns(
 ) -> Result<Vec<(usize, Column)>, Failed> {
     let ds = view.ds;
     let t = &plan.tables[table];
-    let n = ds.colls[coll as usize].rows.len();
+    let n = ds.colls[coll as usize].len();
     let cname = &plan.collections[coll as usize].name;
     let rec = |i: usize| Some(format!("{cname} '{}'", ds.colls[coll as usize].key(i)));
     let outputs: Vec<(usize, usize)> = plan
@@ -118,7 +118,7 @@ pub(super) fn columns(
     // when the table allows (as a code when its outputs have few values, and the column is
     // those codes when every record is decided so), the others (and their errors, the
     // first in key order) evaluated in full after
-    let records = &ds.colls[coll as usize].rows;
+    let records = &ds.colls[coll as usize];
     let (mut col, rest) = match t.direct.as_ref().and_then(|_| domain(t, output)) {
         Some(domain) => {
             let rows = domain.len() - 1;

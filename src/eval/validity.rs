@@ -57,7 +57,7 @@ pub(crate) fn rejected(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<(u32, String
             Ok(None)
         };
         // every record judged; those that cannot be, all of them, in key order
-        let judged = crate::stack::try_map(plan.script_stack, records.rows.len(), |i| {
+        let judged = crate::stack::try_map(plan.script_stack, records.len(), |i| {
             Ok::<_, ScoreError>(judge(i))
         })
         .map_err(Failed::Other)?;

@@ -138,10 +138,7 @@ fn dataset(plan: &Plan, p: &Partial) -> Result<Dataset, ScoreError> {
         colls: plan
             .collections
             .iter()
-            .map(|c| CollData {
-                rows: Vec::new(),
-                key_slot: c.key_slot,
-            })
+            .map(|c| CollData::empty(c.fields.len(), c.key_slot))
             .collect(),
         accounting: vec![Default::default(); plan.collections.len()],
         sheets_not_read: Vec::new(),
@@ -187,7 +184,7 @@ fn dataset(plan: &Plan, p: &Partial) -> Result<Dataset, ScoreError> {
                 j.collection
             )));
         }
-        ds.colls[c as usize].rows = keyed;
+        ds.colls[c as usize] = CollData::from_rows(keyed, fields.len(), coll.key_slot);
     }
     for (&c, j) in shared.iter().zip(&p.shared) {
         let width = plan.collections[c as usize].fields.len();
@@ -204,7 +201,8 @@ fn dataset(plan: &Plan, p: &Partial) -> Result<Dataset, ScoreError> {
             })
             .collect::<Result<Vec<_>, String>>()
             .map_err(|e| bad(format!("the partial result's '{}': {e}", j.collection)))?;
-        ds.colls[c as usize].rows = rows;
+        ds.colls[c as usize] =
+            CollData::from_rows(rows, width, plan.collections[c as usize].key_slot);
     }
     Ok(ds)
 }

@@ -470,8 +470,7 @@ fn partial_once(plan: &Plan, ds: &Dataset) -> Result<Partial, Failed> {
             fields: coll.fields.iter().map(|f| f.name.clone()).collect(),
             key_slot: coll.key_slot,
             rows: ds.colls[c as usize]
-                .rows
-                .iter()
+                .rows()
                 .map(|r| r.iter().map(wire).collect())
                 .collect(),
         }

@@ -172,16 +172,19 @@ fn value(f: &Field, at: &mut Bytes) -> Option<Value> {
     }
 }
 
-/// Reads the object at the cursor as a record of `c`: its row, when the record is valid and
-/// plain enough to read here.
-fn record(c: &Collection, at: &mut Bytes) -> Option<Box<[Value]>> {
+/// Reads the object at the cursor as a record of `c`, its values added to `out`, when the
+/// record is valid and plain enough to read here (else `out` may hold part of them, for the
+/// caller to cut off).
+fn record(c: &Collection, at: &mut Bytes, out: &mut Vec<Value>) -> Option<()> {
     // a checklist, say, is read by the general reader: not worth starting here
     if !c.flat {
         return None;
     }
     let fields = &c.fields;
     at.eat(b'{')?;
-    let mut row = vec![Value::None; fields.len()].into_boxed_slice();
+    let base = out.len();
+    out.resize(base + fields.len(), Value::None);
+    let row = &mut out[base..];
     let mut seen = 0u64;
     let mut next = 0;
     if at.peek()? == b'}' {
@@ -219,35 +222,45 @@ fn record(c: &Collection, at: &mut Bytes) -> Option<Box<[Value]>> {
         .iter()
         .enumerate()
         .all(|(s, f)| f.optional || seen & (1 << s) != 0);
-    all.then_some(row)
+    all.then_some(())
 }
 
-/// A record's JSON text (an element of a collection's array) read as a record of `c`.
-pub(super) fn object(c: &Collection, text: &str) -> Option<Box<[Value]>> {
+/// A record's JSON text (an element of a collection's array) read as a record of `c`, its
+/// values added to `out`; false (and `out` to be cut back) when it is not read here.
+pub(super) fn object(c: &Collection, text: &str, out: &mut Vec<Value>) -> bool {
     let mut at = Bytes {
         text,
         b: text.as_bytes(),
         at: 0,
     };
-    let row = record(c, &mut at)?;
-    at.space();
-    (at.at == text.len()).then_some(row)
+    record(c, &mut at, out).is_some() && {
+        at.space();
+        at.at == text.len()
+    }
 }
 
-/// A line of NDJSON, `{"<collection>": {record}}`, read as a record.
-pub(crate) fn line(plan: &Plan, text: &str) -> Option<(crate::value::CollId, Box<[Value]>)> {
+/// A line of NDJSON, `{"<collection>": {record}}`, read as a record added to its
+/// collection's records; false (and nothing added) when it is not read here.
+pub(crate) fn line(plan: &Plan, text: &str, raws: &mut [super::super::raws::Raws]) -> bool {
     let mut at = Bytes {
         text,
         b: text.as_bytes(),
         at: 0,
     };
-    at.eat(b'{')?;
-    let c = plan.collection(at.string()?)?;
-    at.eat(b':')?;
-    let row = record(&plan.collections[c as usize], &mut at)?;
-    at.eat(b'}')?;
-    at.space();
-    (at.at == text.len()).then_some((c, row))
+    let Some(c) = at
+        .eat(b'{')
+        .and_then(|_| plan.collection(at.string()?))
+        .filter(|_| at.eat(b':').is_some())
+    else {
+        return false;
+    };
+    let coll = &plan.collections[c as usize];
+    raws[c as usize].read_with(|out| {
+        record(coll, &mut at, out).is_some() && at.eat(b'}').is_some() && {
+            at.space();
+            at.at == text.len()
+        }
+    })
 }
 
 #[cfg(test)]
@@ -272,6 +285,23 @@ mod tests {
             "indicators": {"n": {"kind": "count", "population": {"collection": "things"}}}
         }"#;
         Plan::from_json(pack).unwrap()
+    }
+
+    /// A record's values as the fast reader reads them, when it does.
+    fn object(c: &Collection, text: &str) -> Option<Vec<Value>> {
+        let mut raws = crate::data::raws::Raws::new(c.fields.len());
+        raws.read_with(|out| super::object(c, text, out))
+            .then(|| raws.get(0).row.to_vec())
+    }
+
+    /// A line's values as the fast reader reads them, when it does.
+    fn line(plan: &Plan, text: &str) -> Option<Vec<Value>> {
+        let mut raws: Vec<_> =
+            plan.collections.iter().map(|c| crate::data::raws::Raws::new(c.fields.len())).collect();
+        let read = super::line(plan, text, &mut raws);
+        let found = raws.iter().find(|r| r.len() == 1).map(|r| r.get(0).row.to_vec());
+        assert_eq!(read, found.is_some(), "a line read adds one record, else none");
+        found
     }
 
     /// A member's text: mostly good values, and the kinds of bad or unusual ones the
@@ -337,12 +367,12 @@ mod tests {
             let full = super::super::read_record_in_full(c, &text, &plan);
             if let Some(row) = object(c, &text) {
                 prop_assert!(full.ok(), "fast accepted what the general reader rejects: {text}");
-                prop_assert_eq!(&row, &full.row, "{}", text);
+                prop_assert_eq!(&row[..], &full.row[..], "{}", text);
             }
             let line_text = format!("{{\"things\": {text}}}");
-            if let Some((_, row)) = line(&plan, &line_text) {
+            if let Some(row) = line(&plan, &line_text) {
                 prop_assert!(full.ok());
-                prop_assert_eq!(&row, &full.row);
+                prop_assert_eq!(&row[..], &full.row[..]);
             }
         }
     }

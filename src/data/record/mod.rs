@@ -30,6 +30,8 @@ pub(super) struct Rejected {
     /// The label of a record with no usable key: `#` and a digest of its text, so that
     /// it names the record whatever the order of the input (see [`Raw::label_keyless`]).
     pub label: Option<Box<str>>,
+    /// Its values could not be read (its key, if any, is `key`).
+    pub unread: bool,
 }
 
 impl Raw {
@@ -38,29 +40,13 @@ impl Raw {
         self.rejected.is_none()
     }
 
-    /// The record's key (the key field is in slot `slot`), when it has one.
-    pub fn key(&self, slot: u16) -> Option<&str> {
-        self.key_value(slot)?.as_str()
-    }
-
-    /// The record's key as bytes, to compare and hash.
-    pub fn key_bytes(&self, slot: u16) -> Option<&[u8]> {
-        self.key_value(slot)?.text_bytes()
-    }
-
-    fn key_value(&self, slot: u16) -> Option<&Value> {
-        match self.row.get(slot as usize) {
-            Some(v) => Some(v),
-            None => self.rejected.as_ref().map(|r| &r.key),
-        }
-    }
-
     /// Rejects the record.
     pub fn reject(&mut self, reason: String) {
         self.rejected = Some(Box::new(Rejected {
             key: Value::None,
             reason,
             label: None,
+            unread: self.row.is_empty(),
         }));
     }
 
@@ -522,6 +508,7 @@ fn finished(read: Read, row: Vec<Value>) -> Raw {
                 key: read.key.unwrap_or(Value::None),
                 reason,
                 label: None,
+                unread: true,
             })),
         },
     }
@@ -533,12 +520,21 @@ fn not_an_object(found: String) -> String {
 
 /// Reads one record of collection `c` from its raw JSON text.
 pub(super) fn read_record(c: &Collection, raw: &str, plan: &Plan) -> Raw {
-    match fast::object(c, raw) {
-        Some(row) => Raw {
-            row,
+    let mut row = Vec::with_capacity(c.fields.len());
+    if fast::object(c, raw, &mut row) {
+        return Raw {
+            row: row.into_boxed_slice(),
             rejected: None,
-        },
-        None => read_record_in_full(c, raw, plan),
+        };
+    }
+    read_record_in_full(c, raw, plan)
+}
+
+/// Reads one record of collection `c` from its raw JSON text into `raws`: straight into
+/// their values when it is plain enough, else through serde.
+pub(super) fn read_record_into(c: &Collection, raw: &str, plan: &Plan, raws: &mut super::raws::Raws) {
+    if !raws.read_with(|out| fast::object(c, raw, out)) {
+        raws.push(read_record_in_full(c, raw, plan));
     }
 }
 
@@ -574,6 +570,7 @@ impl RecordSeed<'_> {
                 key: Value::None,
                 reason: not_an_object(found),
                 label: None,
+                unread: true,
             })),
         }
     }
