@@ -197,16 +197,18 @@ fn convert(plan: &Plan, text: &str) -> Result<Converted, DataError> {
 impl Converted {
     /// Gathers each collection's chunks in input order, then checks and indexes them.
     fn into_dataset(self, plan: &Plan) -> Result<Dataset, DataError> {
-        let mut raws: Vec<Raws> = plan.collections.iter().map(|c| Raws::new(c.fields.len())).collect();
-        for (c, chunk) in self.order.iter().zip(&self.done) {
-            raws[*c as usize].reserve(chunk.as_ref().map_or(0, Chunk::len));
-        }
+        let mut parts: Vec<Vec<Raws>> = plan.collections.iter().map(|_| Vec::new()).collect();
         for (c, chunk) in self.order.into_iter().zip(self.done) {
             // every chunk is converted when the scope ends; never drop records silently
-            let mut chunk =
+            let chunk =
                 chunk.ok_or_else(|| DataError::Internal("a chunk of records was lost".into()))?;
-            raws[c as usize].append(&mut chunk);
+            parts[c as usize].push(chunk);
         }
+        let raws = parts
+            .into_iter()
+            .zip(&plan.collections)
+            .map(|(parts, c)| Raws::concat(c.fields.len(), parts))
+            .collect();
         resolve(
             plan,
             Input {

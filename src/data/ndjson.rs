@@ -276,15 +276,8 @@ pub fn read_ndjson(plan: &Plan, mut input: impl BufRead) -> Result<Dataset, Data
 
     let mut period = None;
     let done = done.into_inner().unwrap_or_else(|p| p.into_inner());
-    // each collection's records, the chunks' in order, in room made for all at once
-    let mut raws: Vec<Raws> = (0..plan.collections.len())
-        .map(|c| {
-            let read = done.iter().flatten().flatten();
-            let mut all = Raws::new(plan.collections[c].fields.len());
-            all.reserve(read.map(|k| k.raws[c].len()).sum());
-            all
-        })
-        .collect();
+    // each collection's records, the chunks' in order
+    let mut parts: Vec<Vec<Raws>> = plan.collections.iter().map(|_| Vec::with_capacity(done.len())).collect();
     for chunk in done {
         // every chunk is converted when the scope ends; never drop records silently
         let chunk =
@@ -294,10 +287,17 @@ pub fn read_ndjson(plan: &Plan, mut input: impl BufRead) -> Result<Dataset, Data
                 return Err(DataError::Shape("has more than one period line".into()));
             }
         }
-        for (all, mut these) in raws.iter_mut().zip(chunk.raws) {
-            all.append(&mut these);
+        for (all, these) in parts.iter_mut().zip(chunk.raws) {
+            if these.len() > 0 {
+                all.push(these);
+            }
         }
     }
+    let raws = parts
+        .into_iter()
+        .zip(&plan.collections)
+        .map(|(parts, c)| Raws::concat(c.fields.len(), parts))
+        .collect();
     resolve(plan, Input { period, raws })
 }
 

@@ -121,6 +121,18 @@ impl Raws {
         self.rejected.append(&mut other.rejected);
     }
 
+    /// The records of `parts`, one after another, in room made for all of them. (Moving
+    /// the parts into their regions on every thread was measured slower on two threads:
+    /// 0.51–0.52 s against 0.49 s for 1M coverage inspections end to end.)
+    pub fn concat(width: usize, parts: Vec<Raws>) -> Raws {
+        let mut all = Raws::new(width);
+        all.reserve(parts.iter().map(Raws::len).sum());
+        for mut p in parts {
+            all.append(&mut p);
+        }
+        all
+    }
+
     /// Record `i` (panics when there is no such record, as indexing does).
     pub fn get(&self, i: usize) -> RawRef<'_> {
         let rejected = self.rejected[i].as_deref();
@@ -167,11 +179,20 @@ impl Raws {
 
     /// The values of the records `keep` names, in that order, one after another; the
     /// values of records that are not kept are dropped with `self`.
-    pub fn into_values(self, keep: &[u32]) -> Vec<Value> {
+    pub fn into_values(mut self, keep: &[u32]) -> Vec<Value> {
         let w = self.width;
-        // every record kept, in input order: the values as they are
-        let all = keep.len() == self.len() && keep.iter().enumerate().all(|(k, &i)| i as usize == k);
-        if all {
+        // in input order (the input was in key order): each kept record moved down into
+        // place, in the vector that holds them, and the rest cut off
+        if keep.windows(2).all(|p| p[0] < p[1]) {
+            for (k, &i) in keep.iter().enumerate() {
+                let i = i as usize;
+                if i != k {
+                    // i > k: the values moved up in exchange are dropped when cut off
+                    let (low, high) = self.values.split_at_mut(i * w);
+                    low[k * w..(k + 1) * w].swap_with_slice(&mut high[..w]);
+                }
+            }
+            self.values.truncate(keep.len() * w);
             return self.values;
         }
         let mut out = vec![Value::None; keep.len() * w];
@@ -272,8 +293,13 @@ mod tests {
         let keys = |v: &[Value]| v.chunks(2).map(|r| r[0].as_str().unwrap().to_string()).collect::<Vec<_>>();
         assert_eq!(keys(&raws.clone().into_values(&[3, 0, 2])), ["D", "A", "C"]);
         assert_eq!(keys(&raws.clone().into_values(&[])), Vec::<String>::new());
-        // all of them, in input order: the values themselves, not a copy
+        // in input order, some left out: moved down in the same vector
         let at = raws.values.as_ptr();
+        let some = raws.clone();
+        let at_some = some.values.as_ptr();
+        let kept = some.into_values(&[1, 3]);
+        assert_eq!((kept.as_ptr(), keys(&kept)), (at_some, vec!["B".to_string(), "D".into()]));
+        // all of them, in input order: the values themselves, not a copy
         let all = raws.into_values(&[0, 1, 2, 3]);
         assert_eq!(all.as_ptr(), at);
         assert_eq!(keys(&all), ["A", "B", "C", "D"]);
