@@ -213,6 +213,46 @@ fn ndjson_read_in_many_chunks_is_the_same_as_one_document() {
 }
 
 #[test]
+fn the_first_error_of_many_chunks_is_the_one_reported_whatever_the_threads() {
+    // about 6 MB of lines, so several chunks; two faults a few chunks apart, either order
+    let p = plan(Shape::Coverage);
+    let lines = synth::generate(&Spec::new(Shape::Coverage, 5, 60_000), Format::Ndjson);
+    let mut all: Vec<&str> = lines.lines().collect();
+    assert!(lines.len() > 5 << 20 && all[0].starts_with("{\"period\""));
+    let period = all[0].to_string();
+    let (early, late) = (all.len() / 3, 2 * all.len() / 3);
+    let bad = r#"{"units": {"id": "U1""#;
+    for (first, second, expected) in [
+        (
+            bad,
+            period.as_str(),
+            format!("at line {}, column", early + 1),
+        ),
+        (
+            period.as_str(),
+            bad,
+            "more than one period line".to_string(),
+        ),
+    ] {
+        all[early] = first;
+        all[late] = second;
+        let text = all.join("\n");
+        for threads in [1, 2] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .stack_size(scorecard::WORKER_STACK)
+                .build()
+                .unwrap();
+            let e = pool
+                .install(|| p.read_ndjson(text.as_bytes()))
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(&expected), "{threads} threads: {e}");
+        }
+    }
+}
+
+#[test]
 fn an_ndjson_line_longer_than_a_chunk_is_read_whole() {
     let p = plan(Shape::Coverage);
     let name = "长".repeat(1_000_000); // 3 MB of text in one record

@@ -4,8 +4,10 @@
 //! The input is read a chunk of whole lines at a time (about a megabyte); each chunk is
 //! converted on the thread pool while the next one is read, and each line is parsed once,
 //! straight into its record. At most a few chunks wait for a thread, so the text is never
-//! all held in memory: only the typed records are. The chunks are put back in input order,
-//! so the result depends neither on the threads nor on how the input was cut.
+//! all held in memory: only the typed records are. The thread that reads gathers the
+//! converted chunks in input order as they come (each collection's records into one
+//! vector), so the result depends neither on the threads nor on how the input was cut,
+//! and the first error in input order is the one reported.
 
 use super::raws::Raws;
 use super::record::{Key, Raw, RecordSeed};
@@ -175,13 +177,64 @@ fn fill(input: &mut impl BufRead, buf: &mut Vec<u8>, want: usize) -> std::io::Re
     Ok((got as u64) < more)
 }
 
+/// The chunks converted so far, by their number (`None`: not yet, or already gathered).
+type Done = Mutex<Vec<Option<Result<Chunk, DataError>>>>;
+
+/// The chunks' records gathered in input order, by the thread that reads, as they are
+/// converted: each collection's records in one vector that grows as they come (so that
+/// the gathering overlaps the conversion instead of following it), the period, and the
+/// first error in input order (nothing after it is gathered).
+struct Gathered {
+    /// The number of the next chunk to gather.
+    next: usize,
+    raws: Vec<Raws>,
+    period: Option<Period>,
+    error: Option<DataError>,
+}
+
+impl Gathered {
+    /// Gathers the chunks that come next and are converted; stops at the first that is
+    /// not, or at the first error.
+    fn take(&mut self, done: &Done) {
+        while self.error.is_none() {
+            let chunk = {
+                let mut d = done.lock().unwrap_or_else(|p| p.into_inner());
+                match d.get_mut(self.next) {
+                    Some(slot) => slot.take(),
+                    None => None,
+                }
+            };
+            let Some(chunk) = chunk else { return };
+            self.next += 1;
+            match chunk {
+                Err(e) => self.error = Some(e),
+                Ok(chunk) => {
+                    for p in chunk.periods {
+                        if self.period.replace(p).is_some() {
+                            self.error = Some(DataError::Shape("has more than one period line".into()));
+                        }
+                    }
+                    for (all, mut these) in self.raws.iter_mut().zip(chunk.raws) {
+                        all.append(&mut these);
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// Reads a dataset from NDJSON, streamed from `input`.
 ///
 /// Records are converted on the current rayon thread pool; the result does not depend on how
 /// many threads it has, nor on the order of the lines.
 pub fn read_ndjson(plan: &Plan, mut input: impl BufRead) -> Result<Dataset, DataError> {
-    type Done = Mutex<Vec<Option<Result<Chunk, DataError>>>>;
     let done: Done = Mutex::new(Vec::new());
+    let mut gathered = Gathered {
+        next: 0,
+        raws: plan.collections.iter().map(|c| Raws::new(c.fields.len())).collect(),
+        period: None,
+        error: None,
+    };
     let waiting = AtomicUsize::new(0);
     // signalled as each chunk is converted, for a reader with nothing else to do
     let converted = (Mutex::new(()), Condvar::new());
@@ -254,11 +307,17 @@ pub fn read_ndjson(plan: &Plan, mut input: impl BufRead) -> Result<Dataset, Data
                 waiting.fetch_sub(1, Ordering::SeqCst);
                 converted.1.notify_one();
             });
+            gathered.take(done);
             // enough text is waiting: help convert it before reading more, or, with nothing
-            // to help with (all of it taken, or this thread is not the pool's), wait for a
-            // chunk to be converted rather than spin
+            // to help with (all of it taken, or this thread is not the pool's), gather what
+            // is converted, or wait for a chunk to be converted rather than spin
             while waiting.load(Ordering::SeqCst) > limit {
                 if rayon::yield_now() == Some(rayon::Yield::Executed) {
+                    continue;
+                }
+                let before = gathered.next;
+                gathered.take(done);
+                if gathered.next > before {
                     continue;
                 }
                 let guard = converted.0.lock().unwrap_or_else(|p| p.into_inner());
@@ -268,36 +327,27 @@ pub fn read_ndjson(plan: &Plan, mut input: impl BufRead) -> Result<Dataset, Data
                 }
             }
             number += lines;
-            if end || failed.load(Ordering::SeqCst) {
+            if end || failed.load(Ordering::SeqCst) || gathered.error.is_some() {
                 return;
             }
         }
     });
 
-    let mut period = None;
-    let done = done.into_inner().unwrap_or_else(|p| p.into_inner());
-    // each collection's records, the chunks' in order
-    let mut parts: Vec<Vec<Raws>> = plan.collections.iter().map(|_| Vec::with_capacity(done.len())).collect();
-    for chunk in done {
-        // every chunk is converted when the scope ends; never drop records silently
-        let chunk =
-            chunk.ok_or_else(|| DataError::Internal("a chunk of lines was lost".into()))??;
-        for p in chunk.periods {
-            if period.replace(p).is_some() {
-                return Err(DataError::Shape("has more than one period line".into()));
-            }
-        }
-        for (all, these) in parts.iter_mut().zip(chunk.raws) {
-            if these.len() > 0 {
-                all.push(these);
-            }
-        }
+    // every chunk is converted when the scope ends: the rest are gathered (never dropping
+    // records silently), unless one before them failed
+    gathered.take(&done);
+    let Gathered {
+        next,
+        raws,
+        period,
+        error,
+    } = gathered;
+    if let Some(e) = error {
+        return Err(e);
     }
-    let raws = parts
-        .into_iter()
-        .zip(&plan.collections)
-        .map(|(parts, c)| Raws::concat(c.fields.len(), parts))
-        .collect();
+    if next != done.lock().unwrap_or_else(|p| p.into_inner()).len() {
+        return Err(DataError::Internal("a chunk of lines was lost".into()));
+    }
     resolve(plan, Input { period, raws })
 }
 
