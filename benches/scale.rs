@@ -5,7 +5,8 @@
 //! one thread against the default pool; band tables whose every record matches the first,
 //! a middle, the last band or none; loading each shipped pack; and the per-record decision
 //! workload of place-grading (100k and 1M places, NDJSON) against a typed read and a
-//! hand-written `if` chain.
+//! hand-written `if` chain, over typed fields and over 24-byte values laid out as the
+//! record store holds them.
 //!
 //! Run everything with `bash tools/bench.sh` (see BENCHMARKS.md), or only this with
 //! `cargo bench --bench scale`. `SCORECARD_BENCH_SIZES=10000,100000` limits the sizes.
@@ -472,6 +473,62 @@ fn decide_places(places: &[Place]) -> usize {
 /// The decision workload: the floor (typed read, hand-written decision) against the
 /// engine's read, evaluation and end to end, on one thread (and end to end on the pool),
 /// per record.
+/// A value laid out as the engine's record store holds one: 24 bytes, a tag then its
+/// payload (a key inline, a truth value, an exact number as numerator and denominator).
+#[derive(Clone, Copy)]
+enum Tagged {
+    Text(#[allow(dead_code)] [u8; 22]),
+    Flag(bool),
+    Number(i64, u64),
+}
+
+/// The places as the record store lays them out: four 24-byte values a place, in one
+/// vector (id, key_failed, outbreak, score in tenths).
+fn tagged_places(places: &[Place]) -> Vec<Tagged> {
+    assert_eq!(std::mem::size_of::<Tagged>(), 24);
+    let mut out = Vec::with_capacity(4 * places.len());
+    for p in places {
+        let mut id = [0; 22];
+        id[..p.id.len()].copy_from_slice(p.id.as_bytes());
+        out.extend([
+            Tagged::Text(id),
+            Tagged::Flag(p.key_failed),
+            Tagged::Flag(p.outbreak),
+            Tagged::Number((p.score * 10.0).round() as i64, 10),
+        ]);
+    }
+    out
+}
+
+/// The same hand-written decision over that layout (exact: `a/b < c` as `a < c·b`): the
+/// floor of deciding from 24-byte values, whatever reads them.
+fn decide_tagged(values: &[Tagged]) -> usize {
+    let below = |x: (i64, u64), c: i128| i128::from(x.0) < c * i128::from(x.1);
+    values
+        .chunks_exact(4)
+        .filter(|r| {
+            let (Tagged::Flag(key_failed), Tagged::Flag(outbreak), Tagged::Number(a, b)) =
+                (r[1], r[2], r[3])
+            else {
+                return false;
+            };
+            let score = (a, b);
+            let grade = if key_failed || below(score, 60) {
+                "not graded"
+            } else if outbreak {
+                "C"
+            } else if !below(score, 90) {
+                "A"
+            } else if !below(score, 70) {
+                "B"
+            } else {
+                "C"
+            };
+            grade == "A" || grade == "B"
+        })
+        .count()
+}
+
 fn places(c: &mut Criterion) {
     let one = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
@@ -482,6 +539,8 @@ fn places(c: &mut Criterion) {
     for n in sizes().into_iter().filter(|n| *n >= 100_000) {
         let text = synth::generate(&Spec::new(Shape::Places, 1, n), Format::Ndjson);
         let typed = read_places(&text);
+        let tagged = tagged_places(&typed);
+        assert_eq!(decide_tagged(&tagged), decide_places(&typed));
         let ds = one.install(|| plan.read_ndjson(text.as_bytes()).unwrap());
         // the hand-written decision agrees with the engine
         let outcome = plan.score(&ds).unwrap();
@@ -500,6 +559,9 @@ fn places(c: &mut Criterion) {
         });
         g.bench_function("floor: hand-written decision", |b| {
             b.iter(|| decide_places(black_box(&typed)))
+        });
+        g.bench_function("floor: hand-written decision over 24-byte values", |b| {
+            b.iter(|| decide_tagged(black_box(&tagged)))
         });
         g.bench_function("read NDJSON into a Dataset, 1 thread", |b| {
             b.iter(|| one.install(|| plan.read_ndjson(black_box(text.as_bytes())).unwrap()))

@@ -222,7 +222,7 @@ impl CollData {
     ) -> impl IndexedParallelIterator<Item = std::slice::ChunksExact<'_, Value>> + '_ {
         // every collection has a key field, so a record has at least one value
         let w = self.width.max(1);
-        self.values[..self.len * self.width]
+        self.values
             .par_chunks(block * w)
             .map(move |b| b.chunks_exact(w))
     }

@@ -196,7 +196,7 @@ impl Raws {
             return self.values;
         }
         let mut out = vec![Value::None; keep.len() * w];
-        out.par_chunks_mut(w.max(1))
+        out.par_chunks_mut(w)
             .zip(keep.par_iter())
             .for_each(|(o, &i)| o.clone_from_slice(&self.values[i as usize * w..(i as usize + 1) * w]));
         out

@@ -479,44 +479,45 @@ fn used_records(
     let key_slot = |ci: usize| colls[ci].key_slot;
     let keep =
         |ci: usize, i: u32| raws[ci].get(i as usize).ok() && excluded[ci][i as usize] == Excluded::No;
-    let renumber: Vec<Vec<u32>> = sorted
+    // each collection's kept records in key order, and each record's new position
+    let (kept, renumber): (Vec<Vec<u32>>, Vec<Vec<u32>>) = sorted
         .iter()
         .enumerate()
         .map(|(ci, order)| {
-            let mut out = vec![NONE; raws[ci].len()];
-            let mut n = 0;
-            for &i in order {
-                if keep(ci, i) {
-                    out[i as usize] = n;
-                    n += 1;
-                }
+            let kept: Vec<u32> = order.iter().copied().filter(|&i| keep(ci, i)).collect();
+            let mut renumber = vec![NONE; raws[ci].len()];
+            for (n, &i) in kept.iter().enumerate() {
+                renumber[i as usize] = n as u32;
             }
-            out
+            (kept, renumber)
         })
-        .collect();
+        .unzip();
     let mut colls_out = Vec::with_capacity(colls.len());
     for (ci, recs) in raws.into_iter().enumerate() {
         let slots = &ref_slots[ci];
-        let renumber = &renumber;
-        // the kept records, in key order (as they are when the input was in key order:
-        // then, with none left out, their values are taken as they are)
-        let order: Vec<u32> = sorted[ci].iter().copied().filter(|&i| renumber[ci][i as usize] != NONE).collect();
         let width = colls[ci].fields.len();
-        let mut values = recs.into_values(&order);
+        // (data in key order keeps its vector: see `Raws::into_values`)
+        let mut values = recs.into_values(&kept[ci]);
         if !slots.is_empty() {
-            values.par_chunks_mut(width.max(1)).for_each(|row| {
-                for &(slot, _) in slots {
-                    if let Value::Rec(t, ti) = row[slot as usize] {
-                        row[slot as usize] = Value::Rec(t, renumber[t as usize][ti as usize]);
-                    }
-                }
-            });
+            values
+                .par_chunks_mut(width.max(1))
+                .for_each(|row| renumber_references(row, slots, &renumber));
         }
-        accounting[ci].used = order.len() as u64;
+        accounting[ci].used = kept[ci].len() as u64;
         colls_out.push(CollData::from_values(values, width, key_slot(ci)));
     }
 
     colls_out
+}
+
+/// Points the references of `row` (its reference `slots`) at their records' new positions
+/// (`renumber`, by collection and old position).
+pub(super) fn renumber_references(row: &mut [Value], slots: &[(u16, CollId)], renumber: &[Vec<u32>]) {
+    for &(slot, _) in slots {
+        if let Value::Rec(t, ti) = row[slot as usize] {
+            row[slot as usize] = Value::Rec(t, renumber[t as usize][ti as usize]);
+        }
+    }
 }
 
 /// Position of a record among its collection's raw records; `NONE` for no record.

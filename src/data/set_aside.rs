@@ -85,21 +85,19 @@ impl Dataset {
                 }
             }
             a.rejected.sort();
-            let rows: Vec<Vec<Value>> = c
+            let width = colls[ci].fields.len();
+            let mut values: Vec<Value> = c
                 .par_rows()
                 .enumerate()
                 .filter(|(i, _)| gone[ci][*i].is_none())
-                .map(|(_, row)| {
-                    let mut row = row.to_vec();
-                    for &(slot, _) in &refs[ci] {
-                        if let Value::Rec(t, ti) = row[slot as usize] {
-                            row[slot as usize] = Value::Rec(t, renumber[t as usize][ti as usize]);
-                        }
-                    }
-                    row
-                })
+                .flat_map_iter(|(_, row)| row.iter().cloned())
                 .collect();
-            out.push(CollData::from_rows(rows, colls[ci].fields.len(), c.key_slot));
+            if !refs[ci].is_empty() {
+                values
+                    .par_chunks_mut(width.max(1))
+                    .for_each(|row| super::resolve::renumber_references(row, &refs[ci], &renumber));
+            }
+            out.push(CollData::from_values(values, width, c.key_slot));
         }
         Dataset {
             period: self.period,
