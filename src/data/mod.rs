@@ -133,11 +133,12 @@ pub(crate) fn utf8_text(bytes: Vec<u8>) -> Result<String, DataError> {
 /// The records of one collection that are used, sorted by key: their values in one
 /// vector, record after record (`width` values each, in slot order), so that reading a
 /// million records makes no allocation per record and a scan over them reads memory in
-/// order.
+/// order. The values are shared with the outcome's table of records, which reads the keys
+/// in place ([`KeyColumn`]).
 #[derive(Debug, Default)]
 pub struct CollData {
     /// Field values, record by record; references hold `Value::Rec`.
-    values: Vec<Value>,
+    values: std::sync::Arc<Vec<Value>>,
     /// Values per record (the collection's fields).
     width: usize,
     /// Records (kept apart from `values.len() / width` so that no width divides).
@@ -150,7 +151,7 @@ impl CollData {
     /// No records of `width` fields, key in `key_slot`.
     pub(crate) fn empty(width: usize, key_slot: u16) -> CollData {
         CollData {
-            values: Vec::new(),
+            values: Default::default(),
             width,
             len: 0,
             key_slot,
@@ -162,7 +163,7 @@ impl CollData {
         debug_assert!(width > 0 && values.len().is_multiple_of(width) || values.is_empty());
         CollData {
             len: values.len().checked_div(width).unwrap_or(0),
-            values,
+            values: values.into(),
             width,
             key_slot,
         }
@@ -190,6 +191,7 @@ impl CollData {
     }
 
     /// Whether there are none.
+    #[cfg_attr(not(feature = "internals"), allow(dead_code))] // for embedders with `internals`
     pub fn is_empty(&self) -> bool {
         self.len == 0
     }
@@ -240,27 +242,14 @@ impl CollData {
         self.row(i)[self.key_slot as usize].clone()
     }
 
-    /// Every record's key (text values), in order, gathered on every thread.
-    pub(crate) fn keys(&self) -> Vec<Value> {
-        if self.is_empty() {
-            return Vec::new();
-        }
-        let slot = self.key_slot as usize;
-        self.par_rows().map(|r| r[slot].clone()).collect()
+    /// Every record's key (text values), in order, read where the records are held.
+    pub(crate) fn keys(&self) -> KeyColumn {
+        KeyColumn::shared(self.values.clone(), self.width, self.key_slot as usize, self.len)
     }
 
     /// The index of the record with this key (keys are sorted and unique).
     pub fn find(&self, key: &str) -> Option<u32> {
-        let (mut lo, mut hi) = (0, self.len);
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            match self.key(mid).cmp(key) {
-                std::cmp::Ordering::Less => lo = mid + 1,
-                std::cmp::Ordering::Greater => hi = mid,
-                std::cmp::Ordering::Equal => return Some(mid as u32),
-            }
-        }
-        None
+        key_column::sorted_find(self.len, key, |i| self.key(i)).map(|i| i as u32)
     }
 }
 
@@ -365,6 +354,7 @@ fn parse_period(raw: &str) -> Result<Period, DataError> {
 }
 
 mod json;
+mod key_column;
 mod ndjson;
 mod raws;
 mod record;
@@ -379,6 +369,7 @@ pub mod sheet_files;
 use resolve::resolve;
 
 pub use json::{read_str, read_string};
+pub(crate) use key_column::KeyColumn;
 pub use ndjson::read_ndjson;
 use raws::Raws;
 
@@ -403,7 +394,7 @@ mod tests {
         assert_eq!(c.get(3), None);
         assert_eq!((c.key(1), c.key(3)), ("B", ""));
         assert_eq!((c.find("D"), c.find("C")), (Some(2), None));
-        assert_eq!(c.keys(), ["A", "B", "D"].map(Value::str));
+        assert_eq!(c.keys(), super::KeyColumn::from(["A", "B", "D"].map(Value::str).to_vec()));
         // blocks of two records: the last holds one
         use rayon::prelude::*;
         let blocks: Vec<Vec<&[Value]>> = c.par_blocks(2).map(Iterator::collect).collect();

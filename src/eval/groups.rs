@@ -87,6 +87,12 @@ impl Groups {
         self.field(ds, g, self.parent)
     }
 
+    /// Whether no member of `coll` has a jurisdiction (the collection neither is the
+    /// jurisdictions nor reaches them): [`Groups::of_member`] gives none for every one.
+    pub(crate) fn none_of(&self, plan: &Plan, coll: CollId) -> bool {
+        plan.collections[coll as usize].jurisdiction.is_none() && Some(coll) != self.coll
+    }
+
     /// The jurisdiction of a member, if it has one.
     pub(crate) fn of_member(
         &self,

@@ -513,7 +513,9 @@ pub(super) fn members_tallied(
 
 /// Run `r`'s tallies of members whose values have `codes`, each code's class being
 /// `classes[code]`: each member counted (its evidence taken in key order), each code's
-/// category added once per group.
+/// category added once per group. When no member has a jurisdiction, the run's codes are
+/// counted (a byte read a member) and only the evidence is looked for member by member,
+/// until the cap.
 fn counted_by_code(
     plan: &Plan,
     ds: &Dataset,
@@ -524,15 +526,31 @@ fn counted_by_code(
     r: usize,
 ) -> Vec<Tally> {
     let (cap, k) = (plan.evidence_cap, classes.len());
+    let run = &codes.of[r * RUN..((r + 1) * RUN).min(codes.of.len())];
     let mut tallies = vec![Tally::default(); groups.count() + 1];
     let mut counted = vec![0u64; tallies.len() * k];
-    for i in r * RUN..((r + 1) * RUN).min(codes.of.len()) {
-        let c = usize::from(codes.of[i]);
-        let home = groups
-            .of_member(plan, ds, coll, i as u32)
-            .map_or(groups.count(), |h| h as usize);
-        tallies[home].count(i as u32, classes[c].meets, classes[c].evidence, cap);
-        counted[home * k + c] += 1;
+    if groups.none_of(plan, coll) {
+        let home = groups.count();
+        for &c in run {
+            counted[home * k + usize::from(c)] += 1;
+        }
+        let t = &mut tallies[home];
+        for (class, &m) in classes.iter().zip(&counted[home * k..]) {
+            t.members += m;
+            t.meets += if class.meets { m } else { 0 };
+            t.evidence_count += if class.evidence { m } else { 0 };
+        }
+        let evidence = run.iter().enumerate().filter(|(_, &c)| classes[usize::from(c)].evidence);
+        t.evidence = evidence.take(cap).map(|(i, _)| (r * RUN + i) as u32).collect();
+    } else {
+        for (i, &c) in (r * RUN..).zip(run) {
+            let c = usize::from(c);
+            let home = groups
+                .of_member(plan, ds, coll, i as u32)
+                .map_or(groups.count(), |h| h as usize);
+            tallies[home].count(i as u32, classes[c].meets, classes[c].evidence, cap);
+            counted[home * k + c] += 1;
+        }
     }
     for (t, counted) in tallies.iter_mut().zip(counted.chunks(k)) {
         for (class, &m) in classes.iter().zip(counted) {

@@ -72,3 +72,40 @@ fn added_as_contributed() {
     assert!(directs > 0, "no indicator took the direct path");
     assert!(coded > 0, "no indicator counted its members by code");
 }
+
+/// Members counted by code without jurisdictions (a byte each, the evidence looked for
+/// only until the cap) tally as when added one by one: over several runs of members,
+/// with more evidence than the cap, for a share of grades from the place-grading pack.
+#[test]
+fn counted_by_code_over_runs_as_one_by_one() {
+    let plan = crate::Plan::load("rules/place-grading").unwrap();
+    let n = 2 * RUN + 1_000;
+    let lines: Vec<String> = (0..n)
+        .map(|i| {
+            format!(
+                r#"{{"places": {{"id": "P{i:06}", "key_failed": {}, "outbreak": {}, "score": {}.{}}}}}"#,
+                i % 31 == 0,
+                i % 97 == 0,
+                40 + i * 7 % 61,
+                i % 10
+            )
+        })
+        .collect();
+    let ds = plan.read_ndjson(lines.join("\n").as_bytes()).unwrap();
+    let cols = super::super::measure::computed(&plan, &ds).map_err(|f| f.first()).unwrap();
+    assert!(cols.iter().any(|c| c.codes().is_some()), "the grades are coded");
+    let view = View { ds: &ds, cols: &cols };
+    let groups = Groups::new(&plan, &ds);
+    assert!(plan.indicators.iter().all(|i| groups.none_of(&plan, i.coll)));
+    let vars = ds.period_vars();
+    let ind = &plan.indicators[0];
+    let add = |m: &MemberCx, t: &mut Tally, at, cap| ind.kind.add(m, t, at, cap);
+    let tallied = |path| members_tallied(&plan, &ds, &view, vars.record(), &groups, ind, &add, path).unwrap();
+    let (general, by_code) = (tallied(Path::General), tallied(Path::ByCode));
+    assert_eq!(general.iter().map(seen).collect::<Vec<_>>(), by_code.iter().map(seen).collect::<Vec<_>>());
+    let all = &by_code[groups.count()];
+    assert_eq!(all.members, n as u64);
+    assert!(all.meets > 0 && all.meets < all.members);
+    assert!(all.evidence_count > plan.evidence_cap as u64, "more evidence than the cap");
+    assert_eq!(all.evidence.len(), plan.evidence_cap);
+}

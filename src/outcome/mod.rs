@@ -208,10 +208,10 @@ pub struct ActionResult {
 pub struct Records {
     /// Measure names, sorted.
     pub measures: Vec<String>,
-    /// Record keys, sorted (text values: short keys are held inline, long ones shared with
-    /// the dataset, so a million records cost no allocation each); [`Records::keys`]
-    /// reads them.
-    pub(crate) keys: Vec<Value>,
+    /// Record keys, sorted (text values, read where the dataset holds them: scoring a
+    /// million records copies no key, and the dataset's records are freed when both it and
+    /// this outcome are dropped); [`Records::keys`] reads them.
+    pub(crate) keys: crate::data::KeyColumn,
     /// Values, row by row (`keys.len() × measures.len()`); a record a measure refers to
     /// appears as its key. A table of one measure a decision table gave every record is
     /// that measure's coded column as scoring left it.
@@ -367,10 +367,7 @@ impl Records {
     /// The value of a record's measure: `None` when there is no such record or reported
     /// measure.
     pub fn get(&self, key: &str, measure: &str) -> Option<Measured> {
-        let row = self
-            .keys
-            .binary_search_by(|k| k.as_str().unwrap_or_default().cmp(key))
-            .ok()?;
+        let row = self.keys.find(key)?;
         let col = self
             .measures
             .binary_search_by(|m| m.as_str().cmp(measure))

@@ -265,7 +265,7 @@ fn records(
                     .iter()
                     .map(|(_, m)| plan.measures[*m as usize].show())
                     .collect(),
-                keys,
+                keys: keys.into(),
                 values,
                 sheet: c.sheet.name.clone(),
                 titles: shown
