@@ -137,7 +137,8 @@ const BLOCKS_PER_WRITE: usize = 64;
 
 /// Gives the records map, the value of the document's `records`, to `emit` as serde
 /// writes it pretty at that depth: collections at four spaces, records at six, measures at
-/// eight. The blocks of records are rendered (and their UTF-8 checked) on the pool.
+/// eight. The blocks of records are rendered (and their UTF-8 checked) on the pool, a batch
+/// of them at a time, the next batch while this one is emitted.
 fn records(
     emit: &mut dyn FnMut(&str) -> std::io::Result<()>,
     all: &BTreeMap<String, Records>,
@@ -153,9 +154,10 @@ fn records(
         }
         emit("{")?;
         let parts = Parts::of(recs)?;
-        let blocks = recs.keys.len().div_ceil(BLOCK);
-        for batch in (0..blocks).collect::<Vec<_>>().chunks(BLOCKS_PER_WRITE) {
-            let texts: Vec<String> = batch
+        let blocks: Vec<usize> = (0..recs.keys.len().div_ceil(BLOCK)).collect();
+        let batches: Vec<&[usize]> = blocks.chunks(BLOCKS_PER_WRITE).collect();
+        let render = |batch: &[usize]| -> std::io::Result<Vec<String>> {
+            batch
                 .par_iter()
                 .map(|&b| {
                     render_block(
@@ -164,10 +166,25 @@ fn records(
                         b * BLOCK..((b + 1) * BLOCK).min(recs.keys.len()),
                     )
                 })
-                .collect::<Result<_, _>>()?;
-            for t in &texts {
-                emit(t)?;
-            }
+                .collect()
+        };
+        // each batch is written while the pool renders the next one
+        let mut ready = batches
+            .first()
+            .map(|b| render(b))
+            .transpose()?
+            .unwrap_or_default();
+        for k in 0..batches.len() {
+            let mut next = None;
+            let mut written = Ok(());
+            rayon::in_place_scope(|s| {
+                if let Some(&batch) = batches.get(k + 1) {
+                    s.spawn(|_| next = Some(render(batch)));
+                }
+                written = ready.iter().try_for_each(|t| emit(t));
+            });
+            written?;
+            ready = next.transpose()?.unwrap_or_default();
         }
         emit("\n    }")?;
     }
@@ -356,5 +373,33 @@ mod tests {
             outcome.to_json(),
             serde_json::to_string_pretty(&outcome.document(&outcome.records)).unwrap()
         );
+    }
+
+    /// A table of more records than one batch of blocks (written while the next batch is
+    /// rendered) is the bytes serde gives, on one thread and on two.
+    #[test]
+    fn many_batches_are_what_serde_gives() {
+        let plan = Plan::load(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/place-grading"),
+        )
+        .unwrap();
+        let n = 2 * super::BLOCK * super::BLOCKS_PER_WRITE + 123;
+        let lines: Vec<String> = (0..n)
+            .map(|i| format!(r#"{{"places": {{"id": "P{i}", "key_failed": false, "outbreak": false, "score": {}}}}}"#, i % 100))
+            .collect();
+        let ds = plan.read_ndjson(lines.join("\n").as_bytes()).unwrap();
+        let outcome = plan.score(&ds).unwrap();
+        assert_eq!(outcome.records["places"].keys().len(), n);
+        let serde = serde_json::to_string_pretty(&outcome.document(&outcome.records)).unwrap();
+        for threads in [1, 2] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            assert!(
+                pool.install(|| outcome.to_json()) == serde,
+                "{threads} thread(s)"
+            );
+        }
     }
 }
