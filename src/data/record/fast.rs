@@ -183,7 +183,8 @@ fn record(c: &Collection, at: &mut Bytes, out: &mut Vec<Value>) -> Option<()> {
     let fields = &c.fields;
     at.eat(b'{')?;
     let base = out.len();
-    out.resize(base + fields.len(), Value::None);
+    // each field's place, made without cloning a value (`resize` clones one per field)
+    out.extend(std::iter::repeat_with(|| Value::None).take(fields.len()));
     let row = &mut out[base..];
     let mut seen = 0u64;
     let mut next = 0;
