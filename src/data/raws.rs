@@ -80,7 +80,7 @@ impl Raws {
         if row.len() == self.width {
             self.values.extend(row.into_vec());
         } else {
-            self.values.resize(self.values.len() + self.width, Value::None);
+            self.values.extend(std::iter::repeat_with(|| Value::None).take(self.width));
             match &mut rejected {
                 Some(r) => r.unread = true,
                 // never lose a record: one without its values is rejected, saying so
@@ -195,7 +195,7 @@ impl Raws {
             self.values.truncate(keep.len() * w);
             return self.values;
         }
-        let mut out = vec![Value::None; keep.len() * w];
+        let mut out: Vec<Value> = std::iter::repeat_with(|| Value::None).take(keep.len() * w).collect();
         out.par_chunks_mut(w)
             .zip(keep.par_iter())
             .for_each(|(o, &i)| o.clone_from_slice(&self.values[i as usize * w..(i as usize + 1) * w]));
@@ -276,12 +276,11 @@ mod tests {
         assert!(raws.get(0).ok());
         assert!(!raws.get(1).ok());
         assert_eq!(raws.get(1).key(0), Some("B"));
-        let mut seen = Vec::new();
         raws.par_change_ok(|i, row| {
             row[1] = Value::int(10 * i as i128);
             assert_eq!(i, 0, "only records not rejected are changed");
         });
-        seen.extend(raws.iter().map(|r| r.row[1].clone()));
+        let seen: Vec<Value> = raws.iter().map(|r| r.row[1].clone()).collect();
         assert_eq!(seen, vec![Value::int(0), Value::int(2)]);
     }
 

@@ -290,7 +290,7 @@ fn aggregate(
         .map(|b| vec![AggAcc::default(); b.len()])
         .unwrap_or_default();
     for &j in target.map(|t| related.of(t as usize)).unwrap_or(&[]) {
-        let row = &orows.row(j as usize);
+        let row = orows.row(j as usize);
         let date = record_date(rule.collection, row);
         if !rule.in_scope(date, ds) {
             continue;

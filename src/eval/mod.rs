@@ -193,9 +193,7 @@ pub(crate) fn reported(
         }
         // a record a measure refers to is shown as its key
         let key_of = |v: &Value| match v {
-            Value::Rec(c, i) => {
-                Some(ds.colls[*c as usize].key_value(*i as usize))
-            }
+            Value::Rec(c, i) => Some(ds.colls[*c as usize].key_value(*i as usize)),
             _ => None,
         };
         let values = match shown[..] {

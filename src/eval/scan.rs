@@ -36,7 +36,6 @@ pub(super) fn column(
 ) -> Result<Vec<Value>, Failed> {
     let ds = view.ds;
     let c = &ds.colls[coll as usize];
-
     let mut index: HashMap<Together, usize> = HashMap::new();
     let mut groups: Vec<Vec<u32>> = Vec::new();
     for (i, r) in c.rows().enumerate() {
