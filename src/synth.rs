@@ -157,11 +157,14 @@ impl Sink<'_> {
         Ok(())
     }
 
+    /// Ends the open collection; one with no records is said to be there with none (an
+    /// input that leaves a collection out is an error).
     fn close(&mut self) -> io::Result<()> {
-        if let (Some(_), Format::Json) = (self.open.take(), self.format) {
-            write!(self.out, "\n]")?;
+        match (self.open.take(), self.format) {
+            (Some(_), Format::Json) => write!(self.out, "\n]"),
+            (Some((name, 0)), Format::Ndjson) => writeln!(self.out, "{{\"{name}\":[]}}"),
+            _ => Ok(()),
         }
-        Ok(())
     }
 
     fn finish(mut self) -> io::Result<()> {

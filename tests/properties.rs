@@ -327,7 +327,8 @@ proptest! {
                                 "kind": if *routine { "routine" } else { "special" }}));
             }
         }
-        let data = json!({"period": {"from": "2025-01-01", "to": "2025-12-31"}, "jurisdictions": jur, "units": us, "inspections": ins});
+        let data = json!({"period": {"from": "2025-01-01", "to": "2025-12-31"}, "jurisdictions": jur, "units": us, "inspections": ins,
+                          "events": [], "complaints": [], "cases": []});
         let out = serde_json::to_value(plan().score_json(&data.to_string()).unwrap()).unwrap();
 
         let in_2025 = |d: u32| day(d) >= chrono::NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();

@@ -117,11 +117,29 @@ fn generated_counties_score_the_same_from_every_format() {
 
 /// A small CSV dataset of the coverage pack, with `units` as given.
 fn with_units(units: &str) -> Vec<(String, Vec<u8>)> {
-    vec![
+    let mut files: Vec<(String, Vec<u8>)> = vec![
         ("辖区.csv".into(), "辖区编码,辖区名称,级别,上级辖区编码\nC00,苍南县,县,\nT01,灵溪镇,乡镇,C00\n".into()),
         ("监督单位.csv".into(), units.as_bytes().to_vec()),
         ("监督检查.csv".into(), "检查编号,单位编号,检查日期,检查类型\nI1,U1,2025年3月2日,日常监督\nI2,U1,45718,复查\nI3,U2,2025/3/2 09:30,日常监督\n".into()),
-    ]
+    ];
+    // the other collections are there with no records (their header rows alone)
+    for t in none_of_the_others(&coverage(), &["辖区", "监督单位", "监督检查"]) {
+        files.push((format!("{}.csv", t.name), sheet_out::csv(&t, false).unwrap()));
+    }
+    files
+}
+
+/// The sheets of the pack's collections other than `these`, with no records: a collection
+/// an input leaves out is an error, so an input with none of its records says so.
+fn none_of_the_others(plan: &Plan, these: &[&str]) -> Vec<Table> {
+    let none: serde_json::Map<String, serde_json::Value> = plan
+        .collection_names()
+        .map(|c| (c.to_string(), serde_json::json!([])))
+        .collect();
+    let json = serde_json::Value::Object(none).to_string();
+    let mut tables = plan.dataset_sheets(&json).unwrap();
+    tables.retain(|t| !these.contains(&t.name.as_str()) && t.name != "period");
+    tables
 }
 
 fn rejected(plan: &Plan, files: &[(String, Vec<u8>)]) -> Vec<(String, String)> {
@@ -173,7 +191,7 @@ fn a_workbook_s_bad_cell_is_named_in_a1_notation() {
         rows,
     };
     let text = |s: &str| Out::Text(s.into());
-    let book = sheet_out::workbook(&[
+    let mut sheets = vec![
         t("说明", &["本表由系统导出"], vec![]),
         t(
             "辖区",
@@ -212,10 +230,11 @@ fn a_workbook_s_bad_cell_is_named_in_a1_notation() {
                 ],
             ],
         ),
-    ])
-    .unwrap();
-    let ds = plan.read_workbook(book, "data.xlsx").unwrap();
-    // the notes sheet is not read, and the caller is told
+    ];
+    sheets.extend(none_of_the_others(&plan, &["辖区", "监督单位", "监督检查"]));
+    let book = sheet_out::workbook(&sheets).unwrap();
+    let ds = plan.read_workbook(book.clone(), "data.xlsx").unwrap();
+    // the notes sheet is passed over, as the pack's "other_sheets" says, and the caller told
     assert_eq!(ds.sheets_not_read(), ["说明"]);
     let o = plan.score(&ds).unwrap();
     let r = &o.accounting["inspections"].rejected;
@@ -245,12 +264,22 @@ fn sheets_that_cannot_be_read_say_what_is_missing() {
     );
     let mut files = with_units("单位编号,单位名称,单位类别,所属乡镇,营业状态,本底档案\n");
     files.push(("summary.csv".into(), b"a,b\n".to_vec()));
-    let stray = err(files);
+    let stray = err(files.clone());
     assert!(
-        stray.contains(
-            "summary.csv: the name 'summary' is not the sheet of any collection of this pack"
-        ),
+        stray.contains("has the file summary.csv holds no collection of this pack"),
         "{stray}"
+    );
+    // a collection's file left out (here, the cases'), with the file that may be it
+    files.retain(|(n, _)| n != "summary.csv" && n != "案件.csv");
+    let case_file = sheet_out::csv(&none_of_the_others(&plan, &[]).into_iter().find(|t| t.name == "案件").unwrap(), false).unwrap();
+    let no_cases = err(files.clone());
+    assert!(no_cases.contains("has no file 案件.csv for the records of cases"), "{no_cases}");
+    files.push(("案件表.csv".into(), case_file));
+    let misnamed = err(files);
+    assert!(
+        misnamed.contains("no file 案件.csv for the records of cases (is 案件表.csv it?)")
+            && misnamed.contains("the file 案件表.csv holds no collection"),
+        "{misnamed}"
     );
     let not_text = plan
         .read_csv_files(&[("辖区.csv".into(), b"\xff\xfe\xfa\x00\x81".to_vec())])

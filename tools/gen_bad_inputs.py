@@ -350,9 +350,9 @@ for i, (hexdata, where) in enumerate([
     data_case(f"not-utf8-{i:02}", {"hex": hexdata}, 2, ["in.json", where])
 
 data_case("bom-is-fine", {"hex": "efbbbf" + json.dumps(DATA).encode().hex()}, 0, ["coverage"])
-data_case("deep-document", '{"units": ' + "[" * 300 + "]" * 300 + "}", 3,
+data_case("deep-document", '{"places": [], "inspections": [], "units": ' + "[" * 300 + "]" * 300 + "}", 3,
           ["rejected", "a record is an object, found a list nested more than 128 levels deep"], ["--strict", "--format", "json"])
-data_case("deep-record-field", json.dumps({"places": [{"id": "P1", "name": "one"}]})[:-1] + ', "units": [{"id": "U1", "place": "P1", "kind": "a", "score": ' + "[" * 300 + "]" * 300 + "}]}",
+data_case("deep-record-field", json.dumps({"places": [{"id": "P1", "name": "one"}], "inspections": []})[:-1] + ', "units": [{"id": "U1", "place": "P1", "kind": "a", "score": ' + "[" * 300 + "]" * 300 + "}]}",
           3, ["nested more than 128 levels deep"], ["--strict"])
 
 for i, (content, msg) in enumerate([
@@ -405,6 +405,8 @@ data_case("no-file", None, 2, ["cannot read in.json"])
 # ---------------------------------------------------------------- data: NDJSON
 PERIOD = '{"period": {"from": "2025-01-01", "to": "2025-12-31"}}'
 PL = '{"places": {"id": "P1", "name": "one"}}'
+# the collections a case has no records of, there with none
+NONE = '{"units": []}\n{"inspections": []}'
 for i, (lines, where, msg) in enumerate([
     ([PERIOD, PL, '{"units": {"id": "U1"'], "line 3, column", "EOF while parsing"),
     ([PERIOD, PL, "", '{1: 2}'], "line 4, column 2", "key must be a string"),
@@ -427,8 +429,8 @@ for i, (hexdata, where) in enumerate([
 ]):
     data_case(f"ndjson-not-utf8-{i}", {"hex": hexdata}, 2, ["in.ndjson is not UTF-8 text", where], ext="ndjson")
 
-data_case("ndjson-bom-is-fine", {"hex": "efbbbf" + (PERIOD + "\n" + PL + "\n").encode().hex()}, 0, ["coverage"], ext="ndjson")
-data_case("ndjson-crlf-is-fine", PERIOD + "\r\n" + PL + "\r\n", 0, ["coverage"], ext="ndjson")
+data_case("ndjson-bom-is-fine", {"hex": "efbbbf" + (PERIOD + "\n" + PL + "\n" + NONE + "\n").encode().hex()}, 0, ["coverage"], ext="ndjson")
+data_case("ndjson-crlf-is-fine", PERIOD + "\r\n" + PL + "\r\n" + NONE.replace("\n", "\r\n") + "\r\n", 0, ["coverage"], ext="ndjson")
 for i, (line, why) in enumerate([
     ('{"units": 5}', "a record is an object, found number 5"),
     ('{"units": {"place": "P1", "score": 5, "kind": "a"}}', "field 'id'"),
@@ -436,7 +438,7 @@ for i, (line, why) in enumerate([
     ('{"units": {"id": "U1", "place": "P1", "score": "x", "kind": "a"}}', "field 'score'"),
     ('{"units": {"id": "U1", "place": "P1", "kind": "a", "score": ' + "[" * 200 + "]" * 200 + "}}", "nested more than 128 levels deep"),
 ]):
-    data_case(f"ndjson-rejected-{i}", "\n".join([PERIOD, PL, line]) + "\n", 3, ["rejected", why],
+    data_case(f"ndjson-rejected-{i}", "\n".join([PERIOD, PL, '{"inspections": []}', line]) + "\n", 3, ["rejected", why],
               ["--strict", "--format", "json"], ext="ndjson")
 
 # ---------------------------------------------------------------- sheets: CSV files and workbooks
@@ -449,18 +451,32 @@ def sheet_case(name, files, exit, expect, args=None):
 
 
 PLACES_CSV = "id,name,parent\nP1,one,\n"
-sheet_case("bad-cell-is-placed", {"places.csv": PLACES_CSV, "units.csv": "id,place,score,kind\nU1,P1,abc,a\nU2,P1,5,c\n"}, 3,
+NO_INSPECTIONS = "id,unit,date\n"
+sheet_case("bad-cell-is-placed", {"places.csv": PLACES_CSV, "units.csv": "id,place,score,kind\nU1,P1,abc,a\nU2,P1,5,c\n",
+                                  "inspections.csv": NO_INSPECTIONS}, 3,
            ["units.csv row 2 column score: field 'score': 'abc' is not a number",
             "units.csv row 3 column kind: field 'kind': 'c' is not one of a, b"], ["--strict"])
 sheet_case("missing-column", {"places.csv": PLACES_CSV, "units.csv": "id,place,kind\nU1,P1,a\n"}, 2,
            ["units.csv: no column 'score' for the required field 'score'", "its columns: id, place, kind"])
 sheet_case("no-header-row", {"places.csv": PLACES_CSV, "units.csv": "a,b\n1,2\n"}, 2,
            ["units.csv: no header row: none of the first 20 rows has the column 'id'"])
-sheet_case("not-a-collection", {"places.csv": PLACES_CSV, "unitz.csv": "id\nU1\n"}, 2,
-           ["unitz.csv: the name 'unitz' is not the sheet of any collection of this pack", "units.csv"])
+sheet_case("not-a-collection", {"places.csv": PLACES_CSV, "unitz.csv": "id\nU1\n", "inspections.csv": NO_INSPECTIONS}, 2,
+           ["no file units.csv for the records of units (is unitz.csv it?)", "the file unitz.csv holds no collection of this pack",
+            "the pack's files are inspections.csv, places.csv, units.csv"])
+sheet_case("a-collection-left-out", {"places.csv": PLACES_CSV, "units.csv": "id,place,score,kind\nU1,P1,5,a\n"}, 2,
+           ["no file inspections.csv for the records of inspections"])
+data_case("a-collection-left-out", json.dumps({"places": [{"id": "P1", "name": "one"}], "units": []}), 2,
+          ["in.json: lacks the collection 'inspections': give \"inspections\": [] where there are no records"])
+data_case("ndjson-a-collection-left-out", "\n".join([PERIOD, PL, '{"units": []}']) + "\n", 2,
+          ["in.ndjson: lacks the collection 'inspections': give a line {\"inspections\": []}"], ext="ndjson")
+p = base()
+p["collections"]["inspections"]["optional"] = True
+case("data/an-optional-collection-left-out", {"pack/pack.json": text(p), "in.json": json.dumps({"places": [], "units": []})},
+     ["score", "--pack", "pack", "--input", "in.json"], 0, ["coverage"])
 sheet_case("neither-utf8-nor-gbk", {"places.csv": {"hex": "69642c6e616d650a50312cff3f0a"}}, 2,
            ["places.csv is neither UTF-8 nor GBK/GB18030 text (byte 11, line 2, column 4"])
-sheet_case("gbk-is-fine", {"places.csv": {"hex": "id,name\nP1,".encode().hex() + "cfd8" + "0a"}}, 0, ["places"])
+sheet_case("gbk-is-fine", {"places.csv": {"hex": "id,name\nP1,".encode().hex() + "cfd8" + "0a"},
+                           "units.csv": "id,place,score,kind\n", "inspections.csv": NO_INSPECTIONS}, 0, ["places"])
 sheet_case("not-a-workbook", {"data.xlsx": "id,name\n"}, 2, ["data.xlsx is not a workbook: "])
 sheet_case("mixed-inputs", {"places.csv": PLACES_CSV, "data.json": "{}"}, 2,
            ["give one dataset: a JSON, NDJSON or workbook file, or CSV files"])

@@ -103,7 +103,11 @@ def main():
               .join(F.broadcast(county_of_town), "town", "left")
               .select("value", F.coalesce("county", F.lit("(none)")).alias("county")))
 
-    shared_b = spark.sparkContext.broadcast(shared)
+    # every collection of the whole input is in each partition's input, with its records
+    # there or none (an input that leaves a collection out is an error)
+    present = [r.coll for r in lines.select("coll").distinct().collect() if r.coll != "period"]
+    there = [json.dumps({c: []}) for c in sorted(present)]
+    shared_b = spark.sparkContext.broadcast(shared + there)
 
     def score_partition(rows):
         mine = [r.value for r in rows]

@@ -66,9 +66,12 @@ def test_bad_data_raises_and_bad_records_are_accounted_for():
         plan.score({"unitz": []})
     with pytest.raises(TypeError):
         plan.score(42)
+    with pytest.raises(scorecard.DataError, match="lacks the collections 'inspections'"):
+        plan.score({"jurisdictions": [], "units": []})
+    none = {c: [] for c in ("inspections", "events", "complaints", "cases")}
     o = plan.score({"jurisdictions": [{"id": "C00", "name": "县", "level": "county"}],
                     "units": [{"id": "U1", "name": "x", "category": "hotel", "township": "C00",
-                               "status": "active", "archived": "yes"}]})
+                               "status": "active", "archived": "yes"}], **none})
     assert o["accounting"]["units"]["rejected"][0]["key"] == "U1"
 
 

@@ -131,17 +131,8 @@ pub fn load(
         Kind::Workbook => {
             let f = &inputs[0];
             let bytes = files::read(f).map_err(|e| format!("cannot read {}: {e}", f.display()))?;
-            let ds = plan
-                .read_workbook(bytes, &f.display().to_string())
-                .map_err(|e| e.to_string())?;
-            if !ds.sheets_not_read().is_empty() {
-                eprintln!(
-                    "note: {}: sheets not read, as no collection of the pack is in a sheet of that name: {}",
-                    f.display(),
-                    ds.sheets_not_read().join(", ")
-                );
-            }
-            ds
+            plan.read_workbook(bytes, &f.display().to_string())
+                .map_err(|e| e.to_string())?
         }
         Kind::Json | Kind::Ndjson => read_json(&plan, &inputs[0], kind, bar)?,
     };

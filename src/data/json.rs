@@ -58,8 +58,8 @@ struct RootVisitor<'c, 's, 'de> {
 }
 
 impl<'de> Visitor<'de> for RootVisitor<'_, '_, 'de> {
-    /// The period's text, if there is one.
-    type Value = Option<&'de RawValue>;
+    /// The period's text, if there is one, and which collections the document has.
+    type Value = (Option<&'de RawValue>, Vec<bool>);
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an object with a period and one array per collection")
@@ -92,7 +92,7 @@ impl<'de> Visitor<'de> for RootVisitor<'_, '_, 'de> {
                 )));
             }
         }
-        Ok(period)
+        Ok((period, seen))
     }
 }
 
@@ -152,6 +152,8 @@ pub fn read_string(plan: &Plan, text: String) -> Result<Dataset, DataError> {
 /// The records of a document, converted, in chunks: none of them borrows the text.
 struct Converted {
     period: Option<Period>,
+    /// Which collections the document has (an array, empty or not).
+    present: Vec<bool>,
     /// Each chunk's collection, in input order.
     order: Vec<CollId>,
     /// The chunks, in input order.
@@ -176,7 +178,7 @@ fn convert(plan: &Plan, text: &str) -> Result<Converted, DataError> {
         order = conv.order;
         split
     });
-    let period = split.map_err(|e| {
+    let (period, present) = split.map_err(|e| {
         // text that is not JSON at all says so, even where its shape is wrong first
         match serde_json::from_str::<de::IgnoredAny>(text) {
             Err(syntax) if !syntax.is_data() => DataError::from_json(syntax),
@@ -189,6 +191,7 @@ fn convert(plan: &Plan, text: &str) -> Result<Converted, DataError> {
         .map_err(|_| DataError::Internal("a conversion thread failed".into()))?;
     Ok(Converted {
         period,
+        present,
         order,
         done,
     })
@@ -209,6 +212,7 @@ impl Converted {
             .zip(&plan.collections)
             .map(|(parts, c)| Raws::concat(c.fields.len(), parts))
             .collect();
+        super::missing::check(plan, &self.present, super::missing::Form::Document)?;
         resolve(
             plan,
             Input {

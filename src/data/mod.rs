@@ -306,9 +306,8 @@ impl Dataset {
         self.dated.then_some(self.period)
     }
 
-    /// The sheets of a workbook that no collection's `sheet` names, and that were therefore
-    /// not read: notes and totals, or a sheet whose name is not the one the pack gives (its
-    /// collection then has no records). The CLI says so on standard error.
+    /// The sheets of a workbook that were passed over as the pack's `other_sheets` (notes,
+    /// totals). A sheet that is neither a collection's nor one of those is an error.
     pub fn sheets_not_read(&self) -> &[String] {
         &self.sheets_not_read
     }
@@ -355,6 +354,7 @@ fn parse_period(raw: &str) -> Result<Period, DataError> {
 
 mod json;
 mod key_column;
+mod missing;
 mod ndjson;
 mod raws;
 mod record;

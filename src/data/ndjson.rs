@@ -28,6 +28,8 @@ const CHUNK_BYTES: usize = 1 << 20;
 enum Item {
     Period(Period),
     Record(CollId, Raw),
+    /// `{"<collection>": []}`: the collection is in the input, with no records here.
+    Present(CollId),
 }
 
 /// What one line holds as read: the period's text, a record, or the name of something
@@ -109,6 +111,9 @@ fn line(plan: &Plan, text: &str, number: usize) -> Result<Item, DataError> {
                     .as_ref()
                     .and_then(|m| m.values().next())
                     .map(|r| r.get());
+                if own.is_some_and(is_empty_list) {
+                    return Ok(Item::Present(c));
+                }
                 raw.label_keyless(own.unwrap_or(text));
             }
             Ok(Item::Record(c, raw))
@@ -129,10 +134,19 @@ fn line(plan: &Plan, text: &str, number: usize) -> Result<Item, DataError> {
     }
 }
 
-/// What a chunk of lines holds: each collection's records in order, and the period lines.
+/// Whether a JSON value's text is an empty list, `[]` (white space allowed inside).
+fn is_empty_list(raw: &str) -> bool {
+    raw.strip_prefix('[')
+        .and_then(|r| r.strip_suffix(']'))
+        .is_some_and(|inner| inner.trim().is_empty())
+}
+
+/// What a chunk of lines holds: each collection's records in order, the period lines, and
+/// the collections an empty list (`{"<collection>": []}`) says are in the input.
 struct Chunk {
     raws: Vec<Raws>,
     periods: Vec<Period>,
+    present: Vec<CollId>,
 }
 
 /// Converts a chunk of whole lines (`count` of them, the last one's end included; the
@@ -144,7 +158,7 @@ fn chunk(plan: &Plan, text: &str, first: usize, count: usize) -> Result<Chunk, D
     if let Some(most) = raws.first_mut() {
         most.reserve(count + 1);
     }
-    let mut periods = Vec::new();
+    let (mut periods, mut present) = (Vec::new(), Vec::new());
     for (i, l) in lines(text).enumerate() {
         if super::record::fast::line(plan, l, &mut raws) || l.trim().is_empty() {
             continue;
@@ -152,9 +166,14 @@ fn chunk(plan: &Plan, text: &str, first: usize, count: usize) -> Result<Chunk, D
         match line(plan, l, first + i)? {
             Item::Record(c, raw) => raws[c as usize].push(raw),
             Item::Period(p) => periods.push(p),
+            Item::Present(c) => present.push(c),
         }
     }
-    Ok(Chunk { raws, periods })
+    Ok(Chunk {
+        raws,
+        periods,
+        present,
+    })
 }
 
 /// The lines of `text`, split at each `\n` as `str::split` would (the last one may be
@@ -189,6 +208,8 @@ struct Gathered {
     next: usize,
     raws: Vec<Raws>,
     period: Option<Period>,
+    /// The collections an empty list said are in the input.
+    present: Vec<bool>,
     error: Option<DataError>,
 }
 
@@ -217,6 +238,9 @@ impl Gathered {
                     for (all, mut these) in self.raws.iter_mut().zip(chunk.raws) {
                         all.append(&mut these);
                     }
+                    for c in chunk.present {
+                        self.present[c as usize] = true;
+                    }
                 }
             }
         }
@@ -233,6 +257,7 @@ pub fn read_ndjson(plan: &Plan, mut input: impl BufRead) -> Result<Dataset, Data
         next: 0,
         raws: plan.collections.iter().map(|c| Raws::new(c.fields.len())).collect(),
         period: None,
+        present: vec![false; plan.collections.len()],
         error: None,
     };
     let waiting = AtomicUsize::new(0);
@@ -340,6 +365,7 @@ pub fn read_ndjson(plan: &Plan, mut input: impl BufRead) -> Result<Dataset, Data
         next,
         raws,
         period,
+        mut present,
         error,
     } = gathered;
     if let Some(e) = error {
@@ -348,6 +374,10 @@ pub fn read_ndjson(plan: &Plan, mut input: impl BufRead) -> Result<Dataset, Data
     if next != done.lock().unwrap_or_else(|p| p.into_inner()).len() {
         return Err(DataError::Internal("a chunk of lines was lost".into()));
     }
+    for (p, r) in present.iter_mut().zip(&raws) {
+        *p |= r.len() > 0;
+    }
+    super::missing::check(plan, &present, super::missing::Form::Lines)?;
     resolve(plan, Input { period, raws })
 }
 

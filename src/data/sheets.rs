@@ -410,7 +410,7 @@ pub fn read_grids(plan: &Plan, grids: &[Grid]) -> Result<Dataset, DataError> {
     let mut raws: Vec<Vec<Raw>> = plan.collections.iter().map(|_| Vec::new()).collect();
     let mut seen: Vec<Option<&str>> = vec![None; plan.collections.len()];
     let mut period = None;
-    let mut not_read = Vec::new();
+    let (mut passed_over, mut unmatched) = (Vec::new(), Vec::new());
     for grid in grids {
         let name = grid.name.trim();
         if name == PERIOD_SHEET {
@@ -422,21 +422,10 @@ pub fn read_grids(plan: &Plan, grids: &[Grid]) -> Result<Dataset, DataError> {
             .iter()
             .position(|c| c.sheet.name.as_deref() == Some(name) || c.name == name);
         let Some(c) = found else {
-            if grid.kind == GridKind::Csv {
-                let names: Vec<String> = plan
-                    .collections
-                    .iter()
-                    .map(|c| match &c.sheet.name {
-                        Some(n) => format!("{n}.csv or {}.csv", c.name),
-                        None => format!("{}.csv", c.name),
-                    })
-                    .collect();
-                return Err(grid.error(format!(
-                    "the name '{name}' is not the sheet of any collection of this pack ({}; and {PERIOD_SHEET}.csv)",
-                    names.join(", ")
-                )));
+            match plan.other_sheets.iter().any(|o| o.trim() == name) {
+                true => passed_over.push(grid.label.clone()),
+                false => unmatched.push(grid),
             }
-            not_read.push(grid.label.clone());
             continue;
         };
         if let Some(before) = seen[c].replace(&grid.label) {
@@ -447,16 +436,11 @@ pub fn read_grids(plan: &Plan, grids: &[Grid]) -> Result<Dataset, DataError> {
         }
         raws[c] = read_grid(plan, &plan.collections[c], grid)?;
     }
-    if seen.iter().all(Option::is_none) {
-        let names: Vec<&str> = plan
-            .collections
-            .iter()
-            .map(|c| c.sheet.name.as_deref().unwrap_or(&c.name))
-            .collect();
-        return Err(DataError::Shape(format!(
-            "has no sheet of this pack's collections ({})",
-            names.join(", ")
-        )));
+    let present: Vec<bool> = seen.iter().map(Option::is_some).collect();
+    let absent = super::missing::absent(plan, &present);
+    if !absent.is_empty() || !unmatched.is_empty() {
+        let csv = grids.first().is_some_and(|g| g.kind == GridKind::Csv);
+        return Err(unmatched_grids(plan, &absent, &unmatched, csv));
     }
     let raws = raws
         .into_iter()
@@ -469,8 +453,76 @@ pub fn read_grids(plan: &Plan, grids: &[Grid]) -> Result<Dataset, DataError> {
         })
         .collect();
     let mut ds = resolve(plan, Input { period, raws })?;
-    ds.sheets_not_read = not_read;
+    ds.sheets_not_read = passed_over;
     Ok(ds)
+}
+
+/// The name a collection's sheet or CSV file is matched by.
+fn sheet_name(c: &Collection) -> &str {
+    c.sheet.name.as_deref().unwrap_or(&c.name)
+}
+
+/// The error of an input whose sheets (or CSV files) leave out collections that are not
+/// optional, or hold one that is no collection's: each collection left out with its
+/// sheet's name and the sheet that may be it (a close name, one that contains the other,
+/// or the only one left over), then the sheets that are no collection's and the ones the
+/// pack names (`csv`: the grids are CSV files).
+fn unmatched_grids(plan: &Plan, absent: &[&Collection], unmatched: &[&Grid], csv: bool) -> DataError {
+    let shown = |name: &str| match csv {
+        true => format!("{name}.csv"),
+        false => format!("'{name}'"),
+    };
+    let names: Vec<&str> = unmatched.iter().map(|g| g.name.trim()).collect();
+    let mut parts = Vec::new();
+    for c in absent {
+        let want = sheet_name(c);
+        let like = crate::suggest::closest(want, names.iter().copied())
+            .or_else(|| {
+                names
+                    .iter()
+                    .copied()
+                    .find(|n| !n.is_empty() && (want.contains(n) || n.contains(want)))
+            })
+            .or_else(|| match (absent.len(), names.as_slice()) {
+                (1, [only]) => Some(*only),
+                _ => None,
+            });
+        let hint = like
+            .map(|n| format!(" (is {} it?)", shown(n)))
+            .unwrap_or_default();
+        let kind = if csv { "file" } else { "sheet" };
+        parts.push(format!("no {kind} {} for the records of {}{hint}", shown(want), c.name));
+    }
+    if !unmatched.is_empty() {
+        let labels: Vec<&str> = unmatched.iter().map(|g| g.label.as_str()).collect();
+        let what = match (csv, unmatched.len()) {
+            (true, 1) => "the file {} holds",
+            (true, _) => "the files {} hold",
+            (false, 1) => "the sheet {} holds",
+            (false, _) => "the sheets {} hold",
+        };
+        let what = what.replace("{}", &labels.join(", "));
+        parts.push(format!("{what} no collection of this pack"));
+    }
+    let expected: Vec<String> = plan
+        .collections
+        .iter()
+        .map(|c| match &c.sheet.name {
+            Some(n) => format!("{} ({})", shown(n), c.name),
+            None => shown(&c.name),
+        })
+        .collect();
+    let other = match csv {
+        true => String::new(),
+        false => "; a sheet of notes or totals goes in the pack's \"other_sheets\"".into(),
+    };
+    DataError::Shape(format!(
+        "has {}: the pack's {} are {} (and {}){other}",
+        parts.join("; "),
+        if csv { "files" } else { "sheets" },
+        expected.join(", "),
+        shown(PERIOD_SHEET)
+    ))
 }
 
 #[cfg(test)]

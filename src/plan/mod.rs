@@ -3,6 +3,7 @@
 //! between threads (wrap it in an `Arc`).
 
 pub(crate) mod compile;
+pub(crate) mod inputs;
 pub mod limits;
 
 pub(crate) use compile::compile;
@@ -165,6 +166,11 @@ pub struct Collection {
     /// fields, and every field name written in JSON as it is (no quote, backslash or
     /// control character to escape). Set with the fields.
     pub flat: bool,
+    /// Whether an input may leave it out (it then has no records); else that is an error.
+    pub optional: bool,
+    /// Whether any result reads its records (`plan::inputs::needed`); one that nothing
+    /// reads may be left out whether or not it is optional.
+    pub needed: bool,
 }
 
 /// A collection as a sheet of a workbook or a CSV file.
@@ -460,6 +466,21 @@ pub struct Indicator {
     pub rounding: RoundingSpec,
     /// Scoring.
     pub scoring: Option<Scoring>,
+    /// What it is worth when its inputs lost records.
+    pub on_incomplete: crate::pack::spec::OnIncomplete,
+    /// What its expressions read, as compiled.
+    pub(crate) reads: Reads,
+    /// The collections whose records its value depends on (its members', and those its
+    /// measures aggregate, through every measure they read, and those of the indicators it
+    /// is computed from), sorted: when one lost records, the indicator is incomplete.
+    pub(crate) inputs: Vec<CollId>,
+}
+
+/// The measures and earlier indicators (by index) an indicator's expressions read.
+#[derive(Debug, Default)]
+pub(crate) struct Reads {
+    pub measures: Vec<MeasureId>,
+    pub indicators: Vec<usize>,
 }
 
 /// A dimension an indicator is broken down by (`"by": "category"`).
@@ -547,6 +568,8 @@ pub struct Plan {
     pub(crate) groups: Option<Groups>,
     /// Evidence cap.
     pub(crate) evidence_cap: usize,
+    /// Sheets of a workbook that hold no collection, passed over when reading.
+    pub(crate) other_sheets: Vec<String>,
     /// Whether a record whose evaluation fails is set aside (else the run fails).
     pub(crate) set_aside: bool,
     /// Default display rounding.

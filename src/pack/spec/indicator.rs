@@ -44,6 +44,10 @@ pub struct IndicatorSpec {
     /// How the indicator earns points.
     #[serde(default)]
     pub scoring: Option<ScoringSpec>,
+    /// What it is worth when its inputs lost records (the pack's `on_incomplete` when not
+    /// given): `fail` (not met, no points) or `score`.
+    #[serde(default)]
+    pub on_incomplete: Option<super::OnIncomplete>,
 }
 
 /// Treatment of an indicator that is not applicable (0 ÷ 0, no members).

@@ -49,6 +49,16 @@ pub struct PackSpec {
     /// record is rejected with the error, the rest scored) or `stop` (the run fails).
     #[serde(default)]
     pub evaluation_errors: Option<EvaluationErrors>,
+    /// What an indicator whose inputs lost records (rejected, or set aside when scored)
+    /// is worth, unless it says itself: `fail` (the default: not met, no points) or
+    /// `score` (scored on the records there are). Either way the outcome marks it
+    /// incomplete and the scorecard's grade provisional.
+    #[serde(default)]
+    pub on_incomplete: Option<OnIncomplete>,
+    /// Sheets of a workbook that hold no collection (notes, totals): passed over. Any
+    /// other sheet that is no collection's is an error, as it may be one misnamed.
+    #[serde(default)]
+    pub other_sheets: Vec<String>,
     /// The jurisdiction hierarchy indicators are grouped by.
     #[serde(default)]
     pub groups: Option<GroupsSpec>,
@@ -182,6 +192,11 @@ pub struct CollectionSpec {
     /// The key field (unique per record); `id` when not given.
     #[serde(default)]
     pub key: Option<String>,
+    /// Whether an input may leave the collection out (no array, no line, no sheet, no CSV
+    /// file), which then has no records. Without it an input that lacks the collection is
+    /// an error, so that records missing by mistake never score as records that are none.
+    #[serde(default)]
+    pub optional: bool,
     /// The fields and their types.
     pub fields: BTreeMap<String, FieldSpec>,
     /// The date field that windows and periods apply to.
@@ -205,6 +220,20 @@ pub struct CollectionSpec {
     /// name, its column headers and the cell texts of enum and bool values.
     #[serde(default)]
     pub sheet: Option<SheetSpec>,
+}
+
+/// What an indicator whose inputs lost records is worth.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum OnIncomplete {
+    /// Not met, and no points (the value is still shown): data that went missing never
+    /// earns a result.
+    #[default]
+    Fail,
+    /// Met and points as the records there are give them (for rejections the pack
+    /// expects, such as duplicate uploads its validity rules set aside).
+    Score,
 }
 
 /// The language of the engine's own words in tables and reports.

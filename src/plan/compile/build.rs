@@ -18,6 +18,7 @@ impl Compiler<'_> {
         });
         self.check_rounding(&rounding, &root.key("rounding"));
         self.rounding = rounding;
+        self.on_incomplete = spec.on_incomplete.unwrap_or_default();
         let coll_specs = self.collections(&spec);
         let groups = spec
             .groups
@@ -75,6 +76,12 @@ impl Compiler<'_> {
             }
         }
         let (measures, tables) = self.compiled_measures_and_tables()?;
+        let mut indicators = indicators;
+        crate::plan::inputs::find(&mut indicators, &measures, &tables);
+        let needed = crate::plan::inputs::needed(&self.colls, self.groups_coll, &indicators, &measures, &tables);
+        for (c, n) in self.colls.iter_mut().zip(needed) {
+            c.needed = n;
+        }
         // a period is needed to date anything: a dated collection, a window, a timeliness
         // indicator's assessment date, or an expression that reads the period
         let needs_period = self.reads_period.get()
@@ -113,6 +120,7 @@ impl Compiler<'_> {
             scorecard,
             groups,
             evidence_cap: spec.evidence_cap.unwrap_or(20),
+            other_sheets: spec.other_sheets,
             set_aside: spec.evaluation_errors.unwrap_or_default()
                 == crate::pack::spec::EvaluationErrors::SetAside,
             rounding,
@@ -146,6 +154,8 @@ impl Compiler<'_> {
                 measures: Vec::new(),
                 sheet: Default::default(),
                 flat: false,
+                optional: false,
+                needed: true,
             });
         }
         let mut coll_specs = Vec::new();
@@ -182,6 +192,7 @@ impl Compiler<'_> {
                     self.jurisdiction_path(i as CollId, j, groups, &here.key("jurisdiction"));
             }
             self.colls[i].extra_fields = cs.extra_fields.unwrap_or_default();
+            self.colls[i].optional = cs.optional;
             self.colls[i].sheet = self.sheet(i, cs.sheet.as_ref(), &here.key("sheet"));
         }
     }

@@ -19,6 +19,16 @@ pub(crate) struct KindCx<'c, 'a> {
     path: &'c JsonPath,
     others: &'c [Indicator],
     members: Option<Members>,
+    /// What the kind's expressions read, recorded as they are compiled (what the
+    /// indicator's value depends on: see [`crate::plan::inputs`]).
+    reads: std::cell::RefCell<Reads>,
+}
+
+/// The measures and earlier indicators an indicator's expressions read.
+#[derive(Default)]
+struct Reads {
+    measures: Vec<MeasureId>,
+    indicators: Vec<usize>,
 }
 
 impl KindCx<'_, '_> {
@@ -68,6 +78,7 @@ impl KindCx<'_, '_> {
 
     /// Takes the members of indicator `i` compiled before this one (with no condition).
     pub fn members_of_indicator(&mut self, i: usize) {
+        self.reads.borrow_mut().indicators.push(i);
         self.members = Some(Members {
             coll: self.others[i].coll,
             filter: None,
@@ -77,13 +88,15 @@ impl KindCx<'_, '_> {
     /// Compiles field `key` (`src`) over a member, wanting a `want` (any type: `None`).
     fn member_expr(&self, src: &str, key: &str, want: Option<&Ty>) -> Option<Expr> {
         let coll = self.members.as_ref()?.coll;
-        self.compiler.expr(
+        let e = self.compiler.expr(
             src,
             &self.path(key),
             Some(coll),
             &Scope::Record.declared(),
             want,
-        )
+        )?;
+        self.reads.borrow_mut().measures.extend(e.measures_read());
+        Some(e)
     }
 
     /// A condition over a member.
@@ -143,11 +156,14 @@ impl KindCx<'_, '_> {
         let named: Vec<(&str, Ty)> = vars.iter().map(|(n, t)| (n.as_str(), t.clone())).collect();
         let e = self.compiler.expr(src, &self.path(key), None, &named, Some(want))?;
         let read: Vec<u16> = (3..named.len() as u16).filter(|s| e.uses_var(*s)).collect();
+        let mut reads = self.reads.borrow_mut();
+        reads.indicators.extend(read.iter().map(|s| (*s as usize - 3) / 3));
         Some((e, read))
     }
 
     pub fn compared(&self, key: &str, name: &str) -> Option<usize> {
         let found = self.others.iter().position(|i| i.id == name);
+        self.reads.borrow_mut().indicators.extend(found);
         if found.is_none() {
             self.diag(key, format!("no indicator '{name}' to compare (a change compares two indicators that are not changes)"));
         }
@@ -156,7 +172,7 @@ impl KindCx<'_, '_> {
 }
 
 /// The fields every kind shares; the rest of an indicator's object is its kind's.
-const SHARED_FIELDS: [&str; 10] = [
+const SHARED_FIELDS: [&str; 11] = [
     "title",
     "criterion",
     "unit",
@@ -167,6 +183,7 @@ const SHARED_FIELDS: [&str; 10] = [
     "compare",
     "rounding",
     "scoring",
+    "on_incomplete",
 ];
 
 /// An indicator's object split into what every kind shares and what is its kind's.
@@ -293,10 +310,15 @@ impl Compiler<'_> {
             path: here,
             others,
             members: None,
+            reads: Default::default(),
         };
         let compiled = kind.compile(&mut cx);
         let (compiled, members) = (compiled?, cx.members?);
-        self.indicator_rest(id, s, here, rounding, members, compiled)
+        let Reads { measures, indicators } = cx.reads.into_inner();
+        let mut ind = self.indicator_rest(id, s, here, rounding, members, compiled)?;
+        ind.reads.measures.extend(measures);
+        ind.reads.indicators = indicators;
+        Some(ind)
     }
 
     /// What every kind shares: the target, scoring, not-applicable treatment, comparison
@@ -355,6 +377,11 @@ impl Compiler<'_> {
         self.check_rounding(&rounding, &here.key("rounding"));
         let scoring = self.scoring(&s, here, &target, kind.as_ref())?;
         let target_by_group = self.target_by_group(&s, here, &target);
+        let exprs = filter.iter().chain(&target_by_group).chain(by.as_ref().map(|b| &b.expr));
+        let reads = crate::plan::Reads {
+            measures: exprs.flat_map(Expr::measures_read).collect(),
+            ..Default::default()
+        };
         Some(Indicator {
             id: id.to_string(),
             title: s.title,
@@ -370,6 +397,9 @@ impl Compiler<'_> {
             compare_rounded,
             rounding,
             scoring,
+            on_incomplete: s.on_incomplete.unwrap_or(self.on_incomplete),
+            reads,
+            inputs: Vec::new(),
         })
     }
 

@@ -105,6 +105,9 @@ struct Compiler<'a> {
     rounding: RoundingSpec,
     /// Whether an expression compiled so far reads `period_start`, `period_end` or `as_of`.
     reads_period: std::cell::Cell<bool>,
+    /// The pack's `on_incomplete`: what an indicator that does not say is worth when its
+    /// inputs lost records.
+    on_incomplete: crate::pack::spec::OnIncomplete,
 }
 
 /// Checks and compiles a loaded pack; the problems found, loading's first, when there are any.
@@ -143,6 +146,7 @@ pub(crate) fn compile(loaded: LoadedPack) -> Result<Plan, Vec<Diagnostic>> {
             mode: RoundingMode::HalfUp,
         },
         reads_period: std::cell::Cell::new(false),
+        on_incomplete: Default::default(),
     };
     let root = JsonPath::root();
     let Some(spec) = compiler.entry::<PackSpec>(&json, &root) else {
