@@ -121,7 +121,7 @@ pub use eval::ScoreError;
 pub use num::{ArithError, Number, ParseNumberError, RoundingMode};
 pub use outcome::{Measured, Outcome};
 pub use pack::load::PackError;
-pub use pack::spec::Language;
+pub use pack::spec::{Language, OnIncomplete};
 pub use pack::{Diagnostic, Severity};
 pub use plan::{NotApplicable, Period, Plan};
 

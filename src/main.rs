@@ -117,6 +117,19 @@ enum DataFormat {
     Ndjson,
 }
 
+/// What records rejected do to the exit code (`score`, `merge`): by default, 3 (the
+/// outcome written all the same, marked incomplete) unless the pack scores incomplete
+/// results (`"on_incomplete": "score"`).
+#[derive(clap::Args, Clone, Copy)]
+struct Rejections {
+    /// Exit 0 although records were rejected (the outcome says what it lacks).
+    #[arg(long, conflicts_with = "strict")]
+    allow_rejected: bool,
+    /// Exit 3 when any record was rejected, even when the pack scores incomplete results.
+    #[arg(long)]
+    strict: bool,
+}
+
 /// Where and how an outcome is written (`score`, `merge`).
 #[derive(clap::Args)]
 struct OutputArgs {
@@ -145,9 +158,8 @@ enum Command {
         input: Vec<PathBuf>,
         #[command(flatten)]
         out: OutputArgs,
-        /// Fail (exit 3) when any record is rejected.
-        #[arg(long)]
-        strict: bool,
+        #[command(flatten)]
+        rejections: Rejections,
         /// Threads to use, the input's reading included (default: one per core). The
         /// output does not depend on it.
         #[arg(long)]
@@ -175,9 +187,8 @@ enum Command {
         pack: Option<PathBuf>,
         #[command(flatten)]
         out: OutputArgs,
-        /// Fail (exit 3) when any record was rejected in any shard.
-        #[arg(long, conflicts_with = "partial")]
-        strict: bool,
+        #[command(flatten)]
+        rejections: Rejections,
         /// Write the merged partial result instead of the outcome (to merge again, in a
         /// tree).
         #[arg(long, conflicts_with_all = ["format", "lang"])]
@@ -442,7 +453,7 @@ fn main() -> ExitCode {
             pack,
             input,
             out,
-            strict,
+            rejections,
             threads,
             input_format,
             progress,
@@ -466,7 +477,7 @@ fn main() -> ExitCode {
                 pack,
                 input,
                 out,
-                strict,
+                rejections,
                 input_format,
                 progress,
             };
@@ -476,9 +487,9 @@ fn main() -> ExitCode {
             partials,
             pack,
             out,
-            strict,
+            rejections,
             partial,
-        } => or_exit(cli::score::merge(&partials, pack, out, strict, partial)),
+        } => or_exit(cli::score::merge(&partials, pack, out, rejections, partial)),
         Command::Split {
             pack,
             input,

@@ -526,10 +526,18 @@ fn the_command_line_splits_scores_partials_and_merges_them_into_the_whole_run() 
             .output()
             .unwrap()
     };
-    assert_eq!(strict(&[]).status.code(), Some(0));
-    let out = strict(&["--strict"]);
+    // a record rejected in a shard: the merged outcome is incomplete, exit 3 unless accepted
+    let out = strict(&[]);
     assert_eq!(out.status.code(), Some(3));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("1 record(s) rejected (--strict)"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("1 record(s) rejected ("),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let merged: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(merged["incomplete"]["rejected"], 1);
+    assert_eq!(strict(&["--allow-rejected"]).status.code(), Some(0));
+    assert_eq!(strict(&["--strict"]).status.code(), Some(3));
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -80,7 +80,7 @@ fn decision_table_hit_policies() {
     ]);
     let tables = json!({
         "first": { "on": "units", "rows": rows, "default": { "g": "none", "p": 0 } },
-        "priority": { "on": "units", "hit": "priority", "rows": rows },
+        "priority": { "on": "units", "hit": "priority", "rows": rows, "default": { "g": "none", "p": 0 } },
         "sum": { "on": "units", "hit": "collect", "aggregate": "sum", "rows": rows_p },
         "max": { "on": "units", "hit": "collect", "aggregate": "max", "rows": rows_p },
         "count": { "on": "units", "hit": "collect", "aggregate": "count", "rows": rows }
@@ -107,7 +107,7 @@ fn decision_table_hit_policies() {
     assert_eq!(u1["count_p"], "3");
     let u2 = &o["records"]["units"]["U2"];
     assert_eq!(u2["first_g"], "none", "default when nothing matches");
-    assert_eq!(u2["prio_g"], Value::Null, "no default: no value");
+    assert_eq!(u2["prio_g"], "none");
     assert_eq!(u2["sum_p"], Value::Null);
 
     // rows that compare fields with constants are checked when the pack loads

@@ -148,6 +148,12 @@ fn label(text: &str) -> String {
     )
 }
 
+/// The coverage pack's other collections, there with no records.
+const NONE_BUT_UNITS: &str = r#"{"inspections": []}
+{"events": []}
+{"complaints": []}
+{"cases": []}"#;
+
 #[test]
 fn ndjson_rejections_are_accounted_with_labels() {
     let p = plan(Shape::Coverage);
@@ -158,6 +164,7 @@ fn ndjson_rejections_are_accounted_with_labels() {
         r#"{"units": 5}"#,
         r#"{"units": {"id": "U2", "name": "店", "category": "hotel", "township": "T9", "status": "active", "archived": true}}"#,
         r#"{"units": {"id": "U3", "id": "U3", "name": "店", "category": "hotel", "township": "T1", "status": "active", "archived": true}}"#,
+        NONE_BUT_UNITS,
     ]
     .join("\n");
     let ds = p.read_ndjson(text.as_bytes()).unwrap();
@@ -257,7 +264,7 @@ fn an_ndjson_line_longer_than_a_chunk_is_read_whole() {
     let p = plan(Shape::Coverage);
     let name = "长".repeat(1_000_000); // 3 MB of text in one record
     let text = format!(
-        "{}\n{}\n",
+        "{}\n{}\n{{\"units\": []}}\n{NONE_BUT_UNITS}\n",
         r#"{"period": {"from": "2025-01-01", "to": "2025-12-31"}}"#,
         format_args!(
             r#"{{"jurisdictions": {{"id": "T1", "name": "{name}", "level": "township"}}}}"#

@@ -124,7 +124,10 @@ fn with_units(units: &str) -> Vec<(String, Vec<u8>)> {
     ];
     // the other collections are there with no records (their header rows alone)
     for t in none_of_the_others(&coverage(), &["辖区", "监督单位", "监督检查"]) {
-        files.push((format!("{}.csv", t.name), sheet_out::csv(&t, false).unwrap()));
+        files.push((
+            format!("{}.csv", t.name),
+            sheet_out::csv(&t, false).unwrap(),
+        ));
     }
     files
 }
@@ -271,9 +274,19 @@ fn sheets_that_cannot_be_read_say_what_is_missing() {
     );
     // a collection's file left out (here, the cases'), with the file that may be it
     files.retain(|(n, _)| n != "summary.csv" && n != "案件.csv");
-    let case_file = sheet_out::csv(&none_of_the_others(&plan, &[]).into_iter().find(|t| t.name == "案件").unwrap(), false).unwrap();
+    let case_file = sheet_out::csv(
+        &none_of_the_others(&plan, &[])
+            .into_iter()
+            .find(|t| t.name == "案件")
+            .unwrap(),
+        false,
+    )
+    .unwrap();
     let no_cases = err(files.clone());
-    assert!(no_cases.contains("has no file 案件.csv for the records of cases"), "{no_cases}");
+    assert!(
+        no_cases.contains("has no file 案件.csv for the records of cases"),
+        "{no_cases}"
+    );
     files.push(("案件表.csv".into(), case_file));
     let misnamed = err(files);
     assert!(

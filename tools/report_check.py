@@ -5,6 +5,7 @@
 
 The page must load with no console errors or warnings, no page errors and no request
 for anything outside itself; and the figures its DOM holds must be the outcome's: the
+note that the results are incomplete (at the top, when records were rejected), the
 headline total and grade, every cell of the jurisdiction × indicator matrix (value and
 met), the marked cells exactly those not met, a chart per indicator with a bar per
 jurisdiction, the count of each grade of graded records, and the accounting of records. Exit 0 when all hold, 1 with the list of
@@ -38,6 +39,18 @@ def check(page, outcome):
         if got != want:
             problems.append(f"{what}: the page shows {got!r}, the outcome has {want!r}")
 
+    # what the results lack, at the top, when records were rejected
+    note = page.locator("#incomplete")
+    lacks = outcome.get("incomplete")
+    if lacks:
+        if note.count() != 1:
+            problems.append("records were rejected, but the page does not say the results are incomplete")
+        elif f" {lacks['rejected']} " not in note.inner_text():
+            problems.append(f"the incomplete note does not give the {lacks['rejected']} records rejected: {note.inner_text()!r}")
+        elif note.bounding_box() is None or note.bounding_box()["y"] > 400:
+            problems.append("the incomplete note is not at the top of the page")
+    elif note.count():
+        problems.append("the page says the results are incomplete, but nothing was rejected")
     sc = outcome.get("scorecard")
     if sc:
         head = page.locator("#headline")

@@ -1,7 +1,7 @@
 //! `scorecard score` and `scorecard merge`: an outcome (or a partial result) written as
 //! the format asks, to a file or standard output.
 
-use crate::{InputFormat, Lang, OutputArgs, ScoreFormat, When};
+use crate::{InputFormat, Lang, OutputArgs, Rejections, ScoreFormat, When};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -38,8 +38,8 @@ pub struct Args {
     pub input: Vec<PathBuf>,
     /// Where and how the outcome is written.
     pub out: OutputArgs,
-    /// Exit 3 when records were rejected.
-    pub strict: bool,
+    /// What records rejected do to the exit code.
+    pub rejections: Rejections,
     /// How the input is written.
     pub input_format: InputFormat,
     /// Whether to show a progress bar.
@@ -72,7 +72,7 @@ pub fn score(a: Args) -> Result<ExitCode, String> {
         Some(ds),
     )?;
     bar.finish_and_clear();
-    let code = strictly(&outcome, a.strict);
+    let code = exit_code(&plan, &outcome, a.rejections);
     // the process ends here and its memory goes back whole: freeing the outcome (with the
     // records it shares with the dataset, a value at a time) would only delay the exit
     std::mem::forget(outcome);
@@ -99,15 +99,38 @@ fn write_bytes(output: Option<&Path>, bytes: &[u8], what: &str) -> Result<(), St
     }
 }
 
-/// Exit code 3 (with the count on standard error) when records were rejected and
-/// `--strict` asks for none.
-fn strictly(outcome: &scorecard::Outcome, strict: bool) -> ExitCode {
-    let rejected: usize = outcome.accounting.values().map(|a| a.rejected.len()).sum();
-    if strict && rejected > 0 {
-        eprintln!("error: {rejected} record(s) rejected (--strict)");
-        return ExitCode::from(3);
+/// Exit code 3 (with what was rejected on standard error) when records were rejected,
+/// unless `--allow-rejected` accepts it, or the pack scores incomplete results and
+/// `--strict` does not overrule it.
+fn exit_code(plan: &scorecard::Plan, outcome: &scorecard::Outcome, r: Rejections) -> ExitCode {
+    let Some(lacks) = &outcome.incomplete else {
+        return ExitCode::SUCCESS;
+    };
+    let accepted =
+        r.allow_rejected || (!r.strict && plan.on_incomplete() == scorecard::OnIncomplete::Score);
+    if accepted {
+        return ExitCode::SUCCESS;
     }
-    ExitCode::SUCCESS
+    let by: Vec<String> = lacks
+        .collections
+        .iter()
+        .map(|c| {
+            format!(
+                "{c} {}",
+                outcome.accounting.get(c).map_or(0, |a| a.rejected.len())
+            )
+        })
+        .collect();
+    let why = match r.strict {
+        true => "--strict".to_string(),
+        false => "--allow-rejected accepts it".to_string(),
+    };
+    eprintln!(
+        "error: {} record(s) rejected ({}): the outcome is incomplete, and was written all the same ({why})",
+        lacks.rejected,
+        by.join(", ")
+    );
+    ExitCode::from(3)
 }
 
 /// Writes an outcome as `format` asks; `ds`, the records it is of, is freed on one thread
@@ -165,7 +188,7 @@ pub fn merge(
     partials: &[PathBuf],
     pack: Option<PathBuf>,
     out: OutputArgs,
-    strict: bool,
+    rejections: Rejections,
     partial: bool,
 ) -> Result<ExitCode, String> {
     let OutputArgs {
@@ -192,7 +215,7 @@ pub fn merge(
     let plan = super::input::plan(pack)?;
     let outcome = plan.finish(&[all]).map_err(|e| e.to_string())?;
     write_outcome(&outcome, format, output.as_deref(), lang, None)?;
-    Ok(strictly(&outcome, strict))
+    Ok(exit_code(&plan, &outcome, rejections))
 }
 
 /// A workbook or CSV files are written to a file or folder, never to standard output.

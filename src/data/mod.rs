@@ -281,6 +281,12 @@ pub struct Accounting {
     pub excluded_by: BTreeMap<String, u64>,
     /// Rejected records with their reasons, sorted by key.
     pub rejected: Vec<Rejection>,
+    /// How many of the rejected records were rejected for referring to a key the named
+    /// collection does not have, by that collection: records it may lack, which makes
+    /// what reads it incomplete as much as its own rejections do (a unit left out of the
+    /// data shows only through its inspections).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub dangling: BTreeMap<String, u64>,
 }
 
 /// A dataset read against a plan.

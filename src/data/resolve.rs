@@ -39,7 +39,7 @@ pub(super) fn resolve(plan: &Plan, input: Input) -> Result<Dataset, DataError> {
 
     let sorted = reject_duplicate_keys(colls, &mut raws);
     let ref_slots = reference_slots(colls);
-    let targets = resolve_references(colls, &mut raws, &ref_slots);
+    let targets = resolve_references(colls, &mut raws, &ref_slots, &mut accounting);
     point_references(&mut raws, &ref_slots, targets);
     let mut excluded = exclusions(plan, &raws, &sorted, &ref_slots, dated.then_some(&period))?;
     if colls.iter().any(|c| !c.invalid_when.is_empty()) {
@@ -159,7 +159,15 @@ pub(super) fn reference_slots(colls: &[Collection]) -> RefSlots {
 /// its record, by collection, reference field and record. Then the records that reference
 /// a missing or rejected record are rejected, until nothing changes (a rejection can
 /// orphan other records).
-fn resolve_references(colls: &[Collection], raws: &mut [Raws], ref_slots: &RefSlots) -> Vec<Vec<Vec<u32>>> {
+///
+/// `dangling` counts, by collection, its records rejected for a key the collection they
+/// refer to does not have (see `Accounting::dangling`).
+fn resolve_references(
+    colls: &[Collection],
+    raws: &mut [Raws],
+    ref_slots: &RefSlots,
+    accounting: &mut [Accounting],
+) -> Vec<Vec<Vec<u32>>> {
     let key_slot = |ci: usize| colls[ci].key_slot;
     let targets: Vec<Vec<Vec<u32>>> = {
         let referenced: Vec<bool> = (0..colls.len())
@@ -217,12 +225,13 @@ fn resolve_references(colls: &[Collection], raws: &mut [Raws], ref_slots: &RefSl
                     let tname = &colls[target as usize].name;
                     let fname = &colls[ci].fields[slot as usize].name;
                     match targets[ci][k][ri] {
-                        NONE if first => Some(format!(
-                            "field '{fname}': no {tname} record has key '{key}'"
+                        NONE if first => Some((
+                            format!("field '{fname}': no {tname} record has key '{key}'"),
+                            Some(target),
                         )),
                         NONE => None,
                         ti if !raws[target as usize].get(ti as usize).ok() => {
-                            Some(rejected_target(colls, ci, slot, target, key))
+                            Some((rejected_target(colls, ci, slot, target, key), None))
                         }
                         _ => None,
                     }
@@ -233,7 +242,11 @@ fn resolve_references(colls: &[Collection], raws: &mut [Raws], ref_slots: &RefSl
             break;
         }
         for (ci, list) in changes.into_iter().enumerate() {
-            for (ri, reason) in list {
+            for (ri, (reason, missing_from)) in list {
+                if let Some(t) = missing_from {
+                    let name = colls[t as usize].name.clone();
+                    *accounting[ci].dangling.entry(name).or_default() += 1;
+                }
                 raws[ci].reject(ri, reason);
             }
         }

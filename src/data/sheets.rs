@@ -483,7 +483,7 @@ fn unmatched_grids(plan: &Plan, absent: &[&Collection], unmatched: &[&Grid], csv
                     .copied()
                     .find(|n| !n.is_empty() && (want.contains(n) || n.contains(want)))
             })
-            .or_else(|| match (absent.len(), names.as_slice()) {
+            .or(match (absent.len(), names.as_slice()) {
                 (1, [only]) => Some(*only),
                 _ => None,
             });

@@ -695,6 +695,7 @@ fn group_result(
                     .map(|i| g.keys.key(ind.coll, *i).to_string())
                     .collect(),
             },
+            incomplete: None,
         },
         pts,
     ))

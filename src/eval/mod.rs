@@ -8,6 +8,7 @@ pub mod explain;
 pub mod explain_above;
 pub(crate) mod failed;
 pub mod groups;
+pub(crate) mod incomplete;
 pub mod indicator;
 pub mod measure;
 pub(crate) mod own;
@@ -342,7 +343,7 @@ fn score_once(plan: &Plan, ds: &Dataset) -> Result<Outcome, failed::Failed> {
     let groups = groups::Groups::new(plan, ds);
     let own = own::tallied(plan, ds, &cols, &groups);
     let keys = indicator::Keys::Data(ds);
-    let mut outcome = results(plan, ds, &cols, &groups, keys, own)?;
+    let mut outcome = results(plan, ds, &cols, &groups, keys, own, &ds.accounting)?;
     // the measures are no longer needed: their columns become the records' table
     outcome.records = reported(plan, ds, &mut cols);
     outcome.accounting = accounting(plan, &ds.accounting);
@@ -363,7 +364,8 @@ pub(crate) fn accounting(
 
 /// The outcome from the indicators' own tallies (without its records and accounting,
 /// which the caller gives): the indicators' results in every group, the tables on groups
-/// and the scorecard. `ds` has the jurisdictions, and `cols` their measures.
+/// and the scorecard. `ds` has the jurisdictions, and `cols` their measures; `accounting`
+/// (by collection id) is the whole run's, which says what the results lack.
 pub(crate) fn results(
     plan: &Plan,
     ds: &Dataset,
@@ -371,8 +373,16 @@ pub(crate) fn results(
     groups: &groups::Groups,
     keys: indicator::Keys,
     own: Vec<Result<Option<own::Own>, failed::Failed>>,
+    accounting: &[crate::data::Accounting],
 ) -> Result<Outcome, failed::Failed> {
-    let (results, values) = indicator::evaluate(plan, ds, cols, groups, keys, own)?;
+    let (mut results, values) = indicator::evaluate(plan, ds, cols, groups, keys, own)?;
+    let lacking = incomplete::of_indicators(plan, accounting);
+    for (i, lacks) in lacking.iter().enumerate() {
+        if let Some(lacks) = lacks {
+            incomplete::apply(plan, i, lacks, &mut results[i]);
+        }
+    }
+    let provisional = incomplete::provisional(plan, &lacking);
     let mut grades = group_grades(plan, ds, cols, groups, &results, &values)?;
     let mut overall_ind = BTreeMap::new();
     let mut per_group: Vec<BTreeMap<String, crate::outcome::IndicatorResult>> =
@@ -397,7 +407,9 @@ pub(crate) fn results(
                 } else {
                     format!("group '{}'", groups.key(ds, g))
                 };
-                scorecard::evaluate(plan, sc, &scores[g], &vars, ds, &group).map(Some)
+                let mut s = scorecard::evaluate(plan, sc, &scores[g], &vars, ds, &group)?;
+                s.provisional = provisional;
+                Ok(Some(s))
             }
             None => Ok(None),
         }
@@ -421,6 +433,7 @@ pub(crate) fn results(
         pack: plan.meta.clone(),
         period: ds.period(),
         accounting: BTreeMap::new(),
+        incomplete: incomplete::summary(plan, accounting, &lacking),
         records: BTreeMap::new(),
         indicators: overall_ind,
         scorecard: scorecard_of(groups.count())?,

@@ -135,6 +135,7 @@ pub(crate) fn evaluate(
         }
     }
     Ok(ScorecardResult {
+        provisional: false,
         total: total.as_ref().map(exact),
         max: all_max.to_exact_string(),
         grade,

@@ -4,7 +4,7 @@
 
 use crate::expr::eval::{EvalError, Frame};
 use crate::num::Number;
-use crate::plan::{CollectAgg, Direct, Hit, Table, TableBody};
+use crate::plan::{CollectAgg, Direct, Hit, Table, TableBody, TableOn};
 use crate::value::Value;
 use std::borrow::Cow;
 
@@ -54,7 +54,8 @@ fn failed(src: &str, message: String) -> (String, EvalError) {
 /// `record`, decided from them alone: each row's condition tested directly
 /// ([`crate::expr::quick::Quick`]) in turn, or the band of the field's number. `None` when
 /// the table is not direct or a test cannot answer for this record (a field with no value,
-/// or of another type): [`eval_table`] then evaluates it in full, and says what is wrong.
+/// or of another type), or when no row fires and the table has no default: [`eval_table`]
+/// then evaluates it in full, and says what is wrong.
 #[inline]
 pub fn decide_direct(t: &Table, record: &[Value]) -> Option<Fired> {
     match (t.direct.as_ref()?, &t.body) {
@@ -64,17 +65,33 @@ pub fn decide_direct(t: &Table, record: &[Value]) -> Option<Fired> {
                     return Some(Fired::One(i));
                 }
             }
-            Some(Fired::Default)
+            t.default.is_some().then_some(Fired::Default)
         }
         (Direct::Band(slot), TableBody::Bands { bands, .. }) => {
             let x = record.get(*slot as usize)?.num()?;
-            Some(match band_of(bands, &x) {
-                Some(k) => Fired::One(k),
-                None => Fired::Default,
-            })
+            match band_of(bands, &x) {
+                Some(k) => Some(Fired::One(k)),
+                None => t.default.is_some().then_some(Fired::Default),
+            }
         }
         _ => None,
     }
+}
+
+/// The error of a record that no row (or band) of a table on records matches when the
+/// table has no default: such a record is set aside with it, never left without a value
+/// to drop silently out of a population (a pool with no water test, counted nowhere,
+/// would raise the share of pools that pass). `src` is the condition (or input) tested
+/// last. Tables on groups and on the scorecard give no value instead, which shows.
+fn uncovered(t: &Table, src: &str) -> (String, EvalError) {
+    let what = match &t.body {
+        TableBody::Bands { .. } => "falls in no band of the table",
+        TableBody::Rows(_) => "matches no row of the table",
+    };
+    failed(
+        src,
+        format!("{what}, which has no default: give the table a \"default\" (or a last row \"when\": \"true\") for such records"),
+    )
 }
 
 /// The band `x` falls in: bands are sorted by min (no min first), the last one starting at
@@ -111,9 +128,24 @@ pub fn eval_table<'t>(t: &'t Table, f: &Frame) -> Result<TableHit<'t>, (String, 
             fired,
         });
     }
+    // what no row fired gives: the default, or for a record an error (see [`uncovered`])
+    let on_records = matches!(t.on, TableOn::Coll(_)) && t.default.is_none();
+    let none_after = |src: &str| -> Result<TableHit<'t>, (String, EvalError)> {
+        if on_records {
+            return Err(uncovered(t, src));
+        }
+        Ok(TableHit {
+            outputs: outputs_of(t, &Fired::Default),
+            fired: Fired::Default,
+        })
+    };
     let none = || TableHit {
         outputs: outputs_of(t, &Fired::Default),
         fired: Fired::Default,
+    };
+    let last_src = match &t.body {
+        TableBody::Rows(rows) => rows.last().map_or("", |r| &r.when.src),
+        TableBody::Bands { input, .. } => &input.src,
     };
     let one = |then: &'t [Value], i: usize| TableHit {
         outputs: Cow::Borrowed(then),
@@ -138,7 +170,7 @@ pub fn eval_table<'t>(t: &'t Table, f: &Frame) -> Result<TableHit<'t>, (String, 
             };
             match band_of(bands, &x) {
                 Some(k) => Ok(one(&bands[k].then, k)),
-                None => Ok(none()),
+                None => none_after(last_src),
             }
         }
         TableBody::Rows(rows) => {
@@ -151,7 +183,7 @@ pub fn eval_table<'t>(t: &'t Table, f: &Frame) -> Result<TableHit<'t>, (String, 
                             return Ok(one(&r.then, i));
                         }
                     }
-                    Ok(none())
+                    none_after(last_src)
                 }
                 Hit::Unique => {
                     let mut hit = None;
@@ -168,7 +200,10 @@ pub fn eval_table<'t>(t: &'t Table, f: &Frame) -> Result<TableHit<'t>, (String, 
                             hit = Some(i);
                         }
                     }
-                    Ok(hit.map_or_else(none, |i| one(&rows[i].then, i)))
+                    match hit {
+                        Some(i) => Ok(one(&rows[i].then, i)),
+                        None => none_after(last_src),
+                    }
                 }
                 Hit::Priority => {
                     let mut best: Option<usize> = None;
@@ -177,7 +212,10 @@ pub fn eval_table<'t>(t: &'t Table, f: &Frame) -> Result<TableHit<'t>, (String, 
                             best = Some(i);
                         }
                     }
-                    Ok(best.map_or_else(none, |i| one(&rows[i].then, i)))
+                    match best {
+                        Some(i) => Ok(one(&rows[i].then, i)),
+                        None => none_after(last_src),
+                    }
                 }
                 Hit::Collect(agg) => {
                     let mut fired = Vec::new();

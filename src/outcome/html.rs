@@ -59,6 +59,7 @@ td.not-met{background:#f8cbad;color:#9c0006;font-weight:600}.headline{font-size:
 .headline b{font-size:1.4em}.actions{color:#9c0006;font-weight:600}.chart{margin:.4em 0 1.2em}
 .chart text{font-size:12px}.bar{fill:#5b9bd5}.bar.not-met{fill:#e46c5a}.target{stroke:#1a1a1a;stroke-dasharray:4 3}
 .ids{font-family:ui-monospace,monospace;font-size:.9em;color:#333}
+.incomplete{border:2px solid #9c0006;background:#fff2cc;padding:.6em .9em;font-weight:600}.mark{color:#9c0006;font-size:.85em}
 @media print{body{margin:0;max-width:none}h2{page-break-after:avoid}table,.chart{page-break-inside:avoid}}
 ";
 
@@ -90,6 +91,13 @@ pub fn page(o: &Outcome, lang: Language) -> String {
         None => s.push_str(w.no_period),
     }
     let _ = writeln!(s, " · {}</p>", esc(&o.engine));
+    if let Some(note) = super::words::incomplete_note(o, lang) {
+        let _ = writeln!(
+            s,
+            "<p class=\"incomplete\" id=\"incomplete\">{}</p>",
+            esc(&note)
+        );
+    }
     headline(&mut s, o, w);
     let order: Vec<(&String, &IndicatorResult)> = o.indicators_in_order().collect();
     if !order.is_empty() {
@@ -123,7 +131,10 @@ fn headline(s: &mut String, o: &Outcome, w: &Words) {
         esc(&total),
         esc(&sc.max),
         w.grade,
-        esc(sc.grade.as_deref().unwrap_or("—")),
+        esc(&match sc.provisional {
+            true => format!("{} ({})", sc.grade.as_deref().unwrap_or("—"), w.provisional),
+            false => sc.grade.as_deref().unwrap_or("—").to_string(),
+        }),
         w.actions,
         esc(&if actions.is_empty() { w.none.to_string() } else { actions.join(", ") })
     );
@@ -162,6 +173,10 @@ fn indicators(s: &mut String, order: &[(&String, &IndicatorResult)], w: &Words) 
             Some(true) => w.met,
             Some(false) => w.not_met,
             None => "—",
+        };
+        let met = match &i.incomplete {
+            Some(_) => format!("{met} <span class=\"mark\">({})</span>", w.incomplete),
+            None => met.to_string(),
         };
         let _ = writeln!(
             s,

@@ -27,6 +27,8 @@ pub(super) struct Document<'a, R: Serialize> {
     #[serde(skip_serializing_if = "Option::is_none")]
     period: &'a Option<Period>,
     accounting: &'a BTreeMap<String, Accounting>,
+    #[serde(skip_serializing_if = "is_none")]
+    incomplete: &'a Option<super::IncompleteOutcome>,
     records: R,
     indicators: &'a BTreeMap<String, IndicatorResult>,
     #[serde(skip_serializing_if = "no_scorecard")]
@@ -38,6 +40,10 @@ pub(super) struct Document<'a, R: Serialize> {
 
 fn no_scorecard(s: &&Option<ScorecardResult>) -> bool {
     s.is_none()
+}
+
+fn is_none<T>(o: &&Option<T>) -> bool {
+    o.is_none()
 }
 
 /// A records map with nothing in it: what the document shows while its records are
@@ -59,6 +65,7 @@ impl Outcome {
             pack: &self.pack,
             period: &self.period,
             accounting: &self.accounting,
+            incomplete: &self.incomplete,
             records,
             indicators: &self.indicators,
             scorecard: &self.scorecard,

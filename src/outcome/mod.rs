@@ -110,6 +110,7 @@ pub struct IndicatorResult {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<BTreeMap<String, String>>,
     /// Whether the target is met; absent when there is none or the indicator is excluded.
+    /// Not met when the indicator is incomplete, unless it says `"on_incomplete": "score"`.
     pub met: Option<bool>,
     /// Points earned; absent without scoring or when excluded.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -132,6 +133,54 @@ pub struct IndicatorResult {
     pub by: Option<Vec<ByCategory>>,
     /// The records that made the value what it is: which ones, how many, the first by key.
     pub evidence: Evidence,
+    /// What it was computed without, when its inputs lost records.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub incomplete: Option<Incomplete>,
+}
+
+/// What a result was computed without: records rejected (or set aside when scored) from
+/// the collections it reads.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct Incomplete {
+    /// How many records those collections lost.
+    pub rejected: u64,
+    /// How many records of other collections refer to keys those collections do not have
+    /// (records they may lack: a unit left out shows only through its inspections).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub missing: u64,
+    /// The collections that lost them (or may lack records), by name.
+    pub collections: Vec<String>,
+    /// What the result is worth: `fail` (not met, no points) or `score` (scored on the
+    /// records there are), as the indicator or the pack says.
+    pub on_incomplete: crate::pack::spec::OnIncomplete,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// What an outcome was computed without, and which of its results that touches: present
+/// only when records were rejected (or set aside).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct IncompleteOutcome {
+    /// How many records were rejected in all.
+    pub rejected: u64,
+    /// The collections that lost them, by name.
+    pub collections: Vec<String>,
+    /// The indicators that read any of them, by id: each says so itself (`incomplete`),
+    /// and unless it says `"on_incomplete": "score"` it is not met and earns no points.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub indicators: Vec<String>,
+    /// By collection, the reported measures that read any of them (a unit's inspection
+    /// count, when inspections were rejected).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub measures: BTreeMap<String, Vec<String>>,
+    /// Whether the scorecard reads an incomplete indicator: its total and grade are then
+    /// provisional.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub scorecard: bool,
 }
 
 /// An indicator in one category of its `by` dimension (within one group).
@@ -409,6 +458,10 @@ pub struct ScorecardResult {
     /// Grade of the total.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub grade: Option<String>,
+    /// Whether an indicator it reads is incomplete, so that the total and grade may change
+    /// once the data are whole.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub provisional: bool,
     /// Actions triggered.
     pub actions: Vec<ActionResult>,
     /// Each section's score, in the pack's order.
@@ -453,6 +506,9 @@ pub struct Outcome {
     pub period: Option<Period>,
     /// Records read, used, excluded and rejected, by collection.
     pub accounting: BTreeMap<String, Accounting>,
+    /// What the results were computed without, when records were rejected.
+    #[cfg_attr(feature = "schema", serde(skip_serializing_if = "Option::is_none"))]
+    pub incomplete: Option<IncompleteOutcome>,
     /// Measures of each record, by collection (then key, then measure).
     pub records: BTreeMap<String, Records>,
     /// Indicators over all members.

@@ -158,7 +158,10 @@ fn indicator_table(o: &Outcome, w: &Words) -> Table {
             Cell::new(value_text(i, w)),
             Cell::new(of_text(i, w)),
             Cell::new(target_text(i, w)),
-            Cell::new(met_text(i.met, w)),
+            Cell::new(match &i.incomplete {
+                Some(_) => format!("{} ({})", met_text(i.met, w), w.incomplete),
+                None => met_text(i.met, w).to_string(),
+            }),
             Cell::new(points_text(i, w)),
             Cell::new(ev),
         ]);
@@ -215,6 +218,10 @@ fn scorecard_line(s: &ScorecardResult, w: &Words) -> String {
         .map(|t| t.display.clone())
         .unwrap_or_else(|| "n/a".into());
     let grade = s.grade.as_deref().unwrap_or("—");
+    let grade = match s.provisional {
+        true => format!("{grade} ({})", w.provisional),
+        false => grade.to_string(),
+    };
     let actions: Vec<&str> = s.actions.iter().map(|a| a.action.as_str()).collect();
     let actions = if actions.is_empty() {
         w.none.to_string()
@@ -245,6 +252,9 @@ pub fn table(o: &Outcome, lang: Language) -> String {
         None => {
             let _ = writeln!(s, "{}\n", w.no_period);
         }
+    }
+    if let Some(note) = super::words::incomplete_note(o, lang) {
+        let _ = writeln!(s, "{note}\n");
     }
     let _ = writeln!(s, "{}:\n{}", w.indicators_overall, indicator_table(o, w));
     if !o.groups.is_empty() && !o.indicators.is_empty() {

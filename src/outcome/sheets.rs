@@ -68,6 +68,14 @@ pub fn tables(o: &Outcome, lang: Language) -> Vec<Table> {
         Language::En => ("yes", "no"),
     };
     let mut out = Vec::new();
+    // first, what the results lack, when records were rejected
+    if let Some(note) = super::words::incomplete_note(o, lang) {
+        out.push(Table {
+            name: w.incomplete.to_string(),
+            headers: vec![w.incomplete.to_string()],
+            rows: vec![vec![Out::Flagged(note)]],
+        });
+    }
     let order: Vec<(&String, &super::IndicatorResult)> = o.indicators_in_order().collect();
     // the jurisdiction × indicator matrix
     let mut headers = vec![w.jurisdiction.to_string(), w.name.to_string()];
@@ -90,9 +98,13 @@ pub fn tables(o: &Outcome, lang: Language) -> Vec<Table> {
                         }
                     });
                     row.push(v);
+                    let mark = |m: &str| match &i.incomplete {
+                        Some(_) => format!("{m} ({})", w.incomplete),
+                        None => m.to_string(),
+                    };
                     row.push(match i.met {
-                        Some(true) => Out::Text(w.met.into()),
-                        Some(false) => Out::Flagged(w.not_met.into()),
+                        Some(true) => Out::Text(mark(w.met)),
+                        Some(false) => Out::Flagged(mark(w.not_met)),
                         None => Out::Empty,
                     });
                     row.push(match (&i.points, &i.max_points) {

@@ -53,6 +53,10 @@ pub(crate) struct Words {
     pub grades: &'static str,
     pub count: &'static str,
     pub share: &'static str,
+    /// Beside an incomplete indicator's value.
+    pub incomplete: &'static str,
+    /// Beside a provisional total.
+    pub provisional: &'static str,
 }
 
 const EN: Words = Words {
@@ -102,6 +106,8 @@ const EN: Words = Words {
     grades: "Grades",
     count: "count",
     share: "share",
+    incomplete: "incomplete",
+    provisional: "provisional",
 };
 
 const ZH: Words = Words {
@@ -151,6 +157,8 @@ const ZH: Words = Words {
     grades: "等级分布",
     count: "数量",
     share: "占比",
+    incomplete: "数据不完整",
+    provisional: "暂定",
 };
 
 impl Words {
@@ -161,4 +169,82 @@ impl Words {
             Language::Zh => &ZH,
         }
     }
+}
+
+/// The outcome's incompleteness in a few sentences, for the top of every rendering: how
+/// many records were rejected and from where, the indicators computed without them (by
+/// title) and what they are worth, and whether the scorecard is provisional. None when
+/// nothing was rejected.
+pub(crate) fn incomplete_note(o: &super::Outcome, lang: Language) -> Option<String> {
+    use crate::pack::spec::OnIncomplete;
+    let lacks = o.incomplete.as_ref()?;
+    let zh = lang == Language::Zh;
+    let by: Vec<String> = lacks
+        .collections
+        .iter()
+        .map(|c| {
+            let n = o.accounting.get(c).map_or(0, |a| a.rejected.len());
+            match zh {
+                true => format!("{c} {n} 条"),
+                false => format!("{c} {n}"),
+            }
+        })
+        .collect();
+    let named = |policy: OnIncomplete| -> Vec<String> {
+        o.indicators_in_order()
+            .filter(|(_, r)| {
+                r.incomplete
+                    .as_ref()
+                    .is_some_and(|i| i.on_incomplete == policy)
+            })
+            // those judged: an indicator without a target or points is only marked
+            .filter(|(_, r)| r.met.is_some() || r.points.is_some())
+            .map(|(id, r)| r.title.clone().unwrap_or_else(|| id.clone()))
+            .collect()
+    };
+    let (failed, scored) = (named(OnIncomplete::Fail), named(OnIncomplete::Score));
+    let sep = if zh { "、" } else { ", " };
+    let mut out = match zh {
+        true => format!(
+            "数据不完整：拒收记录 {} 条（{}）。",
+            lacks.rejected,
+            by.join("，")
+        ),
+        false => format!(
+            "Incomplete: {} record(s) rejected ({}).",
+            lacks.rejected,
+            by.join(", ")
+        ),
+    };
+    if !failed.is_empty() {
+        out += &match zh {
+            true => format!(
+                "以下指标缺少这些记录，按未达标、不得分计：{}。",
+                failed.join(sep)
+            ),
+            false => format!(
+                " Computed without them, so not met and without points: {}.",
+                failed.join(sep)
+            ),
+        };
+    }
+    if !scored.is_empty() {
+        out += &match zh {
+            true => format!(
+                "以下指标缺少这些记录，按现有记录计分：{}。",
+                scored.join(sep)
+            ),
+            false => format!(
+                " Computed without them, scored on the records there are: {}.",
+                scored.join(sep)
+            ),
+        };
+    }
+    if lacks.scorecard {
+        out += match zh {
+            true => "考核总分与等级为暂定，待数据补正后重新评分。",
+            false => " The scorecard's total and grade are provisional until the data are whole.",
+        };
+    }
+    Some(out)
 }

@@ -100,19 +100,23 @@ pub(crate) fn finish(plan: &Plan, p: &Partial) -> Result<Outcome, ScoreError> {
             by,
         })));
     }
-    let mut outcome =
-        eval::results(plan, &ds, &cols, &groups, Keys::Named(&keys), own).map_err(|f| f.first())?;
-    outcome.records = records(plan, &ds, p)?;
-    outcome.accounting = plan
+    let accounting: Vec<crate::data::Accounting> = plan
         .collections
         .iter()
-        .map(|c| {
-            (
-                c.name.clone(),
-                p.accounting.get(&c.name).cloned().unwrap_or_default(),
-            )
-        })
+        .map(|c| p.accounting.get(&c.name).cloned().unwrap_or_default())
         .collect();
+    let mut outcome = eval::results(
+        plan,
+        &ds,
+        &cols,
+        &groups,
+        Keys::Named(&keys),
+        own,
+        &accounting,
+    )
+    .map_err(|f| f.first())?;
+    outcome.records = records(plan, &ds, p)?;
+    outcome.accounting = eval::accounting(plan, &accounting);
     Ok(outcome)
 }
 

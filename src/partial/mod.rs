@@ -224,6 +224,9 @@ impl Partial {
             }
             mine.rejected.extend(a.rejected.iter().cloned());
             mine.rejected.sort();
+            for (to, n) in &a.dangling {
+                *mine.dangling.entry(to.clone()).or_default() += n;
+            }
         }
         for (c, r) in &o.records {
             match self.records.get_mut(c) {

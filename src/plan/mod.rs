@@ -570,6 +570,8 @@ pub struct Plan {
     pub(crate) evidence_cap: usize,
     /// Sheets of a workbook that hold no collection, passed over when reading.
     pub(crate) other_sheets: Vec<String>,
+    /// The pack's `on_incomplete` (each indicator's own, when it says, is in it).
+    pub(crate) on_incomplete: crate::pack::spec::OnIncomplete,
     /// Whether a record whose evaluation fails is set aside (else the run fails).
     pub(crate) set_aside: bool,
     /// Default display rounding.
@@ -589,6 +591,12 @@ impl Plan {
     /// fraction), each located like an error.
     pub fn warnings(&self) -> &[crate::pack::Diagnostic] {
         &self.warnings
+    }
+
+    /// What the pack's indicators whose inputs lost records are worth unless they say
+    /// (`on_incomplete`): the CLI exits 3 on rejected records unless it is `Score`.
+    pub fn on_incomplete(&self) -> crate::pack::spec::OnIncomplete {
+        self.on_incomplete
     }
 
     /// The pack's name.

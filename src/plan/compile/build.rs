@@ -121,6 +121,7 @@ impl Compiler<'_> {
             groups,
             evidence_cap: spec.evidence_cap.unwrap_or(20),
             other_sheets: spec.other_sheets,
+            on_incomplete: self.on_incomplete,
             set_aside: spec.evaluation_errors.unwrap_or_default()
                 == crate::pack::spec::EvaluationErrors::SetAside,
             rounding,

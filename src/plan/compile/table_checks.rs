@@ -92,7 +92,8 @@ impl Compiler<'_> {
         vars: &[(&str, Ty)],
         here: &JsonPath,
     ) -> bool {
-        if !matches!(hit, Hit::First | Hit::Unique) {
+        // a collect table that no row matches aggregates nothing: not a gap
+        if !matches!(hit, Hit::First | Hit::Unique | Hit::Priority) {
             return true;
         }
         let inputs = self.table_inputs(on, vars);
@@ -108,6 +109,7 @@ impl Compiler<'_> {
         for j in 0..rows.len() {
             let Some(bj) = &boxes[j] else { continue };
             match hit {
+                Hit::Priority => {}
                 Hit::Unique => {
                     for (i, bi) in boxes[..j].iter().enumerate() {
                         let Some(bi) = bi else { continue };
@@ -152,20 +154,78 @@ impl Compiler<'_> {
                 }
             }
         }
-        if !has_default && boxes.iter().all(Option::is_some) {
-            let all: Vec<Box_> = boxes.into_iter().flatten().flatten().collect();
-            if let Ok(left) = inputs.minus_all(vec![Box_::new()], &all) {
-                if let Some(b) = left.first() {
-                    self.warn(
-                        &here.key("rows"),
-                        format!(
-                            "no row matches {} and the table has no default: such a record gets no value",
-                            inputs.describe(b)
-                        ),
-                    );
-                }
-            }
+        if !has_default {
+            self.uncovered_rows(&inputs, &boxes, on, here);
         }
         ok
+    }
+
+    /// Warns of the inputs no row of a table without a default may match: those no row
+    /// matches, when every row is analysed, else those no analysed row matches (the others
+    /// may). A record no row matches is set aside when scored (`eval::table`); a group,
+    /// or the scorecard, gets no value.
+    fn uncovered_rows(&self, inputs: &Inputs, boxes: &[Option<Vec<Box_>>], on: &TableOn, here: &JsonPath) {
+        let known: Vec<Box_> = boxes.iter().flatten().flatten().cloned().collect();
+        let Ok(left) = inputs.minus_all(vec![Box_::new()], &known) else {
+            return;
+        };
+        let Some(b) = left.first() else { return };
+        let then = match on {
+            TableOn::Coll(_) => "a record no row matches is set aside (rejected with the reason) when scored",
+            TableOn::Groups => "a jurisdiction no row matches gets no value",
+            TableOn::Scorecard => "a total no row matches gets no grade",
+        };
+        let opaque: Vec<String> = (0..boxes.len())
+            .filter(|i| boxes[*i].is_none())
+            .map(|i| format!("rows[{i}]"))
+            .collect();
+        let message = match opaque.is_empty() {
+            true => format!("no row matches {} and the table has no default: {then}; give it a \"default\", or a last row \"when\": \"true\"", inputs.describe(b)),
+            false => format!(
+                "no row can be shown to match {} ({} {} not a comparison with constants, so it may or may not) and the table has no default: {then}; give it a \"default\", or a last row \"when\": \"true\"",
+                inputs.describe(b),
+                opaque.join(", "),
+                if opaque.len() == 1 { "is" } else { "are" }
+            ),
+        };
+        self.warn(&here.key("rows"), message);
+    }
+
+    /// Warns of the numbers no band of a band table without a default covers (below its
+    /// lowest band, or from its highest band's end), unless the input is a field whose
+    /// limits keep it inside the bands.
+    pub(super) fn uncovered_bands(&self, input: &Expr, bands: &[Band], on: &TableOn, here: &JsonPath) {
+        let (Some(first), Some(last)) = (bands.first(), bands.last()) else {
+            return;
+        };
+        let limits = match (on, input.base_field()) {
+            (TableOn::Coll(c), Some(slot)) => self.colls[*c as usize].fields[slot as usize].limits.as_deref(),
+            _ => None,
+        };
+        let low = match (&first.min, limits.and_then(|l| l.min.as_ref())) {
+            (Some(m), Some(floor)) if floor >= m => None,
+            (Some(m), _) => Some(format!("{} below {m}", input.src)),
+            (None, _) => None,
+        };
+        let high = match (&last.below, limits.and_then(|l| l.max.as_ref())) {
+            (Some(b), Some(ceil)) if ceil < b => None,
+            (Some(b), _) => Some(format!("{} from {b}", input.src)),
+            (None, _) => None,
+        };
+        let gaps: Vec<String> = low.into_iter().chain(high).collect();
+        if gaps.is_empty() {
+            return;
+        }
+        let then = match on {
+            TableOn::Coll(_) => "a record there is set aside (rejected with the reason) when scored",
+            _ => "such a value gets none",
+        };
+        self.warn(
+            &here.key("bands"),
+            format!(
+                "no band covers {} and the table has no default: {then}; give it a \"default\", or open the outer bands",
+                gaps.join(" or ")
+            ),
+        );
     }
 }

@@ -155,8 +155,12 @@ impl Compiler<'_> {
                 o.1 = Ty::Num;
             }
         }
-        if let TableBody::Rows(rows) = &body {
-            ok &= self.check_rows(rows, hit, default.is_some(), &on, &vars, here);
+        match &body {
+            TableBody::Rows(rows) => ok &= self.check_rows(rows, hit, default.is_some(), &on, &vars, here),
+            TableBody::Bands { input, bands } if default.is_none() => {
+                self.uncovered_bands(input, bands, &on, here)
+            }
+            TableBody::Bands { .. } => {}
         }
         let direct = match &body {
             TableBody::Rows(rows) if hit == Hit::First => rows
