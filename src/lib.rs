@@ -104,6 +104,7 @@ mod indicator;
 pub mod limits;
 pub mod outcome;
 pub mod partial;
+pub(crate) mod pool;
 #[cfg(feature = "schema")]
 pub mod schema;
 #[cfg(feature = "spreadsheets")]
@@ -148,6 +149,15 @@ pub(crate) fn guard<T>(f: impl FnOnce() -> T) -> Result<T, String> {
 /// Runs a dataset reader, turning a panic into an error that says so.
 fn reading(f: impl FnOnce() -> Result<Dataset, DataError>) -> Result<Dataset, DataError> {
     guard(f).unwrap_or_else(|p| Err(DataError::Internal(p)))
+}
+
+impl Plan {
+    /// Runs `f` on threads of the call's own when the pack has scripts (see `pool`):
+    /// scoring and explaining here, and reading in `data::resolve` (the only part of
+    /// reading that evaluates: filters and validity rules).
+    fn on_threads<T: Send>(&self, f: impl FnOnce() -> T + Send) -> T {
+        pool::for_scripts(!self.scripts.is_empty(), f)
+    }
 }
 
 impl Plan {
@@ -239,7 +249,8 @@ impl Plan {
     /// dropped (scoring copies no key; a million places would otherwise take 24 MB and a
     /// pass over every record's memory).
     pub fn score(&self, ds: &Dataset) -> Result<Outcome, ScoreError> {
-        guard(|| eval::score(self, ds)).unwrap_or_else(|p| Err(ScoreError::Internal(p)))
+        guard(|| self.on_threads(|| eval::score(self, ds)))
+            .unwrap_or_else(|p| Err(ScoreError::Internal(p)))
     }
 
     /// Explains why a record has its measures, then the related records its aggregates
@@ -251,7 +262,7 @@ impl Plan {
         key: &str,
         depth: usize,
     ) -> Result<Vec<Explanation>, ScoreError> {
-        guard(|| eval::explain_record(self, ds, collection, key, depth))
+        guard(|| self.on_threads(|| eval::explain_record(self, ds, collection, key, depth)))
             .unwrap_or_else(|p| Err(ScoreError::Internal(p)))
     }
 
@@ -262,7 +273,8 @@ impl Plan {
     /// jurisdictions' collection whole in every shard. A pack whose partials cannot be
     /// merged exactly ([`Plan::mergeable`]) is an error that says why.
     pub fn score_partial(&self, ds: &Dataset) -> Result<partial::Partial, ScoreError> {
-        guard(|| partial::score_partial(self, ds)).unwrap_or_else(|p| Err(ScoreError::Internal(p)))
+        guard(|| self.on_threads(|| partial::score_partial(self, ds)))
+            .unwrap_or_else(|p| Err(ScoreError::Internal(p)))
     }
 
     /// The outcome of partial results: merged in the order given (any order gives the

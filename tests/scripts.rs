@@ -75,3 +75,119 @@ fn a_runaway_script_does_not_hold_up_the_host() {
     // and the host carries on with the same plan
     assert!(plan.score_json(&good).is_ok());
 }
+
+/// A pack whose every record runs a script to the operations cap (most of a second a
+/// record): a long run, bounded call by call.
+fn slow_pack() -> Plan {
+    let dir = std::env::temp_dir().join(format!("scorecard-slow-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("scripts")).unwrap();
+    std::fs::write(
+        dir.join("scripts/slow.rhai"),
+        "fn slow(n) { let x = n; loop { x += 1; } }",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("pack.json"),
+        r#"{ "name": "slow", "version": "1",
+             "scripts": { "files": ["scripts/slow.rhai"], "limits": { "max_operations": 10000000 },
+                          "functions": { "slow": { "params": ["number"], "returns": "number" } } },
+             "collections": { "units": { "fields": { "id": "string", "n": "number" } } },
+             "measures": { "units": { "v": { "expr": "slow(n)" } } },
+             "indicators": { "n": { "kind": "count", "population": { "collection": "units" } } } }"#,
+    )
+    .unwrap();
+    Plan::load(&dir).unwrap()
+}
+
+#[test]
+fn a_neighbour_does_not_wait_for_a_runaway_run() {
+    // two callers share a pool of one thread (a C host's, say): one sets aside, one by one,
+    // records whose script each runs to its operations cap, a run of seconds; the other
+    // scores the sample county, a millisecond's work, and is done long before it (a pack
+    // with scripts runs on threads of its own call)
+    let shared = Arc::new(
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap(),
+    );
+    let slow = Arc::new(slow_pack());
+    let units: Vec<String> = (0..4)
+        .map(|i| format!(r#"{{"id": "U{i}", "n": {i}}}"#))
+        .collect();
+    let data = format!(r#"{{"units": [{}]}}"#, units.join(","));
+    let started = std::time::Instant::now();
+    let pool = shared.clone();
+    let runaway = std::thread::spawn(move || {
+        let o = pool.install(|| slow.score_json(&data));
+        (o, std::time::Instant::now())
+    });
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let county = Plan::load(root().join("rules/supervision-coverage")).unwrap();
+    let sample =
+        std::fs::read_to_string(root().join("rules/supervision-coverage/data/sample.json"))
+            .unwrap();
+    let o = shared.install(|| county.score_json(&sample)).unwrap();
+    let neighbour_done = std::time::Instant::now();
+    assert_eq!(o.grade(), Some("不达标"));
+    let (slow_outcome, slow_done) = runaway.join().unwrap();
+    let slow_outcome = slow_outcome.unwrap();
+    // every record set aside, each with its limit named
+    let rejected = &slow_outcome.accounting["units"].rejected;
+    assert_eq!(rejected.len(), 4, "{rejected:?}");
+    assert!(
+        rejected[0].reason.contains("max_operations = 10000000"),
+        "{:?}",
+        rejected[0]
+    );
+    assert!(
+        neighbour_done < slow_done,
+        "the neighbour ({:?}) waited for the runaway run ({:?})",
+        neighbour_done - started,
+        slow_done - started
+    );
+}
+
+#[test]
+fn a_script_out_of_time_stops_the_run_at_once() {
+    // at the caps, pushing into an array takes minutes; each call stops at its time
+    // limit, and the first that does stops the run (not one record after another)
+    let dir = std::env::temp_dir().join(format!("scorecard-grow-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("scripts")).unwrap();
+    std::fs::write(
+        dir.join("scripts/grow.rhai"),
+        "fn grow(n) {\n  let a = [];\n  loop { a.push(n); }\n}",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("pack.json"),
+        r#"{ "name": "grow", "version": "1",
+             "scripts": { "files": ["scripts/grow.rhai"],
+                          "limits": { "max_operations": 10000000, "max_array_size": 1000000, "max_time_ms": 300 },
+                          "functions": { "grow": { "params": ["number"], "returns": "number" } } },
+             "collections": { "units": { "fields": { "id": "string", "n": "number" } } },
+             "measures": { "units": { "v": { "expr": "grow(n)" } } },
+             "indicators": { "n": { "kind": "count", "population": { "collection": "units" } } } }"#,
+    )
+    .unwrap();
+    let plan = Plan::load(&dir).unwrap();
+    let units: Vec<String> = (0..40)
+        .map(|i| format!(r#"{{"id": "U{i}", "n": {i}}}"#))
+        .collect();
+    let started = std::time::Instant::now();
+    let err = plan
+        .score_json(&format!(r#"{{"units": [{}]}}"#, units.join(",")))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("script scripts/grow.rhai, function grow: at line 3:")
+            && err.contains("ran longer than scripts.limits.max_time_ms = 300 ms"),
+        "{err}"
+    );
+    // bounded, not timed (40 records one after another would take 12 s)
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
+}

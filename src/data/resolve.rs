@@ -18,8 +18,14 @@ use std::collections::BTreeMap;
 /// The reference fields of each collection: `(slot, target collection)`.
 pub(super) type RefSlots = Vec<Vec<(u16, CollId)>>;
 
-/// Checks keys and references, applies `include` filters, and builds the dataset.
+/// Checks keys and references, applies `include` filters, and builds the dataset (on
+/// threads of its own when the pack has scripts, which filters and validity rules may
+/// call: see `crate::pool`).
 pub(super) fn resolve(plan: &Plan, input: Input) -> Result<Dataset, DataError> {
+    crate::pool::for_scripts(!plan.scripts.is_empty(), || resolved(plan, input))
+}
+
+fn resolved(plan: &Plan, input: Input) -> Result<Dataset, DataError> {
     let Input { period, mut raws } = input;
     let (period, dated) = match (period.or(plan.period), plan.needs_period) {
         (Some(p), _) => (p, true),

@@ -25,8 +25,15 @@ impl From<ScoreError> for Failed {
 
 impl Failed {
     /// The records that failed, as positions in `coll` in key order with their errors; an
-    /// empty list is no failure of records but `other`.
+    /// empty list is no failure of records but `other`, and so is an error that stops the
+    /// run (a script out of time).
     pub fn records(coll: CollId, mut failed: Vec<(u32, ScoreError)>, other: ScoreError) -> Failed {
+        if other.stops_run() {
+            return Failed::Other(other);
+        }
+        if let Some(k) = failed.iter().position(|(_, e)| e.stops_run()) {
+            return Failed::Other(failed.swap_remove(k).1);
+        }
         if failed.is_empty() {
             return Failed::Other(other);
         }

@@ -457,12 +457,23 @@ pub(super) fn members_tallied(
         }
         Ok(Some(m))
     };
+    // set when a script ran out of time: the other runs stop too
+    let stopped = std::sync::atomic::AtomicBool::new(false);
     let run = |r: usize| -> Result<Vec<Tally>, ScoreError> {
         if let Some((codes, classes)) = &coded {
             return Ok(counted_by_code(plan, ds, groups, coll, codes, classes, r));
         }
         let mut tallies = vec![Tally::default(); groups.count() + 1];
+        let stop = |e: ScoreError| {
+            if e.stops_run() {
+                stopped.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+            e
+        };
         for i in r * RUN..((r + 1) * RUN).min(n) {
+            if stopped.load(std::sync::atomic::Ordering::Relaxed) {
+                return Err(ScoreError::Internal("a run stopped by another's script".into()));
+            }
             if let Some(e) = direct {
                 let frame = Frame {
                     data: view,
@@ -476,8 +487,8 @@ pub(super) fn members_tallied(
                     continue;
                 }
             }
-            if let Some(m) = member(i)? {
-                add(&m, &mut tallies[m.home], i as u32, cap)?;
+            if let Some(m) = member(i).map_err(stop)? {
+                add(&m, &mut tallies[m.home], i as u32, cap).map_err(stop)?;
             }
         }
         Ok(tallies)
@@ -486,6 +497,10 @@ pub(super) fn members_tallied(
         .into_par_iter()
         .map(|r| crate::stack::with(plan.script_stack, || run(r)))
         .collect();
+    // a script out of time stops the run, with its own error (not another run's)
+    if let Some(e) = runs.iter().filter_map(|r| r.as_ref().err()).find(|e| e.stops_run()) {
+        return Err(Failed::Other(e.clone()));
+    }
     if let Some(e) = runs.iter().find_map(|r| r.as_ref().err()) {
         // the members that fail on their own (their filter, or added alone to an empty
         // tally), all of them in key order; none: the error is the tally's, no member's

@@ -357,6 +357,8 @@ pub(super) fn per_record<T: Send>(
 ) -> Result<Vec<T>, Failed> {
     match crate::stack::try_map(plan.script_stack, n, &one) {
         Ok(all) => Ok(all),
+        // a script out of time stops the run: no second pass over every record
+        Err(e) if e.stops_run() => Err(Failed::Other(e)),
         Err(e) => {
             let failed = crate::stack::try_map(plan.script_stack, n, |i| {
                 Ok::<_, ScoreError>(one(i).err().map(|e| (i as u32, e)))

@@ -47,6 +47,16 @@ pub enum ScoreError {
     /// The input data is inconsistent with a rule (e.g. a numerator above its denominator).
     #[error("{0}")]
     BadInput(String),
+    /// A script ran past its time limit (`scripts.limits.max_time_ms`): the run stops, as
+    /// setting aside one record after another, each taking that long, would take as long
+    /// as there are records.
+    #[error("{context}: {message}")]
+    Stopped {
+        /// The rule and record, as for [`ScoreError::Eval`].
+        context: String,
+        /// Which script stopped where, and the limit.
+        message: String,
+    },
     /// A bug: an unexpected panic was caught. Please report it.
     #[error("internal error (please report): {0}")]
     Internal(String),
@@ -71,10 +81,17 @@ impl ScoreError {
 
     pub(crate) fn eval(rule: &str, record: Option<String>, expr: &str, e: EvalError) -> ScoreError {
         let rec = record.map(|r| format!(", {r}")).unwrap_or_default();
-        ScoreError::Eval {
-            context: format!("{rule}{rec}, in `{expr}` at character {}", e.pos + 1),
-            message: e.naming(expr),
+        let context = format!("{rule}{rec}, in `{expr}` at character {}", e.pos + 1);
+        let message = e.naming(expr);
+        match e.stops_run {
+            true => ScoreError::Stopped { context, message },
+            false => ScoreError::Eval { context, message },
         }
+    }
+
+    /// Whether the error stops the run rather than set its record aside.
+    pub(crate) fn stops_run(&self) -> bool {
+        matches!(self, ScoreError::Stopped { .. })
     }
 }
 

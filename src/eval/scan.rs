@@ -101,7 +101,11 @@ pub(super) fn column(
                         vars.push(v);
                     }
                     Err(err) => {
-                        out.push((i, Err(failed(i, &e.src, err))));
+                        let e = failed(i, &e.src, err);
+                        if e.stops_run() {
+                            return Err(e);
+                        }
+                        out.push((i, Err(e)));
                         return Ok(out);
                     }
                 }
@@ -118,7 +122,11 @@ pub(super) fn column(
                     Some(e) => match e.eval(&frame) {
                         Ok(v) => next.push(v.into_owned()),
                         Err(err) => {
-                            out.push((i, Err(failed(i, &e.src, err))));
+                            let e = failed(i, &e.src, err);
+                        if e.stops_run() {
+                            return Err(e);
+                        }
+                        out.push((i, Err(e)));
                             return Ok(out);
                         }
                     },

@@ -46,6 +46,7 @@ fn failed(src: &str, message: String) -> (String, EvalError) {
             pos: 0,
             message,
             operand: false,
+            stops_run: false,
         },
     )
 }

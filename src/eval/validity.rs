@@ -57,8 +57,10 @@ pub(crate) fn rejected(plan: &Plan, ds: &Dataset) -> Result<Vec<Vec<(u32, String
             Ok(None)
         };
         // every record judged; those that cannot be, all of them, in key order
-        let judged = crate::stack::try_map(plan.script_stack, records.len(), |i| {
-            Ok::<_, ScoreError>(judge(i))
+        // each record judged, its failure kept; one that stops the run stops the judging
+        let judged = crate::stack::try_map(plan.script_stack, records.len(), |i| match judge(i) {
+            Err(e) if e.stops_run() => Err(e),
+            j => Ok(j),
         })
         .map_err(Failed::Other)?;
         let mut invalid = Vec::new();

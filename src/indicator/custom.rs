@@ -58,7 +58,7 @@ impl Kind for Custom {
         let v = self
             .script
             .call(&[Value::List(values)])
-            .map_err(|m| g.failed(m))?;
+            .map_err(|f| g.failed(f.message))?;
         Ok(Valued::over_members(v.num(), t))
     }
 }

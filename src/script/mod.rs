@@ -12,8 +12,12 @@
 //! helpers registered here (dates). No file, network, environment or clock access exists:
 //! rhai is built without modules (`import` cannot read files) and without time functions,
 //! `print`/`debug` go nowhere, and `eval` is disabled. Every call runs under limits on
-//! operations, call depth, expression depth and string, array and map sizes; a script that
-//! exceeds one fails that evaluation with an error naming the file, function and line:col.
+//! operations, time, call depth, expression depth and string, array and map sizes; a
+//! script that exceeds one fails that evaluation with an error naming the file, function
+//! and line:col. The time limit is the backstop of the others (growing an array or a map
+//! up to its size limit takes time that grows with the square of the size in rhai): a
+//! call stopped by it stops the whole run (setting aside one record after another, each
+//! taking that long, would take as long as there are records).
 //!
 //! Files compile once when the pack loads (errors have file:line:col); the compiled AST and
 //! the engine are `Send + Sync` and shared by every evaluation.
@@ -51,6 +55,10 @@ pub struct Limits {
     /// Entries in a map (default 1 000; cap 100 000).
     #[serde(default = "d_map")]
     pub max_map_size: usize,
+    /// Milliseconds of wall time per call (default 1 000; cap 10 000). A call past it
+    /// stops the run, whatever the other limits allow.
+    #[serde(default = "d_time")]
+    pub max_time_ms: u64,
 }
 
 fn d_ops() -> u64 {
@@ -71,6 +79,9 @@ fn d_arr() -> usize {
 fn d_map() -> usize {
     1_000
 }
+fn d_time() -> u64 {
+    1_000
+}
 
 impl Default for Limits {
     fn default() -> Self {
@@ -81,6 +92,7 @@ impl Default for Limits {
             max_string_size: d_str(),
             max_array_size: d_arr(),
             max_map_size: d_map(),
+            max_time_ms: d_time(),
         }
     }
 }
@@ -97,13 +109,14 @@ impl Limits {
 
     /// The limits above their hard caps, as `(name, cap)`.
     pub fn over_caps(&self) -> Vec<(&'static str, u64)> {
-        let checks: [(&str, u64, u64); 6] = [
+        let checks: [(&str, u64, u64); 7] = [
             ("max_operations", self.max_operations, 10_000_000),
             ("max_call_levels", self.max_call_levels as u64, 128),
             ("max_expr_depth", self.max_expr_depth as u64, 256),
             ("max_string_size", self.max_string_size as u64, 1_000_000),
             ("max_array_size", self.max_array_size as u64, 1_000_000),
             ("max_map_size", self.max_map_size as u64, 100_000),
+            ("max_time_ms", self.max_time_ms, 10_000),
         ];
         checks
             .into_iter()
@@ -117,12 +130,38 @@ fn date_arg(s: &str) -> Result<NaiveDate, Box<rhai::EvalAltResult>> {
     crate::dates::parse_date(s).ok_or_else(|| format!("'{s}' is not a date YYYY-MM-DD").into())
 }
 
+thread_local! {
+    /// When the script call running on this thread must stop (its time limit).
+    static DEADLINE: std::cell::Cell<Option<std::time::Instant>> = const { std::cell::Cell::new(None) };
+}
+
+/// How often (in operations) a call looks at the clock: often enough to stop within a few
+/// milliseconds of its time limit even when each operation copies a large value, rarely
+/// enough to cost nothing measurable.
+const CLOCK_EVERY: u64 = 32;
+
+/// What stopped a call that `on_progress` terminated.
+const OUT_OF_OPERATIONS: &str = "operations";
+const OUT_OF_TIME: &str = "time";
+
 /// A sandboxed engine with the limits and the helpers scripts may use.
 pub fn engine(limits: &Limits, calendar: Option<Arc<crate::calendar::Calendar>>) -> Engine {
     let mut e = Engine::new();
-    // the operation limit is enforced through on_progress, whose termination carries the
-    // position where the script was stopped (rhai's own limit error does not)
-    e.set_max_operations(limits.max_operations);
+    // operations and time are counted here, in one place: every operation, and the clock
+    // every CLOCK_EVERY of them against the deadline of the call running on this thread
+    let max_operations = limits.max_operations;
+    e.on_progress(move |ops| {
+        if ops > max_operations {
+            return Some(Dynamic::from(OUT_OF_OPERATIONS));
+        }
+        if ops.is_multiple_of(CLOCK_EVERY) {
+            let late = DEADLINE.with(|d| d.get().is_some_and(|d| std::time::Instant::now() >= d));
+            if late {
+                return Some(Dynamic::from(OUT_OF_TIME));
+            }
+        }
+        None
+    });
     e.set_max_call_levels(limits.max_call_levels);
     e.set_max_expr_depths(limits.max_expr_depth, limits.max_expr_depth);
     e.set_max_string_size(limits.max_string_size);
@@ -194,6 +233,23 @@ pub fn engine(limits: &Limits, calendar: Option<Arc<crate::calendar::Calendar>>)
         },
     );
     e
+}
+
+/// Why a script call failed: the message (naming the file, the function, the line:col and
+/// the limit), and whether it stops the run (its time limit) rather than set one record
+/// aside.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptFailure {
+    /// What happened, and where.
+    pub message: String,
+    /// The call ran past `max_time_ms`.
+    pub stops_run: bool,
+}
+
+impl std::fmt::Display for ScriptFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
 }
 
 /// A declared script function, ready to call.
@@ -317,30 +373,35 @@ impl ScriptFn {
     }
 
     /// Calls the function; an error names the file, the function and the line:col.
-    pub fn call(&self, args: &[Value]) -> Result<Value, String> {
+    pub fn call(&self, args: &[Value]) -> Result<Value, ScriptFailure> {
         self.calls.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         crate::stack::with(self.limits.stack_need(), || self.call_here(args))
     }
 
     /// [`ScriptFn::call`] on a stack known to be deep enough.
-    fn call_here(&self, args: &[Value]) -> Result<Value, String> {
-        let where_ =
-            |detail: String| format!("script {}, function {}: {detail}", self.file, self.name);
+    fn call_here(&self, args: &[Value]) -> Result<Value, ScriptFailure> {
+        let where_ = |detail: String| ScriptFailure {
+            message: format!("script {}, function {}: {detail}", self.file, self.name),
+            stops_run: false,
+        };
         let dyn_args: Vec<Dynamic> = args
             .iter()
             .map(to_dynamic)
             .collect::<Result<_, _>>()
             .map_err(where_)?;
-        let result = SCOPE.with(|s| {
-            let mut scope = s.borrow_mut();
-            scope.clear();
-            self.engine.call_fn_with_options::<Dynamic>(
-                CallFnOptions::new().eval_ast(false).rewind_scope(true),
-                &mut scope,
-                &self.ast,
-                &self.name,
-                dyn_args,
-            )
+        let started = std::time::Instant::now();
+        let result = within(started + self.time_limit(), || {
+            SCOPE.with(|s| {
+                let mut scope = s.borrow_mut();
+                scope.clear();
+                self.engine.call_fn_with_options::<Dynamic>(
+                    CallFnOptions::new().eval_ast(false).rewind_scope(true),
+                    &mut scope,
+                    &self.ast,
+                    &self.name,
+                    dyn_args,
+                )
+            })
         });
         match result {
             Ok(d) => from_dynamic(d, &self.returns).map_err(where_),
@@ -353,7 +414,16 @@ impl ScriptFn {
                 let size = |what: &str, limit: &str, n: usize| {
                     format!("stopped: {what} larger than scripts.limits.{limit} = {n}")
                 };
+                let out_of_time = matches!(&*e, rhai::EvalAltResult::ErrorTerminated(t, _)
+                    if t.clone().into_immutable_string().is_ok_and(|t| t == OUT_OF_TIME));
                 let (msg, locatable) = match &*e {
+                    _ if out_of_time => (
+                        format!(
+                            "stopped: ran longer than scripts.limits.max_time_ms = {} ms (an endless loop, or a value grown large?); the run stops",
+                            l.max_time_ms
+                        ),
+                        true,
+                    ),
                     rhai::EvalAltResult::ErrorTooManyOperations(_)
                     | rhai::EvalAltResult::ErrorTerminated(..) => (
                         format!(
@@ -369,37 +439,50 @@ impl ScriptFn {
                         ),
                         true,
                     ),
-                    // the limit's name is what helps here; locating it would mean stepping
-                    // through every copy of the oversized value, which can take minutes
                     rhai::EvalAltResult::ErrorDataTooLarge(what, _) => (
                         match what.as_str() {
                             "Length of string" => size("a string", "max_string_size", l.max_string_size),
                             "Size of object map" => size("a map", "max_map_size", l.max_map_size),
                             _ => size("an array", "max_array_size", l.max_array_size),
                         },
-                        false,
+                        true,
                     ),
                     other => (other.to_string(), true),
                 };
                 let at = match e.position() {
                     p if !p.is_none() => Some(p),
                     // rhai does not say where a limit stopped a script: run the call again,
-                    // stepping with a debugger that remembers the last position (the count
-                    // of operations is deterministic, so it stops at the same place)
-                    _ if locatable => self.locate(args),
+                    // stepping with a debugger that remembers the last position (operations
+                    // and sizes are deterministic, so it stops at the same place; a call out
+                    // of time is shown where the stepping got to)
+                    _ if locatable => self.locate(args, started.elapsed(), out_of_time),
                     _ => None,
                 };
-                Err(where_(match at {
+                let mut failure = where_(match at {
                     Some(p) => format!("at line {}: {msg}", position(p)),
                     None => msg,
-                }))
+                });
+                failure.stops_run = out_of_time;
+                Err(failure)
             }
         }
     }
 }
 
-/// The longest a stopped script's place is looked for.
-const LOCATE_TIME: std::time::Duration = std::time::Duration::from_secs(1);
+/// The longest a stopped script's place is looked for: four times what the call took
+/// (stepping is slower than running), at least `LOCATE_LEAST`, at most `LOCATE_MOST`; and
+/// `LOCATE_LEAST` for a call out of time, whose place is only where it was running.
+const LOCATE_LEAST: std::time::Duration = std::time::Duration::from_millis(100);
+const LOCATE_MOST: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// Runs `f` with the calling thread's script deadline at `deadline` (and the one before
+/// it back after).
+fn within<T>(deadline: std::time::Instant, f: impl FnOnce() -> T) -> T {
+    let before = DEADLINE.with(|d| d.replace(Some(deadline)));
+    let out = f();
+    DEADLINE.with(|d| d.set(before));
+    out
+}
 
 /// A compile error of a script with the limit it hit named, where it hit one.
 pub fn script_limit_named(message: &str, limits: &Limits) -> String {
@@ -416,26 +499,38 @@ pub fn script_limit_named(message: &str, limits: &Limits) -> String {
 }
 
 impl ScriptFn {
-    /// Re-runs a failed call with a stepping debugger; the position of the last step.
-    fn locate(&self, args: &[Value]) -> Option<Position> {
+    /// The call's time limit.
+    fn time_limit(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.limits.max_time_ms)
+    }
+
+    /// Re-runs a failed call (that took `took`) with a stepping debugger: the position of
+    /// its last step, or, when it is `running` (out of time), of the step it got to.
+    fn locate(&self, args: &[Value], took: std::time::Duration, running: bool) -> Option<Position> {
         let last = Arc::new(std::sync::Mutex::new(Position::NONE));
         let seen = last.clone();
         let mut locator = engine(&self.limits, self.calendar.clone());
-        // bounded: at most twice the operations the call was allowed, and about a second
-        // (stepping is slower than running); past either, the place is not reported
+        // bounded: at most twice the operations the call was allowed, and in time (see
+        // LOCATE_LEAST); past either, the place is not reported, unless it is running
         let steps = Arc::new(std::sync::atomic::AtomicU64::new(0));
         let max_steps = self.limits.max_operations.saturating_mul(2).max(1000);
-        let deadline = std::time::Instant::now() + LOCATE_TIME;
+        let budget = match running {
+            true => LOCATE_LEAST,
+            false => (took * 4).clamp(LOCATE_LEAST, LOCATE_MOST),
+        };
+        let deadline = std::time::Instant::now() + budget;
         // rhai marks the debugger API "volatile" (not deprecated); it is used only here
         #[allow(deprecated)]
         locator.register_debugger(
             |_, d| d,
             move |_, event, _, _, pos| {
                 let n = steps.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                if n > max_steps || (n.is_multiple_of(1024) && std::time::Instant::now() > deadline)
+                if n > max_steps || (n.is_multiple_of(64) && std::time::Instant::now() > deadline)
                 {
-                    if let Ok(mut l) = seen.lock() {
-                        *l = Position::NONE;
+                    if !running {
+                        if let Ok(mut l) = seen.lock() {
+                            *l = Position::NONE;
+                        }
                     }
                     return Err(rhai::EvalAltResult::ErrorTerminated(
                         Dynamic::UNIT,
@@ -453,13 +548,16 @@ impl ScriptFn {
         );
         let dyn_args: Vec<Dynamic> = args.iter().map(to_dynamic).collect::<Result<_, _>>().ok()?;
         let mut scope = Scope::new();
-        let _ = locator.call_fn_with_options::<Dynamic>(
-            CallFnOptions::new().eval_ast(false),
-            &mut scope,
-            &self.ast,
-            &self.name,
-            dyn_args,
-        );
+        // its own deadline, past the stepping's: the debugger stops it first
+        let _ = within(deadline + LOCATE_LEAST, || {
+            locator.call_fn_with_options::<Dynamic>(
+                CallFnOptions::new().eval_ast(false),
+                &mut scope,
+                &self.ast,
+                &self.name,
+                dyn_args,
+            )
+        });
         let p = *last.lock().ok()?;
         (!p.is_none()).then_some(p)
     }

@@ -21,6 +21,8 @@ pub struct EvalError {
     /// message says `the argument of f()` or `the operand of '/'`: whoever has the
     /// expression's text names it (`the argument `g` of round()`; [`EvalError::naming`]).
     pub operand: bool,
+    /// A script ran past its time limit: the run stops, no record is set aside for it.
+    pub stops_run: bool,
 }
 
 impl EvalError {
@@ -212,6 +214,7 @@ impl Expr {
                     v.type_name()
                 ),
                 operand: false,
+                stops_run: false,
             }),
         }
     }
@@ -222,6 +225,7 @@ fn err(n: &Node, message: impl Into<String>) -> EvalError {
         pos: n.pos as usize,
         message: message.into(),
         operand: false,
+        stops_run: false,
     }
 }
 
@@ -418,7 +422,10 @@ fn eval<'a>(n: &'a Node, f: &Frame<'a>, locals: &mut Locals<'a>) -> Result<Val<'
             for a in args {
                 vals.push(eval(a, f, locals)?.into_owned());
             }
-            owned(sf.call(&vals).map_err(|m| err(n, m))?)
+            owned(sf.call(&vals).map_err(|f| EvalError {
+                stops_run: f.stops_run,
+                ..err(n, f.message)
+            })?)
         }
         NodeKind::Calendar(cf, cal, args) => {
             let arg = |k: usize, locals: &mut Locals<'a>| match args.get(k) {
