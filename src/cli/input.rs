@@ -136,7 +136,33 @@ pub fn load(
         }
         Kind::Json | Kind::Ndjson => read_json(&plan, &inputs[0], kind, bar)?,
     };
+    say_where_keyless_records_are(&ds, &inputs);
     Ok((plan, ds))
+}
+
+/// How many records without a usable key are placed on standard error, at most.
+const KEYLESS_SHOWN: usize = 20;
+
+/// Where each record rejected without a usable key stands, on standard error: the
+/// outcome lists it by a digest, which says nothing of where to find it.
+fn say_where_keyless_records_are(ds: &Dataset, inputs: &[PathBuf]) {
+    let all = ds.keyless();
+    let file = match inputs {
+        [one] if !one.is_dir() => format!("{} ", one.display()),
+        _ => String::new(),
+    };
+    for k in all.iter().take(KEYLESS_SHOWN) {
+        eprintln!(
+            "note: {file}{}: a record of {} without a usable key, rejected as {}: {}",
+            k.at, k.collection, k.label, k.reason
+        );
+    }
+    if all.len() > KEYLESS_SHOWN {
+        eprintln!(
+            "note: and {} more records without a usable key",
+            all.len() - KEYLESS_SHOWN
+        );
+    }
 }
 
 /// A JSON or NDJSON dataset from a file (or standard input, `-`).

@@ -26,6 +26,8 @@ type Chunk = Raws;
 struct Converter<'s, 'de> {
     scope: &'s rayon::Scope<'de>,
     plan: &'de Plan,
+    /// Where the document's text starts (records' places are offsets from it).
+    start: usize,
     done: &'de Chunks,
     /// The collection of each chunk, in input order.
     order: Vec<CollId>,
@@ -38,13 +40,14 @@ impl<'de> Converter<'_, 'de> {
         if let Ok(mut done) = self.done.lock() {
             done.push(None);
         }
-        let (plan, done) = (self.plan, self.done);
+        let (plan, done, start) = (self.plan, self.done, self.start);
         self.scope.spawn(move |_| {
             let coll = &plan.collections[c as usize];
             let mut chunk = Raws::new(coll.fields.len());
             chunk.reserve(recs.len());
             for r in &recs {
-                read_record_into(coll, r.get(), plan, &mut chunk);
+                let offset = (r.get().as_ptr() as usize).saturating_sub(start);
+                read_record_into(coll, r.get(), plan, &mut chunk, offset);
             }
             if let Ok(mut done) = done.lock() {
                 done[k] = Some(chunk);
@@ -168,6 +171,7 @@ fn convert(plan: &Plan, text: &str) -> Result<Converted, DataError> {
         let mut conv = Converter {
             scope,
             plan,
+            start: text.as_ptr() as usize,
             done: &done,
             order: Vec::new(),
         };
@@ -186,15 +190,39 @@ fn convert(plan: &Plan, text: &str) -> Result<Converted, DataError> {
         }
     })?;
     let period = period.map(|p| parse_period(p.get())).transpose()?;
-    let done = done
+    let mut done = done
         .into_inner()
         .map_err(|_| DataError::Internal("a conversion thread failed".into()))?;
+    lines_of_places(text, &mut done);
     Ok(Converted {
         period,
         present,
         order,
         done,
     })
+}
+
+/// The offsets of records without a usable key made their lines, while the text is
+/// there: one pass over it, counting line ends up to each (only such records have one).
+fn lines_of_places(text: &str, done: &mut [Option<Chunk>]) {
+    use super::record::Place;
+    let mut places: Vec<&mut Place> = done.iter_mut().flatten().flat_map(Raws::places_mut).collect();
+    if places.is_empty() {
+        return;
+    }
+    places.sort_by_key(|p| match p {
+        Place::Offset(o) => *o,
+        _ => usize::MAX,
+    });
+    let (mut line, mut at) = (1, 0);
+    for p in places {
+        if let Place::Offset(o) = *p {
+            let o = o.min(text.len());
+            line += memchr::memchr_iter(b'\n', &text.as_bytes()[at..o]).count();
+            at = o;
+            *p = Place::Line(line);
+        }
+    }
 }
 
 impl Converted {

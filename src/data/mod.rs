@@ -265,6 +265,21 @@ pub struct Rejection {
     pub reason: String,
 }
 
+/// A record rejected without a usable key, and where it stands in the input: what an
+/// officer needs to find it, since its label (`#` and a digest) says nothing of where. Its
+/// place depends on the input's layout, so it is not in the outcome.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Keyless {
+    /// Its collection.
+    pub collection: String,
+    /// Its label in the accounting.
+    pub label: String,
+    /// Where it is: `line 12` (of a JSON document or NDJSON), `监督单位 row 17`.
+    pub at: String,
+    /// Why it was rejected.
+    pub reason: String,
+}
+
 /// What happened to the records of one collection.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -303,6 +318,8 @@ pub struct Dataset {
     pub(crate) accounting: Vec<Accounting>,
     /// The sheets of a workbook that were not read, as no collection's sheet has their name.
     pub(crate) sheets_not_read: Vec<String>,
+    /// The records rejected without a usable key, with their places.
+    pub(crate) keyless: Vec<Keyless>,
 }
 
 impl Dataset {
@@ -316,6 +333,13 @@ impl Dataset {
     /// totals). A sheet that is neither a collection's nor one of those is an error.
     pub fn sheets_not_read(&self) -> &[String] {
         &self.sheets_not_read
+    }
+
+    /// The records rejected without a usable key (the accounting lists them as `#` and a
+    /// digest), with where each stands in the input, in collection and label order. The
+    /// CLI says so on standard error.
+    pub fn keyless(&self) -> &[Keyless] {
+        &self.keyless
     }
 
     /// Values of the period's variables (`period_start`, `period_end`, `as_of`): none

@@ -115,6 +115,7 @@ fn line(plan: &Plan, text: &str, number: usize) -> Result<Item, DataError> {
                     return Ok(Item::Present(c));
                 }
                 raw.label_keyless(own.unwrap_or(text));
+                raw.place(super::record::Place::Line(number));
             }
             Ok(Item::Record(c, raw))
         }

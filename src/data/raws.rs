@@ -94,6 +94,7 @@ impl Raws {
                         ),
                         label: None,
                         unread: true,
+                        at: None,
                     }))
                 }
             }
@@ -160,7 +161,17 @@ impl Raws {
             reason,
             label: None,
             unread: false,
+            at: None,
         }));
+    }
+
+    /// The places of the records labelled for want of a key, to rewrite (a document's
+    /// offsets into lines).
+    pub fn places_mut(&mut self) -> impl Iterator<Item = &mut super::record::Place> {
+        self.rejected
+            .iter_mut()
+            .flatten()
+            .filter_map(|r| r.at.as_mut())
     }
 
     /// Calls `change` with the position and values of every record not rejected, on every
@@ -216,6 +227,7 @@ mod tests {
                     reason: reason.into(),
                     label: None,
                     unread: false,
+                    at: None,
                 })
             }),
         }

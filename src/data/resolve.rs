@@ -79,7 +79,7 @@ fn resolved(plan: &Plan, input: Input) -> Result<Dataset, DataError> {
         }
     }
     count_exclusions(colls, &excluded, &mut accounting);
-    list_rejections(colls, &raws, &mut accounting);
+    let keyless = list_rejections(colls, &raws, &mut accounting);
     let colls_out = used_records(colls, raws, &sorted, &excluded, &ref_slots, &mut accounting);
     if let Some(g) = &plan.groups {
         if let Some(parent) = g.parent {
@@ -96,6 +96,7 @@ fn resolved(plan: &Plan, input: Input) -> Result<Dataset, DataError> {
         colls: colls_out,
         accounting,
         sheets_not_read: Vec::new(),
+        keyless,
     })
 }
 
@@ -376,6 +377,7 @@ fn validity(
         colls: used_records(colls, raws.to_vec(), sorted, excluded, ref_slots, &mut accounting),
         accounting,
         sheets_not_read: Vec::new(),
+        keyless: Vec::new(),
     };
     // the used records are the kept ones in key order
     let raw_of = |ci: usize| -> Vec<u32> {
@@ -464,26 +466,43 @@ fn count_exclusions(colls: &[Collection], excluded: &[Vec<Excluded>], accounting
 
 }
 
-/// Step 5: The rejected records, with their reasons, in key order.
-fn list_rejections(colls: &[Collection], raws: &[Raws], accounting: &mut [Accounting]) {
+/// Step 5: The rejected records, with their reasons, in key order; and those without a
+/// usable key with their places in the input.
+fn list_rejections(colls: &[Collection], raws: &[Raws], accounting: &mut [Accounting]) -> Vec<super::Keyless> {
+    use super::record::Place;
     let key_slot = |ci: usize| colls[ci].key_slot;
+    let mut keyless = Vec::new();
     for (ci, recs) in raws.iter().enumerate() {
         let a = &mut accounting[ci];
         for (pos, r) in recs.iter().enumerate() {
             if let Some(rej) = &r.rejected {
+                let key = r
+                    .key(key_slot(ci))
+                    .map(|k| k.to_string())
+                    .or_else(|| rej.label.as_deref().map(str::to_string))
+                    .unwrap_or_else(|| format!("#{pos}"));
+                if let (Some(label), Some(at)) = (&rej.label, &rej.at) {
+                    keyless.push(super::Keyless {
+                        collection: colls[ci].name.clone(),
+                        label: label.to_string(),
+                        at: match at {
+                            Place::Line(n) => format!("line {n}"),
+                            Place::Offset(o) => format!("byte {o}"),
+                            Place::Row(r) => r.clone(),
+                        },
+                        reason: rej.reason.clone(),
+                    });
+                }
                 a.rejected.push(Rejection {
-                    key: r
-                        .key(key_slot(ci))
-                        .map(|k| k.to_string())
-                        .or_else(|| rej.label.as_deref().map(str::to_string))
-                        .unwrap_or_else(|| format!("#{pos}")),
+                    key,
                     reason: rej.reason.clone(),
                 });
             }
         }
         a.rejected.sort();
     }
-
+    keyless.sort();
+    keyless
 }
 
 /// Step 6: The used records of each collection, sorted by key, references renumbered.

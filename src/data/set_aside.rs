@@ -105,6 +105,7 @@ impl Dataset {
             colls: out,
             accounting,
             sheets_not_read: self.sheets_not_read.clone(),
+            keyless: self.keyless.clone(),
         }
     }
 }

@@ -381,6 +381,7 @@ fn read_row(plan: &Plan, coll: &Collection, grid: &Grid, cols: &Columns, r: usiz
         (None, None) => {}
     }
     raw.label_keyless(&text);
+    raw.place(super::record::Place::Row(grid.row_at(r)));
     raw
 }
 

@@ -146,6 +146,7 @@ fn dataset(plan: &Plan, p: &Partial) -> Result<Dataset, ScoreError> {
             .collect(),
         accounting: vec![Default::default(); plan.collections.len()],
         sheets_not_read: Vec::new(),
+        keyless: Vec::new(),
     };
     let shared = super::mergeable::shared(plan);
     let names: Vec<&str> = shared

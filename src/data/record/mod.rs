@@ -32,6 +32,22 @@ pub(super) struct Rejected {
     pub label: Option<Box<str>>,
     /// Its values could not be read (its key, if any, is `key`).
     pub unread: bool,
+    /// Where a record without a usable key stands in its input, to find it by.
+    pub at: Option<Place>,
+}
+
+/// Where a record stands in its input: a byte offset in a document (its line once the
+/// whole text is read), a line of NDJSON, a row of a sheet or CSV file. It depends on the
+/// input's layout, so it is never in the outcome; the dataset gives it
+/// ([`super::Dataset::keyless`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) enum Place {
+    /// Bytes from the start of the document.
+    Offset(usize),
+    /// A line of the input (1-based).
+    Line(usize),
+    /// As a sheet or CSV file names its rows (`监督单位 row 17`).
+    Row(String),
 }
 
 impl Raw {
@@ -47,23 +63,83 @@ impl Raw {
             reason,
             label: None,
             unread: self.row.is_empty(),
+            at: None,
         }));
     }
 
-    /// Labels a record rejected without a usable key by its `text` (the record's JSON in a
-    /// document, its line in NDJSON): `#` and the first 12 hex digits of the SHA-256 of the
-    /// text without its surrounding white space. The same record gets the same label
-    /// wherever it stands in the input, so the outcome does not depend on the order.
+    /// Labels a record rejected without a usable key by its `text` (the record's JSON):
+    /// `#` and the first 12 hex digits of the SHA-256 of its canonical form ([`canonical`]:
+    /// keys sorted, numbers as their exact value, no white space). The same record gets the
+    /// same label wherever it stands and however it is laid out, so the outcome depends on
+    /// neither.
     pub fn label_keyless(&mut self, text: &str) {
         use sha2::Digest;
         if let Some(r) = &mut self.rejected {
             if r.key.as_str().is_none() && self.row.is_empty() {
-                let digest = sha2::Sha256::digest(text.trim().as_bytes());
+                let form = canonical(text).unwrap_or_else(|| text.trim().to_string());
+                let digest = sha2::Sha256::digest(form.as_bytes());
                 let hex: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
                 r.label = Some(format!("#{hex}").into());
             }
         }
     }
+
+    /// Where a record labelled for want of a key stands (nothing for any other).
+    pub fn place(&mut self, at: Place) {
+        if let Some(r) = &mut self.rejected {
+            if r.label.is_some() {
+                r.at = Some(at);
+            }
+        }
+    }
+}
+
+/// A JSON value's canonical text: object members sorted by name, numbers written as their
+/// exact value (`1.0`, `1e0` and `1` are all `1`), strings as serde writes them, no white
+/// space. `None` when the text is not JSON.
+pub(super) fn canonical(text: &str) -> Option<String> {
+    fn write(v: &serde_json::Value, out: &mut String) {
+        use serde_json::Value as J;
+        match v {
+            J::Null | J::Bool(_) | J::String(_) => out.push_str(&v.to_string()),
+            J::Number(n) => {
+                let text = n.to_string();
+                match Number::parse(&text) {
+                    Ok(x) => out.push_str(&x.to_exact_string()),
+                    Err(_) => out.push_str(&text),
+                }
+            }
+            J::Array(items) => {
+                out.push('[');
+                for (i, x) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    write(x, out);
+                }
+                out.push(']');
+            }
+            J::Object(m) => {
+                let mut members: Vec<(&String, &J)> = m.iter().collect();
+                members.sort_by(|a, b| a.0.cmp(b.0));
+                out.push('{');
+                for (i, (k, x)) in members.into_iter().enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(&J::String(k.clone()).to_string());
+                    out.push(':');
+                    write(x, out);
+                }
+                out.push('}');
+            }
+        }
+    }
+    // serde_json stops at 128 levels, which bounds the recursion above
+    let v: serde_json::Value = serde_json::from_str(text).ok()?;
+    let mut out = String::with_capacity(text.len());
+    write(&v, &mut out);
+    Some(out)
 }
 
 /// An object key, borrowed from the input when it has no escapes.
@@ -509,6 +585,7 @@ fn finished(read: Read, row: Vec<Value>) -> Raw {
                 reason,
                 label: None,
                 unread: true,
+                at: None,
             })),
         },
     }
@@ -532,9 +609,19 @@ pub(super) fn read_record(c: &Collection, raw: &str, plan: &Plan) -> Raw {
 
 /// Reads one record of collection `c` from its raw JSON text into `raws`: straight into
 /// their values when it is plain enough, else through serde.
-pub(super) fn read_record_into(c: &Collection, raw: &str, plan: &Plan, raws: &mut super::raws::Raws) {
+/// `offset` is where the record's text starts in its document (for a record without a
+/// usable key: see [`Place`]).
+pub(super) fn read_record_into(
+    c: &Collection,
+    raw: &str,
+    plan: &Plan,
+    raws: &mut super::raws::Raws,
+    offset: usize,
+) {
     if !raws.read_with(|out| fast::object(c, raw, out)) {
-        raws.push(read_record_in_full(c, raw, plan));
+        let mut record = read_record_in_full(c, raw, plan);
+        record.place(Place::Offset(offset));
+        raws.push(record);
     }
 }
 
@@ -571,6 +658,7 @@ impl RecordSeed<'_> {
                 reason: not_an_object(found),
                 label: None,
                 unread: true,
+                at: None,
             })),
         }
     }
