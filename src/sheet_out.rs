@@ -138,14 +138,53 @@ pub fn workbook(tables: &[Table]) -> Result<Vec<u8>, String> {
     build(tables).map_err(|e| format!("cannot write the workbook: {e}"))
 }
 
+/// What a spreadsheet reads a CSV cell beginning with as a formula (OWASP's "CSV
+/// injection" list): `=`, `+`, `-`, `@`, a tab, a carriage return.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A text cell as CSV writes it: one that a spreadsheet would run as a formula
+/// (`=HYPERLINK(…)`, `=cmd|' /c calc'!A0`, `+1+1`, `-2`, `@SUM(A1)`) gets a leading `'`,
+/// as OWASP recommends, so that it shows as the text it is; the sheets reader takes the
+/// `'` off again. Numbers the engine wrote (`-2.5` as a number) are written as they are.
+pub(crate) fn neutral(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.starts_with(FORMULA_STARTS) {
+        true => std::borrow::Cow::Owned(format!("'{text}")),
+        false => std::borrow::Cow::Borrowed(text),
+    }
+}
+
+/// The text a CSV cell written by [`neutral`] stood for: a leading `'` before one of the
+/// characters it guards is taken off.
+pub(crate) fn unneutral(text: &str) -> &str {
+    match text.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(FORMULA_STARTS) => rest,
+        _ => text,
+    }
+}
+
+impl Out {
+    /// The cell as CSV writes it: text neutralised ([`neutral`]), a number the engine
+    /// wrote (also when flagged) as it is.
+    fn csv_text(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            Out::Text(t) => neutral(t),
+            Out::Flagged(t) if as_f64(t).is_none() => neutral(t),
+            other => std::borrow::Cow::Owned(other.text()),
+        }
+    }
+}
+
 /// A table as CSV text (UTF-8 with the byte-order mark Excel needs to see UTF-8, or GBK
-/// without one).
+/// without one); text that a spreadsheet would run as a formula is neutralised
+/// ([`neutral`]), in the header row too.
 pub fn csv(table: &Table, gbk: bool) -> Result<Vec<u8>, String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let fail = |e: csv::Error| format!("cannot write {}.csv: {e}", table.name);
-    w.write_record(&table.headers).map_err(fail)?;
+    w.write_record(table.headers.iter().map(|h| neutral(h).into_owned()))
+        .map_err(fail)?;
     for row in &table.rows {
-        w.write_record(row.iter().map(Out::text)).map_err(fail)?;
+        w.write_record(row.iter().map(|c| c.csv_text().into_owned()))
+            .map_err(fail)?;
     }
     let text = w
         .into_inner()
@@ -183,6 +222,59 @@ mod tests {
         assert_eq!(as_f64("0.30000000000000004"), Some(0.1 + 0.2));
         assert_eq!(as_f64("12345678901234567890"), None);
         assert_eq!(as_f64("1/3"), None);
+    }
+
+    #[test]
+    fn csv_cells_a_spreadsheet_would_run_are_neutralised() {
+        let payloads = [
+            "=HYPERLINK(\"http://x\",\"y\")",
+            "=cmd|'/c calc'!A0",
+            "+1+1",
+            "-2",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+        ];
+        let t = Table {
+            name: "t".into(),
+            headers: vec!["=h".into(), "n".into(), "flag".into()],
+            rows: payloads
+                .iter()
+                .map(|p| {
+                    vec![
+                        Out::Text(p.to_string()),
+                        Out::Number("-2.5".into()),
+                        Out::Flagged("-1".into()),
+                    ]
+                })
+                .chain([vec![
+                    Out::Text("安全".into()),
+                    Out::Flagged("=1".into()),
+                    Out::Empty,
+                ]])
+                .collect(),
+        };
+        let text = String::from_utf8(csv(&t, false).unwrap()[3..].to_vec()).unwrap();
+        let mut rows = ::csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(text.as_bytes());
+        let rows: Vec<Vec<String>> = rows
+            .records()
+            .map(|r| r.unwrap().iter().map(str::to_string).collect())
+            .collect();
+        assert_eq!(rows[0][0], "'=h");
+        for (row, p) in rows[1..].iter().zip(payloads) {
+            assert_eq!(row[0], format!("'{p}"), "{p:?}");
+            // the engine's numbers are numbers
+            assert_eq!((row[1].as_str(), row[2].as_str()), ("-2.5", "-1"));
+            assert_eq!(unneutral(&row[0]), p);
+        }
+        assert_eq!(rows[8], ["安全", "'=1", ""]);
+        assert_eq!(
+            unneutral("'ok"),
+            "'ok",
+            "a ' before anything else is the text's own"
+        );
     }
 
     #[test]

@@ -361,3 +361,78 @@ fn the_outcome_as_a_workbook_and_csv_files() {
     let csv = sheet_out::csv(matrix, false).unwrap();
     assert!(csv.starts_with(b"\xEF\xBB\xBF"));
 }
+
+#[test]
+fn hostile_text_is_text_in_csv_files_and_workbooks() {
+    use calamine::Reader;
+    let plan = coverage();
+    let json =
+        std::fs::read_to_string(root().join("tests/hostile/supervision-coverage.json")).unwrap();
+    let payloads = [
+        "=HYPERLINK(\"http://x\",\"y\")",
+        "=cmd|'/c calc'!A0",
+        "+1+1",
+        "-2",
+        "@SUM(A1)",
+    ];
+    let o = plan.score(&plan.read(&json).unwrap()).unwrap();
+    let mut tables = scorecard::outcome::sheets::tables(&o, scorecard::Language::Zh);
+    // and the dataset itself as the pack's sheets (what `convert --to csv` writes)
+    tables.extend(plan.dataset_sheets(&json).unwrap());
+    let mut seen = std::collections::BTreeSet::new();
+    for t in &tables {
+        let bytes = sheet_out::csv(t, false).unwrap();
+        let mut r = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(&bytes[3..]);
+        for rec in r.records() {
+            for cell in rec.unwrap().iter() {
+                assert!(
+                    !cell.starts_with(['=', '+', '@', '\t', '\r'])
+                        && !(cell.starts_with('-') && cell.parse::<f64>().is_err()),
+                    "{}.csv has a cell a spreadsheet would run: {cell:?}",
+                    t.name
+                );
+                if let Some(p) = payloads.iter().find(|p| cell == format!("'{p}")) {
+                    seen.insert(*p);
+                }
+            }
+        }
+    }
+    assert_eq!(
+        seen.len(),
+        payloads.len(),
+        "each payload written, neutralised: {seen:?}"
+    );
+    // read back as the same records (the reader takes the ' off)
+    let dataset = plan.dataset_sheets(&json).unwrap();
+    let csvs: Vec<(String, Vec<u8>)> = dataset
+        .iter()
+        .map(|t| (format!("{}.csv", t.name), sheet_out::csv(t, false).unwrap()))
+        .collect();
+    let back = plan.score(&plan.read_csv_files(&csvs).unwrap()).unwrap();
+    assert_eq!(back.to_json(), o.to_json());
+    // a workbook holds them as text cells, never formulas (the outcome's, and the dataset's)
+    let outcome_tables = scorecard::outcome::sheets::tables(&o, scorecard::Language::Zh);
+    for book in [
+        sheet_out::workbook(&outcome_tables).unwrap(),
+        sheet_out::workbook(&dataset).unwrap(),
+    ] {
+        let mut x: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(book)).unwrap();
+        let mut texts = 0;
+        for name in x.sheet_names() {
+            let formulas = x.worksheet_formula(&name).unwrap();
+            assert!(
+                formulas.used_cells().next().is_none(),
+                "{name} has a formula"
+            );
+            for (_, _, cell) in x.worksheet_range(&name).unwrap().used_cells() {
+                if let calamine::Data::String(s) = cell {
+                    texts += usize::from(payloads.contains(&s.as_str()));
+                }
+            }
+        }
+        assert!(texts >= payloads.len(), "{texts}");
+    }
+}

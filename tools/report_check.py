@@ -3,8 +3,9 @@
 
     python3 tools/report_check.py REPORT.html OUTCOME.json [--screenshot FILE.png]
 
-The page must load with no console errors or warnings, no page errors and no request
-for anything outside itself; and the figures its DOM holds must be the outcome's: the
+The page must load with no console errors or warnings, no page errors, no dialog (text
+of the outcome that is markup or script must show as text) and no request for anything
+outside itself; and the figures its DOM holds must be the outcome's: the
 note that the results are incomplete (at the top, when records were rejected), the
 headline total and grade, every cell of the jurisdiction × indicator matrix (value and
 met), the marked cells exactly those not met, a chart per indicator with a bar per
@@ -141,6 +142,8 @@ def main():
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.on("request", lambda r: foreign.append(r.url) if r.url != url else None)
         page.on("requestfailed", lambda r: errors.append(f"request failed: {r.url}"))
+        # text in the outcome (a name with markup and script in it) must never run
+        page.on("dialog", lambda d: (errors.append(f"a dialog opened: {d.message!r}"), d.dismiss()))
         page.goto(url, wait_until="load")
         problems = check(page, outcome)
         if shot:

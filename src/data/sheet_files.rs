@@ -58,7 +58,11 @@ pub fn csv_grid(file_name: &str, bytes: &[u8]) -> Result<Grid, DataError> {
         })?;
         rows.push(
             rec.iter()
-                .map(|c| if c.is_empty() { Cell::Empty } else { Cell::Text(c.to_string()) })
+                // a cell neutralised against formulas when written has its `'` taken off
+                .map(|c| match c.is_empty() {
+                    true => Cell::Empty,
+                    false => Cell::Text(crate::sheet_out::unneutral(c).to_string()),
+                })
                 .collect(),
         );
     }
