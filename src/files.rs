@@ -57,6 +57,55 @@ pub fn read(path: &Path) -> io::Result<Vec<u8>> {
     }
 }
 
+/// The bytes of one of a pack's files, read only when, its links followed, it is a regular
+/// file inside `root` (the folder it is named in), of at most
+/// [`crate::limits::MAX_PACK_FILE_BYTES`]: a script linked to a system file, or a calendar
+/// linked to a device that never ends, is refused before a byte of it is read.
+pub fn read_within(path: &Path, root: &Path) -> io::Result<Vec<u8>> {
+    use std::io::Read;
+    if shipped_rel(path).is_some() {
+        return read(path);
+    }
+    let max = crate::limits::MAX_PACK_FILE_BYTES;
+    let refuse = |kind, why: String| Err(io::Error::new(kind, why));
+    let real = std::fs::canonicalize(path)?;
+    let base = std::fs::canonicalize(root)?;
+    if !real.starts_with(&base) {
+        return refuse(
+            io::ErrorKind::PermissionDenied,
+            format!(
+                "it leads out of {} (to {}): a pack's files are read only inside its folder",
+                root.display(),
+                real.display()
+            ),
+        );
+    }
+    let meta = std::fs::metadata(&real)?;
+    if !meta.is_file() {
+        return refuse(
+            io::ErrorKind::InvalidInput,
+            "it is not a regular file".into(),
+        );
+    }
+    let too_big = |n: u64| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("it has {n} bytes or more, past the {max} a pack's file may have (limits::MAX_PACK_FILE_BYTES)"),
+        )
+    };
+    if meta.len() > max {
+        return Err(too_big(meta.len()));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::fs::File::open(&real)?
+        .take(max + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max {
+        return Err(too_big(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
 /// The text of a file (UTF-8).
 pub fn read_to_string(path: &Path) -> io::Result<String> {
     String::from_utf8(read(path)?).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))

@@ -213,9 +213,10 @@ impl Plan {
     #[cfg(feature = "spreadsheets")]
     pub fn read_csv_files(&self, files: &[(String, Vec<u8>)]) -> Result<Dataset, DataError> {
         reading(|| {
+            let mut cells = 0;
             let grids = files
                 .iter()
-                .map(|(name, bytes)| data::sheet_files::csv_grid(name, bytes))
+                .map(|(name, bytes)| data::sheet_files::csv_grid(name, bytes, &mut cells))
                 .collect::<Result<Vec<_>, _>>()?;
             data::sheets::read_grids(self, &grids)
         })

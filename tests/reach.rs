@@ -74,11 +74,13 @@ fn a_copied_binary_scores_and_tests_the_shipped_packs_from_the_root_folder() {
 }
 
 #[test]
-fn the_sample_county_from_its_workbook_and_gbk_files_scores_as_from_json() {
+fn the_sample_county_from_its_workbooks_and_gbk_files_scores_as_from_json() {
     let (ok, err, json) = run(&["score", "--format", "json"]);
     assert!(ok, "{err}");
     for input in [
         "rules/supervision-coverage/data/sample.xlsx",
+        "rules/supervision-coverage/data/sample.xls",
+        "rules/supervision-coverage/data/sample.ods",
         "rules/supervision-coverage/data/sample-gbk",
     ] {
         let (ok, err, out) = run(&["score", "--input", input, "--format", "json"]);

@@ -121,7 +121,19 @@ pub fn load(
     let ds = match kind {
         Kind::Csv => {
             let mut named = Vec::new();
-            for f in csv_files(&inputs)? {
+            let all = csv_files(&inputs)?;
+            let total: u64 = all
+                .iter()
+                .filter_map(|f| std::fs::metadata(f).ok())
+                .map(|m| m.len())
+                .sum();
+            let max = scorecard::limits::MAX_CSV_BYTES;
+            if total > max {
+                return Err(format!(
+                    "the CSV files have {total} bytes: more than the {max} read for a dataset (limits::MAX_CSV_BYTES); give larger data as NDJSON, which is streamed"
+                ));
+            }
+            for f in all {
                 let bytes =
                     files::read(&f).map_err(|e| format!("cannot read {}: {e}", f.display()))?;
                 named.push((f.display().to_string(), bytes));
@@ -130,6 +142,8 @@ pub fn load(
         }
         Kind::Workbook => {
             let f = &inputs[0];
+            let max = scorecard::limits::MAX_WORKBOOK_BYTES;
+            size_of_at_most(f, max, "a workbook", "limits::MAX_WORKBOOK_BYTES")?;
             let bytes = files::read(f).map_err(|e| format!("cannot read {}: {e}", f.display()))?;
             plan.read_workbook(bytes, &f.display().to_string())
                 .map_err(|e| e.to_string())?
@@ -138,6 +152,22 @@ pub fn load(
     };
     say_where_keyless_records_are(&ds, &inputs);
     Ok((plan, ds))
+}
+
+/// The size of file `f` (0 for a shipped one), when it is at most `max`: else an error
+/// that names the limit, before the file is read.
+fn size_of_at_most(f: &Path, max: u64, what: &str, limit: &str) -> Result<u64, String> {
+    let Ok(m) = std::fs::metadata(f) else {
+        return Ok(0);
+    };
+    match m.len() > max {
+        true => Err(format!(
+            "{} has {} bytes: more than the {max} of {what} read for a dataset ({limit}); give larger data as NDJSON, which is streamed",
+            f.display(),
+            m.len()
+        )),
+        false => Ok(m.len()),
+    }
 }
 
 /// How many records without a usable key are placed on standard error, at most.
@@ -181,21 +211,37 @@ fn read_json(plan: &Plan, input: &Path, kind: Kind, bar: &ProgressBar) -> Result
         let file = std::fs::File::open(input)
             .map_err(|e| format!("cannot read {}: {e}", input.display()))?;
         if let Ok(m) = file.metadata() {
+            let max = scorecard::limits::MAX_DOCUMENT_BYTES;
+            if kind == Kind::Json && m.len() > max {
+                return Err(format!(
+                    "{} has {} bytes, more than {max}, the most of a JSON document read whole (limits::MAX_DOCUMENT_BYTES): give it as NDJSON (.ndjson), which is streamed",
+                    input.display(),
+                    m.len()
+                ));
+            }
             bar.set_length(m.len());
         }
         (Box::new(file), input.display().to_string())
     };
     bar.set_message("reading");
-    let mut reader = bar.wrap_read(reader);
+    let reader = bar.wrap_read(reader);
     if kind == Kind::Ndjson {
         return plan
             .read_ndjson(std::io::BufReader::with_capacity(1 << 20, reader))
             .map_err(|e| e.in_input(&name).to_string());
     }
+    // a document is read whole: at most MAX_DOCUMENT_BYTES of it
+    let max = scorecard::limits::MAX_DOCUMENT_BYTES;
     let mut bytes = Vec::new();
     reader
+        .take(max + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| format!("cannot read {name}: {e}"))?;
+    if bytes.len() as u64 > max {
+        return Err(format!(
+            "{name} is larger than {max} bytes, the most of a JSON document read whole (limits::MAX_DOCUMENT_BYTES): give it as NDJSON (.ndjson), which is streamed"
+        ));
+    }
     bar.set_message("converting records");
     plan.read_bytes(bytes)
         .map_err(|e| e.in_input(&name).to_string())

@@ -395,6 +395,8 @@ pub mod sheets;
 pub mod sheet_export;
 #[cfg(feature = "spreadsheets")]
 pub mod sheet_files;
+#[cfg(feature = "spreadsheets")]
+mod workbook_bounds;
 
 use resolve::resolve;
 

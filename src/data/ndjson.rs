@@ -279,11 +279,12 @@ pub fn read_ndjson(plan: &Plan, mut input: impl BufRead) -> Result<Dataset, Data
         let mut offset: u64 = 0;
         loop {
             let mut buf = std::mem::take(&mut carry);
-            // a chunk, or twice what is held when that is a line without its end yet
+            // a chunk, or twice what is held when that is a line without its end yet (but
+            // no more than one byte past the longest line allowed)
             let want = if buf.len() < CHUNK_BYTES {
                 CHUNK_BYTES
             } else {
-                2 * buf.len()
+                (2 * buf.len()).min(crate::limits::MAX_NDJSON_LINE_BYTES + 2)
             };
             let end = match fill(&mut input, &mut buf, want) {
                 Ok(end) => end,
@@ -301,11 +302,26 @@ pub fn read_ndjson(plan: &Plan, mut input: impl BufRead) -> Result<Dataset, Data
             let cut = match memchr::memrchr(b'\n', &buf) {
                 _ if end => buf.len(),
                 Some(i) => i + 1,
+                // a line longer than a record may be: refused before more of it is read
+                None if buf.len() > crate::limits::MAX_NDJSON_LINE_BYTES => {
+                    slot(Some(Err(DataError::Shape(format!(
+                        "line {number} is longer than {} bytes, the most a line (one record) may have (limits::MAX_NDJSON_LINE_BYTES)",
+                        crate::limits::MAX_NDJSON_LINE_BYTES
+                    )))));
+                    return;
+                }
                 None => {
                     carry = buf;
                     continue;
                 }
             };
+            if end && buf.len() - memchr::memrchr(b'\n', &buf).map_or(0, |i| i + 1) > crate::limits::MAX_NDJSON_LINE_BYTES {
+                slot(Some(Err(DataError::Shape(format!(
+                    "its last line is longer than {} bytes, the most a line (one record) may have (limits::MAX_NDJSON_LINE_BYTES)",
+                    crate::limits::MAX_NDJSON_LINE_BYTES
+                )))));
+                return;
+            }
             carry = buf.split_off(cut);
             let lines = memchr::memchr_iter(b'\n', &buf).count();
             if number == 1 && buf.starts_with(BOM) {

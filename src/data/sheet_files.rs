@@ -40,12 +40,79 @@ pub fn decode(bytes: &[u8], label: &str) -> Result<String, DataError> {
     Ok(text.into_owned())
 }
 
+/// How many cells a CSV text holds, once it is shown to keep within the sheet limits
+/// (a cell of at most [`MAX_CELL_CHARS`](crate::limits::MAX_CELL_CHARS) characters, rows
+/// of at most [`MAX_SHEET_COLUMNS`](crate::limits::MAX_SHEET_COLUMNS) cells, at most
+/// [`MAX_SHEET_ROWS`](crate::limits::MAX_SHEET_ROWS) rows): one pass over the text, as
+/// the CSV reader splits it (a quote opens a quoted cell only at the cell's start, and
+/// `""` inside one is a quote), before the reader holds any of it.
+pub(crate) fn csv_cells(text: &str, delimiter: u8, label: &str) -> Result<usize, DataError> {
+    use crate::limits::{MAX_CELL_CHARS, MAX_SHEET_COLUMNS, MAX_SHEET_ROWS};
+    let (mut row, mut col, mut chars, mut cells) = (1usize, 1usize, 0usize, 0usize);
+    let (mut quoted, mut at_start) = (false, true);
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    let too = |what: String| DataError::Shape(what).in_input(label);
+    while i < bytes.len() {
+        let b = bytes[i];
+        i += 1;
+        if quoted {
+            if b == b'"' {
+                if bytes.get(i) == Some(&b'"') {
+                    i += 1;
+                } else {
+                    quoted = false;
+                    continue;
+                }
+            }
+        } else if b == b'"' && at_start {
+            quoted = true;
+            at_start = false;
+            continue;
+        } else if b == delimiter || b == b'\n' || b == b'\r' {
+            // a row ends at \n, \r or \r\n, as the reader's does
+            if b == b'\r' && bytes.get(i) == Some(&b'\n') {
+                i += 1;
+            }
+            cells += 1;
+            (chars, at_start) = (0, true);
+            if b != delimiter {
+                (row, col) = (row + 1, 1);
+                if row > MAX_SHEET_ROWS {
+                    return Err(too(format!("has more than {MAX_SHEET_ROWS} rows, the most a sheet or CSV file may have (limits::MAX_SHEET_ROWS); give larger data as NDJSON")));
+                }
+            } else {
+                col += 1;
+                if col > MAX_SHEET_COLUMNS {
+                    return Err(too(format!("row {row} has more than {MAX_SHEET_COLUMNS} columns, the most a sheet or CSV file may have (limits::MAX_SHEET_COLUMNS)")));
+                }
+            }
+            continue;
+        }
+        at_start = false;
+        // a character begins at every byte that is not a UTF-8 continuation
+        if b & 0xC0 != 0x80 {
+            chars += 1;
+            if chars > MAX_CELL_CHARS {
+                return Err(too(format!("row {row} column {col} holds more than {MAX_CELL_CHARS} characters, the most a cell may (limits::MAX_CELL_CHARS)")));
+            }
+        }
+    }
+    Ok(cells + usize::from(!at_start || col > 1))
+}
+
 /// A CSV file as a grid: `path`'s file name labels it, its name without `.csv` is the
-/// sheet name it is matched by. A `.tsv` file is split at tabs.
-pub fn csv_grid(file_name: &str, bytes: &[u8]) -> Result<Grid, DataError> {
+/// sheet name it is matched by. A `.tsv` file is split at tabs. `cells` counts the cells
+/// read so far for the dataset, which may not pass
+/// [`MAX_SHEET_CELLS`](crate::limits::MAX_SHEET_CELLS).
+pub fn csv_grid(file_name: &str, bytes: &[u8], cells: &mut usize) -> Result<Grid, DataError> {
     let text = decode(bytes, file_name)?;
     let path = std::path::Path::new(file_name);
     let tabs = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
+    *cells += csv_cells(&text, if tabs { b'\t' } else { b',' }, file_name)?;
+    if *cells > crate::limits::MAX_SHEET_CELLS {
+        return Err(too_many_cells().in_input(file_name));
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -80,6 +147,14 @@ pub fn csv_grid(file_name: &str, bytes: &[u8]) -> Result<Grid, DataError> {
         kind: GridKind::Csv,
         rows,
     })
+}
+
+/// The error of sheets with more cells than a dataset's may have.
+pub(crate) fn too_many_cells() -> DataError {
+    DataError::Shape(format!(
+        "has more than {} cells in its sheets, the most a dataset's sheets or CSV files may hold (limits::MAX_SHEET_CELLS); give larger data as NDJSON, which is streamed",
+        crate::limits::MAX_SHEET_CELLS
+    ))
 }
 
 /// One workbook cell as a cell of a grid.
@@ -120,30 +195,106 @@ fn open(bytes: Vec<u8>, label: &str) -> Result<calamine::Sheets<Cursor>, calamin
 /// The bytes a workbook is read from.
 type Cursor = std::io::Cursor<Vec<u8>>;
 
-/// Every sheet of a workbook (xlsx, xlsm, xls, xlsb or ods) as a grid, in the workbook's
-/// order; cells keep their place (a sheet whose used range starts at C3 has empty rows and
-/// columns before it), so that messages name them as the spreadsheet does.
-pub fn workbook_grids(bytes: Vec<u8>, label: &str) -> Result<Vec<Grid>, DataError> {
-    let mut book = open(bytes, label)
-        .map_err(|e| DataError::Shape(format!("is not a workbook: {e}")).in_input(label))?;
-    let mut grids = Vec::new();
-    for name in book.sheet_names() {
-        let range = book
-            .worksheet_range(&name)
-            .map_err(|e| DataError::Shape(format!("sheet {name}: {e}")).in_input(label))?;
-        let (top, left) = range.start().map_or((0, 0), |(r, c)| (r as usize, c as usize));
-        let mut rows: Vec<Vec<Cell>> = vec![Vec::new(); top];
-        for r in range.rows() {
-            let mut row = vec![Cell::Empty; left];
-            row.extend(r.iter().map(cell));
-            rows.push(row);
+/// A sheet's grid as its cells come, within the limits: rows and columns as Excel has
+/// them, and cells (the empty ones before the last of each row included) for the whole
+/// dataset (`cells`). Cells may come in any order.
+struct Builder<'c> {
+    rows: Vec<Vec<Cell>>,
+    cells: &'c mut usize,
+    sheet: String,
+}
+
+impl Builder<'_> {
+    /// Places a cell at `(row, col)` (0-based).
+    fn put(&mut self, row: u32, col: u32, cell: Cell) -> Result<(), DataError> {
+        use crate::limits::{MAX_SHEET_COLUMNS, MAX_SHEET_ROWS};
+        let (r, c) = (row as usize, col as usize);
+        if r >= MAX_SHEET_ROWS || c >= MAX_SHEET_COLUMNS {
+            return Err(DataError::Shape(format!(
+                "sheet {}: a cell at row {} column {} is past the {MAX_SHEET_ROWS} rows and {MAX_SHEET_COLUMNS} columns a sheet may have (limits::MAX_SHEET_ROWS, MAX_SHEET_COLUMNS)",
+                self.sheet,
+                r + 1,
+                c + 1
+            )));
         }
-        grids.push(Grid {
+        if self.rows.len() <= r {
+            self.rows.resize_with(r + 1, Vec::new);
+        }
+        let line = &mut self.rows[r];
+        if line.len() <= c {
+            *self.cells += c + 1 - line.len();
+            if *self.cells > crate::limits::MAX_SHEET_CELLS {
+                return Err(too_many_cells());
+            }
+            line.resize(c + 1, Cell::Empty);
+        }
+        line[c] = cell;
+        Ok(())
+    }
+
+    fn grid(self, name: String) -> Grid {
+        Grid {
             label: name.clone(),
             name,
             kind: GridKind::Sheet,
-            rows,
-        });
+            rows: self.rows,
+        }
+    }
+}
+
+/// Every sheet of a workbook (xlsx, xlsm, xls, xlsb or ods) as a grid, in the workbook's
+/// order; cells keep their place (a sheet whose used range starts at C3 has empty rows and
+/// columns before it), so that messages name them as the spreadsheet does. The workbook
+/// is measured first (`workbook_bounds`); xlsx, xlsm and xlsb sheets are read cell by
+/// cell, never laid out whole.
+pub fn workbook_grids(bytes: Vec<u8>, label: &str) -> Result<Vec<Grid>, DataError> {
+    super::workbook_bounds::check(&bytes).map_err(|e| e.in_input(label))?;
+    let mut book = open(bytes, label)
+        .map_err(|e| DataError::Shape(format!("is not a workbook: {e}")).in_input(label))?;
+    let sheet_error = |name: &str, e: &dyn std::fmt::Display| {
+        DataError::Shape(format!("sheet {name}: {e}")).in_input(label)
+    };
+    let mut cells = 0;
+    let mut grids = Vec::new();
+    for name in book.sheet_names() {
+        let mut b = Builder {
+            rows: Vec::new(),
+            cells: &mut cells,
+            sheet: name.clone(),
+        };
+        let placed: Result<(), DataError> = match &mut book {
+            calamine::Sheets::Xlsx(x) => (|| {
+                let mut r = x.worksheet_cells_reader(&name).map_err(|e| sheet_error(&name, &e))?;
+                while let Some(c) = r.next_cell().map_err(|e| sheet_error(&name, &e))? {
+                    let (row, col) = c.get_position();
+                    b.put(row, col, cell(&Data::from(c.get_value().clone())))?;
+                }
+                Ok(())
+            })(),
+            calamine::Sheets::Xlsb(x) => (|| {
+                let mut r = x.worksheet_cells_reader(&name).map_err(|e| sheet_error(&name, &e))?;
+                while let Some(c) = r.next_cell().map_err(|e| sheet_error(&name, &e))? {
+                    let (row, col) = c.get_position();
+                    b.put(row, col, cell(&Data::from(c.get_value().clone())))?;
+                }
+                Ok(())
+            })(),
+            // laid out whole by calamine, once measured
+            other => match other.worksheet_range(&name) {
+                Ok(range) => {
+                    let (top, left) = range.start().unwrap_or((0, 0));
+                    range
+                        .used_cells()
+                        .try_for_each(|(r, c, d)| b.put(top + r as u32, left + c as u32, cell(d)))
+                }
+                Err(e) => Err(sheet_error(&name, &e)),
+            },
+        };
+        placed.map_err(|e| match e {
+            DataError::In { .. } => e,
+            other => other.in_input(label),
+        })?;
+        grids.push(b.grid(name));
     }
     Ok(grids)
 }
@@ -151,6 +302,37 @@ pub fn workbook_grids(bytes: Vec<u8>, label: &str) -> Result<Vec<Grid>, DataErro
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The count of cells the bounds check makes is never below what the CSV reader
+        /// then reads (so the limit on cells holds for what is read).
+        #[test]
+        fn the_bounds_check_splits_as_the_reader_does(text in "[ab,\"\n\r长]{0,60}") {
+            let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+            let mut theirs = 0;
+            for rec in r.records() {
+                let Ok(rec) = rec else { return Ok(()) };
+                theirs += rec.len();
+            }
+            let ours = csv_cells(&text, b',', "t.csv").unwrap();
+            prop_assert!(ours >= theirs, "{ours} < {theirs}");
+        }
+    }
+
+    #[test]
+    fn csv_past_the_sheet_limits_is_refused_before_it_is_read() {
+        let long = format!("id,name\nU1,\"{}\"\n", "长".repeat(crate::limits::MAX_CELL_CHARS + 1));
+        let e = csv_cells(&long, b',', "u.csv").unwrap_err().to_string();
+        assert!(e.contains("u.csv: row 2 column 2 holds more than 32767 characters"), "{e}");
+        let ok = format!("id,name\nU1,\"{}\"\n", "长".repeat(crate::limits::MAX_CELL_CHARS));
+        assert_eq!(csv_cells(&ok, b',', "u.csv").unwrap(), 4);
+        let wide = format!("{}\n", ",".repeat(crate::limits::MAX_SHEET_COLUMNS));
+        let e = csv_cells(&wide, b',', "w.csv").unwrap_err().to_string();
+        assert!(e.contains("row 1 has more than 16384 columns"), "{e}");
+        // a quote inside an unquoted cell is the cell's own, as the reader reads it
+        assert_eq!(csv_cells("a\"b,c\nd,e\n", b',', "q.csv").unwrap(), 4);
+    }
 
     #[test]
     fn csv_text_in_each_encoding() {
@@ -163,7 +345,7 @@ mod tests {
         }
         let bad = decode(b"a,b\n\xff\xff\xff\n", "x.csv").unwrap_err().to_string();
         assert!(bad.contains("x.csv is neither UTF-8 nor GBK/GB18030"), "{bad}");
-        let g = csv_grid("dir/units.csv", "id,n\n\"a,b\",\n".as_bytes()).unwrap();
+        let g = csv_grid("dir/units.csv", "id,n\n\"a,b\",\n".as_bytes(), &mut 0).unwrap();
         assert_eq!((g.name.as_str(), g.label.as_str()), ("units", "units.csv"));
         assert_eq!(g.rows[1], vec![Cell::Text("a,b".into()), Cell::Empty]);
     }

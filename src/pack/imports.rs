@@ -92,7 +92,7 @@ fn read(loader: &mut Loader, dir: &Path, imp: &ImportSpec, at: &JsonPath) -> Opt
     }
     let other_dir = dir.join("..").join(&imp.pack);
     let other_path = other_dir.join("pack.json");
-    let text = loader.read(&at.key("pack"), "", &imp.pack, &other_path)?;
+    let text = loader.read(&at.key("pack"), "", &imp.pack, (&other_path, &other_dir))?;
     // a cycle is found from the files' import lists alone, before anything is
     // compiled, so that it is reported once and never followed
     if let Some(chain) = import_cycle(dir, &imp.pack) {
@@ -293,8 +293,9 @@ fn import_cycle(dir: &Path, first: &str) -> Option<Vec<String>> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())?;
     let imports_of = |name: &str| -> Vec<String> {
-        let path = dir.join("..").join(name).join("pack.json");
-        let Ok(text) = crate::files::read_to_string(&path) else {
+        let folder = dir.join("..").join(name);
+        let bytes = crate::files::read_within(&folder.join("pack.json"), &folder);
+        let Some(text) = bytes.ok().and_then(|b| String::from_utf8(b).ok()) else {
             return Vec::new();
         };
         let Ok(json) = serde_json::from_str::<Json>(text.trim_start_matches('\u{feff}')) else {

@@ -81,10 +81,20 @@ impl Loader<'_> {
         self.problems.push(d);
     }
 
-    /// Reads a file the pack uses (a script, a calendar, an imported pack) and adds it to
-    /// the digest under `name`; an unreadable file is a problem at `at`.
-    pub fn read(&mut self, at: &JsonPath, what: &str, name: &str, path: &Path) -> Option<String> {
-        match crate::files::read_to_string(path) {
+    /// Reads a file the pack uses (a script, a calendar, an imported pack), which must be
+    /// inside `root` ([`crate::files::read_within`]), and adds it to the digest under
+    /// `name`; an unreadable file is a problem at `at`.
+    pub fn read(
+        &mut self,
+        at: &JsonPath,
+        what: &str,
+        name: &str,
+        (path, root): (&Path, &Path),
+    ) -> Option<String> {
+        let text = crate::files::read_within(path, root).and_then(|b| {
+            String::from_utf8(b).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+        });
+        match text {
             Ok(mut text) => {
                 if text.starts_with('\u{feff}') {
                     text.drain(..'\u{feff}'.len_utf8());
@@ -120,7 +130,7 @@ const SHIPPED_CALENDARS: [(&str, &str); 3] = [
 /// Loads and compiles `dir/pack.json`.
 pub fn load_dir(dir: &Path) -> Result<Plan, PackError> {
     let path = dir.join("pack.json");
-    let bytes = crate::files::read(&path).map_err(|source| PackError::Io {
+    let bytes = crate::files::read_within(&path, dir).map_err(|source| PackError::Io {
         path: path.clone(),
         source,
     })?;
@@ -269,7 +279,7 @@ fn calendars(loader: &mut Loader, names: &[Json], dir: Option<&Path>) -> Option<
                 continue;
             }
             let path = dir.join(name);
-            let Some(text) = loader.read(&calendar_at, "calendar ", name, &path) else {
+            let Some(text) = loader.read(&calendar_at, "calendar ", name, (&path, dir)) else {
                 continue;
             };
             (text, path.display().to_string())
@@ -278,7 +288,8 @@ fn calendars(loader: &mut Loader, names: &[Json], dir: Option<&Path>) -> Option<
             let shipped = SHIPPED_CALENDARS.iter().find(|(n, _)| *n == name);
             match shipped {
                 _ if crate::files::is_file(&beside) => {
-                    let Some(text) = loader.read(&calendar_at, "calendar ", name, &beside) else {
+                    let folder = dir.join("..").join("calendars");
+                    let Some(text) = loader.read(&calendar_at, "calendar ", name, (&beside, &folder)) else {
                         continue;
                     };
                     (text, beside.display().to_string())
@@ -345,7 +356,7 @@ fn scripts(loader: &mut Loader, spec: &Json, dir: Option<&Path>) -> (Vec<ScriptS
             continue;
         }
         let path = dir.join(name);
-        match loader.read(&file_at, "", name, &path) {
+        match loader.read(&file_at, "", name, (&path, dir)) {
             Some(text) => out.push(ScriptSource {
                 index,
                 name: name.to_string(),
