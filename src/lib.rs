@@ -289,6 +289,15 @@ impl Plan {
         .unwrap_or_else(|p| Err(ScoreError::Internal(p)))
     }
 
+    /// Checks a partial result against this pack (its collections, measures and their
+    /// types, indicators and the shape of their tallies, the period it needs): what
+    /// [`Plan::finish`] does first, to name which of many partials is wrong. What every
+    /// partial must hold whatever its pack is checked as it is read
+    /// ([`partial::Partial::from_json`]).
+    pub fn check_partial(&self, p: &partial::Partial) -> Result<(), ScoreError> {
+        partial::check(self, p)
+    }
+
     /// Whether partial results of this pack merge exactly into a whole run's outcome;
     /// `Err` says why not (its jurisdictions' own measures count records that shards
     /// split, say). `check` reports it.

@@ -639,3 +639,266 @@ fn damaged_base() -> &'static (Plan, Vec<Partial>) {
     static BASE: OnceLock<(Plan, Vec<Partial>)> = OnceLock::new();
     BASE.get_or_init(|| sample_parts("basic-public-health"))
 }
+
+/// Every path to a value in a JSON document.
+fn paths(v: &Value, at: Vec<String>, out: &mut Vec<Vec<String>>) {
+    out.push(at.clone());
+    match v {
+        Value::Object(m) => m.iter().for_each(|(k, x)| {
+            let mut p = at.clone();
+            p.push(k.clone());
+            paths(x, p, out)
+        }),
+        Value::Array(a) => a.iter().enumerate().for_each(|(i, x)| {
+            let mut p = at.clone();
+            p.push(i.to_string());
+            paths(x, p, out)
+        }),
+        _ => {}
+    }
+}
+
+fn at_path<'a>(v: &'a mut Value, path: &[String]) -> &'a mut Value {
+    path.iter().fold(v, |v, k| match v {
+        Value::Object(m) => m.get_mut(k).unwrap(),
+        Value::Array(a) => &mut a[k.parse::<usize>().unwrap()],
+        _ => unreachable!(),
+    })
+}
+
+/// One change to a value, of the kind a hand editing a file (or a bit going wrong) makes.
+fn mutate(v: &mut Value, how: u8) {
+    match v {
+        Value::Number(n) => {
+            let x = n.as_i64().unwrap_or(1);
+            *v = serde_json::json!(
+                [x + 1, x.saturating_sub(1), x * 1000 + 7, -x - 1, 0][how as usize % 5]
+            );
+        }
+        Value::String(s) => match how % 4 {
+            0 => s.push('x'),
+            1 => s.clear(),
+            2 => *v = serde_json::json!(7),
+            _ => *s = "U0001".into(),
+        },
+        Value::Bool(b) => *b = !*b,
+        Value::Null => *v = serde_json::json!({"n": "1"}),
+        Value::Array(a) => match how % 4 {
+            0 if !a.is_empty() => {
+                a.remove(0);
+            }
+            1 if !a.is_empty() => {
+                let first = a[0].clone();
+                a.push(first);
+            }
+            2 if a.len() > 1 => a.swap(0, 1),
+            _ => a.push(serde_json::json!(null)),
+        },
+        Value::Object(m) => match how % 3 {
+            0 if !m.is_empty() => {
+                let k = m.keys().next().unwrap().clone();
+                m.remove(&k);
+            }
+            1 => {
+                m.insert("unexpected".into(), serde_json::json!(1));
+            }
+            _ => {
+                if let Some((_, x)) = m.iter_mut().next() {
+                    mutate(x, how / 3);
+                }
+            }
+        },
+    }
+}
+
+fn number(v: &Value) -> Option<scorecard::Number> {
+    v.as_str().and_then(|s| scorecard::Number::parse(s).ok())
+}
+
+/// What any outcome of the pack holds, whatever its data: counts of members meeting
+/// within the members, percentages from 0 to 100, evidence within its count and cap, an
+/// accounting that adds up, a total within its maximum.
+fn possible(o: &Value, cap: usize) -> Result<(), String> {
+    let mut places = vec![("overall".to_string(), o)];
+    for (g, r) in o["groups"].as_object().into_iter().flatten() {
+        places.push((format!("group {g}"), r));
+    }
+    for (at, p) in places {
+        for (id, r) in p["indicators"].as_object().into_iter().flatten() {
+            let kind = r["kind"].as_str().unwrap_or_default();
+            let counted = ["rate", "each", "share", "timeliness"].contains(&kind);
+            if let (true, Some(n), Some(d)) =
+                (counted, number(&r["numerator"]), number(&r["denominator"]))
+            {
+                if n > d || n.is_negative() {
+                    return Err(format!("{at}: {id}: {n} of {d}"));
+                }
+            }
+            if let (true, Some(v)) = (counted, number(&r["value"]["exact"])) {
+                if v.is_negative() || v > scorecard::Number::from_int(100) {
+                    return Err(format!("{at}: {id} is {v} %"));
+                }
+            }
+            let ev = &r["evidence"];
+            let (count, ids) = (
+                ev["count"].as_u64().unwrap_or(0),
+                ev["ids"].as_array().map_or(0, Vec::len),
+            );
+            if ids as u64 > count || ids > cap {
+                return Err(format!("{at}: {id}: {ids} evidence ids of {count}"));
+            }
+            if let (true, Some(d)) = (counted, number(&r["denominator"])) {
+                if scorecard::Number::from_int(count as i128) > d {
+                    return Err(format!("{at}: {id}: {count} evidence members of {d}"));
+                }
+            }
+        }
+        if let (Some(t), Some(m)) = (
+            number(&p["scorecard"]["total"]["exact"]),
+            number(&p["scorecard"]["max"]),
+        ) {
+            if t > m || t.is_negative() {
+                return Err(format!("{at}: total {t} of {m}"));
+            }
+        }
+    }
+    for (c, a) in o["accounting"].as_object().into_iter().flatten() {
+        let n = |k: &str| a[k].as_u64().unwrap_or(0);
+        if n("read")
+            != n("used") + n("excluded") + a["rejected"].as_array().map_or(0, |r| r.len() as u64)
+        {
+            return Err(format!("the accounting of {c} does not add up"));
+        }
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// One field of a valid partial changed at a time: the partial is refused, or its
+    /// outcome is one the pack can give (never coverage of 1570 %, evidence of no record).
+    #[test]
+    fn a_tampered_partial_is_refused_or_gives_a_possible_outcome(
+        which in any::<prop::sample::Index>(),
+        field in any::<prop::sample::Index>(),
+        how in any::<u8>(),
+    ) {
+        static PARTS: OnceLock<Vec<(Plan, Vec<Partial>)>> = OnceLock::new();
+        let all = PARTS.get_or_init(|| {
+            ["supervision-coverage", "catering-grading", "reporting-deadlines", "basic-public-health"]
+                .iter()
+                .map(|p| sample_parts(p))
+                .collect()
+        });
+        let (plan, parts) = which.get(all);
+        let mut doc: Value = serde_json::from_str(&parts[0].to_json()).unwrap();
+        let mut all_paths = Vec::new();
+        paths(&doc, Vec::new(), &mut all_paths);
+        let path = field.get(&all_paths).clone();
+        mutate(at_path(&mut doc, &path), how);
+        let tampered = Partial::from_json(&doc.to_string());
+        let Ok(tampered) = tampered else { return Ok(()) };
+        let Ok(o) = plan.finish(&[tampered, parts[1].clone(), parts[2].clone()]) else { return Ok(()) };
+        let o: Value = serde_json::from_str(&o.to_json()).unwrap();
+        let cap = parts[0].to_json().len(); // no evidence list is longer than its partial
+        let cap = cap.min(plan_cap(plan));
+        prop_assert!(possible(&o, cap).is_ok(), "{} at {:?} ({how}): {:?}", plan.name(), path, possible(&o, cap));
+    }
+}
+
+/// The pack's evidence cap, as its partials carry it.
+fn plan_cap(plan: &Plan) -> usize {
+    let text =
+        std::fs::read_to_string(root().join("rules").join(plan.name()).join("pack.json")).unwrap();
+    let v: Value = serde_json::from_str(&text).unwrap();
+    v["evidence_cap"].as_u64().unwrap_or(20) as usize
+}
+
+/// A change made to a partial's JSON.
+type Change = Box<dyn Fn(&mut Value)>;
+
+#[test]
+fn the_tampered_partials_of_the_issue_are_refused_naming_the_rule() {
+    let (plan, parts) = coverage_parts();
+    let base: Value = serde_json::from_str(&parts[0].to_json()).unwrap();
+    let t01 = |v: &mut Value| -> String {
+        v["indicators"]["coverage"]["own"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .next()
+            .unwrap()
+            .clone()
+    };
+    let cases: Vec<(&str, Change)> = vec![
+        (
+            "1068 members meeting of",
+            Box::new(move |v: &mut Value| {
+                let g = t01(v);
+                v["indicators"]["coverage"]["own"][&g]["meets"] = 1068.into();
+            }),
+        ),
+        (
+            "which is no 'units' record the partial carries",
+            Box::new(move |v: &mut Value| {
+                let g = t01(v);
+                v["indicators"]["coverage"]["own"][&g]["evidence"][0] = "U9999".into();
+            }),
+        ),
+        (
+            "the accounting of 'units' does not add up: 5 read",
+            Box::new(|v: &mut Value| v["accounting"]["units"]["read"] = 5.into()),
+        ),
+        (
+            "(keys must be in key order, each once)",
+            Box::new(|v: &mut Value| {
+                let first = v["records"]["units"]["keys"][0].clone();
+                v["records"]["units"]["keys"][1] = first;
+            }),
+        ),
+        (
+            "of another type than the measure's",
+            Box::new(|v: &mut Value| {
+                let k = v["records"]["units"]["measures"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .position(|m| m == "inspections")
+                    .unwrap();
+                v["records"]["units"]["values"][0][k] = serde_json::json!({"t": "many"});
+            }),
+        ),
+        (
+            "which the pack does not have",
+            Box::new(|v: &mut Value| {
+                let c = v["indicators"]["coverage"].clone();
+                v["indicators"]["bogus"] = c;
+            }),
+        ),
+        // with the others, the periods differ; alone, it has none where the pack needs one
+        (
+            "partial results of different periods: none and 2025-01-01",
+            Box::new(|v: &mut Value| v["period"] = Value::Null),
+        ),
+    ];
+    for (wanted, change) in cases {
+        let mut v = base.clone();
+        change(&mut v);
+        let e = Partial::from_json(&v.to_string())
+            .and_then(|p| plan.finish(&[p, parts[1].clone(), parts[2].clone()]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(wanted), "{wanted}: {e}");
+    }
+    let mut v = base.clone();
+    v["period"] = Value::Null;
+    let e = plan
+        .finish(&[Partial::from_json(&v.to_string()).unwrap()])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("it has no period, and the pack dates records"),
+        "{e}"
+    );
+}

@@ -10,16 +10,23 @@ pub fn read(paths: &[PathBuf]) -> Result<Vec<Partial>, String> {
     paths
         .iter()
         .map(|path| {
-            let text = if path.as_os_str() == "-" {
-                let mut s = String::new();
-                std::io::stdin()
-                    .read_to_string(&mut s)
-                    .map_err(|e| format!("cannot read standard input: {e}"))?;
-                s
+            // read whole: at most MAX_DOCUMENT_BYTES
+            let max = scorecard::limits::MAX_DOCUMENT_BYTES;
+            let mut s = String::new();
+            let read = if path.as_os_str() == "-" {
+                std::io::stdin().take(max + 1).read_to_string(&mut s)
             } else {
-                std::fs::read_to_string(path)
-                    .map_err(|e| format!("cannot read {}: {e}", path.display()))?
+                std::fs::File::open(path).and_then(|f| f.take(max + 1).read_to_string(&mut s))
             };
+            let name = match path.as_os_str() == "-" {
+                true => "standard input".to_string(),
+                false => path.display().to_string(),
+            };
+            read.map_err(|e| format!("cannot read {name}: {e}"))?;
+            if s.len() as u64 > max {
+                return Err(format!("{name} is larger than {max} bytes, the most of a partial result (limits::MAX_DOCUMENT_BYTES)"));
+            }
+            let text = s;
             Partial::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))
         })
         .collect()

@@ -198,6 +198,17 @@ pub fn merge(
     } = out;
     needs_a_place(format, output.as_deref())?;
     let parts = super::partial::read(partials)?;
+    // each partial checked against the pack first, so that an error names its file
+    let plan = match partial {
+        true => None,
+        false => Some(super::input::plan(pack)?),
+    };
+    if let Some(plan) = &plan {
+        for (p, path) in parts.iter().zip(partials) {
+            plan.check_partial(p)
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+    }
     // merged here rather than by `Plan::finish`, so that an error names the file
     let mut all = parts[0].clone();
     for (p, path) in parts.iter().zip(partials).skip(1) {
@@ -212,7 +223,9 @@ pub fn merge(
         )?;
         return Ok(ExitCode::SUCCESS);
     }
-    let plan = super::input::plan(pack)?;
+    let Some(plan) = plan else {
+        return Err("internal error: no pack to finish with".into());
+    };
     let outcome = plan.finish(&[all]).map_err(|e| e.to_string())?;
     write_outcome(&outcome, format, output.as_deref(), lang, None)?;
     Ok(exit_code(&plan, &outcome, rejections))

@@ -26,6 +26,9 @@ impl Kind for Count {
     fn name(&self) -> &'static str {
         "count"
     }
+    fn tally_shape(&self) -> super::TallyShape {
+        super::TallyShape { every_member_listed: true, ..TallyShape::default() }
+    }
     fn is_whole(&self) -> bool {
         true
     }

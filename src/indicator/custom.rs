@@ -47,6 +47,9 @@ impl Kind for Custom {
     fn name(&self) -> &'static str {
         "custom"
     }
+    fn tally_shape(&self) -> super::TallyShape {
+        super::TallyShape { every_member_listed: true, values: true, ..TallyShape::default() }
+    }
     fn member(&self, m: &MemberCx) -> Result<Contribution, ScoreError> {
         Ok(Contribution {
             kept: Some(m.value(&self.value)?),

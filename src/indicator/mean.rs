@@ -33,6 +33,9 @@ impl Kind for Mean {
     fn name(&self) -> &'static str {
         "mean"
     }
+    fn tally_shape(&self) -> super::TallyShape {
+        super::TallyShape { every_member_listed: true, ..TallyShape::default() }
+    }
     fn member(&self, m: &MemberCx) -> Result<Contribution, ScoreError> {
         Ok(Contribution {
             number: Some(m.number(&self.value)?),

@@ -35,6 +35,9 @@ impl Kind for Median {
     fn name(&self) -> &'static str {
         "median"
     }
+    fn tally_shape(&self) -> super::TallyShape {
+        super::TallyShape { every_member_listed: true, values: true, ..TallyShape::default() }
+    }
     fn member(&self, m: &MemberCx) -> Result<Contribution, ScoreError> {
         let x = m.number(&self.value)?;
         Ok(Contribution {

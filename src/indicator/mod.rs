@@ -104,6 +104,10 @@ pub(crate) trait Kind: Debug + Send + Sync {
     fn reads_period(&self) -> bool {
         false
     }
+    /// What its tallies hold (a partial result read back is checked against it).
+    fn tally_shape(&self) -> TallyShape {
+        TallyShape::default()
+    }
     /// Whether its value is always a whole number (`count`): shown with no decimals unless
     /// the indicator states a `rounding`.
     fn is_whole(&self) -> bool {
@@ -166,6 +170,22 @@ pub(crate) trait Kind: Debug + Send + Sync {
     fn late(&self, _t: &Tally, _g: &GroupCx) -> Option<Vec<crate::outcome::Late>> {
         None
     }
+}
+
+/// What a kind's tallies hold: which members are evidence, and which lists it keeps (each
+/// as long as the members it describes). A partial result's tallies must have this shape
+/// (`partial::check`): a count no dataset could give is refused.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct TallyShape {
+    /// Every member meets and is evidence (`count`, `sum`, …); else the evidence is the
+    /// members that do not meet (`rate`, `share`, …).
+    pub every_member_listed: bool,
+    /// Every member has a category (`share`).
+    pub categories: bool,
+    /// Every member's value is kept (`custom`, `median`).
+    pub values: bool,
+    /// The evidence members' dates are listed, as the evidence is (`timeliness`).
+    pub late: bool,
 }
 
 /// The results, in one group, of the indicators compiled before one that is computed from

@@ -40,6 +40,9 @@ impl Kind for Quotient {
     fn name(&self) -> &'static str {
         "quotient"
     }
+    fn tally_shape(&self) -> super::TallyShape {
+        super::TallyShape { every_member_listed: true, ..TallyShape::default() }
+    }
     fn member(&self, m: &MemberCx) -> Result<Contribution, ScoreError> {
         let (n, d) = (m.number(&self.numerator)?, m.number(&self.denominator)?);
         Ok(Contribution {

@@ -48,6 +48,9 @@ impl Kind for Share {
     fn name(&self) -> &'static str {
         "share"
     }
+    fn tally_shape(&self) -> super::TallyShape {
+        super::TallyShape { categories: true, ..TallyShape::default() }
+    }
     fn is_percent(&self) -> bool {
         true
     }

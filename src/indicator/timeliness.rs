@@ -46,6 +46,9 @@ impl Kind for Timeliness {
     fn name(&self) -> &'static str {
         "timeliness"
     }
+    fn tally_shape(&self) -> super::TallyShape {
+        super::TallyShape { late: true, ..TallyShape::default() }
+    }
     fn reads_period(&self) -> bool {
         true
     }

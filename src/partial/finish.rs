@@ -21,18 +21,8 @@ fn bad(m: String) -> ScoreError {
 
 /// The outcome of a partial result (of one shard, or merged from all of them).
 pub(crate) fn finish(plan: &Plan, p: &Partial) -> Result<Outcome, ScoreError> {
-    if p.pack.digest != plan.meta.digest {
-        return Err(bad(format!(
-            "the partial result is of pack {} {} ({}), not of this one: {} {} ({})",
-            p.pack.name,
-            p.pack.version,
-            p.pack.digest,
-            plan.meta.name,
-            plan.meta.version,
-            plan.meta.digest
-        )));
-    }
     super::mergeable::check(plan).map_err(bad)?;
+    super::check(plan, p)?;
     let ds = dataset(plan, p)?;
     let cols = eval::measure::computed(plan, &ds).map_err(|f| f.first())?;
     let groups = Groups::new(plan, &ds);

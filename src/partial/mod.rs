@@ -17,6 +17,7 @@
 //! reason (never dropped). A pack whose jurisdictions' own measures count records of the
 //! shards cannot be merged exactly, and says so ([`crate::Plan::mergeable`]).
 
+mod check;
 mod finish;
 pub(crate) mod mergeable;
 pub mod split;
@@ -157,6 +158,8 @@ impl Partial {
                 p.partial, p.engine
             )));
         }
+        check::structure(&p)
+            .map_err(|why| ScoreError::BadInput(format!("not a valid partial result: {why}")))?;
         Ok(p)
     }
 
@@ -368,6 +371,24 @@ fn merge_own(
         _ => {}
     }
     Ok(())
+}
+
+/// Checks `p` against `plan`'s pack ([`crate::Plan::check_partial`]).
+pub(crate) fn check(plan: &Plan, p: &Partial) -> Result<(), ScoreError> {
+    if p.pack.digest != plan.meta.digest {
+        return Err(ScoreError::BadInput(format!(
+            "the partial result is of pack {} {} ({}), not of this one: {} {} ({})",
+            p.pack.name,
+            p.pack.version,
+            p.pack.digest,
+            plan.meta.name,
+            plan.meta.version,
+            plan.meta.digest
+        )));
+    }
+    check::against(plan, p).map_err(|why| {
+        ScoreError::BadInput(format!("not a valid partial result of this pack: {why}"))
+    })
 }
 
 /// Scores a dataset (one shard) into its partial result, setting aside records whose

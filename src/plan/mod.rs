@@ -267,6 +267,8 @@ pub struct Measure {
     pub name: String,
     /// How it is computed.
     pub kind: MeasureKind,
+    /// The type of its values (what a partial result's values of it must be).
+    pub ty: Ty,
     /// Shown in the outcome.
     pub report: bool,
     /// Display rounding: a number is shown as `{exact, display}`.

@@ -337,13 +337,14 @@ impl Compiler<'_> {
         let states = std::mem::take(&mut *self.measure_state.borrow_mut());
         let mut measures = Vec::new();
         for ((slot, kind), state) in self.measure_slots.iter().zip(kinds).zip(states) {
-            let (Some(kind), State::Done(_)) = (kind, state) else {
+            let (Some(kind), State::Done(ty)) = (kind, state) else {
                 return None;
             };
             measures.push(Measure {
                 coll: slot.coll,
                 name: slot.name.clone(),
                 kind,
+                ty,
                 report: slot.spec.as_ref().and_then(|s| s.report).unwrap_or(true),
                 rounding: slot.spec.as_ref().and_then(|s| s.rounding),
                 title: slot.spec.as_ref().and_then(|s| s.title.clone()),
