@@ -219,7 +219,7 @@ fn a_misnamed_sheet_fails_the_run_naming_the_sheet_it_may_be() {
     assert!(!ok && out.is_empty(), "{err}");
     assert!(
         err.contains("no sheet '监督单位' for the records of units (is '单位' it?)")
-            && err.contains("the sheet 单位 holds no collection of this pack"),
+            && err.contains("the sheet 单位, which holds no collection of this pack"),
         "{err}"
     );
     let _ = std::fs::remove_dir_all(&dir);

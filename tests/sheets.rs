@@ -269,7 +269,7 @@ fn sheets_that_cannot_be_read_say_what_is_missing() {
     files.push(("summary.csv".into(), b"a,b\n".to_vec()));
     let stray = err(files.clone());
     assert!(
-        stray.contains("has the file summary.csv holds no collection of this pack"),
+        stray.contains("has the file summary.csv, which holds no collection of this pack"),
         "{stray}"
     );
     // a collection's file left out (here, the cases'), with the file that may be it
@@ -291,7 +291,7 @@ fn sheets_that_cannot_be_read_say_what_is_missing() {
     let misnamed = err(files);
     assert!(
         misnamed.contains("no file 案件.csv for the records of cases (is 案件表.csv it?)")
-            && misnamed.contains("the file 案件表.csv holds no collection"),
+            && misnamed.contains("the file 案件表.csv, which holds no collection"),
         "{misnamed}"
     );
     let not_text = plan

@@ -29,7 +29,11 @@ for p in rules/*/; do
     for fmt in json table; do compare "$d $fmt" --pack "$p" --input "$d" --format "$fmt"; done
   done
   for f in "$p"/tests/*.json; do
-    python3 -c "import json,sys; json.dump(json.load(open(sys.argv[1])).get('input', {}), open(sys.argv[2], 'w'))" "$f" "$tmp/in.json" 2>/dev/null || continue
+    python3 -c "
+import json, os, sys
+fx = json.load(open(sys.argv[1]))
+data = json.load(open(os.path.join(os.path.dirname(sys.argv[1]), fx['input_file']))) if 'input_file' in fx else fx.get('input', {})
+json.dump(data, open(sys.argv[2], 'w'))" "$f" "$tmp/in.json" 2>/dev/null || continue
     compare "$f" --pack "$p" --input "$tmp/in.json" --format json
   done
 done

@@ -283,6 +283,16 @@ for i, (src, limits, msg, where) in enumerate([
     files = {**files, "pack/pack.json": text(p)}
     case(f"script-run/{i:02}-stop", files, ["score", "--pack", "pack", "--input", "data.json"], 2, said)
 
+# a call past its time limit stops the run (no outcome), located where it was running
+p = base()
+p["scripts"] = {"files": ["scripts/s.rhai"], "functions": F1,
+                "limits": {"max_operations": 10000000, "max_array_size": 1000000, "max_time_ms": 100}}
+p["measures"]["units"]["double"] = {"expr": "f(score)"}
+files = {"pack/pack.json": text(p), "pack/scripts/s.rhai": "fn f(x) {\n  let a = [];\n  loop { a.push(x); }\n}",
+         "data.json": json.dumps(DATA)}
+case("script-run/out-of-time-stops-the-run", files, ["score", "--pack", "pack", "--input", "data.json"], 2,
+     ["script scripts/s.rhai, function f: at line 3:", "stopped: ran longer than scripts.limits.max_time_ms = 100 ms", "the run stops"])
+
 # recursion within the limits runs (on any stack)
 for i, (levels, depth) in enumerate([(31, 60), (120, 10)]):
     p = base()
@@ -461,7 +471,7 @@ sheet_case("missing-column", {"places.csv": PLACES_CSV, "units.csv": "id,place,k
 sheet_case("no-header-row", {"places.csv": PLACES_CSV, "units.csv": "a,b\n1,2\n"}, 2,
            ["units.csv: no header row: none of the first 20 rows has the column 'id'"])
 sheet_case("not-a-collection", {"places.csv": PLACES_CSV, "unitz.csv": "id\nU1\n", "inspections.csv": NO_INSPECTIONS}, 2,
-           ["no file units.csv for the records of units (is unitz.csv it?)", "the file unitz.csv holds no collection of this pack",
+           ["no file units.csv for the records of units (is unitz.csv it?)", "the file unitz.csv, which holds no collection of this pack",
             "the pack's files are inspections.csv, places.csv, units.csv"])
 sheet_case("a-collection-left-out", {"places.csv": PLACES_CSV, "units.csv": "id,place,score,kind\nU1,P1,5,a\n"}, 2,
            ["no file inspections.csv for the records of inspections"])
@@ -500,12 +510,84 @@ many = [{"id": f"U{i:03}", "place": "P1", "score": 1500 + 37 * i, "kind": "a"} f
 case("numbers/mean-of-rates", {"pack/pack.json": text(p), "data.json": rec(units=many)},
      ["score", "--pack", "pack", "--input", "data.json", "--format", "json"], 0, ['"mean_score"', '"display"'])
 
+# ---------------------------------------------------------------- tables that leave records without a row
+p = base()
+p["tables"]["band"] = {"on": "units", "rows": [{"when": "score >= 60", "then": {"band": "pass"}}]}
+p["measures"]["units"]["band"] = {"table": "band", "output": "band"}
+files = {"pack/pack.json": text(p), "data.json": json.dumps(DATA)}
+case("tables/uncovered-is-warned-of", files, ["check", "pack"], 0,
+     ["warning", "tables.band.rows: no row matches score < 60 and the table has no default: a record no row matches is set aside"])
+low = {**DATA, "units": UNITS + [{"id": "U3", "place": "P1", "score": 10, "kind": "a"}]}
+files = {**files, "data.json": json.dumps(low)}
+case("tables/uncovered-record-is-set-aside", files, ["score", "--pack", "pack", "--input", "data.json", "--format", "json"], 3,
+     ['"key": "U3"', "matches no row of the table, which has no default", '"incomplete": {', "1 record(s) rejected (units 1)"])
+
+# ---------------------------------------------------------------- workbooks and CSV past their limits
+import io
+import zipfile
+
+
+def xlsx_hex(sheet_xml, sheet="places", level=9):
+    b = io.BytesIO()
+    z = zipfile.ZipFile(b, "w", zipfile.ZIP_DEFLATED, compresslevel=level)
+    z.writestr("[Content_Types].xml", '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>')
+    z.writestr("_rels/.rels", '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>')
+    z.writestr("xl/workbook.xml", f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="{sheet}" sheetId="1" r:id="rId1"/></sheets></workbook>')
+    z.writestr("xl/_rels/workbook.xml.rels", '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>')
+    z.writestr("xl/worksheets/sheet1.xml", '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' + sheet_xml + '</worksheet>')
+    z.close()
+    return {"hex": b.getvalue().hex()}
+
+
+HEAD = '<row r="1"><c r="A1" t="inlineStr"><is><t>id</t></is></c><c r="B1" t="inlineStr"><is><t>name</t></is></c></row>'
+PLACE_PACK = {"pack/pack.json": text({"name": "p", "version": "1", "collections": {"places": {"fields": {"id": "string", "name": "string"}}},
+                                       "indicators": {"n": {"kind": "count", "population": {"collection": "places"}}}})}
+def book_case(name, hexed, exit, expect, sheet_args=None):
+    case("workbooks/" + name, {**PLACE_PACK, "in.xlsx": hexed}, ["score", "--pack", "pack", "--input", "in.xlsx"] + (sheet_args or []), exit, expect)
+
+
+# the 1.8 KB file whose one far cell (and dimension) asked for 512 GB: read cell by cell
+book_case("far-away-cell", xlsx_hex('<dimension ref="A1:XFD1048576"/><sheetData>' + HEAD + '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'), 3,
+          ["places!A1048576: field 'id' is required but missing"])
+book_case("row-past-excel", xlsx_hex('<sheetData>' + HEAD + '<row r="4000000000"><c r="A4000000000"><v>1</v></c></row></sheetData>'), 2,
+          ["in.xlsx: sheet places: a cell at row 4000000000 column 1 is past the 1048576 rows and 16384 columns a sheet may have"])
+book_case("zip-bomb-by-ratio", xlsx_hex('<sheetData>' + HEAD + '<row><c t="inlineStr"><is><t>x</t></is></c></row>' * 400000 + '</sheetData>'), 2,
+          ["in.xlsx is a zip bomb: its part xl/worksheets/sheet1.xml inflates from", "over 200 times (limits::MAX_WORKBOOK_RATIO)"])
+book_case("billion-laughs", xlsx_hex('<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol9;</t></is></c></row></sheetData>'), 2,
+          ["in.xlsx: sheet places:", "entity"])
+book_case("misnamed-sheet", xlsx_hex('<sheetData>' + HEAD + '</sheetData>', sheet="地点"), 2,
+          ["in.xlsx: has no sheet 'places' for the records of places (is '地点' it?); the sheet 地点, which holds no collection of this pack"])
+sheet_case("csv-cell-too-long", {"places.csv": PLACES_CSV.replace("one", "o" * 40000), "units.csv": "id,place,score,kind\n", "inspections.csv": NO_INSPECTIONS}, 2,
+           ["places.csv: row 2 column 2 holds more than 32767 characters, the most a cell may (limits::MAX_CELL_CHARS)"])
+sheet_case("csv-too-many-columns", {"places.csv": "id,name,parent" + ",x" * 20000 + "\n", "units.csv": "id,place,score,kind\n", "inspections.csv": NO_INSPECTIONS}, 2,
+           ["places.csv: row 1 has more than 16384 columns"])
+
 # ---------------------------------------------------------------- partial results
 case("partials/not-json", {"p.json": "{\"partial\": 1,"}, ["merge", "p.json"], 2,
      ["p.json: not a partial result: ", "at line 1, column 14"])
 case("partials/an-outcome-is-not-a-partial", {"o.json": '{"format": 1, "engine": "scorecard 0.1.0"}'}, ["merge", "o.json"], 2,
      ["o.json: not a partial result: unknown field `format`"])
 case("partials/missing-file", {}, ["merge", "nope.json"], 2, ["cannot read nope.json"])
+
+
+def partial_json(tally=None, accounting=None, records=None):
+    """A partial result of no real pack, its one indicator's one tally given: what every
+    partial must hold is checked as it is read, before its pack is."""
+    return json.dumps({"partial": 1, "engine": "scorecard 0.1.0", "pack": {"name": "x", "version": "1", "digest": "sha256:0"},
+                       "evidence_cap": 3, "period": None, "shared": [],
+                       "accounting": accounting or {"units": {"read": 2, "used": 2, "excluded": 0, "rejected": []}},
+                       "records": records or {}, "indicators": {"c": {"own": {"T1": tally or {"members": 2, "meets": 1}}}}})
+
+
+for name, p, wanted in [
+    ("meets-above-members", partial_json({"members": 68, "meets": 1068}), "indicator c, jurisdiction 'T1': 1068 members meeting of 68 members"),
+    ("evidence-past-its-count", partial_json({"members": 2, "evidence_count": 1, "evidence": ["A", "B"]}), "indicator c, jurisdiction 'T1': 2 evidence keys listed for 1 evidence members"),
+    ("evidence-out-of-order", partial_json({"members": 2, "evidence_count": 2, "evidence": ["B", "A"]}), "indicator c, jurisdiction 'T1', evidence: 'A' comes after 'B'"),
+    ("accounting-does-not-add-up", partial_json(accounting={"units": {"read": 5, "used": 308, "excluded": 0, "rejected": []}}), "the accounting of 'units' does not add up: 5 read, but 308 used"),
+    ("records-keys-twice", partial_json(records={"units": {"measures": ["n"], "keys": ["U1", "U1"], "values": [[None], [None]]}}), "records of 'units': 'U1' comes after 'U1'"),
+    ("records-values-short", partial_json(records={"units": {"measures": ["n"], "keys": ["U1"], "values": [[]]}}), "records of 'units': record 'U1' has 0 values for 1 measures"),
+]:
+    case(f"partials/{name}", {"p.json": p}, ["merge", "p.json", "--partial"], 2, ["p.json: not a valid partial result: " + wanted])
 case("partials/none", {}, ["merge"], 2, ["<PARTIALS>"])
 case("partials/split-into-none", {}, ["split", "--shards", "0", "-o", "out"], 2, ["--shards must be at least 1"])
 p = base()

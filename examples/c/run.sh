@@ -7,7 +7,7 @@ cargo build --release --lib --no-default-features   # the C library alone, as th
 out=target/c
 mkdir -p "$out"
 CFLAGS=(-std=c11 -O1 -g -Wall -Wextra -Werror -pedantic -Iinclude)
-for prog in score threads small_stack; do
+for prog in score threads small_stack outcome; do
   gcc "${CFLAGS[@]}" "examples/c/$prog.c" -Ltarget/release -lscorecard -lpthread -o "$out/${prog}_shared"
   gcc "${CFLAGS[@]}" "examples/c/$prog.c" target/release/libscorecard.a -lpthread -ldl -lm -o "$out/${prog}_static"
 done

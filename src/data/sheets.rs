@@ -497,10 +497,10 @@ fn unmatched_grids(plan: &Plan, absent: &[&Collection], unmatched: &[&Grid], csv
     if !unmatched.is_empty() {
         let labels: Vec<&str> = unmatched.iter().map(|g| g.label.as_str()).collect();
         let what = match (csv, unmatched.len()) {
-            (true, 1) => "the file {} holds",
-            (true, _) => "the files {} hold",
-            (false, 1) => "the sheet {} holds",
-            (false, _) => "the sheets {} hold",
+            (true, 1) => "the file {}, which holds",
+            (true, _) => "the files {}, which hold",
+            (false, 1) => "the sheet {}, which holds",
+            (false, _) => "the sheets {}, which hold",
         };
         let what = what.replace("{}", &labels.join(", "));
         parts.push(format!("{what} no collection of this pack"));
