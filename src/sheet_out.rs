@@ -176,7 +176,7 @@ impl Out {
 
 /// A table as CSV text (UTF-8 with the byte-order mark Excel needs to see UTF-8, or GBK
 /// without one); text that a spreadsheet would run as a formula is neutralised
-/// ([`neutral`]), in the header row too.
+/// (with a leading `'`, as OWASP recommends), in the header row too.
 pub fn csv(table: &Table, gbk: bool) -> Result<Vec<u8>, String> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let fail = |e: csv::Error| format!("cannot write {}.csv: {e}", table.name);

@@ -136,6 +136,18 @@ for i, (expr, msg) in enumerate([
            "measures.units.double.expr", msg)
 
 # expression limits (stack safety: refused when the pack loads, with the limit named)
+# an aggregate's `via`: a path of references, each step checked
+VISITS = {"aggregate": "count", "over": "inspections", "window": "period"}
+broken("via-not-a-field", setp(M + ["visits"], {**VISITS, "via": "unt"}), '"via": "unt"', "measures.units.visits.via",
+       "'unt' is not a field of inspections that references units (did you mean 'unit'?) (such fields: unit)")
+broken("via-not-a-reference", setp(M + ["visits"], {**VISITS, "via": "date.x"}), '"via": "date.x"', "measures.units.visits.via",
+       "'date.x': 'date' of inspections is not a reference, so the path cannot go on from it")
+broken("via-leads-elsewhere", setp(M + ["visits"], {**VISITS, "via": "unit.place"}), '"via": "unit.place"', "measures.units.visits.via",
+       "'unit.place' leads to places, not units")
+broken("via-no-such-step", setp(M + ["visits"], {**VISITS, "via": "unit.plase"}), '"via": "unit.plase"', "measures.units.visits.via",
+       "'unit.plase': units has no field 'plase' (did you mean 'place'?)")
+broken("via-none-references", setp(["measures", "places"], {"n": {"aggregate": "count", "over": "inspections"}}), '"n": {', "measures.places.n",
+       "no field of inspections references places itself; a path of references may lead there, such as `inspection.establishment`: name it with \"via\"")
 broken("expr-chain-2000", setp(M + ["double"], {"expr": "+".join(["score"] * 600)}), "score+score",
        "measures.units.double.expr", "the limit is 256")
 broken("expr-chain-1-2000", setp(M + ["double"], {"expr": "+".join(["1"] * 2000)}), "1+1+1",

@@ -182,7 +182,7 @@ pub(crate) fn explain(
                 MeasureWhy {
                     name: meas.name.clone(),
                     value,
-                    how: aggregate_how(&rule, ds),
+                    how: aggregate_how(plan, &rule, ds),
                     related: Some(related(
                         &rule,
                         &view,
@@ -243,13 +243,13 @@ fn related(
 }
 
 /// How an aggregate is computed, in words.
-fn aggregate_how(rule: &Rule, ds: &Dataset) -> String {
+fn aggregate_how(plan: &Plan, rule: &Rule, ds: &Dataset) -> String {
     let oc = rule.collection;
     let mut how = format!(
         "{} of {} (by {}) in {}",
         rule.agg.name(),
         oc.name,
-        oc.fields[rule.via as usize].name,
+        rule.via.text(&plan.collections),
         window_text(rule.window, ds)
     );
     if let Some(f) = rule.filter {

@@ -44,11 +44,12 @@ struct Related {
 }
 
 impl Related {
-    fn build(ds: &Dataset, over: CollId, via: u16, targets: usize) -> Related {
+    fn build(ds: &Dataset, over: CollId, via: &crate::plan::Via, targets: usize) -> Related {
         let rows = &ds.colls[over as usize];
+        let target = |r: &[Value]| super::related::via_target(ds, via, r).filter(|t| (*t as usize) < targets);
         let mut counts = vec![0u32; targets + 1];
         for r in rows.rows() {
-            if let Value::Rec(_, t) = r[via as usize] {
+            if let Some(t) = target(r) {
                 counts[t as usize + 1] += 1;
             }
         }
@@ -59,7 +60,7 @@ impl Related {
         let mut next = counts;
         let mut items = vec![0u32; rows.len()];
         for (i, r) in rows.rows().enumerate() {
-            if let Value::Rec(_, t) = r[via as usize] {
+            if let Some(t) = target(r) {
                 items[next[t as usize] as usize] = i as u32;
                 next[t as usize] += 1;
             }
@@ -171,7 +172,7 @@ pub(crate) fn compute(plan: &Plan, ds: &Dataset) -> Result<Vec<Column>, ScoreErr
 /// every record that fails on the first measure (in evaluation order) that fails.
 pub(crate) fn computed(plan: &Plan, ds: &Dataset) -> Result<Vec<Column>, Failed> {
     let mut cols: Vec<Column> = (0..plan.measures.len()).map(|_| Column::default()).collect();
-    let mut related: HashMap<(CollId, u16), Related> = HashMap::new();
+    let mut related: HashMap<(CollId, crate::plan::Via), Related> = HashMap::new();
     let vars = ds.period_vars();
     // measures already computed: with another output of their table, or in a shared pass
     let mut done = vec![false; plan.measures.len()];
@@ -217,12 +218,9 @@ pub(crate) fn computed(plan: &Plan, ds: &Dataset) -> Result<Vec<Column>, Failed>
         }
         let rule_of = Rule::of(plan, ds, m as usize);
         if let Some(r) = &rule_of {
-            let targets = match plan.collections[r.over as usize].fields[r.via as usize].kind {
-                crate::plan::FieldKind::Ref(t) => ds.colls[t as usize].len(),
-                _ => 0,
-            };
+            let targets = r.via.to(&plan.collections).map_or(0, |t| ds.colls[t as usize].len());
             related
-                .entry((r.over, r.via))
+                .entry((r.over, r.via.clone()))
                 .or_insert_with(|| Related::build(ds, r.over, r.via, targets));
         }
         let names = Names {
@@ -244,7 +242,7 @@ pub(crate) fn computed(plan: &Plan, ds: &Dataset) -> Result<Vec<Column>, Failed>
                 }
                 (MeasureKind::Aggregate { .. }, Some(r)) => aggregate(
                     r,
-                    &related[&(r.over, r.via)],
+                    &related[&(r.over, r.via.clone())],
                     &view,
                     &vars,
                     &names,

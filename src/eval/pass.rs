@@ -22,14 +22,14 @@ use rayon::prelude::*;
 /// for, the window, and each aggregate's rule.
 pub(super) struct Pass<'a> {
     over: CollId,
-    via: u16,
+    via: crate::plan::Via,
     window: Window,
     aggs: Vec<(MeasureId, Rule<'a>)>,
 }
 
 /// What makes two aggregates share a pass: their collection, related records, reference
 /// and window.
-type PassKey = (CollId, CollId, u16, Window);
+type PassKey = (CollId, CollId, crate::plan::Via, Window);
 
 /// The pass key of a measure that can be computed in a pass, with its rule: an aggregate
 /// without `match`, `per` or `outer`.
@@ -39,7 +39,7 @@ fn passable<'a>(plan: &'a Plan, ds: &Dataset, m: MeasureId) -> Option<(PassKey, 
         return None;
     }
     let coll = plan.measures[m as usize].coll;
-    Some(((coll, rule.over, rule.via, rule.window), rule))
+    Some(((coll, rule.over, rule.via.clone(), rule.window), rule))
 }
 
 /// Whether the aggregate reads no measures, so that it can be computed before its turn.
@@ -60,7 +60,7 @@ impl<'a> Pass<'a> {
         done: &[bool],
     ) -> Option<Pass<'a>> {
         let (key, one) = passable(plan, ds, m)?;
-        let (_, over, via, window) = key;
+        let (_, over, via, window) = key.clone();
         let mut aggs = Vec::new();
         if reads_no_measures(&one) {
             for &j in &plan.measure_order {
@@ -112,7 +112,7 @@ impl<'a> Pass<'a> {
                     let start = (r * size).min(end);
                     for j in start..end {
                         let row = orows.row(j);
-                        let Some(&Value::Rec(_, t)) = row.get(self.via as usize) else {
+                        let Some(t) = super::related::via_target(ds, &self.via, row) else {
                             continue;
                         };
                         let date = record_date(oc, row);

@@ -96,14 +96,33 @@ pub(crate) enum Taken<'v> {
     Counted(Option<Val<'v>>),
 }
 
+/// The record a related record's reference path leads to (its position in the path's
+/// last collection): the first field's record, then each next field's of that record;
+/// none where a step has no record.
+#[inline]
+pub(crate) fn via_target(ds: &Dataset, via: &crate::plan::Via, row: &[Value]) -> Option<u32> {
+    let mut steps = via.steps.iter();
+    let &(_, first) = steps.next()?;
+    let Value::Rec(mut c, mut i) = *row.get(first as usize)? else {
+        return None;
+    };
+    for &(_, slot) in steps {
+        match *ds.colls[c as usize].get(i as usize)?.get(slot as usize)? {
+            Value::Rec(c2, i2) => (c, i) = (c2, i2),
+            _ => return None,
+        }
+    }
+    Some(i)
+}
+
 /// An aggregate measure's rule for its related records.
 pub(crate) struct Rule<'p> {
     /// The aggregation.
     pub agg: Agg,
     /// The related collection.
     pub over: CollId,
-    /// Its reference field that points at the record the aggregate is for.
-    pub via: u16,
+    /// Its reference (or path) that points at the record the aggregate is for.
+    pub via: &'p crate::plan::Via,
     /// With `match`: the reference field of the record whose related records it counts.
     pub key: Option<u16>,
     /// The condition on the related records.
@@ -137,7 +156,7 @@ impl<'p> Rule<'p> {
         Some(Rule {
             agg: *agg,
             over: *over,
-            via: *via,
+            via,
             key: *key,
             filter: filter.as_ref(),
             value: value.as_ref(),
@@ -216,8 +235,7 @@ impl<'p> Rule<'p> {
         let related = &ds.colls[self.over as usize];
         let mut out = Vec::new();
         for (j, r) in related.rows().enumerate() {
-            let points_at =
-                matches!((&r[self.via as usize], target), (Value::Rec(_, t), Some(x)) if *t == x);
+            let points_at = target.is_some() && via_target(ds, self.via, r) == target;
             if !points_at {
                 continue;
             }

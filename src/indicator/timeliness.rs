@@ -1,5 +1,7 @@
 //! `timeliness`: members submitted by their due date ÷ members × 100 (reports due within
-//! 5 working days), listing each late member with its days late.
+//! 5 working days), listing each late member with its days late. A deadline is missed
+//! only once its last day has passed: submitted on the due date is on time, and not yet
+//! submitted on the assessment date when that is the due date is not yet due.
 
 use super::*;
 use crate::calendar::Calendar;
@@ -66,7 +68,10 @@ impl Kind for Timeliness {
             Value::Date(s) => Some(s),
             _ => None,
         };
-        if submitted.is_none() && due > m.as_of() {
+        // a deadline is missed only once its last day has passed: a member due on the
+        // assessment date and not submitted may still be, that day (a submission on its
+        // due date is on time)
+        if submitted.is_none() && due >= m.as_of() {
             return Ok(Contribution {
                 not_yet_due: true,
                 ..Contribution::default()

@@ -214,8 +214,9 @@ pub enum MeasureKind {
         agg: Agg,
         /// The related collection.
         over: CollId,
-        /// Its reference field pointing at this collection (or at `key`'s target).
-        via: u16,
+        /// Its reference (or path of references) pointing at this collection's record (or
+        /// at `key`'s target).
+        via: Via,
         /// With `match`: this record's reference field whose target the related records share.
         key: Option<u16>,
         /// Condition on the related records.
@@ -237,6 +238,40 @@ pub enum MeasureKind {
         /// The output index.
         output: usize,
     },
+}
+
+/// The references from a related record to the record an aggregate counts it for: one
+/// field of the related collection (`"via": "unit"`), or a path, each field in the
+/// collection the one before refers to (`"via": "inspection.establishment"`: a
+/// violation's inspection's establishment). Checked when the pack loads: every step a
+/// reference, the last to the aggregate's collection.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Via {
+    /// Each step: the collection and the slot of its reference field (the first is the
+    /// related collection's).
+    pub steps: Vec<(CollId, u16)>,
+}
+
+impl Via {
+
+    /// The path as the pack writes it: `unit`, `inspection.establishment`.
+    pub fn text(&self, collections: &[Collection]) -> String {
+        let names: Vec<&str> = self
+            .steps
+            .iter()
+            .map(|&(c, s)| collections[c as usize].fields[s as usize].name.as_str())
+            .collect();
+        names.join(".")
+    }
+
+    /// The collection the path leads to.
+    pub fn to(&self, collections: &[Collection]) -> Option<CollId> {
+        let &(c, s) = self.steps.last()?;
+        match collections[c as usize].fields[s as usize].kind {
+            FieldKind::Ref(t) => Some(t),
+            _ => None,
+        }
+    }
 }
 
 /// A scan's rule ([`MeasureKind::Scan`]).

@@ -276,16 +276,16 @@ impl Compiler<'_> {
         ))
     }
 
-    /// Which reference field of the related collection `over` ties its records to this
-    /// record (or, with `match`, to what this record's reference field points at): the
-    /// `match` field, and the `via` field.
+    /// Which reference field of the related collection `over` (or which path of
+    /// references from it) ties its records to this record (or, with `match`, to what
+    /// this record's reference field points at): the `match` field, and the `via` path.
     fn related_by(
         &self,
         spec: &MeasureSpec,
         here: &JsonPath,
         coll: CollId,
         over: CollId,
-    ) -> Option<(Option<u16>, u16)> {
+    ) -> Option<(Option<u16>, Via)> {
         let over_name = &self.colls[over as usize].name;
         // related records point at this record, or (with "match") at what this record's
         // reference field points at
@@ -316,21 +316,67 @@ impl Compiler<'_> {
             .filter(|f| f.kind == FieldKind::Ref(target))
             .map(|f| f.name.as_str())
             .collect();
+        let target_name = self.coll_name(target);
+        let such = match refs.is_empty() {
+            true => format!("no field of {over_name} references {target_name} itself; a path of references may lead there, such as `inspection.establishment`"),
+            false => format!("such fields: {}", refs.join(", ")),
+        };
         let via = match &spec.via {
-            Some(v) => match oc.field_index.get(v) {
-                Some(&s) if oc.fields[s as usize].kind == FieldKind::Ref(target) => s,
-                _ => {
-                    self.diag(&here.key("via"), format!("'{v}' is not a field of {over_name} that references {} (such fields: {})", self.coll_name(target), refs.join(", ")));
-                    return None;
-                }
+            Some(v) => self.via_path(v, over, target, &here.key("via"), &such)?,
+            None if refs.len() == 1 => Via {
+                steps: vec![(over, oc.field_index[refs[0]])],
             },
-            None if refs.len() == 1 => oc.field_index[refs[0]],
+            None if refs.is_empty() => {
+                self.diag(here, format!("{such}: name it with \"via\""));
+                return None;
+            }
             None => {
-                self.diag(here, format!("name the field of {over_name} that references {} with \"via\" (candidates: {})", self.coll_name(target), refs.join(", ")));
+                self.diag(here, format!("name the field of {over_name} that references {target_name} with \"via\" (candidates: {})", refs.join(", ")));
                 return None;
             }
         };
         Some((key, via))
+    }
+
+    /// The path of references `text` (`unit`, `inspection.establishment`) from collection
+    /// `from` to `target`: every step a reference field of the collection the one before
+    /// refers to, the last to `target`; a problem is reported at `at` (`such`: the fields
+    /// that would do, for the message).
+    fn via_path(&self, text: &str, from: CollId, target: CollId, at: &JsonPath, such: &str) -> Option<Via> {
+        let mut steps = Vec::new();
+        let mut here = from;
+        let names: Vec<&str> = text.split('.').collect();
+        for (k, name) in names.iter().enumerate() {
+            let c = &self.colls[here as usize];
+            let Some(&slot) = c.field_index.get(*name) else {
+                let hint = crate::suggest::hint(name, c.fields.iter().map(|f| f.name.as_str()));
+                let message = match k {
+                    0 => format!("'{text}' is not a field of {} that references {}{hint} ({such})", c.name, self.coll_name(target)),
+                    _ => format!("'{text}': {} has no field '{name}'{hint}", c.name),
+                };
+                self.diag(at, message);
+                return None;
+            };
+            let FieldKind::Ref(next) = c.fields[slot as usize].kind else {
+                let message = match names.len() {
+                    1 => format!("'{text}' is not a field of {} that references {} ({such})", c.name, self.coll_name(target)),
+                    _ => format!("'{text}': '{name}' of {} is not a reference, so the path cannot go on from it", c.name),
+                };
+                self.diag(at, message);
+                return None;
+            };
+            steps.push((here, slot));
+            here = next;
+        }
+        if here != target {
+            let message = match steps.len() {
+                1 => format!("'{text}' is not a field of {} that references {} ({such})", self.coll_name(from), self.coll_name(target)),
+                _ => format!("'{text}' leads to {}, not {}", self.coll_name(here), self.coll_name(target)),
+            };
+            self.diag(at, message);
+            return None;
+        }
+        Some(Via { steps })
     }
 
     /// The value per related record of an aggregate, and the aggregate's type.
