@@ -66,7 +66,7 @@ def test_bad_data_raises_and_bad_records_are_accounted_for():
         plan.score({"unitz": []})
     with pytest.raises(TypeError):
         plan.score(42)
-    with pytest.raises(scorecard.DataError, match="lacks the collections 'inspections'"):
+    with pytest.raises(scorecard.DataError, match="lacks the collections 'cases', 'complaints', 'events', 'inspections'"):
         plan.score({"jurisdictions": [], "units": []})
     none = {c: [] for c in ("inspections", "events", "complaints", "cases")}
     o = plan.score({"jurisdictions": [{"id": "C00", "name": "县", "level": "county"}],
