@@ -76,27 +76,28 @@ fn a_runaway_script_does_not_hold_up_the_host() {
     assert!(plan.score_json(&good).is_ok());
 }
 
+/// A pack of units whose measure `v` is `f(n)`, the script function `f` in `script`, run
+/// under `limits` (JSON).
+fn script_pack(name: &str, script: &str, limits: &str) -> Plan {
+    let dir = std::env::temp_dir().join(format!("scorecard-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("scripts")).unwrap();
+    std::fs::write(dir.join("scripts/f.rhai"), script).unwrap();
+    let pack = r#"{ "name": "NAME", "version": "1",
+             "scripts": { "files": ["scripts/f.rhai"], "limits": LIMITS,
+                          "functions": { "f": { "params": ["number"], "returns": "number" } } },
+             "collections": { "units": { "fields": { "id": "string", "n": "number" } } },
+             "measures": { "units": { "v": { "expr": "f(n)" } } },
+             "indicators": { "n": { "kind": "count", "population": { "collection": "units" } } } }"#;
+    let pack = pack.replace("NAME", name).replace("LIMITS", limits);
+    std::fs::write(dir.join("pack.json"), pack).unwrap();
+    Plan::load(&dir).unwrap()
+}
+
 /// A pack whose every record runs a script to the operations cap (most of a second a
 /// record): a long run, bounded call by call.
 fn slow_pack() -> Plan {
-    let dir = std::env::temp_dir().join(format!("scorecard-slow-{}", std::process::id()));
-    std::fs::create_dir_all(dir.join("scripts")).unwrap();
-    std::fs::write(
-        dir.join("scripts/slow.rhai"),
-        "fn slow(n) { let x = n; loop { x += 1; } }",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("pack.json"),
-        r#"{ "name": "slow", "version": "1",
-             "scripts": { "files": ["scripts/slow.rhai"], "limits": { "max_operations": 10000000 },
-                          "functions": { "slow": { "params": ["number"], "returns": "number" } } },
-             "collections": { "units": { "fields": { "id": "string", "n": "number" } } },
-             "measures": { "units": { "v": { "expr": "slow(n)" } } },
-             "indicators": { "n": { "kind": "count", "population": { "collection": "units" } } } }"#,
-    )
-    .unwrap();
-    Plan::load(&dir).unwrap()
+    let limits = r#"{ "max_operations": 10000000 }"#;
+    script_pack("slow", "fn f(n) { let x = n; loop { x += 1; } }", limits)
 }
 
 #[test]
@@ -152,25 +153,11 @@ fn a_neighbour_does_not_wait_for_a_runaway_run() {
 fn a_script_out_of_time_stops_the_run_at_once() {
     // at the caps, pushing into an array takes minutes; each call stops at its time
     // limit, and the first that does stops the run (not one record after another)
-    let dir = std::env::temp_dir().join(format!("scorecard-grow-{}", std::process::id()));
-    std::fs::create_dir_all(dir.join("scripts")).unwrap();
-    std::fs::write(
-        dir.join("scripts/grow.rhai"),
-        "fn grow(n) {\n  let a = [];\n  loop { a.push(n); }\n}",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.join("pack.json"),
-        r#"{ "name": "grow", "version": "1",
-             "scripts": { "files": ["scripts/grow.rhai"],
-                          "limits": { "max_operations": 10000000, "max_array_size": 1000000, "max_time_ms": 300 },
-                          "functions": { "grow": { "params": ["number"], "returns": "number" } } },
-             "collections": { "units": { "fields": { "id": "string", "n": "number" } } },
-             "measures": { "units": { "v": { "expr": "grow(n)" } } },
-             "indicators": { "n": { "kind": "count", "population": { "collection": "units" } } } }"#,
-    )
-    .unwrap();
-    let plan = Plan::load(&dir).unwrap();
+    let plan = script_pack(
+        "grow",
+        "fn f(n) {\n  let a = [];\n  loop { a.push(n); }\n}",
+        r#"{ "max_operations": 10000000, "max_array_size": 1000000, "max_time_ms": 300 }"#,
+    );
     let units: Vec<String> = (0..40)
         .map(|i| format!(r#"{{"id": "U{i}", "n": {i}}}"#))
         .collect();
@@ -180,7 +167,7 @@ fn a_script_out_of_time_stops_the_run_at_once() {
         .unwrap_err()
         .to_string();
     assert!(
-        err.contains("script scripts/grow.rhai, function grow: at line 3:")
+        err.contains("script scripts/f.rhai, function f: at line 3:")
             && err.contains("ran longer than scripts.limits.max_time_ms = 300 ms"),
         "{err}"
     );

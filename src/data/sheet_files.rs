@@ -262,23 +262,22 @@ pub fn workbook_grids(bytes: Vec<u8>, label: &str) -> Result<Vec<Grid>, DataErro
             cells: &mut cells,
             sheet: name.clone(),
         };
+        // xlsx and xlsb sheets cell by cell (their readers differ in type, not in use)
+        macro_rules! cell_by_cell {
+            ($book:expr) => {
+                (|| {
+                    let mut r = $book.worksheet_cells_reader(&name).map_err(|e| sheet_error(&name, &e))?;
+                    while let Some(c) = r.next_cell().map_err(|e| sheet_error(&name, &e))? {
+                        let (row, col) = c.get_position();
+                        b.put(row, col, cell(&Data::from(c.get_value().clone())))?;
+                    }
+                    Ok(())
+                })()
+            };
+        }
         let placed: Result<(), DataError> = match &mut book {
-            calamine::Sheets::Xlsx(x) => (|| {
-                let mut r = x.worksheet_cells_reader(&name).map_err(|e| sheet_error(&name, &e))?;
-                while let Some(c) = r.next_cell().map_err(|e| sheet_error(&name, &e))? {
-                    let (row, col) = c.get_position();
-                    b.put(row, col, cell(&Data::from(c.get_value().clone())))?;
-                }
-                Ok(())
-            })(),
-            calamine::Sheets::Xlsb(x) => (|| {
-                let mut r = x.worksheet_cells_reader(&name).map_err(|e| sheet_error(&name, &e))?;
-                while let Some(c) = r.next_cell().map_err(|e| sheet_error(&name, &e))? {
-                    let (row, col) = c.get_position();
-                    b.put(row, col, cell(&Data::from(c.get_value().clone())))?;
-                }
-                Ok(())
-            })(),
+            calamine::Sheets::Xlsx(x) => cell_by_cell!(x),
+            calamine::Sheets::Xlsb(x) => cell_by_cell!(x),
             // laid out whole by calamine, once measured
             other => match other.worksheet_range(&name) {
                 Ok(range) => {
